@@ -1,0 +1,518 @@
+#include "models/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "common.h"
+#include "llama.h"
+#include "models/llama_runtime.h"
+#include "models/lora.h"
+#include "models/model.h"
+#include "sampling.h"
+
+namespace agentcoder::models {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+ggml_type parse_kv_type(const std::string& name) {
+  if (name == "f16") return GGML_TYPE_F16;
+  if (name == "f32") return GGML_TYPE_F32;
+  if (name == "bf16") return GGML_TYPE_BF16;
+  if (name == "q8_0") return GGML_TYPE_Q8_0;
+  if (name == "q4_0") return GGML_TYPE_Q4_0;
+  throw std::invalid_argument("unknown KV-cache type '" + name + "' (f16, f32, bf16, q8_0, q4_0)");
+}
+
+llama_flash_attn_type parse_flash_attention(const std::string& name) {
+  if (name == "auto") return LLAMA_FLASH_ATTN_TYPE_AUTO;
+  if (name == "on") return LLAMA_FLASH_ATTN_TYPE_ENABLED;
+  if (name == "off") return LLAMA_FLASH_ATTN_TYPE_DISABLED;
+  throw std::invalid_argument("unknown flash-attention mode '" + name + "' (auto, on, off)");
+}
+
+common_sampler* make_sampler(const llama_model* model, const SamplingParams& s) {
+  common_params_sampling p;
+  p.seed = s.seed;
+  p.temp = s.temperature;
+  p.top_k = s.top_k;
+  p.top_p = s.top_p;
+  p.min_p = s.min_p;
+  p.no_perf = true;
+  p.samplers = {COMMON_SAMPLER_TYPE_TOP_K, COMMON_SAMPLER_TYPE_TOP_P, COMMON_SAMPLER_TYPE_MIN_P,
+                COMMON_SAMPLER_TYPE_TEMPERATURE};
+  if (!s.grammar.empty()) {
+    p.grammar = common_grammar(COMMON_GRAMMAR_TYPE_USER, s.grammar);
+    p.grammar_lazy = s.grammar_lazy;
+    const llama_vocab* vocab = llama_model_get_vocab(model);
+    for (const auto& word : s.trigger_words) {
+      auto ids = common_tokenize(vocab, word, false, true);
+      if (ids.size() == 1) p.grammar_triggers.push_back({COMMON_GRAMMAR_TRIGGER_TYPE_TOKEN, word, ids[0]});
+      else p.grammar_triggers.push_back({COMMON_GRAMMAR_TRIGGER_TYPE_WORD, word});
+    }
+    for (const auto& pattern : s.trigger_patterns)
+      p.grammar_triggers.push_back({COMMON_GRAMMAR_TRIGGER_TYPE_PATTERN, pattern});
+    for (const auto& t : s.preserved_tokens) {
+      auto ids = common_tokenize(vocab, t, false, true);
+      if (ids.size() == 1) p.preserved_tokens.insert(ids[0]);
+    }
+  }
+  return common_sampler_init(model, p);  // throws on a grammar that does not parse
+}
+
+}  // namespace
+
+const char* stop_reason_name(StopReason reason) {
+  switch (reason) {
+    case StopReason::end_of_generation: return "end_of_generation";
+    case StopReason::max_tokens: return "max_tokens";
+    case StopReason::stop_string: return "stop_string";
+    case StopReason::context_full: return "context_full";
+    case StopReason::error: return "error";
+  }
+  return "?";
+}
+
+struct Engine::Pending {
+  GenerationRequest request;
+  std::promise<GenerationResult> promise;
+  Clock::time_point submitted;
+};
+
+struct Engine::Slot {
+  int seq = 0;
+  std::unique_ptr<Pending> pending;  // null when the slot is free
+  common_sampler* sampler = nullptr;
+  uint64_t admitted_order = 0;
+  int n_past = 0;         // tokens in the KV cache for this sequence
+  size_t prompt_next = 0;  // first prompt token not yet evaluated
+  int batch_index = -1;   // this step's output row, -1 if none
+  int tokens_in_batch = 0;
+  int32_t last_token = 0;
+  bool generating = false;
+  Clock::time_point admitted, first_token;
+  GenerationResult result;
+};
+
+struct Engine::Prefix {
+  int seq = 0;
+  std::vector<int32_t> tokens;
+};
+
+struct Engine::Command {
+  enum Kind { add_prefix, clear_prefixes, set_adapters } kind;
+  std::vector<int32_t> tokens;
+  std::vector<std::pair<const LoraAdapter*, float>> adapters;
+  std::promise<int> done;
+};
+
+Engine::Engine(const Model& model, const EngineOptions& options) : model_(model), options_(options) {
+  ensure_llama_backend();
+  if (options_.parallel < 1) throw std::invalid_argument("parallel must be at least 1");
+  if (options_.max_prefixes < 0) throw std::invalid_argument("max_prefixes must not be negative");
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = options_.context_size;
+  cp.n_batch = options_.batch_size;
+  cp.n_ubatch = std::min(options_.batch_size, 512);
+  cp.n_seq_max = options_.parallel + options_.max_prefixes;
+  int threads = options_.threads > 0 ? options_.threads : static_cast<int>(std::thread::hardware_concurrency());
+  cp.n_threads = cp.n_threads_batch = std::max(1, threads);
+  cp.flash_attn_type = parse_flash_attention(options_.flash_attention);
+  cp.type_k = cp.type_v = parse_kv_type(options_.kv_type);
+  cp.kv_unified = options_.kv_unified;
+  cp.no_perf = true;
+  ctx_ = llama_init_from_model(model.get(), cp);
+  if (ctx_ == nullptr) throw std::runtime_error("llama.cpp could not create a context (context size, KV type?)");
+  n_vocab_ = llama_vocab_n_tokens(model.vocab());
+  int per_seq = static_cast<int>(llama_n_ctx_seq(ctx_));
+  if (options_.context_per_request <= 0 || options_.context_per_request > per_seq)
+    options_.context_per_request = per_seq;
+  for (int i = 0; i < options_.parallel; ++i) {
+    auto slot = std::make_unique<Slot>();
+    slot->seq = i;
+    slots_.push_back(std::move(slot));
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+Engine::~Engine() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  llama_free(ctx_);
+}
+
+int Engine::context_size() const { return static_cast<int>(llama_n_ctx(ctx_)); }
+
+std::vector<int32_t> Engine::tokenize(const std::string& text, bool parse_special) const {
+  return common_tokenize(model_.vocab(), text, /*add_special=*/true, parse_special);
+}
+
+std::string Engine::detokenize(const std::vector<int32_t>& tokens) const {
+  std::string out;
+  for (int32_t t : tokens) out += common_token_to_piece(model_.vocab(), t, /*special=*/true);
+  return out;
+}
+
+std::future<GenerationResult> Engine::submit(GenerationRequest request) {
+  auto pending = std::make_unique<Pending>();
+  pending->request = std::move(request);
+  pending->submitted = Clock::now();
+  auto future = pending->promise.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw std::runtime_error("engine is stopping");
+    queue_.push_back(std::move(pending));
+  }
+  wake_.notify_all();
+  return future;
+}
+
+int Engine::add_prefix(const std::vector<int32_t>& tokens) {
+  auto command = std::make_unique<Command>();
+  command->kind = Command::add_prefix;
+  command->tokens = tokens;
+  auto done = command->done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    commands_.push_back(std::move(command));
+  }
+  wake_.notify_all();
+  return done.get();
+}
+
+void Engine::clear_prefixes() {
+  auto command = std::make_unique<Command>();
+  command->kind = Command::clear_prefixes;
+  auto done = command->done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    commands_.push_back(std::move(command));
+  }
+  wake_.notify_all();
+  done.get();
+}
+
+void Engine::set_adapters(const std::vector<std::pair<const LoraAdapter*, float>>& adapters) {
+  auto command = std::make_unique<Command>();
+  command->kind = Command::set_adapters;
+  command->adapters = adapters;
+  auto done = command->done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    commands_.push_back(std::move(command));
+  }
+  wake_.notify_all();
+  done.get();
+}
+
+Engine::Totals Engine::totals() const {
+  std::lock_guard lock(mutex_);
+  return totals_;
+}
+
+void Engine::loop() {
+  for (;;) {
+    std::unique_ptr<Command> command;
+    {
+      std::unique_lock lock(mutex_);
+      auto busy = [this] {
+        return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->pending != nullptr; });
+      };
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !commands_.empty() || busy(); });
+      if (stopping_) break;
+      // Commands wait for in-flight requests to finish; new requests wait for commands.
+      if (!commands_.empty() && !busy()) {
+        command = std::move(commands_.front());
+        commands_.pop_front();
+      }
+    }
+    if (command) {
+      run_command(*command);
+      continue;
+    }
+    admit();
+    step();
+  }
+  // Stopping: whatever is left fails with a clear error.
+  for (auto& slot : slots_)
+    if (slot->pending) finish(*slot, StopReason::error, "engine stopped");
+  std::lock_guard lock(mutex_);
+  for (auto& p : queue_) {
+    GenerationResult r;
+    r.stop = StopReason::error;
+    r.error = "engine stopped";
+    p->promise.set_value(std::move(r));
+  }
+  for (auto& c : commands_) c->done.set_value(0);
+}
+
+void Engine::run_command(Command& command) {
+  llama_memory_t mem = llama_get_memory(ctx_);
+  int evaluated = 0;
+  switch (command.kind) {
+    case Command::add_prefix: {
+      if (options_.max_prefixes == 0 || command.tokens.empty()) break;
+      if (static_cast<int>(prefixes_.size()) == options_.max_prefixes) {
+        llama_memory_seq_rm(mem, prefixes_.front()->seq, -1, -1);
+        prefixes_.erase(prefixes_.begin());
+      }
+      auto prefix = std::make_unique<Prefix>();
+      prefix->seq = options_.parallel + (next_prefix_seq_++ % options_.max_prefixes);
+      prefix->tokens = command.tokens;
+      evaluate_prefix(*prefix);
+      evaluated = static_cast<int>(prefix->tokens.size());
+      prefixes_.push_back(std::move(prefix));
+      break;
+    }
+    case Command::clear_prefixes:
+      for (auto& p : prefixes_) llama_memory_seq_rm(mem, p->seq, -1, -1);
+      prefixes_.clear();
+      break;
+    case Command::set_adapters: {
+      std::vector<llama_adapter_lora*> handles;
+      std::vector<float> scales;
+      for (const auto& [adapter, scale] : command.adapters) {
+        handles.push_back(adapter->get());
+        scales.push_back(scale);
+      }
+      llama_set_adapters_lora(ctx_, handles.empty() ? nullptr : handles.data(), handles.size(),
+                              scales.empty() ? nullptr : scales.data());
+      // KV cells computed under the old adapters are stale.
+      llama_memory_clear(mem, true);
+      for (auto& p : prefixes_) evaluate_prefix(*p);
+      break;
+    }
+  }
+  command.done.set_value(evaluated);
+}
+
+void Engine::evaluate_prefix(Prefix& prefix) {
+  llama_memory_seq_rm(llama_get_memory(ctx_), prefix.seq, -1, -1);
+  llama_batch batch = llama_batch_init(options_.batch_size, 0, 1);
+  for (size_t start = 0; start < prefix.tokens.size(); start += options_.batch_size) {
+    common_batch_clear(batch);
+    size_t end = std::min(prefix.tokens.size(), start + options_.batch_size);
+    for (size_t i = start; i < end; ++i)
+      common_batch_add(batch, prefix.tokens[i], static_cast<llama_pos>(i), {prefix.seq}, false);
+    if (llama_decode(ctx_, batch) != 0) {
+      llama_batch_free(batch);
+      llama_memory_seq_rm(llama_get_memory(ctx_), prefix.seq, -1, -1);
+      throw std::runtime_error("could not evaluate the shared prefix (context too small?)");
+    }
+  }
+  llama_batch_free(batch);
+  std::lock_guard lock(mutex_);
+  totals_.prompt_tokens_evaluated += prefix.tokens.size();
+}
+
+void Engine::admit() {
+  for (auto& slot : slots_) {
+    if (slot->pending) continue;
+    std::unique_ptr<Pending> pending;
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.empty() || !commands_.empty()) return;  // commands go first
+      pending = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Slot& s = *slot;
+    s = Slot{s.seq};
+    s.pending = std::move(pending);
+    s.admitted = Clock::now();
+    s.admitted_order = ++admissions_;
+    s.result.stats.queued_ms = ms_between(s.pending->submitted, s.admitted);
+    const auto& prompt = s.pending->request.prompt_tokens;
+    s.result.stats.prompt_tokens = static_cast<int>(prompt.size());
+    if (prompt.empty()) {
+      finish(s, StopReason::error, "empty prompt");
+      continue;
+    }
+    if (static_cast<int>(prompt.size()) >= options_.context_per_request) {
+      finish(s, StopReason::context_full,
+             "prompt of " + std::to_string(prompt.size()) + " tokens does not fit the context of " +
+                 std::to_string(options_.context_per_request));
+      continue;
+    }
+    try {
+      s.sampler = make_sampler(model_.get(), s.pending->request.sampling);
+    } catch (const std::exception& e) {
+      finish(s, StopReason::error, std::string("sampler: ") + e.what());
+      continue;
+    }
+    llama_memory_t mem = llama_get_memory(ctx_);
+    llama_memory_seq_rm(mem, s.seq, -1, -1);
+    const Prefix* best = nullptr;
+    for (const auto& p : prefixes_) {
+      if (p->tokens.size() < prompt.size() && std::equal(p->tokens.begin(), p->tokens.end(), prompt.begin()) &&
+          (best == nullptr || p->tokens.size() > best->tokens.size()))
+        best = p.get();
+    }
+    if (best != nullptr) {
+      llama_memory_seq_cp(mem, best->seq, s.seq, -1, -1);
+      s.n_past = static_cast<int>(best->tokens.size());
+      s.prompt_next = best->tokens.size();
+      s.result.stats.prefix_reused_tokens = s.n_past;
+    }
+  }
+}
+
+bool Engine::step() {
+  std::vector<Slot*> active;
+  for (auto& s : slots_)
+    if (s->pending) active.push_back(s.get());
+  if (active.empty()) return false;
+  // Generating sequences first (one token each), then prompt chunks in admission order.
+  std::stable_sort(active.begin(), active.end(), [](const Slot* a, const Slot* b) {
+    if (a->generating != b->generating) return a->generating;
+    return a->admitted_order < b->admitted_order;
+  });
+  llama_batch batch = llama_batch_init(options_.batch_size, 0, 1);
+  int budget = options_.batch_size;
+  std::vector<Slot*> in_batch;
+  uint64_t prompt_tokens = 0;
+  for (Slot* s : active) {
+    s->batch_index = -1;
+    s->tokens_in_batch = 0;
+    if (budget == 0) continue;
+    if (s->generating) {
+      s->batch_index = batch.n_tokens;
+      common_batch_add(batch, s->last_token, s->n_past, {s->seq}, true);
+      s->tokens_in_batch = 1;
+      --budget;
+    } else {
+      const auto& prompt = s->pending->request.prompt_tokens;
+      size_t n = std::min<size_t>(budget, prompt.size() - s->prompt_next);
+      for (size_t i = 0; i < n; ++i) {
+        size_t at = s->prompt_next + i;
+        bool last = at + 1 == prompt.size();
+        if (last) s->batch_index = batch.n_tokens;
+        common_batch_add(batch, prompt[at], static_cast<llama_pos>(at), {s->seq}, last);
+      }
+      s->tokens_in_batch = static_cast<int>(n);
+      prompt_tokens += n;
+      budget -= static_cast<int>(n);
+    }
+    in_batch.push_back(s);
+  }
+  int rc = llama_decode(ctx_, batch);
+  llama_batch_free(batch);
+  if (rc == 1) {
+    // No room in the KV cache: hand the newest prompt back to the queue, or,
+    // when only generating sequences remain, end the longest one.
+    Slot* victim = nullptr;
+    for (Slot* s : in_batch)
+      if (!s->generating && (victim == nullptr || s->admitted_order > victim->admitted_order)) victim = s;
+    if (victim != nullptr && active.size() > 1) {
+      llama_memory_seq_rm(llama_get_memory(ctx_), victim->seq, -1, -1);
+      common_sampler_free(victim->sampler);
+      victim->sampler = nullptr;
+      victim->result = GenerationResult{};
+      std::lock_guard lock(mutex_);
+      queue_.push_front(std::move(victim->pending));
+      return true;
+    }
+    if (victim == nullptr)
+      for (Slot* s : in_batch)
+        if (victim == nullptr || s->n_past > victim->n_past) victim = s;
+    finish(*victim, StopReason::context_full, "KV cache full");
+    return true;
+  }
+  if (rc != 0) {
+    for (Slot* s : in_batch) finish(*s, StopReason::error, "llama_decode failed with code " + std::to_string(rc));
+    return true;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    totals_.prompt_tokens_evaluated += prompt_tokens;
+    totals_.decode_calls += 1;
+  }
+  const llama_vocab* vocab = model_.vocab();
+  for (Slot* s : in_batch) {
+    s->n_past += s->tokens_in_batch;
+    if (!s->generating) s->prompt_next += s->tokens_in_batch;
+    if (s->batch_index < 0) continue;  // prompt not finished yet
+    const auto& request = s->pending->request;
+    if (!s->generating) {
+      s->generating = true;
+      s->first_token = Clock::now();
+      const float* logits = llama_get_logits_ith(ctx_, s->batch_index);
+      if (request.keep_first_logits) s->result.first_logits.assign(logits, logits + n_vocab_);
+      if (!request.probe_tokens.empty()) {
+        float max_logit = *std::max_element(logits, logits + n_vocab_);
+        double sum = 0;
+        for (int i = 0; i < n_vocab_; ++i) sum += std::exp(double(logits[i]) - max_logit);
+        for (int32_t t : request.probe_tokens)
+          s->result.probe_probabilities.push_back(
+              t >= 0 && t < n_vocab_ ? static_cast<float>(std::exp(double(logits[t]) - max_logit) / sum) : 0.0f);
+      }
+    }
+    llama_token token = common_sampler_sample(s->sampler, ctx_, s->batch_index);
+    common_sampler_accept(s->sampler, token, true);
+    if (llama_vocab_is_eog(vocab, token)) {
+      finish(*s, StopReason::end_of_generation);
+      continue;
+    }
+    s->result.tokens.push_back(token);
+    s->last_token = token;
+    std::string& text = s->result.text;
+    size_t before = text.size();
+    text += common_token_to_piece(vocab, token, /*special=*/true);
+    bool stopped = false;
+    for (const auto& stop : request.sampling.stop) {
+      if (stop.empty()) continue;
+      size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
+      size_t at = text.find(stop, from);
+      if (at != std::string::npos) {
+        text.resize(at);
+        stopped = true;
+        break;
+      }
+    }
+    if (stopped) finish(*s, StopReason::stop_string);
+    else if (static_cast<int>(s->result.tokens.size()) >= request.sampling.max_tokens) finish(*s, StopReason::max_tokens);
+    else if (s->n_past + 1 >= options_.context_per_request) finish(*s, StopReason::context_full);
+  }
+  return true;
+}
+
+void Engine::finish(Slot& slot, StopReason reason, const std::string& error) {
+  auto now = Clock::now();
+  RequestStats& stats = slot.result.stats;
+  stats.generated_tokens = static_cast<int>(slot.result.tokens.size());
+  if (slot.generating) {
+    stats.prompt_eval_ms = ms_between(slot.admitted, slot.first_token);
+    stats.decode_ms = ms_between(slot.first_token, now);
+  } else {
+    stats.prompt_eval_ms = ms_between(slot.admitted, now);
+  }
+  if (slot.n_past > 0) {
+    stats.kv_bytes = llama_state_seq_get_size(ctx_, slot.seq);
+    llama_memory_seq_rm(llama_get_memory(ctx_), slot.seq, -1, -1);
+  }
+  slot.result.stop = reason;
+  slot.result.error = error;
+  if (slot.sampler != nullptr) common_sampler_free(slot.sampler);
+  slot.sampler = nullptr;
+  std::unique_ptr<Pending> pending = std::move(slot.pending);
+  {
+    std::lock_guard lock(mutex_);
+    totals_.tokens_generated += stats.generated_tokens;
+    totals_.requests_done += 1;
+  }
+  pending->promise.set_value(std::move(slot.result));
+  slot.result = GenerationResult{};
+  slot.generating = false;
+  slot.n_past = 0;
+}
+
+}  // namespace agentcoder::models

@@ -1,0 +1,156 @@
+// The batched generation engine: many independent requests decoded together
+// on one llama.cpp context (continuous batching), with shared prompt
+// prefixes evaluated once and reused through the KV cache.
+//
+// Requests are submitted from any thread and complete through futures; one
+// engine thread owns the context. Each step it admits queued requests into
+// free sequence slots (a request joins between steps), puts one token of
+// every generating sequence plus chunks of newly admitted prompts into a
+// single llama_decode, samples each sequence with its own sampler chain, and
+// retires finished sequences (a request leaves between steps).
+//
+// Prefix sharing: add_prefix() evaluates a token prefix once into a reserved
+// sequence. An admitted request whose tokens start with a registered prefix
+// copies its KV cells (a buffer copy per stream, or metadata only with a
+// unified KV cache) and evaluates only the rest.
+//
+// Adapters apply to the whole context; set_adapters() waits for the engine
+// to be idle, swaps them, and re-evaluates the registered prefixes.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "models/sampling_params.h"
+
+struct llama_context;
+
+namespace agentcoder::models {
+
+class Model;
+class LoraAdapter;
+
+struct EngineOptions {
+  int context_size = 8192;      // KV cells in all, shared by the parallel sequences and prefixes
+  int context_per_request = 0;  // most tokens (prompt + reply) one request may hold; 0 = context_size
+  int parallel = 4;             // sequences decoded at once
+  int max_prefixes = 2;         // shared prefixes kept resident
+  int batch_size = 2048;        // most tokens in one llama_decode
+  int threads = 0;              // 0 = hardware concurrency
+  std::string flash_attention = "on";  // on | off | auto (llama.cpp decides)
+  std::string kv_type = "f16";           // f16 | q8_0 | q4_0 | bf16 | f32 (both K and V)
+  // false: every sequence has its own KV stream of context_size/(parallel+max_prefixes)
+  // cells. With flash attention this makes greedy output in a batch identical
+  // to decoding alone (measured; see README); a prefix copy is a buffer copy.
+  // true: one shared pool; prefix copies are free, but attention over the
+  // shared pool sums in another order and batched outputs can drift.
+  bool kv_unified = false;
+};
+
+struct GenerationRequest {
+  std::vector<int32_t> prompt_tokens;  // use Engine::tokenize for text
+  SamplingParams sampling;
+  // Probabilities (softmax of the raw logits) of these tokens at the first
+  // generated position: the decision probe.
+  std::vector<int32_t> probe_tokens;
+  bool keep_first_logits = false;  // copy the raw logits of the first generated position
+};
+
+enum class StopReason { end_of_generation, max_tokens, stop_string, context_full, error };
+const char* stop_reason_name(StopReason reason);
+
+struct RequestStats {
+  int prompt_tokens = 0;         // tokens of the prompt
+  int prefix_reused_tokens = 0;  // of which taken from a shared prefix, not evaluated
+  int generated_tokens = 0;
+  double queued_ms = 0;       // submitted -> admitted into a slot
+  double prompt_eval_ms = 0;  // admitted -> first token sampled
+  double decode_ms = 0;       // first token -> done
+  uint64_t kv_bytes = 0;      // KV-cache bytes the sequence held when it finished
+};
+
+struct GenerationResult {
+  std::string text;             // the reply, without the stop string
+  std::vector<int32_t> tokens;  // the generated tokens
+  StopReason stop = StopReason::end_of_generation;
+  std::string error;            // set when stop == error
+  RequestStats stats;
+  std::vector<float> probe_probabilities;  // one per probe token
+  std::vector<float> first_logits;         // n_vocab values, if keep_first_logits
+};
+
+class Engine {
+ public:
+  Engine(const Model& model, const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  std::vector<int32_t> tokenize(const std::string& text, bool parse_special = true) const;
+  std::string detokenize(const std::vector<int32_t>& tokens) const;
+
+  std::future<GenerationResult> submit(GenerationRequest request);
+  GenerationResult generate(GenerationRequest request) { return submit(std::move(request)).get(); }
+
+  // Evaluates `tokens` once and keeps them for reuse; blocks until done.
+  // Beyond max_prefixes the oldest prefix is dropped. Returns tokens evaluated.
+  int add_prefix(const std::vector<int32_t>& tokens);
+  void clear_prefixes();
+
+  // Replaces the adapter set (empty: none). Waits until no request is in
+  // flight, clears the KV cache and re-evaluates the prefixes.
+  void set_adapters(const std::vector<std::pair<const LoraAdapter*, float>>& adapters);
+
+  // Counters over the engine's life.
+  struct Totals {
+    uint64_t prompt_tokens_evaluated = 0;  // prompt and prefix tokens actually decoded
+    uint64_t tokens_generated = 0;
+    uint64_t decode_calls = 0;
+    uint64_t requests_done = 0;
+  };
+  Totals totals() const;
+
+  const EngineOptions& options() const { return options_; }
+  int context_size() const;
+  llama_context* context() const { return ctx_; }  // for tests and the probe; engine thread owns it
+
+ private:
+  struct Slot;
+  struct Prefix;
+  struct Pending;
+  struct Command;
+
+  void loop();
+  bool step();  // one decode; false when nothing to do
+  void admit();
+  void finish(Slot& slot, StopReason reason, const std::string& error = "");
+  void run_command(Command& command);
+  void evaluate_prefix(Prefix& prefix);
+
+  const Model& model_;
+  EngineOptions options_;
+  llama_context* ctx_ = nullptr;
+  int n_vocab_ = 0;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<Pending>> queue_;
+  std::deque<std::unique_ptr<Command>> commands_;
+  bool stopping_ = false;
+  Totals totals_;
+
+  std::vector<std::unique_ptr<Slot>> slots_;  // engine thread only
+  std::vector<std::unique_ptr<Prefix>> prefixes_;
+  int next_prefix_seq_ = 0;
+  uint64_t admissions_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace agentcoder::models

@@ -1,0 +1,11 @@
+// Process-wide llama.cpp set-up: backend initialisation (once) and routing of
+// llama.cpp's log. By default only llama.cpp errors reach stderr; set
+// AGENTCODER_LLAMA_LOG=1 to see everything it prints.
+#pragma once
+
+namespace agentcoder::models {
+
+// Safe to call from any thread, any number of times.
+void ensure_llama_backend();
+
+}  // namespace agentcoder::models

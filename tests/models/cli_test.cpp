@@ -1,0 +1,79 @@
+// The agentcoder binary: exit codes, one-line errors, JSON output.
+#include <array>
+#include <cstdio>
+#include <memory>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_env.h"
+
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+CliRun run(const std::string& args) {
+  std::string cmd = test_env(AGENTCODER_BIN) + " " + args + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
+  int status = pclose(pipe.release());
+  return {WEXITSTATUS(status), out};
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+}  // namespace
+
+TEST(Cli, MissingModelFileIsOneLineAndExit2) {
+  CliRun r = run("info /nonexistent/model.gguf");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/model.gguf"), std::string::npos);
+}
+
+TEST(Cli, BadOptionIsExit2) {
+  CliRun r = run("generate --no-such-flag");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(lines(r.out), 1) << r.out;
+}
+
+TEST(Cli, BadToolsFileIsExit2) {
+  CliRun r = run("generate " + test_env(AGENTCODER_TINY_MODEL) + " -p hi --tools /nonexistent.json");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("/nonexistent.json"), std::string::npos) << r.out;
+}
+
+TEST(Cli, InfoJson) {
+  CliRun r = run("info --json " + test_env(AGENTCODER_TINY_MODEL));
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["architecture"], "qwen2");
+  EXPECT_EQ(j["template_renders_tools"], true);
+}
+
+TEST(Cli, GenerateJsonHasReplyAndTimings) {
+  CliRun r = run("generate " + test_env(AGENTCODER_TINY_MODEL) + " -p 'hello' --max-tokens 4 --ctx 512 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["stats"]["generated_tokens"].get<int>(), 4);
+  EXPECT_GT(j["stats"]["prompt_tokens"].get<int>(), 0);
+  EXPECT_GT(j["stats"]["rss_bytes"].get<long>(), 0);
+  EXPECT_EQ(j["tool_format"], "native");
+  EXPECT_TRUE(j.contains("reply_kind"));
+}
+
+TEST(Cli, HelpListsTheCommands) {
+  CliRun r = run("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* c : {"info", "generate", "quantize"}) EXPECT_NE(r.out.find(c), std::string::npos) << c;
+}

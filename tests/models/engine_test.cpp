@@ -1,0 +1,236 @@
+// The batched engine on the tiny model: determinism, continuous batching,
+// prefix sharing, stop rules, sampling, grammar and the decision probe.
+#include "models/engine.h"
+
+#include <cmath>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "models/model.h"
+#include "test_env.h"
+
+using namespace agentcoder::models;
+
+namespace {
+
+class EngineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { model_ = new Model({test_env(AGENTCODER_TINY_MODEL)}); }
+  static void TearDownTestSuite() { delete model_; }
+
+  static EngineOptions options(int parallel, int prefixes = 0) {
+    EngineOptions o;
+    o.context_size = 4096;
+    o.parallel = parallel;
+    o.max_prefixes = prefixes;
+    o.threads = 2;
+    return o;
+  }
+  GenerationRequest request(Engine& engine, const std::string& text, int max_tokens, float temperature = 0,
+                            uint32_t seed = 0) {
+    GenerationRequest r;
+    r.prompt_tokens = engine.tokenize(text);
+    r.sampling.max_tokens = max_tokens;
+    r.sampling.temperature = temperature;
+    r.sampling.seed = seed;
+    return r;
+  }
+  static Model* model_;
+};
+Model* EngineTest::model_ = nullptr;
+
+const std::vector<std::string> kPrompts = {
+    "The quick brown fox", "def fibonacci(n):", "Once upon a time in a land far away, there lived",
+    "import numpy as np\nx = np.arange(10)", "SELECT * FROM", "1, 2, 3, 5, 8, 13,"};
+
+}  // namespace
+
+TEST_F(EngineTest, GreedyIsDeterministic) {
+  Engine engine(*model_, options(1));
+  auto a = engine.generate(request(engine, kPrompts[1], 12));
+  auto b = engine.generate(request(engine, kPrompts[1], 12));
+  EXPECT_EQ(a.tokens, b.tokens);
+  EXPECT_EQ(a.text, b.text);
+  EXPECT_EQ(a.stats.generated_tokens, static_cast<int>(a.tokens.size()));
+  EXPECT_EQ(a.stats.prompt_tokens, static_cast<int>(engine.tokenize(kPrompts[1]).size()));
+}
+
+// Sequences join and leave the batch between steps (different lengths, more
+// requests than slots); each must get exactly what it gets decoded alone.
+TEST_F(EngineTest, BatchedGreedyMatchesAlone) {
+  std::vector<GenerationResult> alone;
+  {
+    Engine engine(*model_, options(1));
+    for (size_t i = 0; i < kPrompts.size(); ++i)
+      alone.push_back(engine.generate(request(engine, kPrompts[i], 6 + 3 * static_cast<int>(i))));
+  }
+  Engine engine(*model_, options(4));
+  std::vector<std::future<GenerationResult>> futures;
+  for (size_t i = 0; i < kPrompts.size(); ++i)
+    futures.push_back(engine.submit(request(engine, kPrompts[i], 6 + 3 * static_cast<int>(i))));
+  for (size_t i = 0; i < futures.size(); ++i) {
+    GenerationResult r = futures[i].get();
+    EXPECT_EQ(r.tokens, alone[i].tokens) << "prompt " << i;
+    EXPECT_EQ(r.stop, alone[i].stop);
+  }
+  auto totals = engine.totals();
+  EXPECT_EQ(totals.requests_done, kPrompts.size());
+  // Batching means fewer decode calls than tokens generated.
+  EXPECT_LT(totals.decode_calls, totals.tokens_generated);
+}
+
+TEST_F(EngineTest, SharedPrefixIsEvaluatedOnceAndGivesTheSameResult) {
+  std::string prefix = "<|im_start|>system\nYou are a helpful assistant that can run Python code.<|im_end|>\n";
+  std::vector<std::string> suffixes = {"<|im_start|>user\nhi<|im_end|>\n", "<|im_start|>user\nadd 2 and 3<|im_end|>\n",
+                                       "<|im_start|>user\nsort [3,1,2]<|im_end|>\n"};
+  std::vector<GenerationResult> plain;
+  uint64_t plain_evaluated;
+  {
+    Engine engine(*model_, options(4, 1));
+    std::vector<std::future<GenerationResult>> f;
+    for (const auto& s : suffixes) f.push_back(engine.submit(request(engine, prefix + s, 8)));
+    for (auto& x : f) plain.push_back(x.get());
+    plain_evaluated = engine.totals().prompt_tokens_evaluated;
+  }
+  Engine engine(*model_, options(4, 1));
+  std::vector<int32_t> prefix_tokens = engine.tokenize(prefix);
+  EXPECT_EQ(engine.add_prefix(prefix_tokens), static_cast<int>(prefix_tokens.size()));
+  std::vector<std::future<GenerationResult>> f;
+  uint64_t suffix_tokens = 0;
+  for (const auto& s : suffixes) {
+    auto r = request(engine, prefix + s, 8);
+    suffix_tokens += r.prompt_tokens.size() - prefix_tokens.size();
+    f.push_back(engine.submit(std::move(r)));
+  }
+  for (size_t i = 0; i < f.size(); ++i) {
+    GenerationResult r = f[i].get();
+    EXPECT_EQ(r.stats.prefix_reused_tokens, static_cast<int>(prefix_tokens.size()));
+    EXPECT_EQ(r.tokens, plain[i].tokens) << "suffix " << i;
+  }
+  uint64_t shared_evaluated = engine.totals().prompt_tokens_evaluated;
+  EXPECT_EQ(shared_evaluated, prefix_tokens.size() + suffix_tokens);
+  EXPECT_EQ(plain_evaluated, suffixes.size() * prefix_tokens.size() + suffix_tokens);
+}
+
+TEST_F(EngineTest, MaxTokensStops) {
+  Engine engine(*model_, options(1));
+  auto r = engine.generate(request(engine, kPrompts[0], 5, 1.0f, 3));
+  if (r.stop == StopReason::end_of_generation) GTEST_SKIP() << "the random model ended early";
+  EXPECT_EQ(r.stop, StopReason::max_tokens);
+  EXPECT_EQ(r.tokens.size(), 5u);
+}
+
+TEST_F(EngineTest, StopStringEndsTheReplyBeforeIt) {
+  Engine engine(*model_, options(1));
+  auto full = engine.generate(request(engine, kPrompts[2], 16, 1.0f, 11));
+  ASSERT_GE(full.tokens.size(), 6u);
+  // Stop at the text of the 5th token: the reply must end right before it.
+  std::string stop = engine.detokenize({full.tokens[4]});
+  size_t expected_end = full.text.find(stop);
+  ASSERT_NE(expected_end, std::string::npos);
+  auto req = request(engine, kPrompts[2], 16, 1.0f, 11);
+  req.sampling.stop = {stop};
+  auto r = engine.generate(std::move(req));
+  EXPECT_EQ(r.stop, StopReason::stop_string);
+  EXPECT_EQ(r.text, full.text.substr(0, expected_end));
+}
+
+TEST_F(EngineTest, ContextFullStopsGenerationAndRefusesLongPrompts) {
+  EngineOptions o = options(1);
+  o.context_per_request = 32;
+  Engine engine(*model_, o);
+  auto req = request(engine, kPrompts[2], 100, 1.0f, 5);
+  int prompt = static_cast<int>(req.prompt_tokens.size());
+  auto r = engine.generate(std::move(req));
+  if (r.stop == StopReason::end_of_generation) GTEST_SKIP() << "the random model ended early";
+  EXPECT_EQ(r.stop, StopReason::context_full);
+  EXPECT_EQ(prompt + static_cast<int>(r.tokens.size()), 32 - 1 + 1);
+
+  std::string long_text;
+  for (int i = 0; i < 40; ++i) long_text += "word ";
+  auto too_long = engine.generate(request(engine, long_text, 4));
+  EXPECT_EQ(too_long.stop, StopReason::context_full);
+  EXPECT_TRUE(too_long.tokens.empty());
+  EXPECT_NE(too_long.error.find("does not fit"), std::string::npos);
+}
+
+TEST_F(EngineTest, SeededSamplingIsReproducible) {
+  Engine engine(*model_, options(2));
+  auto a = engine.generate(request(engine, kPrompts[3], 10, 1.0f, 1234));
+  auto b = engine.generate(request(engine, kPrompts[3], 10, 1.0f, 1234));
+  auto c = engine.generate(request(engine, kPrompts[3], 10, 1.0f, 999));
+  EXPECT_EQ(a.tokens, b.tokens);
+  EXPECT_NE(a.tokens, c.tokens);
+}
+
+TEST_F(EngineTest, GrammarConstrainsTheReply) {
+  Engine engine(*model_, options(1));
+  for (uint32_t seed : {1u, 2u, 3u}) {
+    auto req = request(engine, kPrompts[4], 20, 1.0f, seed);
+    req.sampling.grammar = R"(root ::= ("yes" | "no") " " [0-9] [0-9])";
+    auto r = engine.generate(std::move(req));
+    EXPECT_TRUE(std::regex_match(r.text, std::regex("(yes|no) [0-9][0-9]"))) << r.text;
+  }
+}
+
+TEST_F(EngineTest, BadGrammarIsAnErrorAndTheEngineGoesOn) {
+  Engine engine(*model_, options(1));
+  auto req = request(engine, kPrompts[0], 4);
+  req.sampling.grammar = "root ::= (";
+  auto r = engine.generate(std::move(req));
+  EXPECT_EQ(r.stop, StopReason::error);
+  EXPECT_FALSE(r.error.empty());
+  auto ok = engine.generate(request(engine, kPrompts[0], 4));
+  EXPECT_NE(ok.stop, StopReason::error);
+}
+
+TEST_F(EngineTest, EmptyPromptIsAnError) {
+  Engine engine(*model_, options(1));
+  GenerationRequest r;
+  auto result = engine.generate(std::move(r));
+  EXPECT_EQ(result.stop, StopReason::error);
+}
+
+TEST_F(EngineTest, ProbeGivesSoftmaxOfTheFirstLogits) {
+  Engine engine(*model_, options(1));
+  auto req = request(engine, kPrompts[0], 2);
+  std::vector<int32_t> probe = engine.tokenize("<tool_call>", true);
+  probe.push_back(engine.tokenize(" the", false).back());
+  req.probe_tokens = probe;
+  req.keep_first_logits = true;
+  auto r = engine.generate(std::move(req));
+  ASSERT_EQ(r.probe_probabilities.size(), probe.size());
+  ASSERT_FALSE(r.first_logits.empty());
+  double max_logit = -1e30, sum = 0;
+  for (float l : r.first_logits) max_logit = std::max<double>(max_logit, l);
+  for (float l : r.first_logits) sum += std::exp(l - max_logit);
+  for (size_t i = 0; i < probe.size(); ++i)
+    EXPECT_NEAR(r.probe_probabilities[i], std::exp(r.first_logits[probe[i]] - max_logit) / sum, 1e-6);
+  // Greedy picks the argmax of these logits.
+  int32_t argmax = std::max_element(r.first_logits.begin(), r.first_logits.end()) - r.first_logits.begin();
+  ASSERT_FALSE(r.tokens.empty());
+  EXPECT_EQ(r.tokens[0], argmax);
+}
+
+TEST_F(EngineTest, AccountingIsFilledIn) {
+  Engine engine(*model_, options(1));
+  auto r = engine.generate(request(engine, kPrompts[2], 6));
+  EXPECT_GT(r.stats.kv_bytes, 0u);
+  EXPECT_GT(r.stats.prompt_eval_ms, 0);
+  EXPECT_GE(r.stats.queued_ms, 0);
+  if (r.tokens.size() > 1) EXPECT_GT(r.stats.decode_ms, 0);
+  // KV bytes grow with the tokens held.
+  auto longer = engine.generate(request(engine, kPrompts[2] + kPrompts[2] + kPrompts[2], 6));
+  EXPECT_GT(longer.stats.kv_bytes, r.stats.kv_bytes);
+}
+
+TEST_F(EngineTest, ManyThreadsSubmitting) {
+  Engine engine(*model_, options(4));
+  std::vector<std::thread> threads;
+  std::vector<GenerationResult> results(8);
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] { results[t] = engine.generate(request(engine, kPrompts[t % kPrompts.size()], 5)); });
+  for (auto& t : threads) t.join();
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(results[t].tokens, results[t % kPrompts.size()].tokens);
+}

@@ -1,0 +1,85 @@
+#include "models/model.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "models/quantize.h"
+#include "test_env.h"
+#include "utils/errors.h"
+
+using namespace agentcoder::models;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string temp_dir() {
+  std::string dir = (fs::temp_directory_path() / ("agentcoder-test-" + std::to_string(::getpid()))).string();
+  fs::create_directories(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST(Model, InfoDescribesTheTinyModel) {
+  Model model({test_env(AGENTCODER_TINY_MODEL)});
+  ModelInfo info = model.info();
+  EXPECT_EQ(info.architecture, "qwen2");
+  EXPECT_EQ(info.layers, 2);
+  EXPECT_EQ(info.embedding, 64);
+  EXPECT_EQ(info.vocab_size, 151936);
+  EXPECT_EQ(info.trained_context, 4096);
+  EXPECT_EQ(info.quantization, "Q8_0");
+  EXPECT_EQ(info.file_bytes, fs::file_size(test_env(AGENTCODER_TINY_MODEL)));
+  EXPECT_GT(info.parameters, 9'000'000u);
+  EXPECT_TRUE(info.has_chat_template);
+  EXPECT_TRUE(info.template_renders_tools);
+}
+
+TEST(Model, MissingFileAndNonGgufAreInputErrors) {
+  EXPECT_THROW(Model({"/nonexistent/model.gguf"}), agentcoder::InputError);
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/fake.gguf") << "not a model";
+  try {
+    Model m({dir + "/fake.gguf"});
+    FAIL() << "expected InputError";
+  } catch (const agentcoder::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a GGUF"), std::string::npos) << e.what();
+  }
+  // A GGUF header with garbage after it.
+  std::ofstream(dir + "/broken.gguf") << "GGUF\x03garbage";
+  EXPECT_THROW(Model({dir + "/broken.gguf"}), agentcoder::InputError);
+  fs::remove_all(dir);
+}
+
+TEST(Quantize, ProducesALoadableModelOfTheRequestedType) {
+  std::string dir = temp_dir();
+  std::string out = dir + "/tiny-q4_0.gguf";
+  quantize(test_env(AGENTCODER_TINY_MODEL), out, "Q4_0", 2);
+  Model model({out});
+  EXPECT_EQ(model.info().quantization, "Q4_0");
+  EXPECT_LT(fs::file_size(out), fs::file_size(test_env(AGENTCODER_TINY_MODEL)));
+  EXPECT_THROW(quantize(test_env(AGENTCODER_TINY_MODEL), out, "Q9_9"), agentcoder::InputError);
+  EXPECT_THROW(quantize("/nonexistent.gguf", out, "Q8_0"), agentcoder::InputError);
+  fs::remove_all(dir);
+}
+
+// The fixture generator is deterministic: the same bytes every run.
+TEST(Fixtures, TinyModelGeneratorIsDeterministic) {
+  std::string dir = temp_dir();
+  std::string tool = test_env(AGENTCODER_MAKE_TINY_MODEL);
+  std::string args = " " + test_env(AGENTCODER_QWEN_VOCAB) + " " + test_env(AGENTCODER_QWEN_TEMPLATE) + " ";
+  ASSERT_EQ(std::system((tool + args + dir + "/a.gguf").c_str()), 0);
+  ASSERT_EQ(std::system((tool + args + dir + "/b.gguf").c_str()), 0);
+  ASSERT_EQ(std::system((tool + args + dir + "/c.gguf --seed 43").c_str()), 0);
+  EXPECT_EQ(file_bytes(dir + "/a.gguf"), file_bytes(dir + "/b.gguf"));
+  EXPECT_NE(file_bytes(dir + "/a.gguf"), file_bytes(dir + "/c.gguf"));
+  EXPECT_EQ(file_bytes(dir + "/a.gguf"), file_bytes(test_env(AGENTCODER_TINY_MODEL)));
+  fs::remove_all(dir);
+}
