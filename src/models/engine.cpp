@@ -66,6 +66,10 @@ common_sampler* make_sampler(const llama_model* model, const SamplingParams& s) 
   return common_sampler_init(model, p);  // throws on a grammar that does not parse
 }
 
+// Greedy decoding without a grammar needs no sampler chain: the argmax of
+// the logits is the same token, without copying the whole vocabulary.
+bool greedy(const SamplingParams& s) { return s.temperature <= 0 && s.grammar.empty(); }
+
 }  // namespace
 
 const char* stop_reason_name(StopReason reason) {
@@ -133,6 +137,10 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   int per_seq = static_cast<int>(llama_n_ctx_seq(ctx_));
   if (options_.context_per_request <= 0 || options_.context_per_request > per_seq)
     options_.context_per_request = per_seq;
+  batch_ = llama_batch_init(options_.batch_size, 0, 1);
+  int32_t n_suppress = 0;
+  const llama_token* suppress = llama_vocab_get_suppress_tokens(model.vocab(), &n_suppress);
+  suppressed_tokens_.assign(suppress, suppress + n_suppress);
   for (int i = 0; i < options_.parallel; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->seq = i;
@@ -148,7 +156,21 @@ Engine::~Engine() {
   }
   wake_.notify_all();
   thread_.join();
+  llama_batch_free(batch_);
   llama_free(ctx_);
+}
+
+int32_t Engine::argmax_token(const float* logits) const {
+  int32_t best = -1;
+  float best_logit = 0;
+  for (int32_t i = 0; i < n_vocab_; ++i) {
+    if (best < 0 || logits[i] > best_logit) {
+      if (std::find(suppressed_tokens_.begin(), suppressed_tokens_.end(), i) != suppressed_tokens_.end()) continue;
+      best = i;
+      best_logit = logits[i];
+    }
+  }
+  return best;
 }
 
 int Engine::context_size() const { return static_cast<int>(llama_n_ctx(ctx_)); }
@@ -298,19 +320,17 @@ void Engine::run_command(Command& command) {
 
 void Engine::evaluate_prefix(Prefix& prefix) {
   llama_memory_seq_rm(llama_get_memory(ctx_), prefix.seq, -1, -1);
-  llama_batch batch = llama_batch_init(options_.batch_size, 0, 1);
+  llama_batch& batch = batch_;
   for (size_t start = 0; start < prefix.tokens.size(); start += options_.batch_size) {
     common_batch_clear(batch);
     size_t end = std::min(prefix.tokens.size(), start + options_.batch_size);
     for (size_t i = start; i < end; ++i)
       common_batch_add(batch, prefix.tokens[i], static_cast<llama_pos>(i), {prefix.seq}, false);
     if (llama_decode(ctx_, batch) != 0) {
-      llama_batch_free(batch);
       llama_memory_seq_rm(llama_get_memory(ctx_), prefix.seq, -1, -1);
       throw std::runtime_error("could not evaluate the shared prefix (context too small?)");
     }
   }
-  llama_batch_free(batch);
   std::lock_guard lock(mutex_);
   totals_.prompt_tokens_evaluated += prefix.tokens.size();
 }
@@ -344,7 +364,7 @@ void Engine::admit() {
       continue;
     }
     try {
-      s.sampler = make_sampler(model_.get(), s.pending->request.sampling);
+      if (!greedy(s.pending->request.sampling)) s.sampler = make_sampler(model_.get(), s.pending->request.sampling);
     } catch (const std::exception& e) {
       finish(s, StopReason::error, std::string("sampler: ") + e.what());
       continue;
@@ -376,7 +396,8 @@ bool Engine::step() {
     if (a->generating != b->generating) return a->generating;
     return a->admitted_order < b->admitted_order;
   });
-  llama_batch batch = llama_batch_init(options_.batch_size, 0, 1);
+  llama_batch& batch = batch_;
+  common_batch_clear(batch);
   int budget = options_.batch_size;
   std::vector<Slot*> in_batch;
   uint64_t prompt_tokens = 0;
@@ -405,7 +426,6 @@ bool Engine::step() {
     in_batch.push_back(s);
   }
   int rc = llama_decode(ctx_, batch);
-  llama_batch_free(batch);
   if (rc == 1) {
     // No room in the KV cache: hand the newest prompt back to the queue, or,
     // when only generating sequences remain, end the longest one.
@@ -414,7 +434,7 @@ bool Engine::step() {
       if (!s->generating && (victim == nullptr || s->admitted_order > victim->admitted_order)) victim = s;
     if (victim != nullptr && active.size() > 1) {
       llama_memory_seq_rm(llama_get_memory(ctx_), victim->seq, -1, -1);
-      common_sampler_free(victim->sampler);
+      if (victim->sampler != nullptr) common_sampler_free(victim->sampler);
       victim->sampler = nullptr;
       victim->result = GenerationResult{};
       std::lock_guard lock(mutex_);
@@ -456,9 +476,14 @@ bool Engine::step() {
               t >= 0 && t < n_vocab_ ? static_cast<float>(std::exp(double(logits[t]) - max_logit) / sum) : 0.0f);
       }
     }
-    llama_token token = common_sampler_sample(s->sampler, ctx_, s->batch_index);
-    common_sampler_accept(s->sampler, token, true);
-    if (llama_vocab_is_eog(vocab, token)) {
+    llama_token token;
+    if (greedy(request.sampling)) {
+      token = argmax_token(llama_get_logits_ith(ctx_, s->batch_index));
+    } else {
+      token = common_sampler_sample(s->sampler, ctx_, s->batch_index);
+      common_sampler_accept(s->sampler, token, true);
+    }
+    if (!request.sampling.ignore_eos && llama_vocab_is_eog(vocab, token)) {
       finish(*s, StopReason::end_of_generation);
       continue;
     }

@@ -28,9 +28,9 @@
 #include <thread>
 #include <vector>
 
+#include "llama.h"
 #include "models/sampling_params.h"
 
-struct llama_context;
 
 namespace agentcoder::models {
 
@@ -133,11 +133,14 @@ class Engine {
   void finish(Slot& slot, StopReason reason, const std::string& error = "");
   void run_command(Command& command);
   void evaluate_prefix(Prefix& prefix);
+  int32_t argmax_token(const float* logits) const;  // skips suppressed tokens
 
   const Model& model_;
   EngineOptions options_;
   llama_context* ctx_ = nullptr;
+  llama_batch batch_;  // reused every step
   int n_vocab_ = 0;
+  std::vector<int32_t> suppressed_tokens_;  // the model's tokens never to sample
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

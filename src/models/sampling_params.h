@@ -14,6 +14,7 @@ struct SamplingParams {
   float min_p = 0.0f;        // 0 = off
   uint32_t seed = 0;         // RNG seed when temperature > 0
   int max_tokens = 256;
+  bool ignore_eos = false;  // keep going past end-of-generation tokens (benchmarks)
   std::vector<std::string> stop;  // the reply ends before the first of these
 
   // Optional GBNF grammar constraining the reply. With `grammar_lazy`, the
