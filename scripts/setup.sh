@@ -9,14 +9,17 @@ source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 backend="${AGENTCODER_BACKEND:-cpu}"
 
-packages=(build-essential cmake ninja-build ccache git pkg-config npm python3-pip
+packages=(build-essential cmake ninja-build ccache git pkg-config
           nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev libssl-dev
-          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-sympy python3.11-doc
-          uidmap procps)
+          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-sympy python3.11-doc procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Clients that may come from elsewhere (e.g. a Node.js distribution's npm):
+# install Debian's only when the command is missing.
+command -v npm >/dev/null || missing+=(npm)
+command -v pip3 >/dev/null || command -v pip >/dev/null || missing+=(python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing system packages: ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
