@@ -1,11 +1,21 @@
 // Runs untrusted, model-written Python with limits, isolated from the host.
 //
+// Each run gets fresh user, mount, pid, net, ipc, uts and cgroup namespaces,
+// a read-only root with only what the interpreter needs, a private /tmp with
+// size and inode caps, its own /proc and loopback, no capabilities, uid 1000
+// (an unprivileged host uid), a seccomp allow-list, rlimits, and a slot
+// cgroup for memory (swap included), processes and CPU. A wall-clock deadline
+// kills the run's whole pid namespace. Details: native_sandbox.h.
+//
 // Contract: run() is thread-safe and never throws for anything the code does
-// (a crash, a timeout, an OOM are all reported in ExecResult). make_sandbox()
-// throws SandboxUnavailable, with one line naming what the host lacks, when
-// the requested isolation cannot be enforced and weaker isolation was not
-// explicitly allowed.
+// (a crash, a timeout, an OOM are all reported in ExecResult); it throws
+// InputError for limits out of range and std::runtime_error if the sandbox
+// machinery itself fails. make_sandbox() throws SandboxUnavailable, with one
+// line naming what the host lacks, when the requested isolation cannot be
+// enforced and weaker isolation was not explicitly allowed.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
@@ -20,16 +30,18 @@ struct Limits {
   double wall_seconds = 5.0;
   uint64_t memory_bytes = 256ull << 20;   // swap included
   double cpus = 0.5;                       // CPU quota, in cores
-  uint32_t max_processes = 64;
-  uint64_t tmp_bytes = 64ull << 20;        // size of the private /tmp
+  uint32_t max_processes = 64;             // processes and threads of the run
+  uint64_t tmp_bytes = 64ull << 20;        // size of the private /tmp (and /dev/shm)
   uint64_t tmp_inodes = 4096;
-  uint64_t max_output_bytes = 1ull << 20;  // per stream; the rest is dropped
+  uint64_t max_output_bytes = 1ull << 20;  // per stream; a run that writes more is killed
+  uint32_t max_open_files = 256;           // RLIMIT_NOFILE
 };
 
 struct ExecRequest {
-  std::string code;        // Python source, passed through a pipe
+  std::string code;        // Python source, passed through a memfd
   std::string stdin_data;  // given to the program on stdin
   Limits limits;
+  bool force_cold = false;  // start a fresh interpreter even when the sandbox is warm
 };
 
 struct ExecResult {
@@ -44,6 +56,7 @@ struct ExecResult {
   double wall_seconds = 0;
   double cpu_seconds = 0;
   uint64_t peak_memory_bytes = 0;
+  bool warm = false;  // which path ran it
   // Protections that were not in force for this run (only with
   // allow_weaker_isolation); empty for a fully isolated run.
   std::vector<std::string> missing_protections;
@@ -57,15 +70,33 @@ class SandboxUnavailable : public std::runtime_error {
 };
 
 struct SandboxOptions {
-  std::string python = "/usr/bin/python3";
-  bool warm = true;                     // fork each run from a pre-started interpreter
-  bool allow_weaker_isolation = false;  // run even where a protection is missing
+  std::string python = "/usr/bin/python3";  // an absolute path to a real interpreter, not a shim
+  bool warm = true;                         // fork each run from a pre-started interpreter
+  bool allow_weaker_isolation = false;      // run even where a protection is missing
+  // Where slot cgroups are made, relative to each cgroup hierarchy's root.
+  // Root creates it; an ordinary user needs it delegated (owned by them).
+  std::string cgroup_parent = "agentcoder";
+  unsigned max_concurrent_runs = 0;  // slots; 0 means twice the CPU count
+  // As root, the host uid (and gid) the sandbox user maps to is this plus
+  // the slot number; an ordinary user's sandboxes map to the user itself.
+  uid_t host_uid_base = 1600000000;
+};
+
+// The helper processes and cgroups of one slot, for leak checks and reports.
+struct SlotInfo {
+  std::vector<std::string> cgroup_dirs;
+  pid_t launcher_pid = -1;
+  pid_t zygote_pid = -1;  // -1 when cold
+  uid_t host_uid = 0;
 };
 
 class Sandbox {
  public:
   virtual ~Sandbox() = default;
   virtual ExecResult run(const ExecRequest& request) = 0;
+  // Protections this sandbox cannot enforce (empty unless weaker isolation was allowed).
+  virtual std::vector<std::string> missing_protections() const = 0;
+  virtual std::vector<SlotInfo> slots() const = 0;
 };
 
 std::unique_ptr<Sandbox> make_sandbox(const SandboxOptions& options = {});

@@ -1,0 +1,422 @@
+#include "sandbox/launcher.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <linux/filter.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "sandbox/cgroups.h"
+#include "sandbox/protocol.h"
+#include "sandbox/root_fs.h"
+#include "sandbox/seccomp_policy.h"
+
+extern "C" char** environ;
+
+namespace agentcoder::sandbox {
+
+extern const char kRunnerSource[];  // zygote.py, embedded at build time
+
+namespace {
+
+constexpr const char* kLauncherEnv = "AGENTCODER_SANDBOX_LAUNCHER";
+constexpr uid_t kInsideId = 1000;
+
+// Takes over a re-executed binary before main() (and before any other static
+// initialiser of the executable that has no priority).
+__attribute__((constructor(101))) void launcher_hook() {
+  const char* value = std::getenv(kLauncherEnv);
+  if (value && std::strcmp(value, "3") == 0) _exit(launcher_main(3));
+}
+
+int pidfd_signal(int pidfd, int sig) { return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0)); }
+
+struct Launcher {
+  LauncherConfig cfg;
+  RootSpec root;
+  SeccompProgram bpf;
+  int sock = 3;
+  int bpf_fd = -1;
+  pid_t zygote = -1;
+  int zygote_pidfd = -1;
+  pid_t run = -1;
+  int run_pidfd = -1;
+  std::vector<std::string> argv_cold, argv_zygote, env;
+};
+
+struct ChildArgs {
+  const Launcher* l;
+  bool zygote;
+  int sync_read, sync_write, err_write;
+  int fds[4];
+  RunRequest req;
+};
+
+[[noreturn]] void child_fail(int err_fd, const char* step) {
+  char msg[256];
+  int e = errno;
+  int n = std::snprintf(msg, sizeof msg, "%s: %s", step, std::strerror(e));
+  if (n > 0) (void)!write(err_fd, msg, static_cast<size_t>(std::min(n, 255)));
+  _exit(127);
+}
+
+void set_limit(int resource, uint64_t soft, uint64_t hard) {
+  rlimit r{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
+  setrlimit(resource, &r);
+}
+
+int drop_capabilities() {
+  for (int cap = 0; cap < 64; ++cap)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  return static_cast<int>(syscall(SYS_capset, &header, data));
+}
+
+std::vector<char*> pointers(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// pid 1 of the new namespaces; runs in a copy of the single-threaded launcher.
+int child_main(void* raw) {
+  auto* a = static_cast<ChildArgs*>(raw);
+  const Launcher& l = *a->l;
+  // Keep the error pipe above every descriptor placed below.
+  int err = fcntl(a->err_write, F_DUPFD_CLOEXEC, 100);
+  if (err < 0) _exit(127);
+  close(a->sync_write);
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  char go;
+  if (read(a->sync_read, &go, 1) != 1) _exit(127);  // the launcher died first
+  close(a->sync_read);
+
+  if (l.cfg.privileged && setgroups(0, nullptr) != 0) child_fail(err, "setgroups");
+  if (setresgid(kInsideId, kInsideId, kInsideId) != 0) child_fail(err, "setresgid");
+  if (setresuid(kInsideId, kInsideId, kInsideId) != 0) child_fail(err, "setresuid");
+  TmpLimits tmp{a->zygote ? 0 : a->req.tmp_bytes, a->zygote ? 0 : a->req.tmp_inodes};
+  if (const char* step = enter_root(l.root, tmp)) child_fail(err, step);
+  if (bring_up_loopback() != 0) child_fail(err, "bring up lo");
+  if (sethostname("sandbox", 7) != 0) child_fail(err, "sethostname");
+  if (setsid() < 0) child_fail(err, "setsid");
+
+  // Put the descriptors in place: first out of the way, then onto 0..n-1.
+  int wanted[5];
+  int count = 0;
+  if (a->zygote) {
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) child_fail(err, "open /dev/null");
+    wanted[0] = wanted[1] = wanted[2] = null_fd;
+    wanted[3] = a->fds[0];  // the zygote's socket
+    wanted[4] = l.bpf_fd;
+    count = 5;
+  } else {
+    for (int i = 0; i < 4; ++i) wanted[i] = a->fds[i];
+    count = 4;
+  }
+  int moved[5];
+  for (int i = 0; i < count; ++i) {
+    moved[i] = fcntl(wanted[i], F_DUPFD_CLOEXEC, 64);
+    if (moved[i] < 0) child_fail(err, "move descriptors");
+  }
+  for (int i = 0; i < count; ++i)
+    if (dup2(moved[i], i) != i) child_fail(err, "dup2");
+  // Close everything else but the error pipe (close-on-exec).
+  if (err > count) syscall(SYS_close_range, count, err - 1, 0);
+  syscall(SYS_close_range, err + 1, ~0u, 0);
+
+  set_limit(RLIMIT_CORE, 0, 0);
+  if (!a->zygote) {
+    const RunRequest& r = a->req;
+    set_limit(RLIMIT_NOFILE, r.rlimit_nofile, r.rlimit_nofile);
+    set_limit(RLIMIT_FSIZE, r.rlimit_fsize, r.rlimit_fsize);
+    set_limit(RLIMIT_CPU, r.rlimit_cpu_seconds, r.rlimit_cpu_seconds + 1);
+    set_limit(RLIMIT_MEMLOCK, 0, 0);
+    set_limit(RLIMIT_MSGQUEUE, 0, 0);
+    set_limit(RLIMIT_STACK, 8ull << 20, 8ull << 20);
+  }
+  if (drop_capabilities() != 0) child_fail(err, "drop capabilities");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(err, "no_new_privs");
+  if (!a->zygote) {
+    sock_fprog prog{static_cast<unsigned short>(l.bpf.instructions.size()),
+                    reinterpret_cast<sock_filter*>(const_cast<uint64_t*>(l.bpf.instructions.data()))};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) child_fail(err, "load seccomp filter");
+  }
+  std::vector<char*> argv = pointers(a->zygote ? l.argv_zygote : l.argv_cold);
+  std::vector<char*> envp = pointers(l.env);
+  execve(l.cfg.python.c_str(), argv.data(), envp.data());
+  child_fail(err, "execve the interpreter");
+}
+
+bool write_id_maps(pid_t pid, const LauncherConfig& cfg) {
+  std::string proc = "/proc/" + std::to_string(pid);
+  if (!cfg.privileged && !write_text_file(proc + "/setgroups", "deny")) return false;
+  return write_text_file(proc + "/uid_map", std::to_string(kInsideId) + " " + std::to_string(cfg.host_uid) + " 1") &&
+         write_text_file(proc + "/gid_map", std::to_string(kInsideId) + " " + std::to_string(cfg.host_gid) + " 1");
+}
+
+// Clones a sandbox. On success returns its pid and sets `pidfd`; on failure
+// returns -1 with `error` set (the child, if any, has been reaped).
+pid_t start_child(const Launcher& l, bool zygote, const int* fds, const RunRequest& req, int& pidfd,
+                  std::string& error) {
+  int sync[2], errp[2];
+  if (pipe2(sync, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + std::strerror(errno);
+    return -1;
+  }
+  if (pipe2(errp, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + std::strerror(errno);
+    close(sync[0]);
+    close(sync[1]);
+    return -1;
+  }
+  ChildArgs args{&l, zygote, sync[0], sync[1], errp[1], {fds[0], zygote ? -1 : fds[1], zygote ? -1 : fds[2], zygote ? -1 : fds[3]}, req};
+  static thread_local std::vector<char> stack(1 << 18);
+  int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
+              CLONE_NEWCGROUP | CLONE_PIDFD | SIGCHLD;
+  pidfd = -1;
+  pid_t pid = clone(child_main, stack.data() + stack.size(), flags, &args, &pidfd);
+  close(sync[0]);
+  close(errp[1]);
+  if (pid < 0) {
+    error = std::string("clone with new namespaces: ") + std::strerror(errno);
+    close(sync[1]);
+    close(errp[0]);
+    return -1;
+  }
+  bool mapped = write_id_maps(pid, l.cfg);
+  int map_errno = errno;
+  if (mapped) (void)!write(sync[1], "x", 1);
+  close(sync[1]);
+  char msg[256];
+  ssize_t n = read(errp[0], msg, sizeof msg);  // EOF at a successful execve
+  close(errp[0]);
+  if (!mapped || n > 0) {
+    error = mapped ? std::string(msg, static_cast<size_t>(n)) : std::string("write uid/gid map: ") + std::strerror(map_errno);
+    pidfd_signal(pidfd, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    close(pidfd);
+    return -1;
+  }
+  return pid;
+}
+
+void send_error(int sock, const std::string& text) {
+  std::string msg = "E" + text;
+  send_message(sock, msg.data(), msg.size());
+}
+
+void reap(pid_t& pid, int& pidfd, bool kill_first) {
+  if (pid <= 0) return;
+  if (kill_first) pidfd_signal(pidfd, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  close(pidfd);
+  pid = -1;
+  pidfd = -1;
+}
+
+// The supervisor is gone: leave nothing behind.
+[[noreturn]] void orphaned(Launcher& l) {
+  reap(l.run, l.run_pidfd, true);
+  reap(l.zygote, l.zygote_pidfd, true);
+  for (const std::string& dir : l.cfg.cgroup_dirs) {
+    std::string parent = dir.substr(0, dir.rfind('/'));
+    write_text_file(parent + "/cgroup.procs", "0");
+  }
+  for (const std::string& dir : l.cfg.cgroup_dirs) rmdir(dir.c_str());
+  _exit(0);
+}
+
+void handle_run(Launcher& l, const std::string& data, std::vector<int>& fds) {
+  if (l.run > 0 || data.size() != sizeof(RunRequest) || fds.size() != 4 || data.compare(0, 4, "RUN1") != 0) {
+    send_error(l.sock, "launcher: malformed or overlapping run request");
+    return;
+  }
+  RunRequest req;
+  std::memcpy(&req, data.data(), sizeof req);
+  std::string error;
+  int pidfd;
+  pid_t pid = start_child(l, false, fds.data(), req, pidfd, error);
+  if (pid < 0) {
+    send_error(l.sock, "sandbox setup failed: " + error);
+    return;
+  }
+  l.run = pid;
+  l.run_pidfd = pidfd;
+  send_message(l.sock, "P", 1, &pidfd, 1);
+}
+
+void handle_run_exit(Launcher& l) {
+  int status = 0;
+  rusage ru{};
+  if (wait4(l.run, &status, 0, &ru) != l.run) return;
+  RunDone done;
+  done.wait_status = status;
+  done.cpu_usec = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+  done.max_rss_kb = ru.ru_maxrss;
+  close(l.run_pidfd);
+  l.run = -1;
+  l.run_pidfd = -1;
+  char msg[1 + sizeof done];
+  msg[0] = 'D';
+  std::memcpy(msg + 1, &done, sizeof done);
+  send_message(l.sock, msg, sizeof msg);
+}
+
+}  // namespace
+
+std::string LauncherConfig::encode() const {
+  std::ostringstream out;
+  out << "python=" << python << "\n";
+  for (const auto& p : sys_path) out << "syspath=" << p << "\n";
+  for (const auto& d : extra_dirs) out << "bind=" << d << "\n";
+  for (const auto& d : cgroup_dirs) out << "cgroup=" << d << "\n";
+  out << "uid=" << host_uid << "\ngid=" << host_gid << "\nprivileged=" << privileged << "\nwarm=" << warm << "\n";
+  return out.str();
+}
+
+LauncherConfig LauncherConfig::decode(const std::string& text) {
+  LauncherConfig c;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "python") c.python = value;
+    else if (key == "syspath") c.sys_path.push_back(value);
+    else if (key == "bind") c.extra_dirs.push_back(value);
+    else if (key == "cgroup") c.cgroup_dirs.push_back(value);
+    else if (key == "uid") c.host_uid = static_cast<uid_t>(std::stoul(value));
+    else if (key == "gid") c.host_gid = static_cast<gid_t>(std::stoul(value));
+    else if (key == "privileged") c.privileged = value == "1";
+    else if (key == "warm") c.warm = value == "1";
+  }
+  return c;
+}
+
+pid_t spawn_launcher(int sock) {
+  int fd = sock;
+  if (fd == 3) {  // dup2(3, 3) would keep close-on-exec set
+    fd = fcntl(sock, F_DUPFD_CLOEXEC, 10);
+    if (fd < 0) throw std::runtime_error(std::string("sandbox: dup: ") + std::strerror(errno));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd, 3);
+  for (int target = 0; target < 3; ++target)
+    posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_RDWR, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  char arg0[] = "agentcoder-sandbox-launcher";
+  char env0[] = "AGENTCODER_SANDBOX_LAUNCHER=3";
+  char* argv[] = {arg0, nullptr};
+  char* envp[] = {env0, nullptr};
+  pid_t pid;
+  int rc = posix_spawn(&pid, "/proc/self/exe", &actions, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (fd != sock) close(fd);
+  if (rc != 0) throw std::runtime_error(std::string("sandbox: cannot start the launcher: ") + std::strerror(rc));
+  return pid;
+}
+
+int launcher_main(int sock) {
+  unsetenv(kLauncherEnv);
+  syscall(SYS_close_range, 4, ~0u, 0);
+  prctl(PR_SET_NAME, kLauncherComm, 0, 0, 0);
+  signal(SIGPIPE, SIG_IGN);
+  Launcher l;
+  l.sock = sock;
+  std::string data;
+  std::vector<int> fds;
+  if (receive_message(sock, data, fds) <= 0) return 1;
+  try {
+    l.cfg = LauncherConfig::decode(data);
+    if (l.cfg.privileged) write_text_file("/proc/self/oom_score_adj", "0");  // also resets the floor
+    l.root = make_root_spec(l.cfg.extra_dirs);
+    l.bpf = build_seccomp_program();
+  } catch (const std::exception& e) {
+    send_error(sock, e.what());
+    return 1;
+  }
+  l.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "USER=sandbox"};
+  l.argv_cold = {"python3", "-I", "-S", "-B", "-c", kRunnerSource, "cold"};
+  l.argv_cold.insert(l.argv_cold.end(), l.cfg.sys_path.begin(), l.cfg.sys_path.end());
+  l.argv_zygote = l.argv_cold;
+  l.argv_zygote[6] = "zygote";
+
+  if (l.cfg.warm) {
+    if (fds.size() != 1) {
+      send_error(sock, "launcher: warm start without a zygote socket");
+      return 1;
+    }
+    l.bpf_fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+    size_t bytes = l.bpf.instructions.size() * 8;
+    if (l.bpf_fd < 0 || write(l.bpf_fd, l.bpf.instructions.data(), bytes) != static_cast<ssize_t>(bytes)) {
+      send_error(sock, std::string("launcher: memfd: ") + std::strerror(errno));
+      return 1;
+    }
+    std::string error;
+    RunRequest none;
+    l.zygote = start_child(l, true, fds.data(), none, l.zygote_pidfd, error);
+    close(fds[0]);
+    close(l.bpf_fd);
+    if (l.zygote < 0) {
+      send_error(sock, "zygote setup failed: " + error);
+      return 1;
+    }
+  }
+  std::string ready = "R" + std::to_string(l.zygote);
+  send_message(sock, ready.data(), ready.size());
+
+  for (;;) {
+    pollfd p[3] = {{sock, POLLIN, 0}, {l.run_pidfd, POLLIN, 0}, {l.zygote_pidfd, POLLIN, 0}};
+    if (poll(p, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      orphaned(l);
+    }
+    if (p[1].revents) handle_run_exit(l);
+    if (p[2].revents) reap(l.zygote, l.zygote_pidfd, false);
+    if (p[0].revents) {
+      fds.clear();
+      long n = receive_message(sock, data, fds);
+      if (n <= 0) orphaned(l);
+      if (data == "Q") {
+        reap(l.run, l.run_pidfd, true);
+        reap(l.zygote, l.zygote_pidfd, true);
+        return 0;
+      }
+      handle_run(l, data, fds);
+      for (int fd : fds) close(fd);
+    }
+  }
+}
+
+}  // namespace agentcoder::sandbox

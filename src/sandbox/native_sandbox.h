@@ -1,0 +1,54 @@
+// The native backend behind make_sandbox(): a pool of slots (slot.h), each a
+// launcher in its own cgroups, optionally with a warm zygote.
+//
+// A run takes an idle slot, or makes one while fewer than
+// max_concurrent_runs exist, or waits for one. Broken slots are destroyed and
+// replaced on demand. Construction checks the host (host_check.h), refuses
+// what cannot be enforced unless weaker isolation was allowed, and starts the
+// first slot so that a sandbox that cannot work fails here, not at run().
+// Destruction stops every launcher and removes every slot cgroup.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "sandbox/host_check.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/slot.h"
+
+namespace agentcoder::sandbox {
+
+class NativeSandbox : public Sandbox {
+ public:
+  explicit NativeSandbox(const SandboxOptions& options);
+  ~NativeSandbox() override;
+
+  ExecResult run(const ExecRequest& request) override;
+  std::vector<std::string> missing_protections() const override { return missing_; }
+  std::vector<SlotInfo> slots() const override;
+
+ private:
+  struct Entry {
+    std::unique_ptr<Slot> slot;
+    bool busy = false;
+    unsigned index = 0;
+  };
+
+  std::unique_ptr<Slot> make_slot(unsigned index);
+  Entry* acquire();
+  void release(Entry* entry);
+
+  SandboxOptions options_;
+  HostReport host_;
+  std::vector<std::string> missing_;
+  unsigned capacity_ = 1;
+
+  mutable std::mutex mu_;
+  std::condition_variable idle_;
+  std::vector<std::unique_ptr<Entry>> entries_;
+  unsigned creating_ = 0;
+};
+
+}  // namespace agentcoder::sandbox

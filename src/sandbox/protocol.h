@@ -1,0 +1,48 @@
+// The messages a supervisor exchanges with a slot's launcher and zygote.
+//
+// Both channels are AF_UNIX SOCK_SEQPACKET socketpairs, so each message
+// arrives whole. A run request is a RunRequest header plus four descriptors
+// (stdin, stdout, stderr, a memfd holding the code), sent with SCM_RIGHTS.
+// The side that starts the sandbox answers with
+//   'P' + a pidfd of the sandbox's pid-1 (to kill the run: the whole pid
+//         namespace dies with it),
+//   'D' + RunDone once pid 1 has been reaped (so every process of the run
+//         is gone), or
+//   'E' + one line of text when the sandbox could not be set up.
+// zygote.py unpacks the same layouts with struct ('<4sI5Q', '<iiqq'); keep
+// them in step.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agentcoder::sandbox {
+
+struct RunRequest {
+  char magic[4] = {'R', 'U', 'N', '1'};
+  uint32_t reserved = 0;
+  uint64_t tmp_bytes = 0;
+  uint64_t tmp_inodes = 0;
+  uint64_t rlimit_cpu_seconds = 0;
+  uint64_t rlimit_fsize = 0;
+  uint64_t rlimit_nofile = 0;
+};
+static_assert(sizeof(RunRequest) == 48);
+
+struct RunDone {
+  int32_t wait_status = 0;  // as from wait4()
+  int32_t reserved = 0;
+  int64_t cpu_usec = 0;     // rusage of pid 1 and the children it reaped
+  int64_t max_rss_kb = 0;
+};
+static_assert(sizeof(RunDone) == 24);
+
+// Sends `data` and `fds` as one message. Returns false on failure (errno set).
+bool send_message(int sock, const void* data, size_t size, const int* fds = nullptr, size_t nfds = 0);
+// Receives one message into `data` (resized to the message size) and appends
+// any descriptors to `fds` (with O_CLOEXEC). Returns the byte count, 0 at
+// EOF, -1 on error.
+long receive_message(int sock, std::string& data, std::vector<int>& fds);
+
+}  // namespace agentcoder::sandbox

@@ -1,0 +1,195 @@
+#include "sandbox/root_fs.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace agentcoder::sandbox {
+namespace {
+
+constexpr const char* kStaging = "/tmp";
+
+unsigned long locked_flags(const std::string& path) {
+  struct statvfs st;
+  if (statvfs(path.c_str(), &st) != 0) return 0;
+  unsigned long flags = 0;
+  if (st.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  return flags;
+}
+
+std::string real_path(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) ? std::string(buf) : std::string();
+}
+
+void add_parents(RootSpec& spec, const std::string& path) {
+  for (size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    std::string dir = path.substr(0, pos);
+    bool known = false;
+    for (const RootEntry& e : spec.entries) known = known || e.path == dir;
+    if (!known) spec.entries.push_back({RootEntry::kDir, dir, "", 0});
+  }
+}
+
+int bind_readonly(const std::string& source, const std::string& target, unsigned long locked) {
+  if (mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) return -1;
+  return mount(nullptr, target.c_str(), nullptr,
+               MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | locked, nullptr);
+}
+
+int write_file(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok ? 0 : -1;
+}
+
+}  // namespace
+
+RootSpec make_root_spec(const std::vector<std::string>& extra_dirs) {
+  RootSpec spec;
+  spec.entries.push_back({RootEntry::kBindDir, "/usr", "/usr", locked_flags("/usr")});
+  // Merged-/usr hosts have symlinks here; others have real directories.
+  for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
+    struct stat st;
+    if (lstat(top, &st) != 0) continue;
+    if (S_ISLNK(st.st_mode)) {
+      char target[PATH_MAX];
+      ssize_t n = readlink(top, target, sizeof target - 1);
+      if (n <= 0) continue;
+      spec.entries.push_back({RootEntry::kSymlink, top, std::string(target, static_cast<size_t>(n)), 0});
+    } else if (S_ISDIR(st.st_mode)) {
+      spec.entries.push_back({RootEntry::kBindDir, top, top, locked_flags(top)});
+    }
+  }
+  spec.entries.push_back({RootEntry::kDir, "/etc", "", 0});
+  for (const char* file : {"/etc/ld.so.cache", "/etc/localtime"}) {
+    std::string source = real_path(file);
+    if (!source.empty()) spec.entries.push_back({RootEntry::kBindFile, file, source, locked_flags(source)});
+  }
+  spec.entries.push_back({RootEntry::kFile, "/etc/passwd",
+                          "root:x:0:0:root:/:/usr/sbin/nologin\n"
+                          "sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n"
+                          "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                          0});
+  spec.entries.push_back({RootEntry::kFile, "/etc/group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n", 0});
+  spec.entries.push_back({RootEntry::kFile, "/etc/hosts", "127.0.0.1 localhost sandbox\n::1 localhost\n", 0});
+  spec.entries.push_back({RootEntry::kFile, "/etc/hostname", "sandbox\n", 0});
+  for (const std::string& dir : extra_dirs) {
+    std::string source = real_path(dir);
+    if (source.empty()) throw std::runtime_error("sandbox: cannot resolve " + dir);
+    if (source == "/usr" || source.rfind("/usr/", 0) == 0) continue;
+    if (source == "/" || source == kStaging || source.rfind(std::string(kStaging) + "/", 0) == 0 ||
+        source.rfind("/proc", 0) == 0 || source.rfind("/dev", 0) == 0 || source.rfind("/etc", 0) == 0)
+      throw std::runtime_error("sandbox: cannot expose " + source + " inside the sandbox");
+    add_parents(spec, source);
+    spec.entries.push_back({RootEntry::kBindDir, source, source, locked_flags(source)});
+  }
+  return spec;
+}
+
+int mount_tmp(const char* path, const TmpLimits& tmp) {
+  char options[96];
+  unsigned long flags = MS_NOSUID | MS_NODEV;
+  if (tmp.bytes == 0) {
+    std::snprintf(options, sizeof options, "size=4k,nr_inodes=8,mode=0755");
+    flags |= MS_RDONLY;
+  } else {
+    std::snprintf(options, sizeof options, "size=%llu,nr_inodes=%llu,mode=1777",
+                  static_cast<unsigned long long>(tmp.bytes), static_cast<unsigned long long>(tmp.inodes));
+  }
+  return mount("tmpfs", path, "tmpfs", flags, options);
+}
+
+int bring_up_loopback() {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return -1;
+  ifreq req{};
+  std::strcpy(req.ifr_name, "lo");
+  req.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+  int rc = ioctl(s, SIOCSIFFLAGS, &req);
+  close(s);
+  return rc;
+}
+
+const char* enter_root(const RootSpec& spec, const TmpLimits& tmp) {
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return "make mounts private";
+  if (mount("tmpfs", kStaging, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,nr_inodes=1024,mode=0755") != 0)
+    return "mount the root tmpfs";
+  const std::string root = kStaging;
+  for (const RootEntry& e : spec.entries) {
+    std::string target = root + e.path;
+    switch (e.kind) {
+      case RootEntry::kDir:
+        if (mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) return "mkdir in the root";
+        break;
+      case RootEntry::kSymlink:
+        if (symlink(e.source.c_str(), target.c_str()) != 0) return "symlink in the root";
+        break;
+      case RootEntry::kBindDir:
+        if (mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) return "mkdir for a bind mount";
+        if (bind_readonly(e.source, target, e.flags) != 0) return "read-only bind mount";
+        break;
+      case RootEntry::kBindFile:
+        if (write_file(target, "") != 0) return "create a bind-mount file";
+        if (bind_readonly(e.source, target, e.flags) != 0) return "read-only bind mount of a file";
+        break;
+      case RootEntry::kFile:
+        if (write_file(target, e.source) != 0) return "write a file in the root";
+        break;
+    }
+  }
+  // /dev: a few harmless nodes bound from the host, nothing else.
+  std::string dev = root + "/dev";
+  if (mkdir(dev.c_str(), 0755) != 0) return "mkdir /dev";
+  if (mount("tmpfs", dev.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755") != 0)
+    return "mount /dev";
+  for (const char* node : {"null", "zero", "full", "random", "urandom"}) {
+    std::string target = dev + "/" + node;
+    if (write_file(target, "") != 0) return "create a /dev node";
+    if (mount((std::string("/dev/") + node).c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
+      return "bind a /dev node";
+  }
+  const char* links[][2] = {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
+                            {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
+  for (auto& link : links)
+    if (symlink(link[0], (dev + "/" + link[1]).c_str()) != 0) return "symlink in /dev";
+  if (mkdir((dev + "/shm").c_str(), 01777) != 0) return "mkdir /dev/shm";
+  if (mount_tmp((dev + "/shm").c_str(), tmp) != 0) return "mount /dev/shm";
+  if (mount(nullptr, dev.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, nullptr) != 0)
+    return "remount /dev read-only";
+
+  if (mkdir((root + "/tmp").c_str(), 01777) != 0) return "mkdir /tmp";
+  if (mount_tmp((root + "/tmp").c_str(), tmp) != 0) return "mount /tmp";
+  if (mkdir((root + "/proc").c_str(), 0555) != 0) return "mkdir /proc";
+  if (mount("proc", (root + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    return "mount /proc";
+
+  if (chdir(root.c_str()) != 0) return "chdir to the new root";
+  if (syscall(SYS_pivot_root, ".", ".") != 0) return "pivot_root";
+  if (umount2(".", MNT_DETACH) != 0) return "detach the old root";
+  if (chdir("/") != 0) return "chdir /";
+  if (mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
+    return "remount the root read-only";
+  if (chdir("/tmp") != 0) return "chdir /tmp";
+  return nullptr;
+}
+
+}  // namespace agentcoder::sandbox

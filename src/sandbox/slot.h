@@ -1,0 +1,64 @@
+// One sandbox slot: a launcher process inside its own cgroups (and, when
+// warm, a zygote beside it) that runs one request at a time.
+//
+// The supervisor side of a run lives here: it sets the slot's cgroup limits
+// for the request, hands the launcher or zygote the run's stdin socket,
+// stdout and stderr pipes and a memfd with the code, then waits in poll() for
+// output, the end of the run and the wall deadline. On the deadline, on an
+// output cap, or if the caller's thread is the last to know, it kills the
+// run's pid 1 through a pidfd, which takes the whole pid namespace down.
+// Counters come from the slot cgroup as deltas.
+//
+// A slot that misbehaves (its zygote or launcher died, a reply never came)
+// marks itself broken; the owner destroys it and makes a new one.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sandbox/cgroups.h"
+#include "sandbox/python_env.h"
+#include "sandbox/sandbox.h"
+
+namespace agentcoder::sandbox {
+
+struct SlotSettings {
+  const CgroupPlan* cgroups = nullptr;
+  const PythonInfo* python = nullptr;
+  bool warm = false;
+  bool privileged = false;  // the supervisor is root
+  uid_t host_uid = 0;
+  gid_t host_gid = 0;
+  std::vector<std::string> missing;  // copied into every result
+};
+
+class Slot {
+ public:
+  // Starts the launcher (and zygote). Throws SandboxUnavailable if they
+  // cannot be set up, with the launcher's one-line reason.
+  Slot(const SlotSettings& settings, const std::string& name);
+  ~Slot();
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+  ExecResult run(const ExecRequest& request);
+  bool broken() const { return broken_; }
+  SlotInfo info() const;
+
+ private:
+  void wait_ready(int sock, const char* who);
+
+  SlotSettings settings_;
+  std::unique_ptr<SlotCgroup> cgroup_;
+  pid_t launcher_ = -1;
+  pid_t zygote_ = -1;
+  int launcher_sock_ = -1;
+  int zygote_sock_ = -1;
+  bool broken_ = false;
+  unsigned runs_ = 0;
+};
+
+}  // namespace agentcoder::sandbox

@@ -1,0 +1,241 @@
+# The Python side of the sandbox, embedded into the binary and run as
+#   python3 -I -S -B -c <this file> cold|zygote <sys.path entries...>
+# inside a sandbox the launcher has already built (launcher.h).
+#
+# cold:   fd 3 holds the code; run it as __main__ and exit.
+# zygote: fd 3 is a SOCK_SEQPACKET socket to the supervisor, fd 4 a memfd with
+#         the seccomp BPF. For each request (protocol.h) fork a child that
+#         creates a fresh user namespace and, owned by it, fresh mount, ipc,
+#         net, uts, cgroup and pid namespaces, then forks pid 1 of the new pid
+#         namespace, which mounts its own /tmp, /dev/shm and /proc, brings up
+#         its own loopback, takes the run's pipes, sets rlimits, drops every
+#         capability, sets no_new_privs, loads the filter and only then reads
+#         and runs the code. Nothing flows back into the zygote: each run is a
+#         copy-on-write child used once. The zygote never runs untrusted code.
+import os
+import sys
+
+MODE = sys.argv[1]
+sys.path[:] = sys.argv[2:]
+del sys.argv[1:]
+
+import builtins
+import types
+
+
+def _exit_code(code):
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    try:
+        print(code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def _run(source):
+    """Runs `source` as `python -c` would; returns the exit code."""
+    main = types.ModuleType('__main__')
+    main.__builtins__ = builtins
+    sys.modules['__main__'] = main
+    sys.argv = ['-c']
+    try:
+        code = compile(source, '<string>', 'exec')
+        exec(code, main.__dict__)
+    except SystemExit as e:
+        return _exit_code(e.code)
+    except BaseException as e:
+        # Hide this function's frame, as `python -c` shows no runner.
+        tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
+        e.__traceback__ = tb
+        sys.excepthook(type(e), e, tb)
+        return 1
+    return 0
+
+
+def _read_all(fd):
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b''.join(chunks)
+        chunks.append(chunk)
+
+
+if MODE == 'cold':
+    _source = _read_all(3)
+    os.close(3)
+    del _read_all
+    raise SystemExit(_run(_source))
+
+# ---- zygote -------------------------------------------------------------
+
+import atexit
+import ctypes
+import fcntl
+import io
+import resource
+import signal
+import socket
+import struct
+import threading
+
+CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
+CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+PR_SET_PDEATHSIG, PR_SET_NAME, PR_CAPBSET_DROP = 1, 15, 24
+PR_SET_SECCOMP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 22, 38, 47
+SECCOMP_MODE_FILTER, PR_CAP_AMBIENT_CLEAR_ALL = 2, 4
+SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
+REQUEST = struct.Struct('<4sI5Q')
+DONE = struct.Struct('<iiqq')
+INSIDE_ID = 1000
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(rc, what):
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, '%s: %s' % (what, os.strerror(err)))
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [('version', ctypes.c_uint32), ('pid', ctypes.c_int)]
+
+
+_CapData = ctypes.c_uint32 * 6
+
+_bpf = ctypes.create_string_buffer(_read_all(4) if os.lseek(4, 0, os.SEEK_SET) == 0 else b'')
+os.close(4)
+_fprog = _SockFprog(len(_bpf.raw) // 8, ctypes.addressof(_bpf))
+_ctl = socket.socket(fileno=3)
+
+
+def _mount_tmp(path, size, inodes):
+    opts = b'size=%d,nr_inodes=%d,mode=1777' % (size, inodes)
+    _check(libc.mount(b'tmpfs', path, b'tmpfs', MS_NOSUID | MS_NODEV, opts), 'mount ' + path.decode())
+
+
+def _write(path, text):
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def _payload(req, fds):
+    """pid 1 of the run's pid namespace; ends in the user's code."""
+    _, _, tmp_bytes, tmp_inodes, cpu_s, fsize, nofile = req
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _mount_tmp(b'/tmp', tmp_bytes, tmp_inodes)
+    _mount_tmp(b'/dev/shm', tmp_bytes, tmp_inodes)
+    _check(libc.mount(b'proc', b'/proc', b'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC, None), 'mount /proc')
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack('16sH22x', b'lo', IFF_UP | IFF_LOOPBACK | IFF_RUNNING))
+    os.chdir('/tmp')
+    os.setsid()
+    for target in range(3):
+        os.dup2(fds[target], target)
+    source = os.pread(fds[3], os.fstat(fds[3]).st_size, 0)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_STACK, (8 << 20, 8 << 20))
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != 22:
+            _check(-1, 'drop capability bounding set')
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    _check(libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), ctypes.byref(_CapData())), 'capset')
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 'no_new_privs')
+    # Everything but 0-2 goes; the socket to the supervisor included.
+    os.closerange(3, 1 << 20)
+    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(_fprog), 0, 0), 'seccomp')
+    sys.stdin = sys.__stdin__ = open(0, 'r', encoding='utf-8', closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, 'w', encoding='utf-8', closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, 'w', encoding='utf-8', errors='backslashreplace',
+                                       buffering=1, closefd=False)
+    rc = _run(source.decode('utf-8', 'surrogateescape'))
+    try:
+        threading._shutdown()
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(rc & 0xff)
+
+
+def _start_run(req, fds):
+    """A child of the zygote: sets up the namespaces, forks pid 1, reports."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _check(libc.unshare(CLONE_NEWUSER), 'unshare user namespace')
+    _write('/proc/self/setgroups', 'deny')
+    _write('/proc/self/uid_map', '%d %d 1' % (INSIDE_ID, INSIDE_ID))
+    _write('/proc/self/gid_map', '%d %d 1' % (INSIDE_ID, INSIDE_ID))
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWCGROUP |
+                        CLONE_NEWPID), 'unshare namespaces')
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _payload(req, fds)
+        except BaseException as e:
+            try:
+                _ctl.send(b'Esandbox setup failed: %s' % str(e).encode())
+            finally:
+                os._exit(127)
+    pidfd = os.pidfd_open(pid)
+    socket.send_fds(_ctl, [b'P'], [pidfd])
+    os.close(pidfd)
+    for fd in fds:
+        os.close(fd)
+    _, status, ru = os.wait4(pid, 0)
+    cpu_usec = int((ru.ru_utime + ru.ru_stime) * 1e6)
+    _ctl.send(b'D' + DONE.pack(status, 0, cpu_usec, ru.ru_maxrss))
+    os._exit(0)
+
+
+def _serve():
+    libc.prctl(PR_SET_NAME, b'ac-sbx-zygote', 0, 0, 0)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # run children reap themselves
+    _ctl.send(b'R')
+    while True:
+        msg, fds, _, _ = socket.recv_fds(_ctl, 4096, 8)
+        if not msg:
+            os._exit(0)  # the supervisor is gone
+        if len(msg) != REQUEST.size or len(fds) != 4 or msg[:4] != b'RUN1':
+            for fd in fds:
+                os.close(fd)
+            _ctl.send(b'Ezygote: malformed request')
+            continue
+        req = REQUEST.unpack(msg)
+        if os.fork() == 0:
+            try:
+                _start_run(req, fds)
+            except BaseException as e:
+                try:
+                    _ctl.send(b'Esandbox setup failed: %s' % str(e).encode())
+                finally:
+                    os._exit(127)
+        for fd in fds:
+            os.close(fd)
+
+
+try:
+    _serve()
+except BaseException as e:
+    try:
+        _ctl.send(b'Ezygote failed: %s' % str(e).encode())
+    finally:
+        os._exit(1)
