@@ -122,9 +122,7 @@ RenderedChat ChatTemplate::render(const std::vector<ChatMessage>& messages, cons
     for (const auto& m : messages) in.messages.push_back(to_common(m));
     in.tools = to_common(tools);
     in.parallel_tool_calls = true;
-    in.tool_choice = tools.empty()               ? COMMON_CHAT_TOOL_CHOICE_NONE
-                     : options.tool_call_required ? COMMON_CHAT_TOOL_CHOICE_REQUIRED
-                                                  : COMMON_CHAT_TOOL_CHOICE_AUTO;
+    in.tool_choice = tools.empty() ? COMMON_CHAT_TOOL_CHOICE_NONE : COMMON_CHAT_TOOL_CHOICE_AUTO;
   } else {
     in.messages = harness_messages(messages, tools, options);
   }

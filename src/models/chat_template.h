@@ -32,7 +32,6 @@ const char* tool_format_name(ToolFormat format);
 
 struct RenderOptions {
   bool add_generation_prompt = true;
-  bool tool_call_required = false;    // native: ask the template/grammar for a call
   bool fenced_code_is_call = false;   // harness: ```python blocks count as python calls
   std::string fenced_code_tool = "python";
 };

@@ -1,0 +1,75 @@
+// One agent episode: a task, posed to one model variant with one prompt
+// format and one mode, and everything that happened.
+//
+// Modes are the counterfactual oracle of the study:
+//   free        tools offered, the model chooses;
+//   force_tool  tools offered and the first reply is forced to start a call:
+//               its opener is prefilled (`<tool_call>{"name": "` in the
+//               harness format, the template's own opener, e.g.
+//               "<tool_call>\n", in the native format);
+//   force_text  no tools offered; a call the model writes anyway is recorded
+//               and not run, and its text is the answer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/chat_types.h"
+#include "models/engine.h"
+
+namespace agentcoder::agent {
+
+enum class Mode { free, force_tool, force_text };
+const char* mode_name(Mode mode);
+Mode parse_mode(const std::string& name);  // throws InputError
+
+enum class EpisodeStop { final_answer, max_steps, max_tokens, context_full, error };
+const char* episode_stop_name(EpisodeStop stop);
+
+struct EpisodeTask {
+  std::string id;
+  std::string prompt;
+};
+
+struct ToolCallTrace {
+  models::ToolCall call;
+  bool ok = false;
+  bool executed = false;  // false for calls refused in force_text
+  std::string error_class;
+  std::string result_for_model;
+  nlohmann::json record;
+  double wall_ms = 0;
+};
+
+struct StepTrace {
+  std::string prompt_prefill;  // forced start of the reply, if any
+  std::string model_text;      // the reply as generated (after the prefill)
+  models::ParsedReply reply;
+  models::StopReason generation_stop = models::StopReason::end_of_generation;
+  models::RequestStats stats;
+  std::vector<ToolCallTrace> tool_calls;
+};
+
+struct EpisodeTrace {
+  EpisodeTask task;
+  Mode mode = Mode::free;
+  std::string prompt_format;
+  uint32_t seed = 0;
+  std::vector<StepTrace> steps;
+  EpisodeStop stop = EpisodeStop::final_answer;
+  std::string final_answer;
+  std::string error;
+  // Decision probe at the first reply: probability mass of the first token
+  // of a tool-call opener (e.g. "<tool_call>", "```python") vs the rest.
+  double p_tool = 0;
+  double wall_ms = 0;
+
+  // The first decision: the kind of the first reply.
+  models::ReplyKind first_decision() const {
+    return steps.empty() ? models::ReplyKind::text : steps.front().reply.kind;
+  }
+};
+
+}  // namespace agentcoder::agent

@@ -1,0 +1,70 @@
+// Runs agent episodes: generate, parse, and while the model calls tools,
+// run them, append the results and generate again, until a final answer or
+// a stop rule (max steps, token budget, full context, error).
+//
+// One EpisodeRunner serves many episodes at once: run() blocks only its
+// caller, so N threads calling run() keep N sequences in the engine's batch
+// while some of them wait for their tools. The system prompt with the tool
+// descriptions of each (format, mode) is evaluated once and shared through
+// the engine's prefix cache (share_prefix).
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent/episode.h"
+#include "agent/prompt_format.h"
+#include "agent/toolbox.h"
+#include "models/chat_template.h"
+#include "models/engine.h"
+
+namespace agentcoder::agent {
+
+struct AgentOptions {
+  int max_steps = 4;              // model replies per episode
+  int max_tokens = 1024;          // generated tokens per episode, all steps together
+  int max_tokens_per_step = 384;
+  float temperature = 0.0f;       // 0 = greedy
+  bool fenced_code_is_call = true;  // harness format: ```python blocks are python calls
+};
+
+class EpisodeRunner {
+ public:
+  EpisodeRunner(models::Engine& engine, const models::ChatTemplate& chat, Toolbox& tools, AgentOptions options);
+
+  // Evaluates the shared start of every prompt of this format and mode once.
+  void share_prefix(const PromptFormat& format, Mode mode);
+
+  // Thread-safe; never throws for what the model or a tool does.
+  EpisodeTrace run(const EpisodeTask& task, const PromptFormat& format, Mode mode, uint32_t seed);
+
+  // The first-token ids whose probability is the decision probe's p_tool.
+  std::vector<int32_t> opener_tokens(Mode mode) const;
+
+ private:
+  std::vector<models::ToolSchema> tools_for(Mode mode) const;
+  models::RenderOptions render_options(Mode mode) const;
+
+  models::Engine& engine_;
+  const models::ChatTemplate& chat_;
+  Toolbox& tools_;
+  AgentOptions options_;
+  std::vector<models::ToolSchema> schemas_;
+  mutable std::mutex chat_mutex_;  // the template engine is not documented as thread-safe
+};
+
+struct EpisodeSpec {
+  EpisodeTask task;
+  const PromptFormat* format = nullptr;
+  Mode mode = Mode::free;
+  uint32_t seed = 0;
+};
+
+// Runs `specs` on `parallel` threads; on_done is called once per episode,
+// from the worker thread, as soon as it ends (serialise inside if needed).
+void run_episodes(EpisodeRunner& runner, const std::vector<EpisodeSpec>& specs, int parallel,
+                  const std::function<void(size_t index, EpisodeTrace&& trace)>& on_done);
+
+}  // namespace agentcoder::agent

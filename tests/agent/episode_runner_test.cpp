@@ -1,0 +1,167 @@
+// The episode loop on the tiny model (random weights, so the model's choices
+// are arbitrary; the tests check what the loop guarantees whatever it says),
+// with a recording toolbox in place of the sandboxed tools.
+#include "agent/episode_runner.h"
+
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "models/model.h"
+#include "utils/errors.h"
+
+using namespace agentcoder;
+using namespace agentcoder::agent;
+
+namespace {
+
+class RecordingToolbox : public Toolbox {
+ public:
+  std::vector<models::ToolSchema> schemas() const override {
+    return {{"python", "Run Python code.",
+             R"({"type":"object","properties":{"code":{"type":"string"}},"required":["code"]})"}};
+  }
+  ToolOutcome call(const std::string& name, const std::string& arguments) override {
+    std::lock_guard lock(mutex);
+    calls.push_back({name, arguments});
+    ToolOutcome out;
+    out.ok = name == "python";
+    out.error_class = out.ok ? "" : "unknown_tool";
+    out.text_for_model = out.ok ? "42\n" : "error: no tool named " + name;
+    return out;
+  }
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> calls;
+};
+
+class EpisodeRunnerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { model_ = new models::Model({AGENTCODER_TINY_MODEL}); }
+  static void TearDownTestSuite() { delete model_; }
+  void SetUp() override {
+    models::EngineOptions o;
+    o.context_size = 8 * 1024;
+    o.parallel = 4;
+    o.max_prefixes = 2;
+    o.threads = 2;
+    engine_ = std::make_unique<models::Engine>(*model_, o);
+    chat_ = std::make_unique<models::ChatTemplate>(*model_);
+    format_ = load_prompt_format(AGENTCODER_PROMPTS_DIR, "direct");
+  }
+  EpisodeRunner runner(AgentOptions options = {}) { return EpisodeRunner(*engine_, *chat_, tools_, options); }
+
+  static models::Model* model_;
+  std::unique_ptr<models::Engine> engine_;
+  std::unique_ptr<models::ChatTemplate> chat_;
+  RecordingToolbox tools_;
+  PromptFormat format_;
+};
+models::Model* EpisodeRunnerTest::model_ = nullptr;
+
+AgentOptions small(int max_steps, int per_step = 24) {
+  AgentOptions o;
+  o.max_steps = max_steps;
+  o.max_tokens_per_step = per_step;
+  o.max_tokens = 200;
+  return o;
+}
+
+}  // namespace
+
+TEST_F(EpisodeRunnerTest, PromptFormatsLoadAndMissingOnesAreInputErrors) {
+  for (const char* name : {"direct", "cot", "tool_description"}) {
+    PromptFormat f = load_prompt_format(AGENTCODER_PROMPTS_DIR, name);
+    EXPECT_EQ(f.name, name);
+    EXPECT_FALSE(f.system_prompt.empty());
+  }
+  EXPECT_THROW(load_prompt_format(AGENTCODER_PROMPTS_DIR, "nope"), InputError);
+  EXPECT_THROW(parse_mode("sometimes"), InputError);
+  EXPECT_EQ(parse_mode("force_tool"), Mode::force_tool);
+}
+
+TEST_F(EpisodeRunnerTest, ForceTextOffersNoToolsAndRunsNone) {
+  EpisodeRunner r = runner(small(3));
+  EpisodeTrace t = r.run({"t1", "What is 6*7?"}, format_, Mode::force_text, 1);
+  ASSERT_EQ(t.steps.size(), 1u);
+  EXPECT_TRUE(tools_.calls.empty());
+  EXPECT_NE(t.stop, EpisodeStop::max_steps);
+  for (const auto& c : t.steps[0].tool_calls) EXPECT_FALSE(c.executed);
+}
+
+// Forced in the native format, the first reply is constrained to a call: it
+// can be cut off by the token budget (malformed) but is never a text answer.
+TEST_F(EpisodeRunnerTest, ForceToolMakesTheFirstReplyACall) {
+  EpisodeRunner r = runner(small(2, 48));
+  EpisodeTrace t = r.run({"t2", "What is 6*7?"}, format_, Mode::force_tool, 1);
+  ASSERT_FALSE(t.steps.empty());
+  EXPECT_NE(t.first_decision(), models::ReplyKind::text) << t.steps[0].model_text;
+  if (t.first_decision() == models::ReplyKind::tool_call) {
+    ASSERT_FALSE(tools_.calls.empty());
+    EXPECT_EQ(tools_.calls[0].first, "python");
+    EXPECT_TRUE(nlohmann::json::parse(tools_.calls[0].second).is_object());
+    ASSERT_FALSE(t.steps[0].tool_calls.empty());
+    EXPECT_TRUE(t.steps[0].tool_calls[0].executed);
+    EXPECT_EQ(t.steps[0].tool_calls[0].result_for_model, "42\n");
+  }
+}
+
+TEST_F(EpisodeRunnerTest, ForceToolInTheHarnessFormatPrefillsTheCall) {
+  chat_->force_harness_format();
+  EpisodeRunner r = runner(small(2));
+  EpisodeTrace t = r.run({"t3", "What is 6*7?"}, format_, Mode::force_tool, 1);
+  ASSERT_FALSE(t.steps.empty());
+  EXPECT_EQ(t.steps[0].prompt_prefill.rfind("<tool_call>", 0), 0u);
+  EXPECT_NE(t.first_decision(), models::ReplyKind::text);
+}
+
+TEST_F(EpisodeRunnerTest, StepAndTokenLimitsStopTheEpisode) {
+  EpisodeRunner one_step = runner(small(1, 48));
+  EpisodeTrace t = one_step.run({"t4", "What is 6*7?"}, format_, Mode::force_tool, 1);
+  ASSERT_EQ(t.steps.size(), 1u);
+  EXPECT_EQ(t.stop, EpisodeStop::max_steps);  // a call (or a broken one) needs another step
+
+  AgentOptions tiny_budget = small(4, 3);
+  tiny_budget.max_tokens = 3;
+  EpisodeRunner budget = runner(tiny_budget);
+  EpisodeTrace b = budget.run({"t5", "Tell me a long story."}, format_, Mode::force_text, 1);
+  if (b.steps[0].generation_stop == models::StopReason::end_of_generation) GTEST_SKIP() << "model stopped early";
+  EXPECT_EQ(b.stop, EpisodeStop::max_tokens);
+  EXPECT_LE(b.steps[0].stats.generated_tokens, 3);
+}
+
+TEST_F(EpisodeRunnerTest, ProbeIsAProbability) {
+  EpisodeRunner r = runner(small(1));
+  EXPECT_FALSE(r.opener_tokens(Mode::free).empty());
+  EpisodeTrace t = r.run({"t6", "What is 6*7?"}, format_, Mode::free, 1);
+  EXPECT_GE(t.p_tool, 0.0);
+  EXPECT_LE(t.p_tool, 1.0);
+}
+
+// Many episodes at once give the same traces as one at a time (greedy).
+TEST_F(EpisodeRunnerTest, ParallelEpisodesMatchSequentialOnes) {
+  EpisodeRunner r = runner(small(2));
+  r.share_prefix(format_, Mode::free);
+  r.share_prefix(format_, Mode::force_text);
+  std::vector<EpisodeSpec> specs;
+  const char* prompts[] = {"What is 6*7?", "Reverse 'abc'.", "Sort [3,1,2].", "Explain recursion."};
+  for (int i = 0; i < 8; ++i)
+    specs.push_back({{"p" + std::to_string(i), prompts[i % 4]}, &format_, i % 2 ? Mode::force_text : Mode::free, 1});
+  auto collect = [&](int parallel) {
+    std::vector<EpisodeTrace> out(specs.size());
+    std::mutex m;
+    run_episodes(r, specs, parallel, [&](size_t i, EpisodeTrace&& t) {
+      std::lock_guard lock(m);
+      out[i] = std::move(t);
+    });
+    return out;
+  };
+  auto sequential = collect(1);
+  auto parallel = collect(4);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    ASSERT_EQ(sequential[i].steps.size(), parallel[i].steps.size()) << i;
+    for (size_t s = 0; s < sequential[i].steps.size(); ++s)
+      EXPECT_EQ(sequential[i].steps[s].model_text, parallel[i].steps[s].model_text) << i;
+    EXPECT_EQ(sequential[i].stop, parallel[i].stop);
+  }
+  EXPECT_GT(engine_->totals().requests_done, 0u);
+}
