@@ -1,0 +1,68 @@
+// A template family of the synthetic benchmark: one kind of task, written as
+// data (a TOML file under src/data/families/, embedded in the binary).
+//
+// A family fixes the category, the tool label and why it is right, the check
+// kind, three or more phrasings, and for each difficulty level its meaning and
+// the parameter samplers (param_sampler.h) behind it; `knobs` names the numeric
+// parameters that move difficulty. `reference` is Python defining
+// solve(p) -> dict: given the sampled parameters it returns the ground truth
+// ("answer", and "tests", "rubric", "solution", ... per check kind) and may
+// return "vars" for the prompt. It runs in the sandbox (reference_runner.h).
+// The format is documented in src/data/families/README.md.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/task.h"
+
+namespace agentcoder::data {
+
+struct FamilyLevel {
+  std::string meaning;                // what this level asks of the model
+  nlohmann::ordered_json params;      // name -> sampler, merged over the shared params
+};
+
+struct Family {
+  std::string id;
+  Category category = Category::pure_reasoning;
+  std::string optimal_tool;
+  std::vector<std::string> alternative_tools;
+  std::string reasoning;
+  Check check = Check::exact;
+  std::string trap;                          // over_use | under_use | ""
+  std::vector<std::string> knobs;
+  std::vector<std::string> phrasings;
+  std::vector<std::string> formats;          // answer-format suffixes; "" allowed
+  std::vector<std::string> distractors;      // extra context sentences
+  std::vector<std::string> expected_tools;   // final_state
+  double abs_tol = 0;
+  double rel_tol = 0;
+  std::string split;                         // train|dev|test; assigned if empty
+  std::array<FamilyLevel, 3> levels;         // indexed by Difficulty
+  std::string reference;
+  std::string reference_sha256;
+  std::string origin;                        // file it came from, for messages
+
+  const FamilyLevel& level(Difficulty d) const { return levels[static_cast<int>(d)]; }
+};
+
+// Parses one family; throws InputError "origin: field 'x': ..." when bad.
+Family parse_family(const nlohmann::ordered_json& j, const std::string& origin);
+Family parse_family_toml(const std::string& text, const std::string& origin);
+
+// The families compiled into the binary, sorted by id.
+std::vector<Family> builtin_families();
+// Every *.toml under dir, sorted by id. Throws InputError on a bad file or a
+// repeated id.
+std::vector<Family> load_families(const std::string& dir);
+
+// Assigns a split to every family with none, by category: in each category,
+// ordered by a hash of the id, the first two go to test, the next two to dev,
+// the rest to train. Depends on ids only, never on the generation seed.
+void assign_splits(std::vector<Family>& families);
+
+}  // namespace agentcoder::data

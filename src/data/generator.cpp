@@ -1,0 +1,241 @@
+#include "data/generator.h"
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "data/augment.h"
+#include "data/param_sampler.h"
+#include "data/rng.h"
+#include "data/task_json.h"
+#include "data/template.h"
+
+namespace agentcoder::data {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+std::string optional_string(const json& out, const char* key) {
+  if (!out.contains(key) || out[key].is_null()) return "";
+  if (!out[key].is_string()) throw std::invalid_argument(std::string("'") + key + "' must be a string");
+  return out[key].get<std::string>();
+}
+
+// Extra candidates drawn per task asked for, so duplicates can be dropped.
+int candidates_for(int quota, int round) { return quota + quota / 2 + 2 + round * (quota + 2); }
+
+}  // namespace
+
+void apply_reference_output(const Family& family, const json& out, Task& task) {
+  task.check = family.check;
+  task.abs_tol = out.contains("abs_tol") ? out["abs_tol"].get<double>() : family.abs_tol;
+  task.rel_tol = out.contains("rel_tol") ? out["rel_tol"].get<double>() : family.rel_tol;
+  task.tests = optional_string(out, "tests");
+  task.test_setup = optional_string(out, "test_setup");
+  task.entry_point = optional_string(out, "entry_point");
+  task.reference_solution = optional_string(out, "solution");
+  task.ground_truth_output = out.contains("answer") ? text_of(out["answer"]) : "";
+  task.answer.reset();
+  task.rubric.clear();
+  task.expected_tools = family.expected_tools;
+  switch (family.check) {
+    case Check::exact:
+      if (!out.contains("answer")) throw std::invalid_argument("an exact family must return 'answer'");
+      break;
+    case Check::numeric:
+      if (!out.contains("answer") || !out["answer"].is_number())
+        throw std::invalid_argument("a numeric family must return a number 'answer'");
+      task.answer = out["answer"].get<double>();
+      if (out.contains("display")) task.ground_truth_output = text_of(out["display"]);
+      break;
+    case Check::unit_tests:
+      if (task.tests.empty()) throw std::invalid_argument("a unit_tests family must return 'tests'");
+      break;
+    case Check::rubric: {
+      if (!out.contains("rubric") || !out["rubric"].is_array())
+        throw std::invalid_argument("a rubric family must return a 'rubric' list");
+      for (const auto& p : out["rubric"]) {
+        RubricPoint rp;
+        rp.point = p.value("point", std::string());
+        for (const auto& a : p.value("any_of", json::array())) rp.any_of.push_back(text_of(a));
+        task.rubric.push_back(rp);
+      }
+      break;
+    }
+    case Check::final_state:
+      if (task.tests.empty() && task.ground_truth_output.empty())
+        throw std::invalid_argument("a final_state family must return 'tests' or 'answer'");
+      break;
+    default:
+      throw std::invalid_argument("unsupported check kind");
+  }
+}
+
+Task build_task(const Family& family, Difficulty difficulty, const json& params, const json& out, uint64_t seed,
+                double distractor_rate) {
+  Task t;
+  t.category = family.category;
+  t.difficulty = difficulty;
+  t.optimal_tool = family.optimal_tool;
+  t.alternative_tools = family.alternative_tools;
+  t.reasoning = family.reasoning;
+  t.source = "synthetic";
+  t.split = family.split;
+  apply_reference_output(family, out, t);
+
+  json context = params;
+  if (out.contains("vars")) {
+    if (!out["vars"].is_object()) throw std::invalid_argument("'vars' must be a dict");
+    for (const auto& [k, v] : out["vars"].items()) context[k] = v;
+  }
+  Rng rng(derive_seed(seed, "augment"));
+  GeneratorInfo& g = t.generator;
+  g.family = family.id;
+  g.trap = family.trap;
+  g.params = params;
+  g.reference_sha256 = family.reference_sha256;
+  g.phrasing = static_cast<int>(rng.below(family.phrasings.size()));
+  std::string prompt = render_template(family.phrasings[g.phrasing], context);
+
+  std::vector<std::string> distractors = family.distractors;
+  for (const auto& d : generic_distractors()) distractors.push_back(d);
+  if (rng.chance(distractor_rate)) {
+    size_t i = rng.below(distractors.size());
+    prompt = render_template(distractors[i], context) + "\n\n" + prompt;
+    g.augmentations.push_back("distractor:" + std::to_string(i));
+  }
+  const auto& formats = family.formats.empty() ? default_formats(family.check) : family.formats;
+  size_t f = rng.below(formats.size());
+  if (!formats[f].empty()) {
+    prompt += (prompt.back() == '\n' ? "" : "\n") + render_template(formats[f], context);
+    g.augmentations.push_back("format:" + std::to_string(f));
+  }
+  t.prompt = prompt;
+
+  for (const auto& knob : family.knobs) {
+    const json& v = params[knob];
+    if (!v.is_number()) throw std::invalid_argument("knob '" + knob + "' is not a number: " + v.dump());
+    g.knobs[knob] = v;
+  }
+  if (out.contains("knobs"))
+    for (const auto& [k, v] : out["knobs"].items()) {
+      if (!v.is_number()) throw std::invalid_argument("knob '" + k + "' is not a number");
+      g.knobs[k] = v;
+    }
+  return t;
+}
+
+std::vector<Task> generate(const std::vector<Family>& families, sandbox::Sandbox& sandbox,
+                           const GenerateOptions& options, GenerateReport* report) {
+  if (options.per_cell < 1) throw std::invalid_argument("per_cell must be at least 1");
+  GenerateReport local;
+  GenerateReport& rep = report ? *report : local;
+
+  // One slot per (family, level) with its quota; families in id order.
+  struct Slot {
+    const Family* family;
+    Difficulty difficulty;
+    int quota;
+    int drawn = 0;  // candidates drawn so far
+    std::vector<Task> accepted;
+  };
+  std::vector<Slot> slots;
+  for (Category c : kCategories) {
+    std::vector<const Family*> members;
+    for (const auto& f : families)
+      if (f.category == c) members.push_back(&f);
+    if (members.empty()) continue;
+    const int n = static_cast<int>(members.size());
+    for (Difficulty d : kDifficulties) {
+      const int base = options.per_cell / n, extra = options.per_cell % n;
+      const int offset = static_cast<int>(d) * extra;  // rotate who gets the remainder
+      for (int i = 0; i < n; ++i) {
+        int quota = base + (((i - offset) % n + n) % n < extra ? 1 : 0);
+        if (quota > 0) slots.push_back(Slot{members[i], d, quota, 0, {}});
+      }
+    }
+  }
+
+  std::set<std::string> seen;
+  std::vector<std::string> failures;
+  for (int round = 0; round < 4; ++round) {
+    std::vector<ReferenceJob> jobs;
+    std::vector<Slot*> job_slot;
+    std::vector<std::vector<uint64_t>> seeds;
+    for (auto& s : slots) {
+      int missing = s.quota - static_cast<int>(s.accepted.size());
+      if (missing <= 0) continue;
+      ReferenceJob job{s.family, {}};
+      std::vector<uint64_t> job_seeds;
+      for (int k = 0; k < candidates_for(missing, round); ++k, ++s.drawn) {
+        uint64_t seed = derive_seed(options.seed, s.family->id + "/" + to_string(s.difficulty) + "/" +
+                                                      std::to_string(s.drawn));
+        try {
+          job.params.push_back(sample_params(s.family->level(s.difficulty).params, seed));
+        } catch (const std::invalid_argument& e) {
+          throw std::invalid_argument(s.family->origin + ": level " + to_string(s.difficulty) + ": " + e.what());
+        }
+        job_seeds.push_back(seed);
+      }
+      jobs.push_back(std::move(job));
+      job_slot.push_back(&s);
+      seeds.push_back(std::move(job_seeds));
+    }
+    if (jobs.empty()) break;
+    RunnerOptions runner;
+    runner.jobs = options.jobs;
+    auto outcomes = run_references(sandbox, jobs, runner);
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      Slot& s = *job_slot[j];
+      for (size_t k = 0; k < outcomes[j].size(); ++k) {
+        ++rep.candidates;
+        const ReferenceOutcome& o = outcomes[j][k];
+        if (!o.ok) {
+          failures.push_back(s.family->origin + ": reference failed on " + jobs[j].params[k].dump() + ": " + o.error);
+          continue;
+        }
+        if (static_cast<int>(s.accepted.size()) >= s.quota) continue;
+        Task t;
+        try {
+          t = build_task(*s.family, s.difficulty, jobs[j].params[k], o.out, seeds[j][k], options.distractor_rate);
+        } catch (const std::invalid_argument& e) {
+          failures.push_back(s.family->origin + ": " + e.what());
+          continue;
+        }
+        if (!seen.insert(normalise_prompt(t.prompt)).second) {
+          ++rep.duplicates;
+          continue;
+        }
+        s.accepted.push_back(std::move(t));
+      }
+    }
+    if (!failures.empty()) {
+      std::string message = std::to_string(failures.size()) + " reference failure(s); first: " + failures.front();
+      throw std::runtime_error(message);
+    }
+  }
+
+  std::vector<Task> tasks;
+  std::map<std::string, int> counters;
+  for (auto& s : slots) {
+    if (static_cast<int>(s.accepted.size()) < s.quota)
+      rep.short_cells.push_back(s.family->id + "/" + to_string(s.difficulty) + ": " +
+                                std::to_string(s.accepted.size()) + " of " + std::to_string(s.quota));
+    for (auto& t : s.accepted) {
+      const std::string prefix = s.family->id + "." + to_string(s.difficulty).substr(0, 1);
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%03d", counters[prefix]++);
+      t.id = prefix + buf;
+      std::vector<Issue> issues;
+      validate_task(t, issues);
+      if (!issues.empty()) throw std::runtime_error(s.family->origin + ": generated an invalid task: " + issues.front().to_string());
+      tasks.push_back(std::move(t));
+    }
+  }
+  return tasks;
+}
+
+}  // namespace agentcoder::data

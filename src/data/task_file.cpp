@@ -1,0 +1,82 @@
+#include "data/task_file.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "data/task_json.h"
+#include "utils/errors.h"
+
+namespace agentcoder::data {
+
+std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": no such file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot be read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+LoadResult load_tasks(const std::string& path, bool strict) {
+  const std::string text = read_file(path);
+  LoadResult result;
+  std::map<std::string, int> id_line;
+  std::istringstream in(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::vector<Issue> issues;
+    std::optional<Task> task;
+    try {
+      task = task_from_json(nlohmann::ordered_json::parse(line), issues);
+    } catch (const nlohmann::json::parse_error& e) {
+      // nlohmann's message starts with "[json.exception.parse_error.101] ": drop it.
+      std::string what = e.what();
+      auto pos = what.find("] ");
+      issues.push_back(Issue{"", 0, "", "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2))});
+    }
+    if (task) {
+      auto [it, inserted] = id_line.emplace(task->id, number);
+      if (!inserted) {
+        issues.push_back(Issue{"", 0, "id", "'" + task->id + "' already used on line " + std::to_string(it->second)});
+        task.reset();
+      }
+    }
+    for (auto& issue : issues) {
+      issue.file = path;
+      issue.line = number;
+    }
+    if (!issues.empty()) {
+      if (strict) throw InputError(issues.front().to_string());
+      ++result.bad_lines;
+      result.issues.insert(result.issues.end(), issues.begin(), issues.end());
+      continue;
+    }
+    result.tasks.push_back(std::move(*task));
+    result.lines.push_back(number);
+  }
+  return result;
+}
+
+void write_tasks(const std::string& path, const std::vector<Task>& tasks) {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(tmp + ": cannot be written");
+    for (const auto& t : tasks) out << task_to_json(t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out.flush();
+    if (!out) throw std::runtime_error(tmp + ": write failed");
+  }
+  fs::rename(tmp, target);
+}
+
+}  // namespace agentcoder::data

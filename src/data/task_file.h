@@ -1,0 +1,34 @@
+// JSONL task files: one Task a line; blank lines are skipped.
+//
+// load_tasks reads every line it can. A bad line (malformed JSON, a missing or
+// wrong field, a duplicate id) becomes an Issue with file, line and field, and
+// the good lines still load. With strict = true the first bad line throws an
+// InputError carrying that Issue instead. A missing or unreadable file always
+// throws InputError.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "data/issue.h"
+#include "data/task.h"
+
+namespace agentcoder::data {
+
+struct LoadResult {
+  std::vector<Task> tasks;
+  std::vector<int> lines;      // the 1-based line of each task
+  std::vector<Issue> issues;   // one or more per bad line
+  int bad_lines = 0;
+};
+
+LoadResult load_tasks(const std::string& path, bool strict = false);
+
+// Writes tasks as JSONL (stable key order). Writes to a temporary file and
+// renames it, so a failure leaves no half-written file. Throws on I/O errors.
+void write_tasks(const std::string& path, const std::vector<Task>& tasks);
+
+// Reads a whole file; throws InputError naming the file if it cannot.
+std::string read_file(const std::string& path);
+
+}  // namespace agentcoder::data
