@@ -77,3 +77,18 @@ TEST(Cli, HelpListsTheCommands) {
   EXPECT_EQ(r.code, 0);
   for (const char* c : {"info", "generate", "quantize"}) EXPECT_NE(r.out.find(c), std::string::npos) << c;
 }
+
+TEST(Cli, GenerateWithLoraAndBadLora) {
+  std::string model = test_env(AGENTCODER_TINY_MODEL);
+  CliRun ok = run("generate " + model + " -p hi --max-tokens 2 --ctx 512 --lora " + test_env(AGENTCODER_TINY_LORA) + ":0.5");
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  CliRun bad = run("generate " + model + " -p hi --max-tokens 2 --ctx 512 --lora /nonexistent.gguf");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("/nonexistent.gguf"), std::string::npos) << bad.out;
+}
+
+TEST(Cli, QuantizeBadTypeIsExit2) {
+  CliRun r = run("quantize " + test_env(AGENTCODER_TINY_MODEL) + " /tmp/agentcoder-q.gguf Q9_Z");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("Q9_Z"), std::string::npos);
+}

@@ -2,6 +2,7 @@
 // prefix sharing, stop rules, sampling, grammar and the decision probe.
 #include "models/engine.h"
 
+#include <chrono>
 #include <cmath>
 #include <regex>
 
@@ -233,4 +234,41 @@ TEST_F(EngineTest, ManyThreadsSubmitting) {
     threads.emplace_back([&, t] { results[t] = engine.generate(request(engine, kPrompts[t % kPrompts.size()], 5)); });
   for (auto& t : threads) t.join();
   for (int t = 0; t < 8; ++t) EXPECT_EQ(results[t].tokens, results[t % kPrompts.size()].tokens);
+}
+
+TEST_F(EngineTest, KvCacheTypesAndFlashAttentionSettingsWork) {
+  auto reference = [&] {
+    Engine engine(*model_, options(1));
+    return engine.generate(request(engine, kPrompts[0], 6)).tokens;
+  }();
+  for (const char* kv : {"q8_0", "f32"}) {
+    EngineOptions o = options(1);
+    o.kv_type = kv;
+    Engine engine(*model_, o);
+    auto r = engine.generate(request(engine, kPrompts[0], 6));
+    EXPECT_EQ(r.stop, StopReason::max_tokens) << kv;
+    EXPECT_EQ(r.tokens.size(), 6u) << kv;
+  }
+  EngineOptions off = options(1);
+  off.flash_attention = "off";
+  Engine engine(*model_, off);
+  EXPECT_EQ(engine.generate(request(engine, kPrompts[0], 6)).tokens.size(), reference.size());
+  EngineOptions bad = options(1);
+  bad.kv_type = "q3_x";
+  EXPECT_THROW(Engine(*model_, bad), std::invalid_argument);
+  bad = options(1);
+  bad.flash_attention = "maybe";
+  EXPECT_THROW(Engine(*model_, bad), std::invalid_argument);
+}
+
+// With one slot, a second request waits in the queue until the first is done.
+TEST_F(EngineTest, QueuedTimeCoversTheWaitForASlot) {
+  Engine engine(*model_, options(1));
+  auto second_request = request(engine, kPrompts[3], 4);
+  auto t0 = std::chrono::steady_clock::now();
+  auto first = engine.submit(request(engine, kPrompts[2], 20));
+  auto second = engine.submit(std::move(second_request));
+  double gap_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  GenerationResult a = first.get(), b = second.get();
+  EXPECT_GE(b.stats.queued_ms + gap_ms, a.stats.queued_ms + a.stats.prompt_eval_ms + a.stats.decode_ms);
 }
