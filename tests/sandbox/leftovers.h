@@ -1,0 +1,97 @@
+// Leak checks shared by the sandbox tests and the attack suite: after a run,
+// a slot's cgroups may hold only its launcher and zygote, no other process
+// may run as a slot's host uid, and the host's mount table must not change.
+// Checks poll for up to three seconds, because a warm run's parent process
+// exits just after it reports the run done.
+#pragma once
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sandbox/sandbox.h"
+
+namespace agentcoder::sandbox::testing {
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Mount points of the host (this process's mount namespace).
+inline std::multiset<std::string> host_mounts() {
+  std::multiset<std::string> points;
+  std::istringstream in(slurp("/proc/self/mountinfo"));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string id, parent, dev, root, point;
+    f >> id >> parent >> dev >> root >> point;
+    points.insert(point);
+  }
+  return points;
+}
+
+inline std::string comm_of(pid_t pid) {
+  std::string c = slurp("/proc/" + std::to_string(pid) + "/comm");
+  if (!c.empty() && c.back() == '\n') c.pop_back();
+  return c;
+}
+
+// Pids whose real uid is `uid`.
+inline std::vector<pid_t> pids_of_uid(uid_t uid) {
+  std::vector<pid_t> out;
+  DIR* d = opendir("/proc");
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0) continue;
+    std::istringstream in(slurp(std::string("/proc/") + e->d_name + "/status"));
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("Uid:", 0) == 0) {
+        if (static_cast<uid_t>(std::stoul(line.substr(4))) == uid) out.push_back(pid);
+        break;
+      }
+  }
+  closedir(d);
+  return out;
+}
+
+// Returns "" when nothing is left, else what is.
+inline std::string leftovers(const Sandbox& sandbox, const std::multiset<std::string>& mounts_before,
+                             bool check_uids) {
+  std::string problems;
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    problems.clear();
+    for (const SlotInfo& slot : sandbox.slots()) {
+      for (const std::string& dir : slot.cgroup_dirs) {
+        std::istringstream in(slurp(dir + "/cgroup.procs"));
+        pid_t pid;
+        while (in >> pid)
+          if (pid != slot.launcher_pid && pid != slot.zygote_pid)
+            problems += "pid " + std::to_string(pid) + " (" + comm_of(pid) + ") left in " + dir + "; ";
+      }
+      if (check_uids)
+        for (pid_t pid : pids_of_uid(slot.host_uid))
+          if (pid != slot.zygote_pid)
+            problems += "pid " + std::to_string(pid) + " (" + comm_of(pid) + ") runs as sandbox uid " +
+                        std::to_string(slot.host_uid) + "; ";
+    }
+    if (host_mounts() != mounts_before) problems += "the host mount table changed; ";
+    if (problems.empty()) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return problems;
+}
+
+}  // namespace agentcoder::sandbox::testing
