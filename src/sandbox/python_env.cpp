@@ -30,7 +30,7 @@ constexpr const char* kProbe =
 }  // namespace
 
 PythonInfo probe_python(const std::string& path) {
-  auto fail = [&](const std::string& why) { throw SandboxUnavailable("python interpreter " + path + ": " + why); };
+  auto fail = [&](const std::string& why) { throw SandboxUnavailable(path + ": " + why); };
   if (path.empty() || path[0] != '/') fail("must be an absolute path");
   if (path.find('\n') != std::string::npos) fail("contains a newline");
   char real[PATH_MAX];
