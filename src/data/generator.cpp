@@ -107,7 +107,9 @@ Task build_task(const Family& family, Difficulty difficulty, const json& params,
     prompt = render_template(distractors[i], context) + "\n\n" + prompt;
     g.augmentations.push_back("distractor:" + std::to_string(i));
   }
-  const auto& formats = family.formats.empty() ? default_formats(family.check) : family.formats;
+  // A task whose only ground truth is code (tests) gets no answer-format line.
+  const Check format_kind = t.ground_truth_output.empty() ? Check::unit_tests : family.check;
+  const auto& formats = family.formats.empty() ? default_formats(format_kind) : family.formats;
   size_t f = rng.below(formats.size());
   if (!formats[f].empty()) {
     prompt += (prompt.back() == '\n' ? "" : "\n") + render_template(formats[f], context);

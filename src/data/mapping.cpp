@@ -1,5 +1,6 @@
 #include "data/mapping.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -281,6 +282,8 @@ ImportResult import_file(const Mapping& mapping, const std::string& input) {
     }
     if (t) result.tasks.push_back(std::move(*t));
   }
+  std::stable_sort(result.issues.begin(), result.issues.end(),
+                   [](const Issue& a, const Issue& b) { return a.file == b.file && a.line < b.line; });
   return result;
 }
 

@@ -1,0 +1,94 @@
+// `agentcoder data ...`: exit codes, one-line errors naming file/line/field,
+// and the generate -> validate -> verify -> stats round trip.
+#include <array>
+#include <cstdio>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "data/task_file.h"
+#include "test_util.h"
+
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+CliRun run(const std::string& args) {
+  std::string cmd = std::string(AGENTCODER_BIN) + " " + args + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
+  int status = pclose(pipe.release());
+  return {WEXITSTATUS(status), out};
+}
+
+int count_lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+}  // namespace
+
+TEST(DataCli, MissingFileIsOneLineExit2) {
+  CliRun r = run("data validate /nonexistent/tasks.jsonl");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(count_lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/tasks.jsonl"), std::string::npos);
+}
+
+TEST(DataCli, ValidateReportsEveryBadLineAndExits2) {
+  data_test::TempDir dir;
+  std::string good =
+      R"({"id":"a","prompt":"p","category":"ambiguous","difficulty":"easy","optimal_tool":"none","ground_truth_output":"1"})";
+  std::string path = dir.file("t.jsonl", good + "\n{oops\n" +
+                                             R"({"id":"b","prompt":"p","category":"ambiguous","difficulty":"hardest","optimal_tool":"none","ground_truth_output":"1"})" +
+                                             "\n");
+  CliRun r = run("data validate " + path);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find(path + ":2: malformed JSON"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(path + ":3: field 'difficulty'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 tasks valid, 2 bad lines"), std::string::npos) << r.out;
+}
+
+TEST(DataCli, GenerateValidateVerifyStats) {
+  data_test::TempDir dir;
+  std::string out = dir.path("gen/tasks.jsonl");
+  CliRun g = run("data generate --seed 3 --per-cell 2 -o " + out);
+  ASSERT_EQ(g.code, 0) << g.out;
+  auto loaded = agentcoder::data::load_tasks(out);
+  EXPECT_EQ(loaded.tasks.size(), 24u);
+  EXPECT_EQ(run("data validate " + out).code, 0);
+  CliRun v = run("data verify " + out);
+  EXPECT_EQ(v.code, 0) << v.out;
+  EXPECT_NE(v.out.find("24 re-verified"), std::string::npos) << v.out;
+  CliRun s = run("data stats " + out);
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_NE(s.out.find("tasks:        24"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("sha256:"), std::string::npos);
+  // Each of the 12 category x difficulty rows shows a total of 2.
+  int rows = 0;
+  for (const char* c : {"pure_reasoning", "execution_required", "ambiguous", "multi_step"}) {
+    size_t pos = 0;
+    while ((pos = s.out.find(std::string("\n") + c, pos)) != std::string::npos) {
+      size_t end = s.out.find('\n', pos + 1);
+      std::string row = s.out.substr(pos + 1, end - pos - 1);
+      EXPECT_EQ(row.substr(row.find_last_not_of(' ') ), "2") << row;
+      ++rows;
+      pos = end;
+    }
+  }
+  EXPECT_EQ(rows, 12) << s.out;
+}
+
+TEST(DataCli, ImportUnknownMappingIsExit2) {
+  data_test::TempDir dir;
+  CliRun r = run("data import --mapping nope " + std::string(DATA_FIXTURES) + "/mbpp.jsonl -o " + dir.path("o.jsonl"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("nope"), std::string::npos);
+}

@@ -1,0 +1,184 @@
+// The Task schema and JSONL files: round trip, seed records, and one precise
+// Issue per bad line while the good lines still load.
+#include <gtest/gtest.h>
+
+#include "data/task_file.h"
+#include "data/task_json.h"
+#include "test_util.h"
+#include "utils/errors.h"
+
+using namespace agentcoder::data;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+const char* kGood =
+    R"({"id":"t1","prompt":"What is 2+2?","category":"ambiguous","difficulty":"easy","optimal_tool":"none",)"
+    R"("alternative_tools":["python"],"check":"exact","ground_truth_output":"4","source":"test"})";
+
+json good() { return json::parse(kGood); }
+
+std::vector<Issue> issues_of(const json& j) {
+  std::vector<Issue> issues;
+  task_from_json(j, issues);
+  return issues;
+}
+
+bool has_field(const std::vector<Issue>& issues, const std::string& field) {
+  for (const auto& i : issues)
+    if (i.field == field) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST(TaskJson, RoundTripKeepsEveryField) {
+  Task t;
+  t.id = "x";
+  t.prompt = "p";
+  t.category = Category::multi_step;
+  t.difficulty = Difficulty::hard;
+  t.optimal_tool = "docs";
+  t.alternative_tools = {"python"};
+  t.check = Check::final_state;
+  t.ground_truth_output = "42";
+  t.tests = "assert f() == 42";
+  t.expected_tools = {"docs", "python"};
+  t.rubric = {{"names it", {"foo", "ba+r"}}};
+  t.answer = 1.5;
+  t.abs_tol = 0.01;
+  t.source = "synthetic";
+  t.split = "dev";
+  t.generator.family = "fam";
+  t.generator.phrasing = 2;
+  t.generator.knobs = {{"digits", 7}};
+  t.generator.params = {{"a", "123"}};
+  t.generator.reference_sha256 = "abc";
+  t.extra["note"] = "kept";
+  json j = task_to_json(t);
+  std::vector<Issue> issues;
+  auto back = task_from_json(j, issues);
+  ASSERT_TRUE(back) << (issues.empty() ? "" : issues[0].to_string());
+  EXPECT_EQ(task_to_json(*back), j);
+  EXPECT_EQ(back->extra["note"], "kept");
+}
+
+TEST(TaskJson, SeedRecordWithAliasesLoads) {
+  json seed = {{"id", "seed-1"},
+               {"prompt", "Calculate the sum of squares of numbers 1 to 100"},
+               {"optimal_tool", "code_executor"},
+               {"reasoning", "Numerical computation best verified by execution"},
+               {"difficulty", "easy"},
+               {"category", "execution_required"},
+               {"ground_truth_output", "338350"},
+               {"alternative_tools", {"symbolic_math"}}};
+  std::vector<Issue> issues;
+  auto t = task_from_json(seed, issues);
+  ASSERT_TRUE(t) << issues[0].to_string();
+  EXPECT_EQ(t->optimal_tool, "python");
+  EXPECT_EQ(t->alternative_tools, std::vector<std::string>{"math"});
+  EXPECT_EQ(t->check, Check::exact);  // inferred
+}
+
+TEST(TaskJson, EachSchemaErrorNamesItsField) {
+  struct Case {
+    const char* field;
+    json patch;
+  };
+  std::vector<Case> cases = {
+      {"prompt", {{"prompt", nullptr}}},
+      {"difficulty", {{"difficulty", "medium"}}},
+      {"category", {{"category", "other"}}},
+      {"optimal_tool", {{"optimal_tool", "calculator9"}}},
+      {"alternative_tools", {{"alternative_tools", {"none"}}}},  // repeats optimal_tool
+      {"ground_truth_output", {{"ground_truth_output", ""}}},
+      {"answer", {{"check", "numeric"}}},
+      {"tests", {{"check", "unit_tests"}}},
+      {"rubric[0].any_of", {{"check", "rubric"}, {"rubric", {{{"point", "p"}, {"any_of", {"(unclosed"}}}}}}},
+      {"rubric", {{"check", "rubric"}}},
+      {"expected_calls", {{"check", "call_match"}, {"functions", {{{"name", "f"}}}}}},
+      {"split", {{"split", "holdout"}}},
+      {"abs_tol", {{"abs_tol", -1}}},
+      {"check", {{"check", "fuzzy"}}},
+      {"prompt", {{"prompt", 7}}},
+  };
+  for (const auto& c : cases) {
+    json j = good();
+    for (const auto& [k, v] : c.patch.items()) {
+      if (v.is_null()) j.erase(k);
+      else j[k] = v;
+    }
+    auto issues = issues_of(j);
+    EXPECT_TRUE(has_field(issues, c.field)) << "expected an issue on '" << c.field << "' for " << j.dump();
+  }
+}
+
+TEST(TaskJson, OfferedFunctionIsAValidTool) {
+  json j = good();
+  j["optimal_tool"] = "get_weather";
+  EXPECT_TRUE(has_field(issues_of(j), "optimal_tool"));
+  j["functions"] = json::array({{{"name", "get_weather"}}});
+  EXPECT_TRUE(issues_of(j).empty());
+}
+
+TEST(TaskFile, BadLinesAreReportedAndGoodOnesLoad) {
+  data_test::TempDir dir;
+  json dup = good();
+  json bad_difficulty = good();
+  bad_difficulty["id"] = "t3";
+  bad_difficulty["difficulty"] = "medium";
+  json second = good();
+  second["id"] = "t2";
+  std::string text = std::string(kGood) + "\n" +      // 1 good
+                     "{not json\n" +                   // 2 malformed
+                     "\n" +                            // 3 blank, skipped
+                     bad_difficulty.dump() + "\n" +    // 4 bad field
+                     dup.dump() + "\n" +               // 5 duplicate id
+                     second.dump() + "\n";             // 6 good
+  std::string path = dir.file("tasks.jsonl", text);
+  LoadResult r = load_tasks(path);
+  ASSERT_EQ(r.tasks.size(), 2u);
+  EXPECT_EQ(r.tasks[0].id, "t1");
+  EXPECT_EQ(r.tasks[1].id, "t2");
+  EXPECT_EQ(r.lines, (std::vector<int>{1, 6}));
+  EXPECT_EQ(r.bad_lines, 3);
+  ASSERT_EQ(r.issues.size(), 3u);
+  EXPECT_EQ(r.issues[0].line, 2);
+  EXPECT_NE(r.issues[0].message.find("malformed JSON"), std::string::npos);
+  EXPECT_EQ(r.issues[1].line, 4);
+  EXPECT_EQ(r.issues[1].field, "difficulty");
+  EXPECT_EQ(r.issues[1].to_string().rfind(path + ":4: field 'difficulty': ", 0), 0u) << r.issues[1].to_string();
+  EXPECT_EQ(r.issues[2].line, 5);
+  EXPECT_EQ(r.issues[2].field, "id");
+}
+
+TEST(TaskFile, StrictStopsAtTheFirstBadLine) {
+  data_test::TempDir dir;
+  json bad = good();
+  bad["id"] = "t9";
+  bad["category"] = "nope";
+  std::string path = dir.file("t.jsonl", std::string(kGood) + "\n" + bad.dump() + "\n");
+  try {
+    load_tasks(path, true);
+    FAIL() << "expected InputError";
+  } catch (const agentcoder::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(":2: field 'category'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TaskFile, MissingFileIsInputError) {
+  EXPECT_THROW(load_tasks("/nonexistent/tasks.jsonl"), agentcoder::InputError);
+}
+
+TEST(TaskFile, WriteThenLoadIsIdentical) {
+  data_test::TempDir dir;
+  std::vector<Issue> issues;
+  Task t = *task_from_json(good(), issues);
+  std::string path = dir.path("sub/out.jsonl");
+  write_tasks(path, {t, t});
+  // Same id twice: the second line must be flagged, proving the file was read back.
+  LoadResult r = load_tasks(path);
+  ASSERT_EQ(r.tasks.size(), 1u);
+  EXPECT_EQ(task_to_json(r.tasks[0]), task_to_json(t));
+  EXPECT_EQ(r.bad_lines, 1);
+}
