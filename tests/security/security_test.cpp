@@ -48,11 +48,16 @@ class SecuritySuite : public ::testing::TestWithParam<std::tuple<size_t, bool>> 
         getsockname(host->listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
       host->facts.listening_port = ntohs(addr.sin_port);
     host->mounts = host_mounts();
-    SandboxOptions cold;
+    // tests/sandbox re-runs this suite as an unprivileged user, with a
+    // cgroup delegated to it.
+    SandboxOptions warm;
+    if (const char* parent = std::getenv("AGENTCODER_TEST_CGROUP_PARENT")) warm.cgroup_parent = parent;
+    warm.host_uid_base = 1600000000;
+    SandboxOptions cold = warm;
     cold.warm = false;
     cold.host_uid_base = 1600100000;  // apart from the warm sandbox's, for the uid leak check
     host->cold = make_sandbox(cold);
-    host->warm = make_sandbox(SandboxOptions{});
+    host->warm = make_sandbox(warm);
   }
   static void TearDownTestSuite() {
     host->cold.reset();
