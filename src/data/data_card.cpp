@@ -60,7 +60,8 @@ std::string data_card(const std::string& file, const std::string& file_sha256, c
   for (const auto& tool : tools)
     if (used_tools.count(tool)) shown.push_back(tool);
 
-  out += "\n" + pad("category", 20) + pad("difficulty", 14);
+  out += '\n';
+  out += pad("category", 20) + pad("difficulty", 14);
   for (const auto& tool : shown) out += lpad(tool, 10);
   out += lpad("total", 8) + "\n";
   std::map<std::string, int> column_total;
