@@ -107,6 +107,10 @@ void run_import(const DataArgs& a) {
   std::printf("imported %zu of %d records from %s with mapping '%s' to %s (%d filtered out, %zu issues)\n",
               r.tasks.size(), r.records, a.file.c_str(), mapping.name.c_str(), a.output.c_str(), r.filtered,
               r.issues.size());
+  // The good records are written first, so nothing is lost; the exit code
+  // still tells a script that some records were refused.
+  if (!r.issues.empty())
+    throw InputError(std::to_string(r.issues.size()) + " record(s) refused; first: " + r.issues.front().to_string());
 }
 
 void run_families(const DataArgs& a) {

@@ -25,7 +25,7 @@ def _ac_main():
                 if not isinstance(_ac_out, dict):
                     raise TypeError("solve() must return a dict, not " + type(_ac_out).__name__)
                 if "solution" in _ac_out and "tests" in _ac_out:
-                    _ac_code = "\n".join([_ac_out.get("test_setup", ""), _ac_out["solution"], _ac_out["tests"]])
+                    _ac_code = "\n".join([_ac_out["solution"], _ac_out.get("test_setup", ""), _ac_out["tests"]])
                     try:
                         exec(compile(_ac_code, "solution_check", "exec"), {"__name__": "solution_check"})
                     except BaseException as _ac_e:

@@ -83,7 +83,7 @@ struct Task {
   double abs_tol = 0;
   double rel_tol = 0;
   std::string tests;
-  std::string test_setup;
+  std::string test_setup;   // runs after the model's code, before the tests (MBPP)
   std::string entry_point;
   std::vector<RubricPoint> rubric;
   std::vector<std::string> expected_tools;

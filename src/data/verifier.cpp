@@ -24,7 +24,7 @@ json ground_truth_fields(const Task& t) {
 }  // namespace
 
 std::string solution_check_program(const Task& task) {
-  return task.test_setup + "\n" + task.reference_solution + "\n" + task.tests + "\n";
+  return task.reference_solution + "\n" + task.test_setup + "\n" + task.tests + "\n";
 }
 
 VerifyReport verify_tasks(const std::vector<Task>& tasks, const std::vector<int>& lines, const std::string& file,

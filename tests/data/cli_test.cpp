@@ -92,3 +92,12 @@ TEST(DataCli, ImportUnknownMappingIsExit2) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("nope"), std::string::npos);
 }
+
+TEST(DataCli, ImportWritesGoodRecordsAndExits2OnBadOnes) {
+  data_test::TempDir dir;
+  std::string out = dir.path("o.jsonl");
+  CliRun r = run("data import --mapping mbpp " + std::string(DATA_FIXTURES) + "/bad_mbpp.jsonl -o " + out);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("bad_mbpp.jsonl:2: field 'prompt'"), std::string::npos) << r.out;
+  EXPECT_EQ(agentcoder::data::load_tasks(out).tasks.size(), 2u);
+}

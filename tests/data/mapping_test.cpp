@@ -54,7 +54,7 @@ TEST(Mapping, MbppUsesSetupCodeAndShowsTestsInThePrompt) {
   ImportResult r = import_fixture("mbpp", "mbpp.jsonl");
   ASSERT_EQ(r.tasks.size(), 2u);
   const Task& t = by_id(r, "mbpp/9002");
-  EXPECT_EQ(t.test_setup, "ONE = 1");
+  EXPECT_EQ(t.test_setup, "VALUE = sq(2)");  // needs the solution: runs after it
   EXPECT_NE(t.prompt.find("assert sq(3) == 9"), std::string::npos);
   auto sandbox = data_test::test_sandbox();
   VerifyReport v = verify_tasks(r.tasks, {1, 2}, "mbpp.jsonl", {}, *sandbox, 2);
