@@ -155,6 +155,12 @@ int child_main(void* raw) {
     set_limit(RLIMIT_MSGQUEUE, 0, 0);
     set_limit(RLIMIT_STACK, 8ull << 20, 8ull << 20);
   }
+  if (!a->zygote && (a->req.flags & kRunUnpin)) {
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &all);
+    sched_setaffinity(0, sizeof all, &all);  // the kernel keeps only CPUs that exist
+  }
   if (drop_capabilities() != 0) child_fail(err, "drop capabilities");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(err, "no_new_privs");
   if (!a->zygote) {
@@ -367,9 +373,17 @@ int launcher_main(int sock) {
     return 1;
   }
   l.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "USER=sandbox"};
-  l.argv_cold = {"python3", "-I", "-S", "-B", "-c", kRunnerSource, "cold"};
+  // A cold run compiles only the part of the runner before the zygote's.
+  std::string runner = kRunnerSource;
+  size_t cut = runner.find("\n# ---- zygote");
+  if (cut == std::string::npos) {
+    send_error(sock, "launcher: the embedded runner has no zygote marker");
+    return 1;
+  }
+  l.argv_cold = {"python3", "-I", "-S", "-B", "-c", runner.substr(0, cut + 1), "cold"};
   l.argv_cold.insert(l.argv_cold.end(), l.cfg.sys_path.begin(), l.cfg.sys_path.end());
   l.argv_zygote = l.argv_cold;
+  l.argv_zygote[5] = runner;
   l.argv_zygote[6] = "zygote";
 
   if (l.cfg.warm) {

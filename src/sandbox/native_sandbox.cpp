@@ -1,5 +1,6 @@
 #include "sandbox/native_sandbox.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -39,6 +40,10 @@ NativeSandbox::NativeSandbox(const SandboxOptions& options) : options_(options) 
   for (const HostFeature& f : host_.features)
     if (f.required && !f.present) missing_.push_back(f.name + " (" + f.detail + ")");
   host_.cgroups.sweep_stale();
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &allowed)) cpus_.push_back(cpu);
   unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
   capacity_ = options_.max_concurrent_runs ? options_.max_concurrent_runs : 2 * cpus;
   auto first = std::make_unique<Entry>();
@@ -62,6 +67,7 @@ std::unique_ptr<Slot> NativeSandbox::make_slot(unsigned index) {
   s.host_uid = s.privileged ? options_.host_uid_base + index : geteuid();
   s.host_gid = s.privileged ? static_cast<gid_t>(options_.host_uid_base + index) : getegid();
   s.missing = missing_;
+  if (options_.pin_slots && !cpus_.empty()) s.cpu = cpus_[index % cpus_.size()];
   std::string name = "slot-" + std::to_string(getpid()) + "-" + std::to_string(slot_counter++);
   return std::make_unique<Slot>(s, name);
 }

@@ -80,6 +80,10 @@ struct SandboxOptions {
   // As root, the host uid (and gid) the sandbox user maps to is this plus
   // the slot number; an ordinary user's sandboxes map to the user itself.
   uid_t host_uid_base = 1600000000;
+  // Pin slot i and, during a run, its calling thread to the i-th allowed
+  // CPU: cross-CPU wake-ups of idle vCPUs cost milliseconds per run on
+  // virtual machines (slot.h). A run with cpus > 1 is unpinned.
+  bool pin_slots = true;
 };
 
 // The helper processes and cgroups of one slot, for leak checks and reports.

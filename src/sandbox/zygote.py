@@ -70,7 +70,7 @@ if MODE == 'cold':
     del _read_all
     raise SystemExit(_run(_source))
 
-# ---- zygote -------------------------------------------------------------
+# ---- zygote (a cold run's interpreter is given only the text above) ------
 
 import atexit
 import ctypes
@@ -90,6 +90,7 @@ PR_SET_SECCOMP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 22, 38, 47
 SECCOMP_MODE_FILTER, PR_CAP_AMBIENT_CLEAR_ALL = 2, 4
 SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
 REQUEST = struct.Struct('<4sI5Q')
+RUN_UNPIN = 1
 DONE = struct.Struct('<iiqq')
 INSIDE_ID = 1000
 
@@ -130,13 +131,15 @@ def _write(path, text):
 
 def _payload(req, fds):
     """pid 1 of the run's pid namespace; ends in the user's code."""
-    _, _, tmp_bytes, tmp_inodes, cpu_s, fsize, nofile = req
+    _, flags, tmp_bytes, tmp_inodes, cpu_s, fsize, nofile = req
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _mount_tmp(b'/tmp', tmp_bytes, tmp_inodes)
     _mount_tmp(b'/dev/shm', tmp_bytes, tmp_inodes)
     _check(libc.mount(b'proc', b'/proc', b'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC, None), 'mount /proc')
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack('16sH22x', b'lo', IFF_UP | IFF_LOOPBACK | IFF_RUNNING))
+    if flags & RUN_UNPIN:
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
     os.chdir('/tmp')
     os.setsid()
     for target in range(3):

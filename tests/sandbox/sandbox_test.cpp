@@ -189,12 +189,13 @@ TEST_P(SandboxTest, CpuQuotaIsPerCall) {
   ExecRequest burn;
   burn.code = "import time\nend = time.time() + 1.0\nwhile time.time() < end: pass";
   burn.limits.cpus = 0.25;
-  ExecResult r = sandbox().run(burn);
-  EXPECT_EQ(r.exit_code, 0);
-  EXPECT_LT(r.cpu_seconds, 0.45);  // a quarter of a core for one second
+  ExecResult quarter = sandbox().run(burn);
+  EXPECT_EQ(quarter.exit_code, 0);
+  EXPECT_LT(quarter.cpu_seconds, 0.45);  // a quarter of a core for one second
   burn.limits.cpus = 1.0;
-  r = sandbox().run(burn);
-  EXPECT_GT(r.cpu_seconds, 0.7);
+  ExecResult whole = sandbox().run(burn);
+  // A whole core gets clearly more, even on a machine busy with other work.
+  EXPECT_GT(whole.cpu_seconds, 1.5 * quarter.cpu_seconds);
 }
 
 TEST_P(SandboxTest, RejectsLimitsOutOfRange) {
