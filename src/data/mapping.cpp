@@ -69,7 +69,19 @@ json resolve(const json& rule, const json& record) {
   if (rule.contains("map")) {
     const json& map = rule["map"];
     std::string key = key_text(value);
-    if (map.contains(key)) return map[key];
+    if (rule.value("match", std::string("exact")) == "prefix") {
+      // The longest map key that starts the value.
+      std::string best;
+      bool found = false;
+      for (const auto& [k, v] : map.items())
+        if (key.compare(0, k.size(), k) == 0 && (!found || k.size() > best.size())) {
+          best = k;
+          found = true;
+        }
+      if (found) key = best;
+    }
+    // A mapped string is itself a template over the record.
+    if (map.contains(key)) return map[key].is_string() ? resolve(map[key], record) : map[key];
     if (rule.contains("default")) return rule["default"];
     throw Unresolved("value " + value.dump() + " is not in the map");
   }

@@ -8,6 +8,8 @@
 //                      so "{{function}}" copies a list of schemas),
 //   a constant list    ["none"],
 //   or a rule table    {from = "{{needs_tool}}", map = {true = "python", false = "none"}}
+//                      (a mapped string is itself a template over the record;
+//                      match = "prefix" picks the longest key that starts the value)
 //                      {from = "{{solution.complexity}}", ranges = [[3, "easy"], [6, "intermediate"]],
 //                       default = "hard"}      (first range whose bound >= value)
 //                      {first_of = ["{{solution.solution}}", "{{solution}}"]}

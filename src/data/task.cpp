@@ -32,6 +32,7 @@ std::string to_string(Check c) {
     case Check::final_state: return "final_state";
     case Check::call_match: return "call_match";
     case Check::decision: return "decision";
+    case Check::answer_check: return "answer_check";
   }
   return "?";
 }
@@ -50,7 +51,7 @@ std::optional<Difficulty> parse_difficulty(const std::string& s) {
 
 std::optional<Check> parse_check(const std::string& s) {
   for (Check c : {Check::exact, Check::numeric, Check::unit_tests, Check::rubric, Check::final_state,
-                  Check::call_match, Check::decision})
+                  Check::call_match, Check::decision, Check::answer_check})
     if (to_string(c) == s) return c;
   return std::nullopt;
 }

@@ -16,6 +16,9 @@
 //               and expected_tools were used in that order
 //   call_match  the model calls one of `functions` as in expected_calls (BFCL)
 //   decision    only the choice to call a tool or not is scored (MetaTool)
+//   answer_check  several answers are valid: `checker` is Python defining
+//               check(answer: str) -> bool, run in the sandbox on the answer;
+//               ground_truth_output holds one valid answer (SymBench puzzles)
 #pragma once
 
 #include <optional>
@@ -28,7 +31,7 @@ namespace agentcoder::data {
 
 enum class Category { pure_reasoning, execution_required, ambiguous, multi_step };
 enum class Difficulty { easy, intermediate, hard };
-enum class Check { exact, numeric, unit_tests, rubric, final_state, call_match, decision };
+enum class Check { exact, numeric, unit_tests, rubric, final_state, call_match, decision, answer_check };
 
 inline constexpr Category kCategories[] = {Category::pure_reasoning, Category::execution_required,
                                            Category::ambiguous, Category::multi_step};
@@ -90,6 +93,7 @@ struct Task {
   nlohmann::ordered_json functions;       // offered functions (JSON schema list), or null
   nlohmann::ordered_json expected_calls;  // for call_match, or null
   std::string reference_solution;         // code known to pass `tests`, when known
+  std::string checker;                    // answer_check: Python defining check(answer) -> bool
 
   std::string source;     // "synthetic" or the public data set's name
   std::string source_id;  // the record's id in its source

@@ -13,7 +13,7 @@ using json = nlohmann::ordered_json;
 const std::set<std::string> kKnownFields = {
     "id", "prompt", "optimal_tool", "reasoning", "difficulty", "category", "ground_truth_output",
     "alternative_tools", "check", "answer", "abs_tol", "rel_tol", "tests", "test_setup", "entry_point",
-    "rubric", "expected_tools", "functions", "expected_calls", "reference_solution", "source",
+    "rubric", "expected_tools", "functions", "expected_calls", "reference_solution", "checker", "source",
     "source_id", "split", "generator"};
 
 void add(std::vector<Issue>& issues, const std::string& field, const std::string& message) {
@@ -102,6 +102,7 @@ json task_to_json(const Task& t) {
   if (!t.functions.is_null()) j["functions"] = t.functions;
   if (!t.expected_calls.is_null()) j["expected_calls"] = t.expected_calls;
   if (!t.reference_solution.empty()) j["reference_solution"] = t.reference_solution;
+  if (!t.checker.empty()) j["checker"] = t.checker;
   j["source"] = t.source;
   if (!t.source_id.empty()) j["source_id"] = t.source_id;
   if (!t.split.empty()) j["split"] = t.split;
@@ -176,13 +177,14 @@ std::optional<Task> task_from_json(const json& j, std::vector<Issue>& issues) {
   if (j.contains("functions")) t.functions = j["functions"];
   if (j.contains("expected_calls")) t.expected_calls = j["expected_calls"];
   get_string(j, "reference_solution", t.reference_solution, issues, false);
+  get_string(j, "checker", t.checker, issues, false);
   get_string(j, "source", t.source, issues, false);
   get_string(j, "source_id", t.source_id, issues, false);
   get_string(j, "split", t.split, issues, false);
 
   if (get_string(j, "check", s, issues, false)) {
     if (auto c = parse_check(s)) t.check = *c;
-    else add(issues, "check", "'" + s + "' is not exact|numeric|unit_tests|rubric|final_state|call_match|decision");
+    else add(issues, "check", "'" + s + "' is not exact|numeric|unit_tests|rubric|final_state|call_match|decision|answer_check");
   } else if (!j.contains("check")) {
     // Seed records carry no `check`: infer it from the ground truth present.
     if (!t.tests.empty()) t.check = Check::unit_tests;
@@ -272,6 +274,10 @@ void validate_task(const Task& t, std::vector<Issue>& issues) {
         add(issues, "expected_calls", "a non-empty list is required when check is call_match");
       break;
     case Check::decision:
+      break;
+    case Check::answer_check:
+      if (t.checker.find("def check(") == std::string::npos)
+        add(issues, "checker", "answer_check needs Python defining check(answer)");
       break;
   }
   if (!t.functions.is_null() && !t.functions.is_array()) add(issues, "functions", "must be a list");

@@ -5,6 +5,7 @@
 #include "data/generator.h"
 #include "data/reference_runner.h"
 #include "data/task_json.h"
+#include "data/template.h"
 
 namespace agentcoder::data {
 namespace {
@@ -16,7 +17,7 @@ json ground_truth_fields(const Task& t) {
   json full = task_to_json(t);
   json out = json::object();
   for (const char* key : {"check", "ground_truth_output", "answer", "abs_tol", "rel_tol", "tests", "test_setup",
-                          "entry_point", "rubric", "expected_tools", "reference_solution"})
+                          "entry_point", "rubric", "expected_tools", "reference_solution", "checker"})
     out[key] = full.contains(key) ? full[key] : json(nullptr);
   return out;
 }
@@ -26,6 +27,18 @@ json ground_truth_fields(const Task& t) {
 std::string solution_check_program(const Task& task) {
   return task.reference_solution + "\n" + task.test_setup + "\n" + task.tests + "\n";
 }
+
+std::string answer_check_program(const Task& task) {
+  return task.checker + "\n\nif check(" + python_literal(json(task.ground_truth_output)) +
+         ") is not True:\n    raise SystemExit('the checker rejects the stored answer')\n";
+}
+
+namespace {
+bool executable_import(const Task& t) {
+  return (!t.reference_solution.empty() && !t.tests.empty()) ||
+         (t.check == Check::answer_check && !t.ground_truth_output.empty());
+}
+}  // namespace
 
 VerifyReport verify_tasks(const std::vector<Task>& tasks, const std::vector<int>& lines, const std::string& file,
                           const std::vector<Family>& families, sandbox::Sandbox& sandbox, int jobs) {
@@ -54,7 +67,7 @@ VerifyReport verify_tasks(const std::vector<Task>& tasks, const std::vector<int>
       } else {
         generated[it->second].push_back(i);
       }
-    } else if (!t.reference_solution.empty() && !t.tests.empty()) {
+    } else if (executable_import(t)) {
       ++report.checked;
       imported.push_back(i);
     } else {
@@ -103,17 +116,22 @@ VerifyReport verify_tasks(const std::vector<Task>& tasks, const std::vector<int>
   }
 
   std::vector<std::string> programs;
-  for (size_t i : imported) programs.push_back(solution_check_program(tasks[i]));
+  for (size_t i : imported)
+    programs.push_back(tasks[i].check == Check::answer_check ? answer_check_program(tasks[i])
+                                                             : solution_check_program(tasks[i]));
   auto reasons = run_checks(sandbox, programs, jobs);
   for (size_t n = 0; n < imported.size(); ++n) {
     if (!reasons[n].empty()) {
-      problem(imported[n], "reference_solution", "fails its tests: " + reasons[n]);
+      if (tasks[imported[n]].check == Check::answer_check)
+        problem(imported[n], "ground_truth_output", "rejected by the checker: " + reasons[n]);
+      else
+        problem(imported[n], "reference_solution", "fails its tests: " + reasons[n]);
       failed[imported[n]] = true;
     }
   }
   for (size_t i = 0; i < tasks.size(); ++i)
     if (failed[i]) continue;
-    else if (!tasks[i].generator.family.empty() || (!tasks[i].reference_solution.empty() && !tasks[i].tests.empty()))
+    else if (!tasks[i].generator.family.empty() || executable_import(tasks[i]))
       ++report.passed;
   return report;
 }

@@ -4,7 +4,8 @@
 // reference hash, the reference is run again in the sandbox on the stored
 // parameters, and the ground-truth fields it yields must equal the stored
 // ones (and any reference solution must still pass its tests). An imported
-// task that carries a reference_solution and tests has them run together.
+// task that carries a reference_solution and tests has them run together; an
+// answer_check task has its checker run on its stored ground_truth_output.
 // Other tasks are counted as skipped. Each mismatch is an Issue naming file,
 // line and field.
 #pragma once
@@ -31,5 +32,7 @@ VerifyReport verify_tasks(const std::vector<Task>& tasks, const std::vector<int>
 
 // The program that runs a task's reference solution against its tests.
 std::string solution_check_program(const Task& task);
+// The program that asks a task's checker whether its stored answer is valid.
+std::string answer_check_program(const Task& task);
 
 }  // namespace agentcoder::data

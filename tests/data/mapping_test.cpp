@@ -8,6 +8,7 @@
 
 #include "data/mapping.h"
 #include "data/task_json.h"
+#include "data/reference_runner.h"
 #include "data/verifier.h"
 #include "test_util.h"
 #include "utils/errors.h"
@@ -105,10 +106,11 @@ TEST(Mapping, MetaToolMapsTheNeedLabel) {
 
 TEST(Mapping, SymBenchFiltersPicksTheAnswerFieldAndDifficulty) {
   ImportResult r = import_fixture("symbench", "symbench.jsonl");
-  EXPECT_EQ(r.filtered, 1);  // eight queens has several valid answers
-  ASSERT_EQ(r.tasks.size(), 3u);
+  EXPECT_EQ(r.filtered, 1);  // logic puzzles need a validator not written yet
+  ASSERT_EQ(r.tasks.size(), 5u);
   const Task& mul = by_id(r, "symbench/number_multiply/sample_0");
   EXPECT_EQ(mul.ground_truth_output, "408");
+  EXPECT_EQ(mul.check, Check::exact);
   EXPECT_EQ(mul.difficulty, Difficulty::hard);  // no complexity: default
   const Task& ins = by_id(r, "symbench/string_insertion/sample_1");
   EXPECT_EQ(ins.ground_truth_output, "ABCDE");
@@ -118,6 +120,36 @@ TEST(Mapping, SymBenchFiltersPicksTheAnswerFieldAndDifficulty) {
   const Task& split = by_id(r, "symbench/string_splitting/sample_2");
   EXPECT_EQ(split.ground_truth_output, R"(["1","0","2"])");
   EXPECT_EQ(split.difficulty, Difficulty::hard);
+  EXPECT_EQ(by_id(r, "symbench/eight_queens_dataset/sample_3").check, Check::answer_check);
+  EXPECT_EQ(by_id(r, "symbench/combinatorial_calculation/sample_4").check, Check::answer_check);
+}
+
+TEST(Mapping, SymBenchCheckersAcceptValidAndRejectInvalidAnswers) {
+  ImportResult r = import_fixture("symbench", "symbench.jsonl");
+  auto sandbox = data_test::test_sandbox();
+  // The fixture's eight-queens record stores a one-queen "solution": verify must reject it.
+  std::vector<int> lines;
+  for (size_t i = 0; i < r.tasks.size(); ++i) lines.push_back(static_cast<int>(i) + 1);
+  VerifyReport v = verify_tasks(r.tasks, lines, "symbench.jsonl", {}, *sandbox, 2);
+  ASSERT_EQ(v.problems.size(), 1u);
+  EXPECT_EQ(v.problems[0].field, "ground_truth_output");
+  EXPECT_EQ(r.tasks[v.problems[0].line - 1].id, "symbench/eight_queens_dataset/sample_3");
+  EXPECT_EQ(v.passed, 1);  // the combinatorial record
+
+  Task calc = by_id(r, "symbench/combinatorial_calculation/sample_4");
+  std::vector<std::string> answers = {"<<<[6, /, 2, +, 7]>>>", "<<<[6, +, 2, +, 7]>>>", "<<<[2, /, 6, +, 7]>>>",
+                                      "6 / 2 + 7"};
+  std::vector<std::string> programs;
+  for (const auto& a : answers) {
+    Task t = calc;
+    t.ground_truth_output = a;
+    programs.push_back(answer_check_program(t));
+  }
+  auto reasons = run_checks(*sandbox, programs, 2);
+  EXPECT_EQ(reasons[0], "");
+  EXPECT_NE(reasons[1], "");  // 15, not 10
+  EXPECT_NE(reasons[2], "");  // numbers out of order
+  EXPECT_NE(reasons[3], "");  // not the list format, the tokens do not split
 }
 
 TEST(Mapping, CustomMappingFileAndBadMappings) {

@@ -100,6 +100,7 @@ TEST(TaskJson, EachSchemaErrorNamesItsField) {
       {"split", {{"split", "holdout"}}},
       {"abs_tol", {{"abs_tol", -1}}},
       {"check", {{"check", "fuzzy"}}},
+      {"checker", {{"check", "answer_check"}, {"checker", "def other(a): return True"}}},
       {"prompt", {{"prompt", 7}}},
   };
   for (const auto& c : cases) {
