@@ -67,9 +67,29 @@ inline std::vector<pid_t> pids_of_uid(uid_t uid) {
   return out;
 }
 
+// A host uid range of our own for the sandbox user, so that sandboxes of
+// tests running at the same time in other processes (ctest -j) never share
+// uids with ours and the uid leak check stays exact.
+inline uid_t unique_uid_base(unsigned which) {
+  return 1700000000u + static_cast<uid_t>(getpid() % 100000) * 256u + which * 64u;
+}
+
+// Slot groups of this process under the parent of `dir`.
+inline std::set<std::string> our_slot_groups(const std::string& dir) {
+  std::set<std::string> out;
+  std::string parent = dir.substr(0, dir.rfind('/'));
+  std::string prefix = "slot-" + std::to_string(getpid()) + "-";
+  if (DIR* d = opendir(parent.c_str())) {
+    while (dirent* e = readdir(d))
+      if (std::string(e->d_name).rfind(prefix, 0) == 0) out.insert(parent + "/" + e->d_name);
+    closedir(d);
+  }
+  return out;
+}
+
 // Returns "" when nothing is left, else what is.
 inline std::string leftovers(const Sandbox& sandbox, const std::multiset<std::string>& mounts_before,
-                             bool check_uids) {
+                             bool check_uids, const std::set<std::string>& other_live = {}) {
   std::string problems;
   for (int attempt = 0; attempt < 300; ++attempt) {
     problems.clear();
@@ -87,6 +107,13 @@ inline std::string leftovers(const Sandbox& sandbox, const std::multiset<std::st
             problems += "pid " + std::to_string(pid) + " (" + comm_of(pid) + ") runs as sandbox uid " +
                         std::to_string(slot.host_uid) + "; ";
     }
+    // No cgroup of ours beyond the live slots' (slots of every sandbox of
+    // this process are counted by the caller passing each sandbox in turn).
+    std::set<std::string> live;
+    for (const SlotInfo& slot : sandbox.slots()) live.insert(slot.cgroup_dirs.begin(), slot.cgroup_dirs.end());
+    for (const std::string& dir : live)
+      for (const std::string& group : our_slot_groups(dir))
+        if (!live.count(group) && !other_live.count(group)) problems += "cgroup " + group + " left; ";
     if (host_mounts() != mounts_before) problems += "the host mount table changed; ";
     if (problems.empty()) return "";
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

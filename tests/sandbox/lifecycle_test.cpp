@@ -35,7 +35,7 @@ TEST(Lifecycle, DestroyingTheSandboxRemovesSlotsAndHelpers) {
   for (bool warm : {false, true}) {
     SandboxOptions o;
     o.warm = warm;
-    o.host_uid_base = 1600400000;
+    o.host_uid_base = unique_uid_base(4);
     auto sandbox = make_sandbox(o);
     ExecRequest r;
     r.code = "print(1)";
@@ -54,7 +54,7 @@ TEST(Lifecycle, DestroyingTheSandboxRemovesSlotsAndHelpers) {
 
 TEST(Lifecycle, AKilledZygoteIsReplaced) {
   SandboxOptions o;
-  o.host_uid_base = 1600500000;
+  o.host_uid_base = unique_uid_base(5);
   o.max_concurrent_runs = 1;
   auto sandbox = make_sandbox(o);
   SlotInfo before = sandbox->slots().at(0);

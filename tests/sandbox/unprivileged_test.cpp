@@ -23,11 +23,13 @@ class Unprivileged : public ::testing::Test {
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root to create the test user (already unprivileged)";
     passwd* pw = getpwnam("agentcoder-test");
-    if (!pw) {
-      int rc = std::system("useradd --system --no-create-home --shell /usr/sbin/nologin agentcoder-test");
+    // Another test process (ctest -j) may be adding it at the same moment.
+    for (int attempt = 0; !pw && attempt < 5; ++attempt) {
+      if (std::system("useradd --system --no-create-home --shell /usr/sbin/nologin agentcoder-test 2>/dev/null") != 0)
+        sleep(1);
       pw = getpwnam("agentcoder-test");
-      ASSERT_TRUE(pw) << "useradd failed with " << rc;
     }
+    ASSERT_TRUE(pw) << "could not create the user agentcoder-test with useradd";
     uid_ = pw->pw_uid;
     gid_ = pw->pw_gid;
     // Copies of the binaries the user can reach whatever the build dir's permissions.
