@@ -1,7 +1,7 @@
 // bench/engine: generation throughput of our engine against llama.cpp's own
 // llama-batched-bench, and prompt tokens evaluated with prefix sharing.
 //
-//   engine_bench [MODEL] [--reps N] [--threads N] [--pp N] [--tg N]
+//   engine_bench [MODEL] [--reps N] [--threads N] [--pp N] [--tg N] [--gpu-layers N]
 //
 // Part 1, for B = 1, 4, 8, 16 parallel sequences with PP-token prompts and TG
 // generated tokens each: llama-batched-bench with the same model, threads,
@@ -40,11 +40,13 @@ double median(std::vector<double> v) {
 int context_for(int parallel, int pp, int tg) { return ((parallel * (pp + tg + 8) + 255) / 256) * 256; }
 
 // S_TG of llama-batched-bench for one B; 0 on failure.
+int gpu_layers = 0;
+
 double theirs(const std::string& model, int parallel, int pp, int tg, int threads) {
   std::string cmd = std::string(LLAMA_BATCHED_BENCH) + " -m " + model + " -c " +
                     std::to_string(context_for(parallel, pp, tg)) + " -b 2048 -ub 512 -npp " + std::to_string(pp) +
                     " -ntg " + std::to_string(tg) + " -npl " + std::to_string(parallel) + " -t " +
-                    std::to_string(threads) + " -fa on 2>/dev/null";
+                    std::to_string(threads) + " -fa on -ngl " + std::to_string(gpu_layers) + " 2>/dev/null";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   std::string out;
   std::array<char, 4096> buf;
@@ -142,9 +144,10 @@ int main(int argc, char** argv) {
     else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
     else if (a == "--pp" && i + 1 < argc) pp = std::stoi(argv[++i]);
     else if (a == "--tg" && i + 1 < argc) tg = std::stoi(argv[++i]);
+    else if (a == "--gpu-layers" && i + 1 < argc) gpu_layers = std::stoi(argv[++i]);
     else model_path = a;
   }
-  Model model({model_path});
+  Model model({model_path, gpu_layers});
   std::printf("model %s, %d threads, prompt %d, generate %d, %d reps (medians)\n", model_path.c_str(), threads, pp, tg,
               reps);
   const std::vector<int> parallels = {1, 4, 8, 16};

@@ -161,15 +161,14 @@ Engine::~Engine() {
 }
 
 int32_t Engine::argmax_token(const float* logits) const {
-  int32_t best = -1;
-  float best_logit = 0;
-  for (int32_t i = 0; i < n_vocab_; ++i) {
-    if (best < 0 || logits[i] > best_logit) {
-      if (std::find(suppressed_tokens_.begin(), suppressed_tokens_.end(), i) != suppressed_tokens_.end()) continue;
-      best = i;
-      best_logit = logits[i];
-    }
-  }
+  auto suppressed = [this](int32_t t) {
+    return std::find(suppressed_tokens_.begin(), suppressed_tokens_.end(), t) != suppressed_tokens_.end();
+  };
+  int32_t best = static_cast<int32_t>(std::max_element(logits, logits + n_vocab_) - logits);
+  if (!suppressed(best)) return best;
+  best = -1;  // rare: the model's own suppressed tokens won; search again without them
+  for (int32_t i = 0; i < n_vocab_; ++i)
+    if (!suppressed(i) && (best < 0 || logits[i] > logits[best])) best = i;
   return best;
 }
 
