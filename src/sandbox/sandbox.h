@@ -5,7 +5,12 @@
 // size and inode caps, its own /proc and loopback, no capabilities, uid 1000
 // (an unprivileged host uid), a seccomp allow-list, rlimits, and a slot
 // cgroup for memory (swap included), processes and CPU. A wall-clock deadline
-// kills the run's whole pid namespace. Details: native_sandbox.h.
+// kills the run's whole pid namespace. Details: native_sandbox.h, README.md.
+//
+// The program runs as pid 1 of its pid namespace, so that its exit takes
+// every process it started with it. One visible consequence: like any init,
+// it ignores signals it sends itself whose action is the default
+// (os.kill(os.getpid(), SIGTERM) does nothing); faults still kill it.
 //
 // Contract: run() is thread-safe and never throws for anything the code does
 // (a crash, a timeout, an OOM are all reported in ExecResult); it throws
