@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "build-info.h"
 #include "llama.h"
 
 namespace agentcoder::models {
@@ -24,6 +25,15 @@ void ensure_llama_backend() {
     llama_log_set(log_callback, verbose);
     llama_backend_init();
   });
+}
+
+nlohmann::ordered_json llama_manifest() {
+  ensure_llama_backend();
+  return {{"commit", llama_commit()},
+          {"build_number", llama_build_number()},
+          {"compiler", llama_compiler()},
+          {"gpu_offload", llama_supports_gpu_offload()},
+          {"system_info", llama_print_system_info()}};
 }
 
 }  // namespace agentcoder::models

@@ -1,0 +1,61 @@
+// An experiment, read from TOML (experiments/baseline.toml is the default):
+// which models (each a variant: file, quantization, adapters), which tasks,
+// prompt formats, modes and tools, and the limits of the agent, the engine
+// and the sandbox. Every combination of model x format x mode is run on
+// every selected task.
+//
+// load_run_config throws InputError naming the file and the key at fault.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agentcoder::agent {
+
+struct ModelVariant {
+  std::string name;        // short label used in results
+  std::string path;        // GGUF file; "default" = the harness's default model
+  std::string quantize;    // optional: re-quantize to this type first (cached beside the results)
+  std::vector<std::string> lora;  // PATH[:SCALE] adapters
+  int gpu_layers = 0;
+};
+
+struct RunConfig {
+  std::string file;  // where it was read from
+  std::string text;  // the TOML as written, stored with the run
+  std::string name;
+  uint32_t seed = 1;
+
+  // Tasks: a JSONL file; if missing and generate_per_cell > 0, generated with
+  // the synthetic generator (seed data_seed) first.
+  std::string tasks;
+  std::string split;       // "" = every split
+  int per_cell = 0;        // at most this many tasks per category x difficulty (0 = all), chosen by seed
+  int generate_per_cell = 0;
+  uint32_t data_seed = 1;
+
+  std::vector<ModelVariant> models;
+  std::vector<std::string> formats;
+  std::vector<std::string> modes;
+  std::vector<std::string> tools;
+  std::string prompts_dir = "experiments/prompts";
+
+  int max_steps = 4;
+  int max_tokens = 768;
+  int max_tokens_per_step = 384;
+  float temperature = 0;
+  bool fenced_code_is_call = true;
+
+  int parallel = 8;
+  int context_per_sequence = 2048;
+  int threads = 0;
+
+  double sandbox_timeout = 5.0;
+  int sandbox_memory_mb = 256;
+  double sandbox_cpus = 0.5;
+};
+
+RunConfig load_run_config(const std::string& path);
+
+}  // namespace agentcoder::agent

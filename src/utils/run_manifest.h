@@ -1,0 +1,14 @@
+// What a run needs to be reproduced, apart from its config: the harness's
+// git commit (and whether the tree had changes), compiler and library
+// versions, the machine (CPU, cores, memory, OS). Modules add their own
+// parts (the engine adds llama.cpp's commit and backend; a run adds seeds and
+// model hashes).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+namespace agentcoder {
+
+nlohmann::ordered_json environment_manifest();
+
+}  // namespace agentcoder
