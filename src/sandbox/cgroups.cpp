@@ -8,7 +8,10 @@
 
 #include <cerrno>
 #include <cmath>
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <fstream>
 #include <sstream>
 
@@ -225,35 +228,49 @@ std::vector<std::string> SlotCgroup::procs_files() const {
 }
 
 void SlotCgroup::set_limits(uint64_t memory_bytes, uint32_t processes, double cpus) {
+  // Each write is a few syscalls on the path of every run: skip the ones
+  // that would not change anything.
   if (!memory_.empty()) {
     uint64_t held = read_u64(memory_ + (plan_.memory_v2 ? "/memory.current" : "/memory.usage_in_bytes"));
     uint64_t limit = held + memory_bytes;
-    std::string value = std::to_string(limit);
-    if (plan_.memory_v2) {
-      write_text_file(memory_ + "/memory.max", value);
-    } else if (plan_.swap_accounted && exists(memory_ + "/memory.memsw.limit_in_bytes")) {
-      // memsw must stay >= the memory limit, so the order depends on the direction.
-      if (limit >= memory_limit_) {
-        write_text_file(memory_ + "/memory.memsw.limit_in_bytes", value);
-        write_text_file(memory_ + "/memory.limit_in_bytes", value);
+    // What the helpers hold drifts by page-cache noise; a MiB of slack on
+    // top of the requested amount is not worth a write per run.
+    bool same = memory_bytes == memory_request_ && limit >= memory_limit_ && limit - memory_limit_ < (1u << 20);
+    if (!same) {
+      std::string value = std::to_string(limit);
+      if (plan_.memory_v2) {
+        write_text_file(memory_ + "/memory.max", value);
+      } else if (plan_.swap_accounted && exists(memory_ + "/memory.memsw.limit_in_bytes")) {
+        // memsw must stay >= the memory limit, so the order depends on the direction.
+        if (limit >= memory_limit_) {
+          write_text_file(memory_ + "/memory.memsw.limit_in_bytes", value);
+          write_text_file(memory_ + "/memory.limit_in_bytes", value);
+        } else {
+          write_text_file(memory_ + "/memory.limit_in_bytes", value);
+          write_text_file(memory_ + "/memory.memsw.limit_in_bytes", value);
+        }
       } else {
         write_text_file(memory_ + "/memory.limit_in_bytes", value);
-        write_text_file(memory_ + "/memory.memsw.limit_in_bytes", value);
       }
-    } else {
-      write_text_file(memory_ + "/memory.limit_in_bytes", value);
+      memory_limit_ = limit;
+      memory_request_ = memory_bytes;
     }
-    memory_limit_ = limit;
   }
-  if (!pids_.empty()) write_text_file(pids_ + "/pids.max", std::to_string(processes));
+  if (!pids_.empty() && processes != processes_) {
+    write_text_file(pids_ + "/pids.max", std::to_string(processes));
+    processes_ = processes;
+  }
   if (!cpu_.empty()) {
     constexpr long period = 100000;
     long quota = std::max(1000L, std::lround(cpus * period));
-    if (plan_.cpu_v2) {
-      write_text_file(cpu_ + "/cpu.max", std::to_string(quota) + " " + std::to_string(period));
-    } else {
-      write_text_file(cpu_ + "/cpu.cfs_period_us", std::to_string(period));
-      write_text_file(cpu_ + "/cpu.cfs_quota_us", std::to_string(quota));
+    if (quota != cpu_quota_) {
+      if (plan_.cpu_v2) {
+        write_text_file(cpu_ + "/cpu.max", std::to_string(quota) + " " + std::to_string(period));
+      } else {
+        write_text_file(cpu_ + "/cpu.cfs_period_us", std::to_string(period));
+        write_text_file(cpu_ + "/cpu.cfs_quota_us", std::to_string(quota));
+      }
+      cpu_quota_ = quota;
     }
   }
 }

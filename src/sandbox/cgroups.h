@@ -79,7 +79,10 @@ class SlotCgroup {
   const CgroupPlan& plan_;
   std::string memory_, pids_, cpu_, cpuacct_;  // group dirs ("" if not used)
   std::vector<std::string> dirs_;
-  uint64_t memory_limit_ = 0;  // last value written
+  // Last values written, to skip writes that change nothing.
+  uint64_t memory_limit_ = 0, memory_request_ = 0;
+  uint32_t processes_ = 0;
+  long cpu_quota_ = 0;
 };
 
 // Small file helpers shared by the sandbox; return false / "" on failure.

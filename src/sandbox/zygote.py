@@ -20,7 +20,6 @@ sys.path[:] = sys.argv[2:]
 del sys.argv[1:]
 
 import builtins
-import types
 
 
 def _exit_code(code):
@@ -37,7 +36,7 @@ def _exit_code(code):
 
 def _run(source):
     """Runs `source` as `python -c` would; returns the exit code."""
-    main = types.ModuleType('__main__')
+    main = type(sys)('__main__')
     main.__builtins__ = builtins
     sys.modules['__main__'] = main
     sys.argv = ['-c']
