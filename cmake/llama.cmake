@@ -34,5 +34,11 @@ target_link_libraries(agentcoder_llama INTERFACE OpenMP::OpenMP_CXX Threads::Thr
 if(AGENTCODER_CUDA)
   find_package(CUDAToolkit REQUIRED)
   target_link_libraries(agentcoder_llama INTERFACE CUDA::cudart CUDA::cublas CUDA::cublasLt CUDA::cuda_driver)
+  # ggml-cuda uses NCCL for multi-GPU when the toolkit machine has it.
+  file(STRINGS "${LLAMA_CPP_BUILD}/CMakeCache.txt" _nccl REGEX "^NCCL_LIBRARY:FILEPATH=.+")
+  if(_nccl)
+    string(REGEX REPLACE "^NCCL_LIBRARY:FILEPATH=" "" _nccl "${_nccl}")
+    target_link_libraries(agentcoder_llama INTERFACE "${_nccl}")
+  endif()
 endif()
 set(AGENTCODER_HAVE_LLAMA ON)
