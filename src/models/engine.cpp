@@ -278,6 +278,14 @@ void Engine::loop() {
 }
 
 void Engine::run_command(Command& command) {
+  try {
+    command.done.set_value(execute(command));
+  } catch (...) {
+    command.done.set_exception(std::current_exception());
+  }
+}
+
+int Engine::execute(Command& command) {
   llama_memory_t mem = llama_get_memory(ctx_);
   int evaluated = 0;
   switch (command.kind) {
@@ -314,7 +322,7 @@ void Engine::run_command(Command& command) {
       break;
     }
   }
-  command.done.set_value(evaluated);
+  return evaluated;
 }
 
 void Engine::evaluate_prefix(Prefix& prefix) {

@@ -100,7 +100,8 @@ class Engine {
   GenerationResult generate(GenerationRequest request) { return submit(std::move(request)).get(); }
 
   // Evaluates `tokens` once and keeps them for reuse; blocks until done.
-  // Beyond max_prefixes the oldest prefix is dropped. Returns tokens evaluated.
+  // Beyond max_prefixes the oldest prefix is dropped. Returns tokens evaluated;
+  // throws if the prefix does not fit a sequence's context.
   int add_prefix(const std::vector<int32_t>& tokens);
   void clear_prefixes();
 
@@ -131,7 +132,8 @@ class Engine {
   bool step();  // one decode; false when nothing to do
   void admit();
   void finish(Slot& slot, StopReason reason, const std::string& error = "");
-  void run_command(Command& command);
+  void run_command(Command& command);  // fulfils the command's promise
+  int execute(Command& command);       // throws
   void evaluate_prefix(Prefix& prefix);
   int32_t argmax_token(const float* logits) const;  // skips suppressed tokens
 

@@ -272,3 +272,13 @@ TEST_F(EngineTest, QueuedTimeCoversTheWaitForASlot) {
   GenerationResult a = first.get(), b = second.get();
   EXPECT_GE(b.stats.queued_ms + gap_ms, a.stats.queued_ms + a.stats.prompt_eval_ms + a.stats.decode_ms);
 }
+
+TEST_F(EngineTest, PrefixLongerThanASequenceIsAnErrorNotACrash) {
+  EngineOptions o = options(1, 1);
+  o.context_size = 512;  // 256 cells per stream with 2 sequences
+  Engine engine(*model_, o);
+  std::vector<int32_t> prefix(400, engine.tokenize("a").back());
+  EXPECT_THROW(engine.add_prefix(prefix), std::runtime_error);
+  auto r = engine.generate(request(engine, kPrompts[0], 3));  // the engine still works
+  EXPECT_EQ(r.tokens.size(), 3u);
+}
