@@ -211,10 +211,9 @@ SlotCgroup::SlotCgroup(const CgroupPlan& plan, const std::string& name) : plan_(
     for (const std::string& d : dirs_) rmdir(d.c_str());
     throw;
   }
-  if (!memory_.empty() && plan.memory_v2) {
-    write_text_file(memory_ + "/memory.swap.max", "0");
-    write_text_file(memory_ + "/memory.oom.group", "1");
-  }
+  // Not memory.oom.group: the group also holds the launcher (and zygote),
+  // which an OOM must not take down with the run.
+  if (!memory_.empty() && plan.memory_v2) write_text_file(memory_ + "/memory.swap.max", "0");
 }
 
 SlotCgroup::~SlotCgroup() {

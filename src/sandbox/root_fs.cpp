@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 namespace agentcoder::sandbox {
 namespace {
@@ -38,6 +39,30 @@ std::string real_path(const std::string& path) {
   return realpath(path.c_str(), buf) ? std::string(buf) : std::string();
 }
 
+// Mount points strictly below `dir` on the host, in mount order.
+std::vector<std::string> mounts_below(const std::string& dir) {
+  std::vector<std::string> out;
+  FILE* f = std::fopen("/proc/self/mountinfo", "re");
+  if (!f) return out;
+  char line[4096];
+  while (std::fgets(line, sizeof line, f)) {
+    char point[PATH_MAX];
+    if (std::sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1) continue;
+    std::string p = point;
+    if (p.rfind(dir + "/", 0) == 0) out.push_back(p);
+  }
+  std::fclose(f);
+  return out;
+}
+
+// A recursive bind of `source`, with every mount below it read-only too.
+void add_tree(RootSpec& spec, const std::string& path, const std::string& source) {
+  spec.entries.push_back({RootEntry::kBindDir, path, source, locked_flags(source)});
+  for (const std::string& below : mounts_below(source))
+    spec.entries.push_back(
+        {RootEntry::kRemountReadOnly, path + below.substr(source.size()), "", locked_flags(below)});
+}
+
 void add_parents(RootSpec& spec, const std::string& path) {
   for (size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
     std::string dir = path.substr(0, pos);
@@ -47,8 +72,8 @@ void add_parents(RootSpec& spec, const std::string& path) {
   }
 }
 
-int bind_readonly(const std::string& source, const std::string& target, unsigned long locked) {
-  if (mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) return -1;
+int bind_readonly(const std::string& source, const std::string& target, unsigned long locked, bool recursive) {
+  if (mount(source.c_str(), target.c_str(), nullptr, MS_BIND | (recursive ? MS_REC : 0), nullptr) != 0) return -1;
   return mount(nullptr, target.c_str(), nullptr,
                MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | locked, nullptr);
 }
@@ -65,7 +90,7 @@ int write_file(const std::string& path, const std::string& text) {
 
 RootSpec make_root_spec(const std::vector<std::string>& extra_dirs) {
   RootSpec spec;
-  spec.entries.push_back({RootEntry::kBindDir, "/usr", "/usr", locked_flags("/usr")});
+  add_tree(spec, "/usr", "/usr");
   // Merged-/usr hosts have symlinks here; others have real directories.
   for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
     struct stat st;
@@ -76,7 +101,7 @@ RootSpec make_root_spec(const std::vector<std::string>& extra_dirs) {
       if (n <= 0) continue;
       spec.entries.push_back({RootEntry::kSymlink, top, std::string(target, static_cast<size_t>(n)), 0});
     } else if (S_ISDIR(st.st_mode)) {
-      spec.entries.push_back({RootEntry::kBindDir, top, top, locked_flags(top)});
+      add_tree(spec, top, top);
     }
   }
   spec.entries.push_back({RootEntry::kDir, "/etc", "", 0});
@@ -100,7 +125,7 @@ RootSpec make_root_spec(const std::vector<std::string>& extra_dirs) {
         source.rfind("/proc", 0) == 0 || source.rfind("/dev", 0) == 0 || source.rfind("/etc", 0) == 0)
       throw std::runtime_error("sandbox: cannot expose " + source + " inside the sandbox");
     add_parents(spec, source);
-    spec.entries.push_back({RootEntry::kBindDir, source, source, locked_flags(source)});
+    add_tree(spec, source, source);
   }
   return spec;
 }
@@ -129,6 +154,17 @@ int bring_up_loopback() {
   return rc;
 }
 
+namespace {
+// The failing step with its path; enter_root runs in a single-threaded child.
+char failed_step[512];
+const char* failed(const char* step, const std::string& path) {
+  int saved = errno;
+  std::snprintf(failed_step, sizeof failed_step, "%s %s", step, path.c_str());
+  errno = saved;
+  return failed_step;
+}
+}  // namespace
+
 const char* enter_root(const RootSpec& spec, const TmpLimits& tmp) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return "make mounts private";
   if (mount("tmpfs", kStaging, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,nr_inodes=1024,mode=0755") != 0)
@@ -138,21 +174,26 @@ const char* enter_root(const RootSpec& spec, const TmpLimits& tmp) {
     std::string target = root + e.path;
     switch (e.kind) {
       case RootEntry::kDir:
-        if (mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) return "mkdir in the root";
+        if (mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) return failed("mkdir", e.path);
         break;
       case RootEntry::kSymlink:
-        if (symlink(e.source.c_str(), target.c_str()) != 0) return "symlink in the root";
+        if (symlink(e.source.c_str(), target.c_str()) != 0) return failed("symlink", e.path);
         break;
       case RootEntry::kBindDir:
-        if (mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) return "mkdir for a bind mount";
-        if (bind_readonly(e.source, target, e.flags) != 0) return "read-only bind mount";
+        if (mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) return failed("mkdir", e.path);
+        if (bind_readonly(e.source, target, e.flags, true) != 0) return failed("read-only bind mount of", e.source);
+        break;
+      case RootEntry::kRemountReadOnly:
+        if (mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | e.flags,
+                  nullptr) != 0)
+          return failed("remount read-only", e.path);
         break;
       case RootEntry::kBindFile:
-        if (write_file(target, "") != 0) return "create a bind-mount file";
-        if (bind_readonly(e.source, target, e.flags) != 0) return "read-only bind mount of a file";
+        if (write_file(target, "") != 0) return failed("create", e.path);
+        if (bind_readonly(e.source, target, e.flags, false) != 0) return failed("read-only bind mount of", e.source);
         break;
       case RootEntry::kFile:
-        if (write_file(target, e.source) != 0) return "write a file in the root";
+        if (write_file(target, e.source) != 0) return failed("write", e.path);
         break;
     }
   }

@@ -16,7 +16,10 @@
 namespace agentcoder::sandbox {
 
 struct RootEntry {
-  enum Kind { kDir, kSymlink, kBindDir, kBindFile, kFile } kind;
+  // kBindDir binds recursively (a plain bind of a tree with mounts below it
+  // is refused in a user namespace); kRemountReadOnly then makes each mount
+  // found below it read-only as well.
+  enum Kind { kDir, kSymlink, kBindDir, kBindFile, kFile, kRemountReadOnly } kind;
   std::string path;         // absolute, inside the sandbox
   std::string source;       // symlink target, bind source or file contents
   unsigned long flags = 0;  // MS_* flags the bind source already has (they are locked)

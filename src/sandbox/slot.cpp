@@ -338,8 +338,10 @@ ExecResult Slot::run(const ExecRequest& request) {
     close_fd(pidfd);
     close_fd(streams[0].fd);
     close_fd(streams[1].fd);
-    // A run whose zygote the OOM killer took is the code's doing, not ours.
-    if (cgroup_ && error == "the zygote died" && cgroup_->read().oom_kills > before.oom_kills) {
+    // A run whose zygote or launcher the OOM killer took is the code's
+    // doing, not ours: report it as an OOM (the slot is replaced).
+    if (cgroup_ && (error == "the zygote died" || error == "the launcher died") &&
+        cgroup_->read().oom_kills > before.oom_kills) {
       result.oom_killed = true;
       result.signal = SIGKILL;
       result.wall_seconds = std::chrono::duration<double>(end - start).count();
