@@ -282,3 +282,19 @@ TEST_F(EngineTest, PrefixLongerThanASequenceIsAnErrorNotACrash) {
   auto r = engine.generate(request(engine, kPrompts[0], 3));  // the engine still works
   EXPECT_EQ(r.tokens.size(), 3u);
 }
+
+// Each truncation sampler, set to keep only the most likely token, turns
+// random sampling into greedy decoding: proof that each one is applied.
+TEST_F(EngineTest, TopKTopPAndMinPAreApplied) {
+  Engine engine(*model_, options(1));
+  auto greedy = engine.generate(request(engine, kPrompts[1], 8)).tokens;
+  auto unconstrained = engine.generate(request(engine, kPrompts[1], 8, 1.5f, 77)).tokens;
+  EXPECT_NE(unconstrained, greedy);
+  for (int which = 0; which < 3; ++which) {
+    auto r = request(engine, kPrompts[1], 8, 1.5f, 77);
+    if (which == 0) r.sampling.top_k = 1;
+    if (which == 1) r.sampling.top_p = 1e-6f;
+    if (which == 2) r.sampling.min_p = 1.0f;
+    EXPECT_EQ(engine.generate(std::move(r)).tokens, greedy) << "sampler " << which;
+  }
+}
