@@ -7,7 +7,7 @@ setup:
 
 run: setup
 	./build/bin/agentcoder generate --tools experiments/tools/python.json --fenced-code \
-	  --max-tokens 200 -p "What is the sum of the squares of the integers from 1 to 100?"
+	  --max-tokens 200 -p "Compute the sum of the squares of the integers from 1 to 100."
 
 test: setup
 	cd build && ctest --output-on-failure --timeout 600 -j2
