@@ -198,10 +198,7 @@ std::future<GenerationResult> Engine::submit(GenerationRequest request) {
   return future;
 }
 
-int Engine::add_prefix(const std::vector<int32_t>& tokens) {
-  auto command = std::make_unique<Command>();
-  command->kind = Command::add_prefix;
-  command->tokens = tokens;
+int Engine::post(std::unique_ptr<Command> command) {
   auto done = command->done.get_future();
   {
     std::lock_guard lock(mutex_);
@@ -211,29 +208,24 @@ int Engine::add_prefix(const std::vector<int32_t>& tokens) {
   return done.get();
 }
 
+int Engine::add_prefix(const std::vector<int32_t>& tokens) {
+  auto command = std::make_unique<Command>();
+  command->kind = Command::add_prefix;
+  command->tokens = tokens;
+  return post(std::move(command));
+}
+
 void Engine::clear_prefixes() {
   auto command = std::make_unique<Command>();
   command->kind = Command::clear_prefixes;
-  auto done = command->done.get_future();
-  {
-    std::lock_guard lock(mutex_);
-    commands_.push_back(std::move(command));
-  }
-  wake_.notify_all();
-  done.get();
+  post(std::move(command));
 }
 
 void Engine::set_adapters(const std::vector<std::pair<const LoraAdapter*, float>>& adapters) {
   auto command = std::make_unique<Command>();
   command->kind = Command::set_adapters;
   command->adapters = adapters;
-  auto done = command->done.get_future();
-  {
-    std::lock_guard lock(mutex_);
-    commands_.push_back(std::move(command));
-  }
-  wake_.notify_all();
-  done.get();
+  post(std::move(command));
 }
 
 Engine::Totals Engine::totals() const {

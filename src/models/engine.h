@@ -132,6 +132,7 @@ class Engine {
   bool step();  // one decode; false when nothing to do
   void admit();
   void finish(Slot& slot, StopReason reason, const std::string& error = "");
+  int post(std::unique_ptr<Command> command);  // runs it on the engine thread, waits
   void run_command(Command& command);  // fulfils the command's promise
   int execute(Command& command);       // throws
   void evaluate_prefix(Prefix& prefix);

@@ -1,37 +1,17 @@
 // `agentcoder data ...`: exit codes, one-line errors naming file/line/field,
 // and the generate -> validate -> verify -> stats round trip.
-#include <array>
-#include <cstdio>
-#include <memory>
-
 #include <gtest/gtest.h>
 
 #include "data/task_file.h"
+#include "support/cli_run.h"
 #include "test_util.h"
+
+using agentcoder::testing::CliRun;
+using agentcoder::testing::count_lines;
 
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-};
-
-CliRun run(const std::string& args) {
-  std::string cmd = std::string(AGENTCODER_BIN) + " " + args + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
-  int status = pclose(pipe.release());
-  return {WEXITSTATUS(status), out};
-}
-
-int count_lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+CliRun run(const std::string& args) { return agentcoder::testing::run_cli(AGENTCODER_BIN, args); }
 
 }  // namespace
 

@@ -1,36 +1,16 @@
 // The agentcoder binary: exit codes, one-line errors, JSON output.
-#include <array>
-#include <cstdio>
-#include <memory>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/cli_run.h"
 #include "test_env.h"
+
+using agentcoder::testing::CliRun;
 
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-CliRun run(const std::string& args) {
-  std::string cmd = test_env(AGENTCODER_BIN) + " " + args + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
-  int status = pclose(pipe.release());
-  return {WEXITSTATUS(status), out};
-}
-
-int lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+CliRun run(const std::string& args) { return agentcoder::testing::run_cli(test_env(AGENTCODER_BIN), args); }
+int lines(const std::string& s) { return agentcoder::testing::count_lines(s); }
 
 }  // namespace
 
