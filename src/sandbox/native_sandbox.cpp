@@ -13,6 +13,9 @@ namespace agentcoder::sandbox {
 namespace {
 
 std::atomic<unsigned> slot_counter{0};
+// Spreads slots over the CPUs across every sandbox of the process, so two
+// sandboxes do not both pin their first slot to the first CPU.
+std::atomic<unsigned> cpu_counter{0};
 
 void validate(const Limits& l) {
   auto bad = [](const std::string& what) { throw InputError("sandbox limits: " + what); };
@@ -67,7 +70,7 @@ std::unique_ptr<Slot> NativeSandbox::make_slot(unsigned index) {
   s.host_uid = s.privileged ? options_.host_uid_base + index : geteuid();
   s.host_gid = s.privileged ? static_cast<gid_t>(options_.host_uid_base + index) : getegid();
   s.missing = missing_;
-  if (options_.pin_slots && !cpus_.empty()) s.cpu = cpus_[index % cpus_.size()];
+  if (options_.pin_slots && !cpus_.empty()) s.cpu = cpus_[cpu_counter++ % cpus_.size()];
   std::string name = "slot-" + std::to_string(getpid()) + "-" + std::to_string(slot_counter++);
   return std::make_unique<Slot>(s, name);
 }

@@ -4,14 +4,16 @@
 #
 # cold:   fd 3 holds the code; run it as __main__ and exit.
 # zygote: fd 3 is a SOCK_SEQPACKET socket to the supervisor, fd 4 a memfd with
-#         the seccomp BPF. For each request (protocol.h) fork a child that
-#         creates a fresh user namespace and, owned by it, fresh mount, ipc,
-#         net, uts, cgroup and pid namespaces, then forks pid 1 of the new pid
-#         namespace, which mounts its own /tmp, /dev/shm and /proc, brings up
-#         its own loopback, takes the run's pipes, sets rlimits, drops every
-#         capability, sets no_new_privs, loads the filter and only then reads
-#         and runs the code. Nothing flows back into the zygote: each run is a
-#         copy-on-write child used once. The zygote never runs untrusted code.
+#         the seccomp BPF. Ahead of each request (protocol.h) it forks a child
+#         that creates a fresh user namespace and, owned by it, fresh mount,
+#         ipc, net, uts, cgroup and pid namespaces, then forks pid 1 of the new
+#         pid namespace, which mounts its own /proc, brings up its own
+#         loopback and waits for the request. On it, pid 1 mounts a fresh /tmp
+#         and /dev/shm with the run's caps, takes the run's pipes, sets
+#         rlimits, drops every capability, sets no_new_privs, loads the filter
+#         and only then reads and runs the code. Each prepared run serves one
+#         request; nothing flows back into the zygote, which never runs
+#         untrusted code.
 # The cold part uses only built-in modules (sys, builtins, posix): importing
 # os alone would add most of a millisecond to every cold run.
 import sys
@@ -81,6 +83,7 @@ import os
 import fcntl
 import io
 import resource
+import select
 import signal
 import socket
 import struct
@@ -121,6 +124,7 @@ _bpf = ctypes.create_string_buffer(_read_all(4) if os.lseek(4, 0, os.SEEK_SET) =
 os.close(4)
 _fprog = _SockFprog(len(_bpf.raw) // 8, ctypes.addressof(_bpf))
 _ctl = socket.socket(fileno=3)
+_LAST_CAP = int(open('/proc/sys/kernel/cap_last_cap').read())
 
 
 def _mount_tmp(path, size, inodes):
@@ -133,19 +137,26 @@ def _write(path, text):
         f.write(text)
 
 
-def _payload(req, fds):
-    """pid 1 of the run's pid namespace; ends in the user's code."""
-    _, flags, tmp_bytes, tmp_inodes, cpu_s, fsize, nofile = req
+def _payload():
+    """pid 1 of the next run's pid namespace: ready before the request comes,
+    it takes the request off the socket itself and ends in the user's code."""
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _mount_tmp(b'/tmp', tmp_bytes, tmp_inodes)
-    _mount_tmp(b'/dev/shm', tmp_bytes, tmp_inodes)
     _check(libc.mount(b'proc', b'/proc', b'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC, None), 'mount /proc')
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack('16sH22x', b'lo', IFF_UP | IFF_LOOPBACK | IFF_RUNNING))
+    os.setsid()
+    msg, fds, _, _ = socket.recv_fds(_ctl, 4096, 8)
+    if not msg:
+        os._exit(0)  # the supervisor is gone
+    if len(msg) != REQUEST.size or len(fds) != 4 or msg[:4] != b'RUN1':
+        raise ValueError('malformed request')
+    _, flags, tmp_bytes, tmp_inodes, cpu_s, fsize, nofile = REQUEST.unpack(msg)
+    libc.prctl(PR_SET_NAME, b'python3', 0, 0, 0)
+    _mount_tmp(b'/tmp', tmp_bytes, tmp_inodes)
+    _mount_tmp(b'/dev/shm', tmp_bytes, tmp_inodes)
     if flags & RUN_UNPIN:
         os.sched_setaffinity(0, range(os.cpu_count() or 1))
     os.chdir('/tmp')
-    os.setsid()
     for target in range(3):
         os.dup2(fds[target], target)
     source = os.pread(fds[3], os.fstat(fds[3]).st_size, 0)
@@ -156,9 +167,8 @@ def _payload(req, fds):
     resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
     resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
     resource.setrlimit(resource.RLIMIT_STACK, (8 << 20, 8 << 20))
-    for cap in range(64):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != 22:
-            _check(-1, 'drop capability bounding set')
+    for cap in range(_LAST_CAP + 1):
+        _check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), 'drop capability bounding set')
     libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     _check(libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), ctypes.byref(_CapData())), 'capset')
     _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 'no_new_privs')
@@ -183,9 +193,9 @@ def _payload(req, fds):
     os._exit(rc & 0xff)
 
 
-def _start_run(req, fds):
-    """A child of the zygote: sets up the namespaces, forks pid 1, reports."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+def _prepare_run():
+    """A child of the zygote, made before its request arrives: creates the
+    run's namespaces, forks its pid 1, reports it, and reports its end."""
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _check(libc.unshare(CLONE_NEWUSER), 'unshare user namespace')
     _write('/proc/self/setgroups', 'deny')
@@ -196,7 +206,7 @@ def _start_run(req, fds):
     pid = os.fork()
     if pid == 0:
         try:
-            _payload(req, fds)
+            _payload()
         except BaseException as e:
             try:
                 _ctl.send(b'Esandbox setup failed: %s' % str(e).encode())
@@ -205,38 +215,36 @@ def _start_run(req, fds):
     pidfd = os.pidfd_open(pid)
     socket.send_fds(_ctl, [b'P'], [pidfd])
     os.close(pidfd)
-    for fd in fds:
-        os.close(fd)
     _, status, ru = os.wait4(pid, 0)
     cpu_usec = int((ru.ru_utime + ru.ru_stime) * 1e6)
     _ctl.send(b'D' + DONE.pack(status, 0, cpu_usec, ru.ru_maxrss))
     os._exit(0)
 
 
+def _supervisor_gone():
+    readable, _, _ = select.select([_ctl], [], [], 0)
+    return bool(readable) and _ctl.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b''
+
+
 def _serve():
     libc.prctl(PR_SET_NAME, b'ac-sbx-zygote', 0, 0, 0)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # run children reap themselves
     _ctl.send(b'R')
+    # One prepared run at a time: it serves the next request, then the
+    # zygote prepares another. Its 'P' waits in the socket for that request.
     while True:
-        msg, fds, _, _ = socket.recv_fds(_ctl, 4096, 8)
-        if not msg:
-            os._exit(0)  # the supervisor is gone
-        if len(msg) != REQUEST.size or len(fds) != 4 or msg[:4] != b'RUN1':
-            for fd in fds:
-                os.close(fd)
-            _ctl.send(b'Ezygote: malformed request')
-            continue
-        req = REQUEST.unpack(msg)
-        if os.fork() == 0:
+        pid = os.fork()
+        if pid == 0:
+            libc.prctl(PR_SET_NAME, b'ac-sbx-ready', 0, 0, 0)
             try:
-                _start_run(req, fds)
+                _prepare_run()
             except BaseException as e:
                 try:
                     _ctl.send(b'Esandbox setup failed: %s' % str(e).encode())
                 finally:
                     os._exit(127)
-        for fd in fds:
-            os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        if _supervisor_gone() or os.WIFEXITED(status) and os.WEXITSTATUS(status) == 127:
+            os._exit(0)  # gone, or setup fails: the supervisor replaces the slot
 
 
 try:

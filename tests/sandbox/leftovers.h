@@ -1,6 +1,8 @@
 // Leak checks shared by the sandbox tests and the attack suite: after a run,
-// a slot's cgroups may hold only its launcher and zygote, no other process
-// may run as a slot's host uid, and the host's mount table must not change.
+// a slot's cgroups may hold only its launcher, its zygote and the zygote's
+// prepared next run (two processes named ac-sbx-ready until a request comes),
+// no other process may run as a slot's host uid, and the host's mount table
+// must not change.
 // Checks poll for up to three seconds, because a warm run's parent process
 // exits just after it reports the run done.
 #pragma once
@@ -87,6 +89,11 @@ inline std::set<std::string> our_slot_groups(const std::string& dir) {
   return out;
 }
 
+inline bool helper(const SlotInfo& slot, pid_t pid) {
+  return pid == slot.launcher_pid || pid == slot.zygote_pid ||
+         (slot.zygote_pid > 0 && comm_of(pid) == "ac-sbx-ready");
+}
+
 // Returns "" when nothing is left, else what is.
 inline std::string leftovers(const Sandbox& sandbox, const std::multiset<std::string>& mounts_before,
                              bool check_uids, const std::set<std::string>& other_live = {}) {
@@ -98,12 +105,12 @@ inline std::string leftovers(const Sandbox& sandbox, const std::multiset<std::st
         std::istringstream in(slurp(dir + "/cgroup.procs"));
         pid_t pid;
         while (in >> pid)
-          if (pid != slot.launcher_pid && pid != slot.zygote_pid)
+          if (!helper(slot, pid))
             problems += "pid " + std::to_string(pid) + " (" + comm_of(pid) + ") left in " + dir + "; ";
       }
       if (check_uids)
         for (pid_t pid : pids_of_uid(slot.host_uid))
-          if (pid != slot.zygote_pid)
+          if (!helper(slot, pid))
             problems += "pid " + std::to_string(pid) + " (" + comm_of(pid) + ") runs as sandbox uid " +
                         std::to_string(slot.host_uid) + "; ";
     }
