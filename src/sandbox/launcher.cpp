@@ -58,6 +58,10 @@ struct Launcher {
   int zygote_pidfd = -1;
   pid_t run = -1;
   int run_pidfd = -1;
+  int run_err = -1;  // the run's error pipe, read when it ends
+  // The next cold run, prepared up to its execve and waiting for a request.
+  pid_t next = -1;
+  int next_pidfd = -1, next_sock = -1, next_err = -1;
   std::vector<std::string> argv_cold, argv_zygote, env;
 };
 
@@ -65,7 +69,7 @@ struct ChildArgs {
   const Launcher* l;
   bool zygote;
   int sync_read, sync_write, err_write;
-  int fds[4];
+  int fds[4];      // zygote: fds[0] is its socket; a prepared run: fds[0] is where its request comes
   RunRequest req;
 };
 
@@ -106,6 +110,7 @@ int child_main(void* raw) {
   int err = fcntl(a->err_write, F_DUPFD_CLOEXEC, 100);
   if (err < 0) _exit(127);
   close(a->sync_write);
+  if (!a->zygote) close(a->fds[1]);  // the launcher's end of the request socket
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   char go;
   if (read(a->sync_read, &go, 1) != 1) _exit(127);  // the launcher died first
@@ -114,10 +119,28 @@ int child_main(void* raw) {
   if (l.cfg.privileged && setgroups(0, nullptr) != 0) child_fail(err, "setgroups");
   if (setresgid(kInsideId, kInsideId, kInsideId) != 0) child_fail(err, "setresgid");
   if (setresuid(kInsideId, kInsideId, kInsideId) != 0) child_fail(err, "setresuid");
-  TmpLimits tmp{a->zygote ? 0 : a->req.tmp_bytes, a->zygote ? 0 : a->req.tmp_inodes};
-  if (const char* step = enter_root(l.root, tmp)) child_fail(err, step);
+  // /tmp and /dev/shm start read-only; a run mounts its own once its
+  // request (with their caps) has come.
+  if (const char* step = enter_root(l.root, TmpLimits{0, 0})) child_fail(err, step);
   if (bring_up_loopback() != 0) child_fail(err, "bring up lo");
   if (sethostname("sandbox", 7) != 0) child_fail(err, "sethostname");
+  if (!a->zygote) {
+    // Prepared: wait here for the request and the run's descriptors.
+    prctl(PR_SET_NAME, "ac-sbx-ready", 0, 0, 0);
+    std::string data;
+    std::vector<int> fds;
+    long n = receive_message(a->fds[0], data, fds);
+    if (n <= 0) _exit(0);  // the launcher is gone or stopping
+    if (data.size() != sizeof(RunRequest) || fds.size() != 4 || data.compare(0, 4, "RUN1") != 0) {
+      errno = EPROTO;
+      child_fail(err, "receive the request");
+    }
+    std::memcpy(&a->req, data.data(), sizeof a->req);
+    for (int i = 0; i < 4; ++i) a->fds[i] = fds[i];
+    TmpLimits tmp{a->req.tmp_bytes, a->req.tmp_inodes};
+    if (mount_tmp("/tmp", tmp) != 0) child_fail(err, "mount /tmp");
+    if (mount_tmp("/dev/shm", tmp) != 0) child_fail(err, "mount /dev/shm");
+  }
   if (setsid() < 0) child_fail(err, "setsid");
 
   // Put the descriptors in place: first out of the way, then onto 0..n-1.
@@ -184,7 +207,7 @@ bool write_id_maps(pid_t pid, const LauncherConfig& cfg) {
 // Clones a sandbox. On success returns its pid and sets `pidfd`; on failure
 // returns -1 with `error` set (the child, if any, has been reaped).
 pid_t start_child(const Launcher& l, bool zygote, const int* fds, const RunRequest& req, int& pidfd,
-                  std::string& error) {
+                  std::string& error, int* err_out = nullptr) {
   int sync[2], errp[2];
   if (pipe2(sync, O_CLOEXEC) != 0) {
     error = std::string("pipe: ") + std::strerror(errno);
@@ -196,7 +219,7 @@ pid_t start_child(const Launcher& l, bool zygote, const int* fds, const RunReque
     close(sync[1]);
     return -1;
   }
-  ChildArgs args{&l, zygote, sync[0], sync[1], errp[1], {fds[0], zygote ? -1 : fds[1], zygote ? -1 : fds[2], zygote ? -1 : fds[3]}, req};
+  ChildArgs args{&l, zygote, sync[0], sync[1], errp[1], {fds[0], zygote ? -1 : fds[1], -1, -1}, req};
   static thread_local std::vector<char> stack(1 << 18);
   int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
               CLONE_NEWCGROUP | CLONE_PIDFD | SIGCHLD;
@@ -214,6 +237,10 @@ pid_t start_child(const Launcher& l, bool zygote, const int* fds, const RunReque
   int map_errno = errno;
   if (mapped) (void)!write(sync[1], "x", 1);
   close(sync[1]);
+  if (mapped && err_out) {
+    *err_out = errp[0];  // read when the run ends
+    return pid;
+  }
   char msg[256];
   ssize_t n = read(errp[0], msg, sizeof msg);  // EOF at a successful execve
   close(errp[0]);
@@ -242,7 +269,10 @@ void reap(pid_t& pid, int& pidfd, bool kill_first) {
 }
 
 // The supervisor is gone: leave nothing behind.
+void drop_next(Launcher& l);
+
 [[noreturn]] void orphaned(Launcher& l) {
+  drop_next(l);
   reap(l.run, l.run_pidfd, true);
   reap(l.zygote, l.zygote_pidfd, true);
   for (const std::string& dir : l.cfg.cgroup_dirs) {
@@ -253,40 +283,91 @@ void reap(pid_t& pid, int& pidfd, bool kill_first) {
   _exit(0);
 }
 
+// Clones the next cold run, which builds its sandbox and waits for a
+// request; the clone's cost is then off the next run's path.
+void prepare_next(Launcher& l) {
+  if (l.next > 0) return;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return;
+  std::string error;
+  RunRequest none;
+  int fds[2] = {sv[1], sv[0]};  // the child's end, and the launcher's for it to close
+  l.next = start_child(l, false, fds, none, l.next_pidfd, error, &l.next_err);
+  close(sv[1]);
+  if (l.next < 0) {
+    close(sv[0]);
+    return;
+  }
+  l.next_sock = sv[0];
+}
+
+void drop_next(Launcher& l) {
+  if (l.next <= 0) return;
+  reap(l.next, l.next_pidfd, true);
+  close(l.next_sock);
+  close(l.next_err);
+  l.next_sock = l.next_err = -1;
+}
+
+// The error a failed child wrote before exiting, if any.
+std::string child_error(int err_fd) {
+  char msg[256];
+  ssize_t n = read(err_fd, msg, sizeof msg);
+  return n > 0 ? std::string(msg, static_cast<size_t>(n)) : "";
+}
+
 void handle_run(Launcher& l, const std::string& data, std::vector<int>& fds) {
   if (l.run > 0 || data.size() != sizeof(RunRequest) || fds.size() != 4 || data.compare(0, 4, "RUN1") != 0) {
     send_error(l.sock, "launcher: malformed or overlapping run request");
     return;
   }
-  RunRequest req;
-  std::memcpy(&req, data.data(), sizeof req);
-  std::string error;
-  int pidfd;
-  pid_t pid = start_child(l, false, fds.data(), req, pidfd, error);
-  if (pid < 0) {
-    send_error(l.sock, "sandbox setup failed: " + error);
+  prepare_next(l);  // only if none is waiting (the first run, or after a failure)
+  if (l.next < 0 || !send_message(l.next_sock, data.data(), data.size(), fds.data(), fds.size())) {
+    std::string why = l.next > 0 ? std::string(std::strerror(errno)) : "cannot start the sandbox";
+    if (l.next > 0) {
+      pidfd_signal(l.next_pidfd, SIGKILL);
+      waitpid(l.next, nullptr, 0);
+      std::string written = child_error(l.next_err);
+      if (!written.empty()) why = written;
+      close(l.next_pidfd);
+      close(l.next_sock);
+      close(l.next_err);
+      l.next = l.next_pidfd = l.next_sock = l.next_err = -1;
+    }
+    send_error(l.sock, "sandbox setup failed: " + why);
     return;
   }
-  l.run = pid;
-  l.run_pidfd = pidfd;
-  send_message(l.sock, "P", 1, &pidfd, 1);
+  close(l.next_sock);
+  l.run = l.next;
+  l.run_pidfd = l.next_pidfd;
+  l.run_err = l.next_err;
+  l.next = l.next_pidfd = l.next_sock = l.next_err = -1;
+  send_message(l.sock, "P", 1, &l.run_pidfd, 1);
 }
 
 void handle_run_exit(Launcher& l) {
   int status = 0;
   rusage ru{};
   if (wait4(l.run, &status, 0, &ru) != l.run) return;
-  RunDone done;
-  done.wait_status = status;
-  done.cpu_usec = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-  done.max_rss_kb = ru.ru_maxrss;
+  std::string error = child_error(l.run_err);  // EOF (empty) once execve succeeded
+  close(l.run_err);
   close(l.run_pidfd);
   l.run = -1;
-  l.run_pidfd = -1;
-  char msg[1 + sizeof done];
-  msg[0] = 'D';
-  std::memcpy(msg + 1, &done, sizeof done);
-  send_message(l.sock, msg, sizeof msg);
+  l.run_pidfd = l.run_err = -1;
+  if (!error.empty()) {
+    send_error(l.sock, "sandbox setup failed: " + error);
+  } else {
+    RunDone done;
+    done.wait_status = status;
+    done.cpu_usec =
+        (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    done.max_rss_kb = ru.ru_maxrss;
+    char msg[1 + sizeof done];
+    msg[0] = 'D';
+    std::memcpy(msg + 1, &done, sizeof done);
+    send_message(l.sock, msg, sizeof msg);
+  }
+  prepare_next(l);
 }
 
 }  // namespace
@@ -407,22 +488,25 @@ int launcher_main(int sock) {
       return 1;
     }
   }
+  prepare_next(l);
   std::string ready = "R" + std::to_string(l.zygote);
   send_message(sock, ready.data(), ready.size());
 
   for (;;) {
-    pollfd p[3] = {{sock, POLLIN, 0}, {l.run_pidfd, POLLIN, 0}, {l.zygote_pidfd, POLLIN, 0}};
-    if (poll(p, 3, -1) < 0) {
+    pollfd p[4] = {{sock, POLLIN, 0}, {l.run_pidfd, POLLIN, 0}, {l.zygote_pidfd, POLLIN, 0}, {l.next_pidfd, POLLIN, 0}};
+    if (poll(p, 4, -1) < 0) {
       if (errno == EINTR) continue;
       orphaned(l);
     }
     if (p[1].revents) handle_run_exit(l);
     if (p[2].revents) reap(l.zygote, l.zygote_pidfd, false);
+    if (p[3].revents) drop_next(l);  // it died waiting; the next request makes another
     if (p[0].revents) {
       fds.clear();
       long n = receive_message(sock, data, fds);
       if (n <= 0) orphaned(l);
       if (data == "Q") {
+        drop_next(l);
         reap(l.run, l.run_pidfd, true);
         reap(l.zygote, l.zygote_pidfd, true);
         return 0;

@@ -7,10 +7,13 @@
 // untrusted code and holds no descriptor but its socket to the supervisor.
 //
 // For a cold run it clones pid 1 of fresh user, mount, pid, net, ipc, uts and
-// cgroup namespaces, which builds the root (root_fs.h), drops to uid 1000
-// with no capabilities, sets rlimits, no_new_privs and the seccomp filter,
-// and execs the interpreter. With `warm`, it also starts the slot's zygote the
-// same way, minus the seccomp filter, which each run loads itself.
+// cgroup namespaces, which becomes uid 1000 and builds the root (root_fs.h)
+// ahead of time, then waits for one request: it mounts that run's /tmp and
+// /dev/shm, takes its descriptors, drops every capability, sets rlimits,
+// no_new_privs and the seccomp filter, and execs the interpreter. The next
+// one is prepared as soon as a run ends, so a request only pays for exec.
+// With `warm`, it also starts the slot's zygote the same way, minus the
+// seccomp filter, which each run loads itself.
 //
 // If the supervisor's socket reaches EOF (the supervisor died), the launcher
 // kills what it started, leaves and removes the slot's cgroups, and exits.

@@ -1,6 +1,7 @@
 // Leak checks shared by the sandbox tests and the attack suite: after a run,
-// a slot's cgroups may hold only its launcher, its zygote and the zygote's
-// prepared next run (two processes named ac-sbx-ready until a request comes),
+// a slot's cgroups may hold only its launcher, its zygote and the prepared
+// next runs (the launcher's cold one and the zygote's warm one, named
+// ac-sbx-ready until a request comes),
 // no other process may run as a slot's host uid, and the host's mount table
 // must not change.
 // Checks poll for up to three seconds, because a warm run's parent process
@@ -91,7 +92,7 @@ inline std::set<std::string> our_slot_groups(const std::string& dir) {
 
 inline bool helper(const SlotInfo& slot, pid_t pid) {
   return pid == slot.launcher_pid || pid == slot.zygote_pid ||
-         (slot.zygote_pid > 0 && comm_of(pid) == "ac-sbx-ready");
+         comm_of(pid) == "ac-sbx-ready";
 }
 
 // Returns "" when nothing is left, else what is.
