@@ -1,0 +1,106 @@
+// agentcoder trace show RUN [EPISODE] | trace export RUN [-o FILE]:
+// read a results file (or a results/<run>/ directory) back as a table of
+// episodes, one episode's readable trace, or JSONL.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "store/results_path.h"
+#include "store/results_store.h"
+#include "store/trace_text.h"
+#include "utils/errors.h"
+
+namespace agentcoder::cli {
+namespace {
+
+struct TraceArgs {
+  std::string results;
+  std::string episode;
+  std::string run;     // --run: needed when the file holds several runs
+  std::string output;  // export: -o FILE ("" = stdout)
+};
+
+// The run to read: --run by name, else the file's only run.
+store::StoredRun pick_run(store::ResultsStore& results, const std::string& name) {
+  if (!name.empty()) {
+    std::optional<store::StoredRun> run = results.find_run(name);
+    if (!run) throw InputError(results.path() + ": no run '" + name + "'");
+    return *run;
+  }
+  std::vector<store::StoredRun> runs = results.runs();
+  if (runs.empty()) throw InputError(results.path() + ": holds no runs");
+  if (runs.size() > 1) {
+    std::string names;
+    for (const store::StoredRun& r : runs) names += (names.empty() ? "" : ", ") + r.record.name;
+    throw InputError(results.path() + ": holds " + std::to_string(runs.size()) + " runs (" + names +
+                     "); pick one with --run");
+  }
+  return runs.front();
+}
+
+void run_show(const TraceArgs& args) {
+  store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
+  store::StoredRun run = pick_run(results, args.run);
+  if (args.episode.empty()) {
+    store::print_episode_table(std::cout, run, results.list_episodes(run.run_id));
+    return;
+  }
+  std::vector<std::string> keys = results.keys_with_prefix(run.run_id, args.episode, 4);
+  if (keys.empty())
+    throw InputError(results.path() + ": run '" + run.record.name + "': no episode starting with '" + args.episode +
+                     "'");
+  if (keys.size() > 1) {
+    std::string shown;
+    for (const std::string& k : keys) shown += (shown.empty() ? "" : ", ") + k.substr(0, 16);
+    throw InputError(results.path() + ": run '" + run.record.name + "': episode '" + args.episode +
+                     "' is ambiguous (" + shown + (keys.size() >= 4 ? ", ..." : "") + "); give more digits");
+  }
+  std::optional<store::StoredEpisode> episode = results.get_episode(run.run_id, keys.front());
+  store::print_episode_trace(std::cout, run, *episode);
+}
+
+void run_export(const TraceArgs& args) {
+  store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
+  store::StoredRun run = pick_run(results, args.run);
+  if (args.output.empty()) {
+    results.export_jsonl(run.run_id, std::cout);
+    return;
+  }
+  // Written beside the target and renamed, so a failed export leaves no
+  // half file under the requested name.
+  std::string partial = args.output + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out) throw InputError(args.output + ": cannot write");
+  int64_t count = results.export_jsonl(run.run_id, out);
+  out.close();
+  if (!out || std::rename(partial.c_str(), args.output.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw std::runtime_error(args.output + ": write failed");
+  }
+  std::fprintf(stderr, "%lld episodes -> %s\n", static_cast<long long>(count), args.output.c_str());
+}
+
+CommandRegistrar reg("trace", [](CLI::App& app) {
+  CLI::App* trace = app.add_subcommand("trace", "Read a run's results: episode table, readable traces, JSONL");
+  trace->require_subcommand(1);
+
+  auto show_args = std::make_shared<TraceArgs>();
+  CLI::App* show = trace->add_subcommand("show", "List a run's episodes, or print one episode's trace");
+  show->add_option("RUN", show_args->results, "results.sqlite, or a results/<run>/ directory")->required();
+  show->add_option("EPISODE", show_args->episode, "An episode id, or a prefix of it");
+  show->add_option("--run", show_args->run, "Run name, when the file holds several");
+  show->callback([show_args] { run_show(*show_args); });
+
+  auto export_args = std::make_shared<TraceArgs>();
+  CLI::App* exp = trace->add_subcommand("export", "Write a run's episodes as JSONL, one a line");
+  exp->add_option("RUN", export_args->results, "results.sqlite, or a results/<run>/ directory")->required();
+  exp->add_option("-o,--output", export_args->output, "Output file (default: stdout)");
+  exp->add_option("--run", export_args->run, "Run name, when the file holds several");
+  exp->callback([export_args] { run_export(*export_args); });
+});
+
+}  // namespace
+}  // namespace agentcoder::cli

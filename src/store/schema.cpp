@@ -1,0 +1,159 @@
+#include "store/schema.h"
+
+#include <string>
+
+#include "utils/errors.h"
+
+namespace agentcoder::store {
+namespace {
+
+// Columns are declared with types so that pandas gets ints and floats; no
+// STRICT tables, which SQLite before 3.37 (older Pythons) cannot open.
+const char* const kTables = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+  version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  config_sha256 TEXT NOT NULL,
+  config_text TEXT NOT NULL,
+  config_json TEXT NOT NULL,
+  manifest_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+  session_id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  started_at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  config_sha256 TEXT NOT NULL,
+  config_changed INTEGER NOT NULL,
+  manifest_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS episodes (
+  episode_id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  session_id INTEGER NOT NULL REFERENCES sessions(session_id),
+  episode_key TEXT NOT NULL,
+  key_json TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  task_sha256 TEXT NOT NULL,
+  model_sha256 TEXT NOT NULL,
+  adapters_json TEXT NOT NULL,
+  prompt_format TEXT NOT NULL,
+  prompt_sha256 TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  tools TEXT NOT NULL,
+  tool_schema_sha256 TEXT NOT NULL,
+  settings_json TEXT NOT NULL,
+  variant TEXT NOT NULL,
+  category TEXT NOT NULL,
+  difficulty TEXT NOT NULL,
+  optimal_tool TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  final_answer TEXT NOT NULL,
+  first_decision TEXT NOT NULL,
+  first_tool TEXT NOT NULL,
+  p_tool REAL,
+  p_text REAL,
+  prompt_tokens INTEGER NOT NULL,
+  generated_tokens INTEGER NOT NULL,
+  prompt_eval_ms REAL NOT NULL,
+  decode_ms REAL NOT NULL,
+  tool_ms REAL NOT NULL,
+  queue_ms REAL NOT NULL,
+  wall_ms REAL NOT NULL,
+  step_count INTEGER NOT NULL,
+  tool_call_count INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  stored_at TEXT NOT NULL,
+  error TEXT NOT NULL,
+  extra_json TEXT NOT NULL,
+  UNIQUE (run_id, episode_key)
+);
+CREATE TABLE IF NOT EXISTS steps (
+  episode_id INTEGER NOT NULL REFERENCES episodes(episode_id) ON DELETE CASCADE,
+  step_index INTEGER NOT NULL,
+  prefill TEXT NOT NULL,
+  model_text TEXT NOT NULL,
+  reply_kind TEXT NOT NULL,
+  generation_stop TEXT NOT NULL,
+  content TEXT NOT NULL,
+  parse_errors_json TEXT NOT NULL,
+  repairs_json TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  prefix_reused_tokens INTEGER NOT NULL,
+  generated_tokens INTEGER NOT NULL,
+  queue_ms REAL NOT NULL,
+  prompt_eval_ms REAL NOT NULL,
+  decode_ms REAL NOT NULL,
+  tool_call_count INTEGER NOT NULL,
+  PRIMARY KEY (episode_id, step_index)
+);
+CREATE TABLE IF NOT EXISTS tool_calls (
+  episode_id INTEGER NOT NULL,
+  step_index INTEGER NOT NULL,
+  call_index INTEGER NOT NULL,
+  call_id TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  arguments TEXT NOT NULL,
+  executed INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  error_class TEXT NOT NULL,
+  result TEXT NOT NULL,
+  record_json TEXT NOT NULL,
+  wall_ms REAL NOT NULL,
+  PRIMARY KEY (episode_id, step_index, call_index),
+  FOREIGN KEY (episode_id, step_index) REFERENCES steps(episode_id, step_index) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS sessions_by_run ON sessions(run_id);
+)sql";
+
+bool has_table(Db& db, const char* name) {
+  Statement s(db, "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = :name");
+  s.bind(":name", std::string(name));
+  return s.step();
+}
+
+int64_t table_count(Db& db) {
+  Statement s(db, "SELECT count(*) AS n FROM sqlite_master");
+  s.step();
+  return s.integer("n");
+}
+
+int stored_version(Db& db) {
+  Statement s(db, "SELECT max(version) AS version FROM schema_version");
+  if (!s.step() || s.is_null("version")) return 0;
+  return static_cast<int>(s.integer("version"));
+}
+
+}  // namespace
+
+int check_schema(Db& db) {
+  if (!has_table(db, "schema_version"))
+    throw InputError(db.path() + ": not a results database (no schema_version table)");
+  int version = stored_version(db);
+  if (version > kSchemaVersion)
+    throw InputError(db.path() + ": written by a newer agentcoder (results schema " + std::to_string(version) +
+                     ", this build reads up to " + std::to_string(kSchemaVersion) + ")");
+  if (version < 1) throw InputError(db.path() + ": not a results database (no schema version)");
+  return version;
+}
+
+void ensure_schema(Db& db) {
+  Transaction tx(db);
+  bool fresh = table_count(db) == 0;
+  // Never add our tables to some other program's database.
+  if (!fresh) check_schema(db);
+  db.exec(kTables);
+  if (fresh) {
+    Statement s(db, "INSERT INTO schema_version (version) VALUES (:version)");
+    s.bind(":version", kSchemaVersion).run();
+  }
+  tx.commit();
+}
+
+}  // namespace agentcoder::store

@@ -1,0 +1,26 @@
+// The results file's SQL schema and its version. Tables:
+//   schema_version  one row: the version this file was written with;
+//   runs            name, config, manifest;
+//   sessions        each start or resume of a run: time, config hash, manifest;
+//   episodes        one row per (run, episode key): flat typed columns for
+//                   pandas, JSON text columns for nested data;
+//   steps           one row per model turn of an episode;
+//   tool_calls      one row per call made from a step.
+// ensure_schema creates what is missing (idempotent, safe from several
+// processes at once) and refuses a file written by a newer schema.
+#pragma once
+
+#include "store/sqlite_db.h"
+
+namespace agentcoder::store {
+
+constexpr int kSchemaVersion = 1;
+
+// Creates or checks the schema (read-write connections).
+void ensure_schema(Db& db);
+
+// The version of an existing file; throws InputError naming the file when it
+// is not a results database or is newer than this build.
+int check_schema(Db& db);
+
+}  // namespace agentcoder::store

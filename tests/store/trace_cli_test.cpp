@@ -1,0 +1,159 @@
+// `agentcoder trace show|export` through the built binary: the episode
+// table, one episode's trace, JSONL, and one-line exit-2 errors for bad
+// input.
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "store/record_json.h"
+#include "store/results_store.h"
+#include "store_test_util.h"
+
+namespace {
+
+using namespace store_test;
+
+constexpr int kEpisodes = 20;  // > 16, so two ids share a first hex digit
+
+class TraceCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    run_dir = dir.path("results/exp");
+    file = run_dir + "/results.sqlite";
+    ResultsStore store(file);
+    RunSession session = store.begin_run(make_run("exp"));
+    for (int i = 0; i < kEpisodes; ++i) {
+      records.push_back(make_record(i));
+      store.put_episode(session, records.back());
+    }
+  }
+
+  TempDir dir;
+  std::string run_dir;
+  std::string file;
+  std::vector<EpisodeRecord> records;
+};
+
+TEST_F(TraceCli, ShowListsEveryEpisodeFromTheFileOrItsDirectory) {
+  for (const std::string& arg : {file, run_dir}) {
+    CliRun r = run_cli("trace show " + arg);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(count_lines(r.out), kEpisodes + 2) << r.out;  // summary, header, one per episode
+    EXPECT_NE(r.out.find(std::to_string(kEpisodes) + " episodes"), std::string::npos);
+    for (const EpisodeRecord& e : records) {
+      std::string id = e.key.id().substr(0, 12);
+      size_t at = r.out.find("\n" + id + "  " + e.key.task_id + " ");
+      ASSERT_NE(at, std::string::npos) << id << "\n" << r.out;
+      std::string row = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+      EXPECT_NE(row.find(e.key.mode), std::string::npos) << row;
+      EXPECT_NE(row.find(e.outcome), std::string::npos) << row;
+      EXPECT_NE(row.find(std::to_string(e.prompt_tokens) + "/" + std::to_string(e.generated_tokens)),
+                std::string::npos)
+          << row;
+    }
+  }
+}
+
+TEST_F(TraceCli, ShowEpisodePrintsStepsCallsAndResults) {
+  const EpisodeRecord& e = records[4];  // 2 steps, calls in both
+  ASSERT_EQ(e.steps.size(), 2u);
+  ASSERT_GT(e.tool_call_count(), 0);
+  CliRun r = run_cli("trace show " + file + " " + e.key.id().substr(0, 10));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("episode   " + e.key.id()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(e.final_answer), std::string::npos);
+  EXPECT_NE(r.out.find("--- step 1: tool_call"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--- step 2: text"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("step 1 of episode 4\n    line two"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("parse error: call 2: unterminated string"), std::string::npos) << r.out;
+  // Code in the arguments keeps its line breaks; the result follows.
+  EXPECT_NE(r.out.find("    code:\n      print(6 * 7)\n      print('done')"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  result\n    42\n    done"), std::string::npos) << r.out;
+}
+
+TEST_F(TraceCli, ExportWritesOneLinePerEpisode) {
+  std::string out = dir.path("trace.jsonl");
+  CliRun r = run_cli("trace export " + run_dir + " -o " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(out);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    ASSERT_LT(n, records.size());
+    EXPECT_EQ(episode_from_json(nlohmann::json::parse(line)), records[n]);
+    ++n;
+  }
+  EXPECT_EQ(n, records.size());
+
+  CliRun to_stdout = run_cli("trace export " + file + " 2>/dev/null");
+  ASSERT_EQ(to_stdout.code, 0);
+  std::ifstream again(out);
+  std::stringstream written;
+  written << again.rdbuf();
+  EXPECT_EQ(to_stdout.out, written.str());
+}
+
+TEST_F(TraceCli, BadInputIsOneLineAndExit2) {
+  std::set<char> first_digits;
+  std::string shared_digit;
+  for (const EpisodeRecord& e : records)
+    if (!first_digits.insert(e.key.id()[0]).second) shared_digit = e.key.id().substr(0, 1);
+  ASSERT_FALSE(shared_digit.empty());
+  std::string unused_prefix;
+  for (const char* p : {"00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "0a", "0b", "0c", "0d", "0e",
+                        "0f", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "1a"}) {
+    bool used = false;
+    for (const EpisodeRecord& e : records) used |= e.key.id().rfind(p, 0) == 0;
+    if (!used) {
+      unused_prefix = p;
+      break;
+    }
+  }
+  ASSERT_FALSE(unused_prefix.empty());
+  std::string text_file = dir.path("notes.txt");
+  std::ofstream(text_file) << "not a database\n";
+  std::string empty_dir = dir.path("empty");
+  std::filesystem::create_directories(empty_dir);
+
+  struct Case {
+    std::string args;
+    std::string expected;
+  };
+  std::vector<Case> cases = {
+      {"trace show " + dir.path("missing.sqlite"), dir.path("missing.sqlite") + ": no such file"},
+      {"trace show " + text_file, text_file + ": not a results database"},
+      {"trace show " + empty_dir, empty_dir + ": directory holds no results.sqlite"},
+      {"trace show " + file + " " + unused_prefix, "no episode starting with '" + unused_prefix + "'"},
+      {"trace show " + file + " " + shared_digit, "'" + shared_digit + "' is ambiguous"},
+      {"trace show " + file + " not-hex", "expected a prefix of its key"},
+      {"trace show " + file + " --run nope", "no run 'nope'"},
+      {"trace export " + file + " -o " + dir.path("no/such/dir/t.jsonl"), dir.path("no/such/dir/t.jsonl")},
+      {"trace export " + dir.path("missing.sqlite"), "no such file"},
+  };
+  for (const Case& c : cases) {
+    CliRun r = run_cli(c.args);
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << r.out;
+    EXPECT_EQ(count_lines(r.out), 1) << c.args << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.expected), std::string::npos) << c.args << "\n" << r.out;
+  }
+}
+
+TEST_F(TraceCli, SeveralRunsNeedRun) {
+  {
+    ResultsStore store(file);
+    RunSession other = store.begin_run(make_run("second"));
+    store.put_episode(other, make_record(50));
+  }
+  CliRun r = run_cli("trace show " + file);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(count_lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find("holds 2 runs (exp, second); pick one with --run"), std::string::npos) << r.out;
+  CliRun picked = run_cli("trace show " + file + " --run second");
+  ASSERT_EQ(picked.code, 0) << picked.out;
+  EXPECT_EQ(count_lines(picked.out), 3) << picked.out;
+  EXPECT_NE(picked.out.find(make_key(50).id().substr(0, 12)), std::string::npos);
+}
+
+}  // namespace
