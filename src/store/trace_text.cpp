@@ -74,8 +74,9 @@ std::string joined(const std::vector<std::string>& items) {
 }  // namespace
 
 void print_episode_table(std::ostream& out, const StoredRun& run, const std::vector<StoredEpisode>& episodes) {
-  out << "run " << run.record.name << ": " << episodes.size() << " episodes, " << run.session_count
-      << " sessions, created " << run.created_at << "\n";
+  out << "run " << run.record.name << ": " << episodes.size() << (episodes.size() == 1 ? " episode" : " episodes")
+      << " from " << run.session_count << (run.session_count == 1 ? " session" : " sessions") << ", created "
+      << run.created_at << "\n";
   if (episodes.empty()) return;
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"id", "task", "variant", "format", "mode", "decision", "outcome", "tokens", "ms"});
