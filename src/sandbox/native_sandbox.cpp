@@ -13,9 +13,10 @@ namespace agentcoder::sandbox {
 namespace {
 
 std::atomic<unsigned> slot_counter{0};
-// Spreads slots over the CPUs across every sandbox of the process, so two
-// sandboxes do not both pin their first slot to the first CPU.
-std::atomic<unsigned> cpu_counter{0};
+// Spreads slots over the CPUs across every sandbox of the process (and,
+// starting from the pid, across processes), so that two sandboxes do not
+// both pin their first slot to the first CPU.
+std::atomic<unsigned> cpu_counter{static_cast<unsigned>(getpid())};
 
 void validate(const Limits& l) {
   auto bad = [](const std::string& what) { throw InputError("sandbox limits: " + what); };

@@ -186,17 +186,22 @@ TEST_P(SandboxTest, LimitsArePerCall) {
 }
 
 TEST_P(SandboxTest, CpuQuotaIsPerCall) {
-  // Two processes burn for one second of wall time.
-  ExecRequest burn;
-  burn.code = "import os, time\nos.fork()\nend = time.time() + 1.0\nwhile time.time() < end: pass";
-  burn.limits.cpus = 0.25;
-  ExecResult quarter = sandbox().run(burn);
-  EXPECT_EQ(quarter.exit_code, 0);
-  EXPECT_LT(quarter.cpu_seconds, 0.45);  // a quarter of a core for the whole run
-  burn.limits.cpus = 2.0;
-  ExecResult two = sandbox().run(burn);
-  // Two cores get clearly more, even on a machine busy with other work.
-  EXPECT_GT(two.cpu_seconds, 1.5 * quarter.cpu_seconds);
+  // A fixed amount of CPU work, 0.2 s. Under a quota of 0.1 CPU it cannot
+  // finish in less than about 2 s of wall time, however idle the machine; with
+  // a whole CPU it finishes much sooner, even on a machine busy with other
+  // tests (a lower bound on CPU received would not be robust there).
+  ExecRequest work;
+  work.code = "import time\nwhile time.process_time() < 0.2: pass\nprint('done')";
+  work.limits.wall_seconds = 10;
+  work.limits.cpus = 0.1;
+  ExecResult slow = sandbox().run(work);
+  EXPECT_EQ(slow.stdout_data, "done\n") << slow.stderr_data;
+  EXPECT_GT(slow.wall_seconds, 1.6);
+  work.limits.cpus = 1.0;
+  ExecResult fast = sandbox().run(work);
+  EXPECT_EQ(fast.stdout_data, "done\n") << fast.stderr_data;
+  EXPECT_LT(fast.wall_seconds, slow.wall_seconds / 1.5);
+  EXPECT_GT(fast.cpu_seconds, 0.19);
 }
 
 TEST_P(SandboxTest, RejectsLimitsOutOfRange) {

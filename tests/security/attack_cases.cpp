@@ -284,8 +284,8 @@ except OSError as e:
 )PY"));
   c.push_back(result_case("cpu_burn_loop", "while True: pass\n", [](const ExecResult& r) {
     expect_killed_at_deadline(r);
-    // 0.5 CPU for 2 s of wall time.
-    EXPECT_GT(r.cpu_seconds, 0.3);
+    // 0.5 CPU for 2 s of wall time: at most about 1 s, whatever else runs.
+    EXPECT_GT(r.cpu_seconds, 0.05);
     EXPECT_LT(r.cpu_seconds, 1.4);
   }, short_wall(2)));
   c.push_back(result_case("cpu_burn_many_processes", R"PY(
