@@ -1,6 +1,7 @@
 #include "tools/json_schema.h"
 
 #include <cmath>
+#include <cstdint>
 #include <set>
 #include <stdexcept>
 
@@ -45,7 +46,7 @@ void check_node(const json& schema, const std::string& place) {
     } else if (kNumberBounds.count(key)) {
       if (!value.is_number()) throw std::invalid_argument(here + ": must be a number");
     } else if (kCountBounds.count(key)) {
-      if (!value.is_number_unsigned()) throw std::invalid_argument(here + ": must be a non-negative integer");
+      if (!value.is_number_integer() || value.get<int64_t>() < 0) throw std::invalid_argument(here + ": must be a non-negative integer");
     } else {
       throw std::invalid_argument(here + ": unsupported keyword '" + key + "'");
     }
