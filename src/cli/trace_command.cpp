@@ -1,6 +1,8 @@
 // agentcoder trace show RUN [EPISODE] | trace export RUN [-o FILE]:
 // read a results file (or a results/<run>/ directory) back as a table of
 // episodes, one episode's readable trace, or JSONL.
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -48,7 +50,10 @@ void run_show(const TraceArgs& args) {
     store::print_episode_table(std::cout, run, results.list_episodes(run.run_id));
     return;
   }
-  std::vector<std::string> keys = results.keys_with_prefix(run.run_id, args.episode, 4);
+  // Ids are lowercase hex; accept a prefix copied in capitals too.
+  std::string prefix = args.episode;
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::vector<std::string> keys = results.keys_with_prefix(run.run_id, prefix, 4);
   if (keys.empty())
     throw InputError(results.path() + ": run '" + run.record.name + "': no episode starting with '" + args.episode +
                      "'");

@@ -1,6 +1,8 @@
 // `agentcoder trace show|export` through the built binary: the episode
 // table, one episode's trace, JSONL, and one-line exit-2 errors for bad
 // input.
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -60,7 +62,9 @@ TEST_F(TraceCli, ShowEpisodePrintsStepsCallsAndResults) {
   const EpisodeRecord& e = records[4];  // 2 steps, calls in both
   ASSERT_EQ(e.steps.size(), 2u);
   ASSERT_GT(e.tool_call_count(), 0);
-  CliRun r = run_cli("trace show " + file + " " + e.key.id().substr(0, 10));
+  std::string prefix = e.key.id().substr(0, 10);
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return std::toupper(c); });
+  CliRun r = run_cli("trace show " + file + " " + prefix);  // capitals accepted
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("episode   " + e.key.id()), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(e.final_answer), std::string::npos);
