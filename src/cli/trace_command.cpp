@@ -23,7 +23,16 @@ struct TraceArgs {
   std::string episode;
   std::string run;     // --run: needed when the file holds several runs
   std::string output;  // export: -o FILE ("" = stdout)
+  // show, table only: keep episodes whose field equals the value ("" = any).
+  std::string mode, outcome, decision, variant, task;
 };
+
+bool keep(const TraceArgs& args, const store::EpisodeRecord& r) {
+  auto matches = [](const std::string& wanted, const std::string& value) { return wanted.empty() || wanted == value; };
+  return matches(args.mode, r.key.mode) && matches(args.outcome, r.outcome) &&
+         matches(args.decision, r.first_decision) && matches(args.variant, r.variant) &&
+         matches(args.task, r.key.task_id);
+}
 
 // The run to read: --run by name, else the file's only run.
 store::StoredRun pick_run(store::ResultsStore& results, const std::string& name) {
@@ -47,7 +56,9 @@ void run_show(const TraceArgs& args) {
   store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
   store::StoredRun run = pick_run(results, args.run);
   if (args.episode.empty()) {
-    store::print_episode_table(std::cout, run, results.list_episodes(run.run_id));
+    std::vector<store::StoredEpisode> episodes = results.list_episodes(run.run_id);
+    std::erase_if(episodes, [&](const store::StoredEpisode& e) { return !keep(args, e.record); });
+    store::print_episode_table(std::cout, run, episodes);
     return;
   }
   // Ids are lowercase hex; accept a prefix copied in capitals too.
@@ -97,6 +108,12 @@ CommandRegistrar reg("trace", [](CLI::App& app) {
   show->add_option("RUN", show_args->results, "results.sqlite, or a results/<run>/ directory")->required();
   show->add_option("EPISODE", show_args->episode, "An episode id, or a prefix of it");
   show->add_option("--run", show_args->run, "Run name, when the file holds several");
+  show->add_option("--mode", show_args->mode, "Only episodes in this mode (free, force_tool, force_text)");
+  show->add_option("--outcome", show_args->outcome, "Only episodes with this outcome (final_answer, max_steps, ...)");
+  show->add_option("--decision", show_args->decision,
+                   "Only episodes whose first reply was this (tool_call, text, malformed)");
+  show->add_option("--variant", show_args->variant, "Only episodes of this model variant");
+  show->add_option("--task", show_args->task, "Only episodes of this task id");
   show->callback([show_args] { run_show(*show_args); });
 
   auto export_args = std::make_shared<TraceArgs>();

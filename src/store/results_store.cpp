@@ -354,6 +354,23 @@ bool ResultsStore::put_episode(const RunSession& session, const EpisodeRecord& e
   return true;
 }
 
+int64_t ResultsStore::erase_episodes(int64_t run_id, const std::vector<std::string>& key_ids) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  int64_t erased = 0;
+  {
+    // Steps and tool calls go with their episode (ON DELETE CASCADE).
+    Statement s(*db_, "DELETE FROM episodes WHERE run_id = :run_id AND episode_key = :key");
+    for (const std::string& key : key_ids) {
+      s.reset();
+      s.bind(":run_id", run_id).bind(":key", key).run();
+      erased += db_->changes();
+    }
+  }
+  tx.commit();
+  return erased;
+}
+
 std::vector<StoredEpisode> ResultsStore::list_episodes(int64_t run_id) {
   std::lock_guard lock(mutex_);
   Statement s(*db_, "SELECT * FROM episodes WHERE run_id = :run_id ORDER BY episode_id");

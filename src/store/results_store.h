@@ -68,6 +68,11 @@ class ResultsStore {
   // True when written, false when the run already had this key.
   bool put_episode(const RunSession& session, const EpisodeRecord& episode);
 
+  // Removes these episodes (with their steps and tool calls) so that a
+  // resumed run runs them again, e.g. after a transient engine error.
+  // Unknown keys are ignored; returns how many were removed.
+  int64_t erase_episodes(int64_t run_id, const std::vector<std::string>& key_ids);
+
   // Every episode of a run in the order stored, without steps.
   std::vector<StoredEpisode> list_episodes(int64_t run_id);
   // One episode with its steps and tool calls.

@@ -74,9 +74,11 @@ std::string joined(const std::vector<std::string>& items) {
 }  // namespace
 
 void print_episode_table(std::ostream& out, const StoredRun& run, const std::vector<StoredEpisode>& episodes) {
-  out << "run " << run.record.name << ": " << episodes.size() << (episodes.size() == 1 ? " episode" : " episodes")
+  out << "run " << run.record.name << ": " << run.episode_count << (run.episode_count == 1 ? " episode" : " episodes")
       << " from " << run.session_count << (run.session_count == 1 ? " session" : " sessions") << ", created "
-      << run.created_at << "\n";
+      << run.created_at;
+  if (static_cast<int64_t>(episodes.size()) != run.episode_count) out << "; " << episodes.size() << " shown";
+  out << "\n";
   if (episodes.empty()) return;
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"id", "task", "variant", "format", "mode", "decision", "outcome", "tokens", "ms"});
@@ -116,7 +118,8 @@ void print_episode_trace(std::ostream& out, const StoredRun& run, const StoredEp
         << "\n";
   out << "prompt    " << or_dash(k.prompt_format) << "  mode " << k.mode << "  seed " << k.seed << "\n";
   out << "tools     " << (k.tools.empty() ? "none" : joined(k.tools)) << "\n";
-  if (!k.settings.is_null()) out << "settings  " << k.settings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (!k.settings.is_null())
+    out << "settings  " << k.settings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   out << "decision  " << or_dash(r.first_decision) << (r.first_tool.empty() ? "" : " (" + r.first_tool + ")")
       << "  p_tool " << probe(r.p_tool) << "  p_text " << probe(r.p_text) << "\n";
   out << "outcome   " << r.outcome << "  steps " << e.step_count << "  tool calls " << e.tool_call_count << "\n";

@@ -12,7 +12,8 @@
 
 namespace agentcoder::store {
 
-// Episodes are listings (steps not needed).
+// Episodes are listings (steps not needed), possibly a filtered subset of
+// the run's; the summary line gives both counts.
 void print_episode_table(std::ostream& out, const StoredRun& run, const std::vector<StoredEpisode>& episodes);
 
 // The episode must hold its steps (ResultsStore::get_episode).

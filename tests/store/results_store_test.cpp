@@ -136,6 +136,24 @@ TEST(ResultsStore, SecondPutOfAKeyChangesNothing) {
   EXPECT_EQ(raw.count("SELECT count(*) FROM episodes"), 2);
 }
 
+TEST(ResultsStore, ErasedEpisodesCanBePutAgain) {
+  TempDir dir;
+  std::string path = dir.path("r.sqlite");
+  ResultsStore store(path);
+  RunSession session = store.begin_run(make_run("erase"));
+  for (int i = 0; i < 4; ++i) store.put_episode(session, make_record(i));
+  EXPECT_EQ(store.erase_episodes(session.run_id, {make_key(1).id(), make_key(2).id(), hash_of("unknown")}), 2);
+  EXPECT_EQ(store.completed_keys(session.run_id),
+            (std::set<std::string>{make_key(0).id(), make_key(3).id()}));
+  RawDb raw(path);
+  long long expected_steps = make_record(0).steps.size() + make_record(3).steps.size();
+  EXPECT_EQ(raw.count("SELECT count(*) FROM steps"), expected_steps);
+  EXPECT_EQ(raw.count("SELECT count(*) FROM tool_calls"),
+            make_record(0).tool_call_count() + make_record(3).tool_call_count());
+  EXPECT_TRUE(store.put_episode(session, make_record(1)));
+  EXPECT_EQ(store.get_episode(session.run_id, make_key(1).id())->record, make_record(1));
+}
+
 TEST(ResultsStore, InvalidKeyIsRefusedAndNothingIsWritten) {
   TempDir dir;
   ResultsStore store(dir.path("r.sqlite"));
@@ -238,7 +256,8 @@ TEST(ResultsStore, ColumnsAreTypedForPandas) {
   ASSERT_EQ(sqlite3_prepare_v2(raw.get(), "SELECT * FROM episodes", -1, &stmt, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   std::map<std::string, int> types;
-  for (int i = 0; i < sqlite3_column_count(stmt); ++i) types[sqlite3_column_name(stmt, i)] = sqlite3_column_type(stmt, i);
+  for (int i = 0; i < sqlite3_column_count(stmt); ++i)
+    types[sqlite3_column_name(stmt, i)] = sqlite3_column_type(stmt, i);
   sqlite3_finalize(stmt);
   for (const char* c : {"seed", "prompt_tokens", "generated_tokens", "step_count", "tool_call_count"})
     EXPECT_EQ(types[c], SQLITE_INTEGER) << c;

@@ -58,6 +58,21 @@ TEST_F(TraceCli, ShowListsEveryEpisodeFromTheFileOrItsDirectory) {
   }
 }
 
+TEST_F(TraceCli, ShowFiltersTheTable) {
+  CliRun r = run_cli("trace show " + file + " --mode force_text --decision tool_call");
+  ASSERT_EQ(r.code, 0) << r.out;
+  int expected = 0;
+  for (const EpisodeRecord& e : records) {
+    bool kept = e.key.mode == "force_text" && e.first_decision == "tool_call";
+    expected += kept;
+    EXPECT_EQ(r.out.find(e.key.id().substr(0, 12)) != std::string::npos, kept) << e.key.task_id << "\n" << r.out;
+  }
+  ASSERT_GT(expected, 0);
+  ASSERT_LT(expected, kEpisodes);
+  EXPECT_EQ(count_lines(r.out), expected + 2) << r.out;
+  EXPECT_NE(r.out.find(std::to_string(expected) + " shown"), std::string::npos) << r.out;
+}
+
 TEST_F(TraceCli, ShowEpisodePrintsStepsCallsAndResults) {
   const EpisodeRecord& e = records[4];  // 2 steps, calls in both
   ASSERT_EQ(e.steps.size(), 2u);
