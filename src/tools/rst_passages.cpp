@@ -144,7 +144,7 @@ class Splitter {
     // query for "itertools" can find the module's own page first.
     if (d.name == "module" && api_stack_.empty()) name_ = d.argument;
     if (kApiDirectives.count(d.name)) {
-      std::string name = d.argument;
+      std::string name = rst_inline_to_text(d.argument);
       std::string qualified = name;
       if (name.find('.') == std::string::npos || name.find('.') > name.find('(')) {
         std::string owner = api_stack_.empty() ? "" : api_stack_.back().qualname;
@@ -258,7 +258,7 @@ std::string rst_inline_to_text(const std::string& line) {
   static const std::regex role(R"(:[\w:+.-]+:`!?~?([^`]*)`)");
   static const std::regex literal(R"(``([^`]+)``)");
   static const std::regex reference(R"(`([^`<]*?)\s*(?:<[^`>]*>)?`__?)");
-  static const std::regex strong(R"(\*\*([^*\s][^*]*?)\*\*)");
+  static const std::regex strong(R"(\*\*([^*\s](?:[^*]|\*(?!\*))*?)\*\*)");
   static const std::regex emphasis(R"((^|[\s(])\*([^*\s][^*]*?)\*(?=$|[\s).,;:!?]))");
   std::string s = std::regex_replace(line, role_with_target, "$1");
   // :class:`~decimal.Decimal` shows as Decimal, as Sphinx renders it.
