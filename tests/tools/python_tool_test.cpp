@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "test_sandbox.h"
 
 namespace agentcoder::tools {
@@ -113,6 +116,23 @@ TEST(PythonTool, LongOutputIsCutForTheModelButKeptInTheRecord) {
   size_t lines = 0;
   for (char c : full) lines += c == '\n';
   EXPECT_EQ(lines, 5000u);
+}
+
+TEST(PythonTool, ConcurrentCallsGetTheirOwnOutput) {
+  PythonTool tool(test_sandbox(), {});
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        int n = t * 100 + i;
+        ToolResult r = tool.invoke(json{{"code", "print(" + std::to_string(n) + " * 3)"}});
+        if (!r.ok || r.text != std::to_string(n * 3) + "\n") ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, 0);
 }
 
 TEST(PythonTool, BadArgumentsDoNotRun) {
