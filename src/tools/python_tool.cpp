@@ -35,7 +35,9 @@ std::string status_line(const sandbox::ExecResult& r, const sandbox::Limits& lim
     std::snprintf(buf, sizeof buf, "[killed: more than %llu bytes of output]",
                   static_cast<unsigned long long>(limits.max_output_bytes));
   } else if (r.signal != 0) {
-    std::snprintf(buf, sizeof buf, "[killed by signal %d (%s)]", r.signal, strsignal(r.signal));
+    // sigdescr_np, unlike strsignal, is thread-safe.
+    const char* name = sigdescr_np(r.signal);
+    std::snprintf(buf, sizeof buf, "[killed by signal %d (%s)]", r.signal, name ? name : "unknown");
   } else {
     std::snprintf(buf, sizeof buf, "[exit status %d]", r.exit_code);
   }

@@ -259,7 +259,7 @@ std::string rst_inline_to_text(const std::string& line) {
   static const std::regex literal(R"(``([^`]+)``)");
   static const std::regex reference(R"(`([^`<]*?)\s*(?:<[^`>]*>)?`__?)");
   static const std::regex strong(R"(\*\*([^*\s](?:[^*]|\*(?!\*))*?)\*\*)");
-  static const std::regex emphasis(R"((^|[\s(])\*([^*\s][^*]*?)\*(?=$|[\s).,;:!?]))");
+  static const std::regex emphasis(R"((^|[\s(])\*([^*\s][^*]*?)\*(?=$|[\s).,;:!?'-]))");
   std::string s = std::regex_replace(line, role_with_target, "$1");
   // :class:`~decimal.Decimal` shows as Decimal, as Sphinx renders it.
   static const std::regex tilde_role(R"(:[\w:+.-]+:`~([^`]*\.)?([^`.]*)`)");
@@ -277,6 +277,13 @@ std::string rst_inline_to_text(const std::string& line) {
   }
   size_t dash = out.find(" --- ");
   if (dash != std::string::npos) out.replace(dash, 5, " \xE2\x80\x94 ");
+  // A literal block's marker reads as Sphinx renders it: "Example::" as
+  // "Example:", and a "::" on its own or after a space not at all.
+  if (out.size() >= 2 && out.compare(out.size() - 2, 2, "::") == 0) {
+    bool after_word = out.size() > 2 && out[out.size() - 3] != ' ';
+    out.erase(out.size() - (after_word ? 1 : 2));
+    while (!after_word && !out.empty() && out.back() == ' ') out.pop_back();
+  }
   return out;
 }
 

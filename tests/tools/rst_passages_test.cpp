@@ -94,7 +94,7 @@ TEST(RstPassages, TextIsPlain) {
   EXPECT_EQ(passages[3].text, "Grow the circle by factor.");
   EXPECT_EQ(passages[4].text, "Text after the method, about circles again.");
   EXPECT_EQ(passages[5].text, "The unit circle.");
-  EXPECT_EQ(passages[6].text, "Example::\n\n   >>> area(Circle(1))\n   3.14159");
+  EXPECT_EQ(passages[6].text, "Example:\n\n   >>> area(Circle(1))\n   3.14159");
 }
 
 TEST(RstPassages, SectionWithoutTextMakesNoPassage) {
@@ -118,6 +118,10 @@ TEST(RstPassages, InlineMarkup) {
   EXPECT_EQ(rst_inline_to_text("``a * b`` is *not* **b * a**"), "a * b is not b * a");
   EXPECT_EQ(rst_inline_to_text("f(\\*args, \\*\\*kwargs)"), "f(*args, **kwargs)");
   EXPECT_EQ(rst_inline_to_text("x*y and 2*3"), "x*y and 2*3");
+  EXPECT_EQ(rst_inline_to_text("the *i*-th item"), "the i-th item");
+  EXPECT_EQ(rst_inline_to_text("Roughly equivalent to::"), "Roughly equivalent to:");
+  EXPECT_EQ(rst_inline_to_text("as follows ::"), "as follows");
+  EXPECT_EQ(rst_inline_to_text("::"), "");
 }
 
 TEST(RstPassages, NeverFailsOnOddInput) {
