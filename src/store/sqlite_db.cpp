@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "store/utf8.h"
+#include "utils/errors.h"
 
 namespace agentcoder::store {
 
@@ -18,7 +19,8 @@ Db::Db(const std::string& path, bool read_only) : path_(path) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error(path + ": cannot open: " + message);
+    // The path is the user's (a results file they named): bad input.
+    throw InputError(path + ": cannot open: " + message);
   }
   sqlite3_extended_result_codes(db_, 1);
 }

@@ -5,7 +5,7 @@
 //   Transaction  BEGIN IMMEDIATE ... COMMIT, rolled back at destruction
 //                unless committed (an exception mid-write leaves nothing).
 // Every failure throws std::runtime_error naming the file and SQLite's
-// message. Text bound to a statement is made valid UTF-8 first (utf8.h).
+// message, except a file that cannot be opened: InputError. Text bound to a statement is made valid UTF-8 first (utf8.h).
 // None of these is thread-safe; ResultsStore serialises access.
 #pragma once
 
