@@ -1,7 +1,7 @@
 // bench/sandbox: what the sandbox costs per execution, against plain Python
 // measured in the same run.
 //
-//   sandbox_bench [--rounds N] [--throughput-runs M] [--python P] [--no-pin]
+//   sandbox_bench [--rounds N] [--throughput-runs M] [--python P] [--pin]
 //
 // Rounds are interleaved (each round runs every variant once, in a random
 // order) so drift on a shared or virtual machine hits all variants alike:
@@ -87,11 +87,11 @@ double percentile(std::vector<double> v, double q) {
 
 int main(int argc, char** argv) {
   int rounds = 300, throughput_runs = 1000;
-  bool pin = true;
+  bool pin = false;
   std::string python = "/usr/bin/python3";
   for (int i = 1; i < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--no-pin")) {
-      pin = false;
+    if (!std::strcmp(argv[i], "--pin")) {
+      pin = true;
       --i;
     } else if (i + 1 >= argc) {
       i = argc;  // falls to the usage line below
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--throughput-runs")) throughput_runs = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--python")) python = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: %s [--rounds N] [--throughput-runs M] [--python P] [--no-pin]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--rounds N] [--throughput-runs M] [--python P] [--pin]\n", argv[0]);
       return 2;
     }
   }
