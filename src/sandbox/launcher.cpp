@@ -56,12 +56,11 @@ struct Launcher {
   int bpf_fd = -1;
   pid_t zygote = -1;
   int zygote_pidfd = -1;
-  pid_t run = -1;
-  int run_pidfd = -1;
-  int run_err = -1;  // the run's error pipe, read when it ends
-  // The next cold run, prepared up to its execve and waiting for a request.
+  int cold = -1;  // the cold-run channel: requests from the supervisor, P/D/E to it
+  // The next cold run, prepared up to its execve, reading its request from
+  // the cold channel itself; it writes to `next_taken` once it has one.
   pid_t next = -1;
-  int next_pidfd = -1, next_sock = -1, next_err = -1;
+  int next_pidfd = -1, next_taken = -1, next_err = -1;
   std::vector<std::string> argv_cold, argv_zygote, env;
 };
 
@@ -69,7 +68,7 @@ struct ChildArgs {
   const Launcher* l;
   bool zygote;
   int sync_read, sync_write, err_write;
-  int fds[4];      // zygote: fds[0] is its socket; a prepared run: fds[0] is where its request comes
+  int fds[4];  // zygote: fds[0] is its socket; a cold run: the cold channel and its `taken` pipe
   RunRequest req;
 };
 
@@ -110,7 +109,6 @@ int child_main(void* raw) {
   int err = fcntl(a->err_write, F_DUPFD_CLOEXEC, 100);
   if (err < 0) _exit(127);
   close(a->sync_write);
-  if (!a->zygote) close(a->fds[1]);  // the launcher's end of the request socket
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   char go;
   if (read(a->sync_read, &go, 1) != 1) _exit(127);  // the launcher died first
@@ -136,6 +134,7 @@ int child_main(void* raw) {
       child_fail(err, "receive the request");
     }
     std::memcpy(&a->req, data.data(), sizeof a->req);
+    (void)!write(a->fds[1], "T", 1);  // tells the launcher this one is a run now
     for (int i = 0; i < 4; ++i) a->fds[i] = fds[i];
     TmpLimits tmp{a->req.tmp_bytes, a->req.tmp_inodes};
     if (mount_tmp("/tmp", tmp) != 0) child_fail(err, "mount /tmp");
@@ -273,7 +272,6 @@ void drop_next(Launcher& l);
 
 [[noreturn]] void orphaned(Launcher& l) {
   drop_next(l);
-  reap(l.run, l.run_pidfd, true);
   reap(l.zygote, l.zygote_pidfd, true);
   for (const std::string& dir : l.cfg.cgroup_dirs) {
     std::string parent = dir.substr(0, dir.rfind('/'));
@@ -283,30 +281,36 @@ void drop_next(Launcher& l);
   _exit(0);
 }
 
-// Clones the next cold run, which builds its sandbox and waits for a
-// request; the clone's cost is then off the next run's path.
+// Clones the next cold run, which builds its sandbox and then takes the
+// next request off the cold channel itself: a request pays for exec only.
+// Its pidfd goes out at once ('P'), ahead of the request it will serve.
 void prepare_next(Launcher& l) {
   if (l.next > 0) return;
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return;
-  std::string error;
-  RunRequest none;
-  int fds[2] = {sv[1], sv[0]};  // the child's end, and the launcher's for it to close
-  l.next = start_child(l, false, fds, none, l.next_pidfd, error, &l.next_err);
-  close(sv[1]);
-  if (l.next < 0) {
-    close(sv[0]);
+  int taken[2];
+  if (pipe2(taken, O_CLOEXEC) != 0) {
+    send_error(l.cold, std::string("sandbox setup failed: pipe: ") + std::strerror(errno));
     return;
   }
-  l.next_sock = sv[0];
+  std::string error;
+  RunRequest none;
+  int fds[2] = {l.cold, taken[1]};
+  l.next = start_child(l, false, fds, none, l.next_pidfd, error, &l.next_err);
+  close(taken[1]);
+  if (l.next < 0) {
+    close(taken[0]);
+    send_error(l.cold, "sandbox setup failed: " + error);
+    return;
+  }
+  l.next_taken = taken[0];
+  send_message(l.cold, "P", 1, &l.next_pidfd, 1);
 }
 
 void drop_next(Launcher& l) {
   if (l.next <= 0) return;
   reap(l.next, l.next_pidfd, true);
-  close(l.next_sock);
+  close(l.next_taken);
   close(l.next_err);
-  l.next_sock = l.next_err = -1;
+  l.next_taken = l.next_err = -1;
 }
 
 // The error a failed child wrote before exiting, if any.
@@ -316,47 +320,24 @@ std::string child_error(int err_fd) {
   return n > 0 ? std::string(msg, static_cast<size_t>(n)) : "";
 }
 
-void handle_run(Launcher& l, const std::string& data, std::vector<int>& fds) {
-  if (l.run > 0 || data.size() != sizeof(RunRequest) || fds.size() != 4 || data.compare(0, 4, "RUN1") != 0) {
-    send_error(l.sock, "launcher: malformed or overlapping run request");
-    return;
-  }
-  prepare_next(l);  // only if none is waiting (the first run, or after a failure)
-  if (l.next < 0 || !send_message(l.next_sock, data.data(), data.size(), fds.data(), fds.size())) {
-    std::string why = l.next > 0 ? std::string(std::strerror(errno)) : "cannot start the sandbox";
-    if (l.next > 0) {
-      pidfd_signal(l.next_pidfd, SIGKILL);
-      waitpid(l.next, nullptr, 0);
-      std::string written = child_error(l.next_err);
-      if (!written.empty()) why = written;
-      close(l.next_pidfd);
-      close(l.next_sock);
-      close(l.next_err);
-      l.next = l.next_pidfd = l.next_sock = l.next_err = -1;
-    }
-    send_error(l.sock, "sandbox setup failed: " + why);
-    return;
-  }
-  close(l.next_sock);
-  l.run = l.next;
-  l.run_pidfd = l.next_pidfd;
-  l.run_err = l.next_err;
-  l.next = l.next_pidfd = l.next_sock = l.next_err = -1;
-  send_message(l.sock, "P", 1, &l.run_pidfd, 1);
-}
-
-void handle_run_exit(Launcher& l) {
+// The prepared cold child ended: report its run, then prepare the next.
+void handle_next_exit(Launcher& l) {
   int status = 0;
   rusage ru{};
-  if (wait4(l.run, &status, 0, &ru) != l.run) return;
-  std::string error = child_error(l.run_err);  // EOF (empty) once execve succeeded
-  close(l.run_err);
-  close(l.run_pidfd);
-  l.run = -1;
-  l.run_pidfd = l.run_err = -1;
+  if (wait4(l.next, &status, 0, &ru) != l.next) return;
+  char c;
+  bool was_run = read(l.next_taken, &c, 1) == 1;
+  std::string error = child_error(l.next_err);  // EOF (empty) once execve succeeded
+  close(l.next_taken);
+  close(l.next_err);
+  close(l.next_pidfd);
+  l.next = l.next_pidfd = l.next_taken = l.next_err = -1;
   if (!error.empty()) {
-    send_error(l.sock, "sandbox setup failed: " + error);
-  } else {
+    // The supervisor drops the slot when it reads this; do not loop.
+    send_error(l.cold, "sandbox setup failed: " + error);
+    return;
+  }
+  if (was_run) {
     RunDone done;
     done.wait_status = status;
     done.cpu_usec =
@@ -365,9 +346,9 @@ void handle_run_exit(Launcher& l) {
     char msg[1 + sizeof done];
     msg[0] = 'D';
     std::memcpy(msg + 1, &done, sizeof done);
-    send_message(l.sock, msg, sizeof msg);
+    send_message(l.cold, msg, sizeof msg);
   }
-  prepare_next(l);
+  prepare_next(l);  // (one that died idle is simply replaced; its 'P' is superseded)
 }
 
 }  // namespace
@@ -467,11 +448,12 @@ int launcher_main(int sock) {
   l.argv_zygote[5] = runner;
   l.argv_zygote[6] = "zygote";
 
+  if (fds.size() != (l.cfg.warm ? 2u : 1u)) {
+    send_error(sock, "launcher: expected the cold channel (and, warm, the zygote's socket)");
+    return 1;
+  }
+  l.cold = fds[0];
   if (l.cfg.warm) {
-    if (fds.size() != 1) {
-      send_error(sock, "launcher: warm start without a zygote socket");
-      return 1;
-    }
     l.bpf_fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
     size_t bytes = l.bpf.instructions.size() * 8;
     if (l.bpf_fd < 0 || write(l.bpf_fd, l.bpf.instructions.data(), bytes) != static_cast<ssize_t>(bytes)) {
@@ -480,8 +462,8 @@ int launcher_main(int sock) {
     }
     std::string error;
     RunRequest none;
-    l.zygote = start_child(l, true, fds.data(), none, l.zygote_pidfd, error);
-    close(fds[0]);
+    l.zygote = start_child(l, true, &fds[1], none, l.zygote_pidfd, error);
+    close(fds[1]);
     close(l.bpf_fd);
     if (l.zygote < 0) {
       send_error(sock, "zygote setup failed: " + error);
@@ -493,26 +475,24 @@ int launcher_main(int sock) {
   send_message(sock, ready.data(), ready.size());
 
   for (;;) {
-    pollfd p[4] = {{sock, POLLIN, 0}, {l.run_pidfd, POLLIN, 0}, {l.zygote_pidfd, POLLIN, 0}, {l.next_pidfd, POLLIN, 0}};
-    if (poll(p, 4, -1) < 0) {
+    pollfd p[3] = {{sock, POLLIN, 0}, {l.next_pidfd, POLLIN, 0}, {l.zygote_pidfd, POLLIN, 0}};
+    if (poll(p, 3, -1) < 0) {
       if (errno == EINTR) continue;
       orphaned(l);
     }
-    if (p[1].revents) handle_run_exit(l);
+    if (p[1].revents) handle_next_exit(l);
     if (p[2].revents) reap(l.zygote, l.zygote_pidfd, false);
-    if (p[3].revents) drop_next(l);  // it died waiting; the next request makes another
     if (p[0].revents) {
       fds.clear();
       long n = receive_message(sock, data, fds);
+      for (int fd : fds) close(fd);
       if (n <= 0) orphaned(l);
       if (data == "Q") {
         drop_next(l);
-        reap(l.run, l.run_pidfd, true);
         reap(l.zygote, l.zygote_pidfd, true);
         return 0;
       }
-      handle_run(l, data, fds);
-      for (int fd : fds) close(fd);
+      send_error(sock, "launcher: unexpected message");
     }
   }
 }

@@ -8,7 +8,7 @@
 //
 // For a cold run it clones pid 1 of fresh user, mount, pid, net, ipc, uts and
 // cgroup namespaces, which becomes uid 1000 and builds the root (root_fs.h)
-// ahead of time, then waits for one request: it mounts that run's /tmp and
+// ahead of time, then takes one request off the cold channel: it mounts that run's /tmp and
 // /dev/shm, takes its descriptors, drops every capability, sets rlimits,
 // no_new_privs and the seccomp filter, and execs the interpreter. The next
 // one is prepared as soon as a run ends, so a request only pays for exec.

@@ -1,11 +1,14 @@
 // The messages a supervisor exchanges with a slot's launcher and zygote.
 //
-// Both channels are AF_UNIX SOCK_SEQPACKET socketpairs, so each message
-// arrives whole. A run request is a RunRequest header plus four descriptors
-// (stdin, stdout, stderr, a memfd holding the code), sent with SCM_RIGHTS.
-// The side that starts the sandbox answers with
-//   'P' + a pidfd of the sandbox's pid-1 (to kill the run: the whole pid
-//         namespace dies with it),
+// A slot has three AF_UNIX SOCK_SEQPACKET channels (each message arrives
+// whole): the launcher's (configuration, 'R'eady, 'Q'uit), the cold channel
+// and the zygote's. On the last two a run request is a RunRequest header
+// plus four descriptors (stdin, stdout, stderr, a memfd holding the code),
+// sent with SCM_RIGHTS and read by the run prepared for it. Answers:
+//   'P' + a pidfd of the prepared run's pid 1, sent when it is prepared, so
+//         it waits ahead of the request it will serve (to kill the run: the
+//         whole pid namespace dies with it; a later 'P' supersedes one whose
+//         process died unused),
 //   'D' + RunDone once pid 1 has been reaped (so every process of the run
 //         is gone), or
 //   'E' + one line of text when the sandbox could not be set up.

@@ -117,14 +117,17 @@ Slot::Slot(const SlotSettings& settings, const std::string& name) : settings_(se
       cfg.cgroup_dirs = cgroup_->dirs();
     }
     std::string text = cfg.encode();
-    int z[2] = {-1, -1};
-    if (settings.warm) {
-      if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, z) != 0)
-        throw SandboxUnavailable(std::string("sandbox: socketpair: ") + std::strerror(errno));
-      zygote_sock_ = z[0];
-    }
-    bool sent = send_message(launcher_sock_, text.data(), text.size(), settings.warm ? &z[1] : nullptr,
-                             settings.warm ? 1 : 0);
+    // The launcher gets the far ends of the cold channel and, when warm, of
+    // the zygote's socket; prepared runs read their requests off them.
+    int c[2] = {-1, -1}, z[2] = {-1, -1};
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c) != 0 ||
+        (settings.warm && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, z) != 0))
+      throw SandboxUnavailable(std::string("sandbox: socketpair: ") + std::strerror(errno));
+    cold_sock_ = c[0];
+    zygote_sock_ = z[0];
+    int far[2] = {c[1], z[1]};
+    bool sent = send_message(launcher_sock_, text.data(), text.size(), far, settings.warm ? 2 : 1);
+    close(c[1]);
     if (z[1] >= 0) close(z[1]);
     if (!sent) throw SandboxUnavailable(std::string("sandbox: launcher: ") + std::strerror(errno));
     wait_ready(launcher_sock_, "launcher");
@@ -132,6 +135,7 @@ Slot::Slot(const SlotSettings& settings, const std::string& name) : settings_(se
   } catch (...) {
     close_fd(launcher_sock_);
     close_fd(zygote_sock_);
+    close_fd(cold_sock_);
     kill(launcher_, SIGKILL);
     waitpid(launcher_, nullptr, 0);
     throw;
@@ -157,6 +161,7 @@ void Slot::wait_ready(int sock, const char* who) {
 Slot::~Slot() {
   if (launcher_sock_ >= 0) send_message(launcher_sock_, "Q", 1);
   close_fd(zygote_sock_);
+  close_fd(cold_sock_);
   close_fd(launcher_sock_);
   if (launcher_ > 0) reap_with_grace(launcher_);
   // A v1 group can stay busy for a moment after its last task is reaped.
@@ -233,7 +238,7 @@ ExecResult Slot::run(const ExecRequest& request) {
     }
   } unpin{pinned, saved};
   int child_fds[4] = {in[1], out[1], err[1], code};
-  int chan = warm ? zygote_sock_ : launcher_sock_;
+  int chan = warm ? zygote_sock_ : cold_sock_;
 
   const auto start = Clock::now();
   if (!send_message(chan, &req, sizeof req, child_fds, 4)) {
@@ -316,6 +321,7 @@ ExecResult Slot::run(const ExecRequest& request) {
         break;
       }
       if (msg[0] == 'P' && fds.size() == 1) {
+        close_fd(pidfd);  // a later 'P' supersedes one whose process died unused
         pidfd = fds[0];
         if (killed) pidfd_kill(pidfd);
       } else if (msg[0] == 'D' && msg.size() == 1 + sizeof(RunDone)) {

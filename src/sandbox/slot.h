@@ -64,7 +64,8 @@ class Slot {
   pid_t launcher_ = -1;
   pid_t zygote_ = -1;
   int launcher_sock_ = -1;
-  int zygote_sock_ = -1;
+  int cold_sock_ = -1;    // cold runs: requests out, P/D/E back
+  int zygote_sock_ = -1;  // warm runs: the same, with the zygote
   bool broken_ = false;
   unsigned runs_ = 0;
 };
