@@ -9,6 +9,11 @@
 //   text_truncated, started_at (UTC, ISO 8601 with milliseconds),
 //   wall_seconds, details (the tool's own fields, e.g. python's ExecResult)
 //
+// arguments are as the model gave them (its raw text when that was not
+// JSON). text_truncated says whether anything was cut for the model, by the
+// tool itself (python cuts each stream) or by the final cut to max_chars;
+// text_chars is the length before that final cut.
+//
 // outcome is "ok" (the tool did what was asked), "failed" (it ran, but the
 // action failed: the program raised, the expression did not parse),
 // "bad_call" (the call itself was wrong: arguments not matching the schema,
