@@ -2,6 +2,7 @@
 // docs tool reads, and search it as the tool does.
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -48,7 +49,14 @@ void run_search(const DocsArgs& a) {
   if (hits.empty()) std::printf("no passages match\n");
   for (const auto& h : hits) {
     std::printf("%.2f  %s  (%s)\n", h.score, h.title.c_str(), h.page.c_str());
-    std::printf("      %s\n\n", tl::truncate_end(h.text, 160).c_str());
+    // A preview on one line: the text's whitespace collapsed.
+    std::string flat;
+    for (char c : h.text) {
+      bool space = c == ' ' || c == '\n' || c == '\t';
+      if (space && (flat.empty() || flat.back() == ' ')) continue;
+      flat += space ? ' ' : c;
+    }
+    std::printf("      %s\n\n", tl::truncate_end(flat, 160).c_str());
   }
 }
 

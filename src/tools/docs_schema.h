@@ -5,7 +5,7 @@
 
 namespace agentcoder::tools {
 
-inline constexpr int kDocsIndexFormat = 5;
+inline constexpr int kDocsIndexFormat = 6;
 
 // Porter stemming lets "sorting" find "sort"; unicode61 splits identifiers
 // at dots and underscores, and queries are split the same way.

@@ -110,6 +110,7 @@ class Splitter {
         i += 1;
         continue;
       }
+      if (adornment(line)) continue;  // a transition ("----"), not text
       Directive d;
       if (directive_at(line, &d)) {
         handle_directive(d, lines, &i);

@@ -13,6 +13,8 @@ const char kPage[] = R"RST(:mod:`shapes` --- Geometric shapes
 
 .. index:: single: circle; area
 
+--------------
+
 This module computes **areas** of :class:`~shapes.Circle` and *other* shapes.
 See ``area()`` and `the web <https://example.org>`_.
 
