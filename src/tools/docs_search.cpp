@@ -17,7 +17,7 @@ namespace {
 const std::set<std::string> kStopWords = {
     "a",    "an",   "and",  "are",  "as",   "at",  "be",  "by",    "can",  "do",   "does", "for",
     "from", "how",  "i",    "in",   "is",   "it",  "me",  "my",    "of",   "on",   "or",   "python",
-    "that", "the",  "this", "to",   "use",  "using", "what", "when", "which", "with", "you", "get"};
+    "that", "the",  "this", "to",   "use",  "using", "what", "when", "which", "with", "you"};
 
 bool word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
 
