@@ -40,3 +40,8 @@ fi
 log "building agentcoder"
 ninja -C "$build" -j"${AGENTCODER_JOBS:-$(nproc)}" >"$build/ninja.log" 2>&1 \
   || { grep -B2 -A12 -m3 -E 'error|FAILED' "$build/ninja.log" >&2; die "build failed, see $build/ninja.log"; }
+
+# The docs tool's search index of Python's standard-library documentation
+# (Debian's python3.11-doc), into $AGENTCODER_HOME/docs; skipped when up to date.
+AGENTCODER_HOME="$AGENTCODER_HOME" "$build/bin/agentcoder" docs index >/dev/null \
+  || die "building the documentation index failed"
