@@ -59,7 +59,8 @@ struct ExecResult {
   bool timed_out = false;
   bool oom_killed = false;
   double wall_seconds = 0;
-  double cpu_seconds = 0;
+  double cpu_seconds = 0;  // of the slot's cgroup over the run (may include a few ms
+                           // of the slot preparing its next run)
   uint64_t peak_memory_bytes = 0;
   bool warm = false;  // which path ran it
   // Protections that were not in force for this run (only with
