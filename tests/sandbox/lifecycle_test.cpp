@@ -45,7 +45,9 @@ TEST(Lifecycle, DestroyingTheSandboxRemovesSlotsAndHelpers) {
     sandbox.reset();
     for (const SlotInfo& s : slots) {
       EXPECT_FALSE(alive(s.launcher_pid));
-      if (warm) EXPECT_FALSE(alive(s.zygote_pid));
+      if (warm) {
+        EXPECT_FALSE(alive(s.zygote_pid));
+      }
       for (const std::string& d : s.cgroup_dirs) EXPECT_FALSE(exists(d)) << d;
       EXPECT_TRUE(pids_of_uid(s.host_uid).empty());
     }
