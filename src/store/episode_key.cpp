@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "store/utf8.h"
+#include "utils/utf8.h"
 #include "utils/errors.h"
 #include "utils/sha256.h"
 

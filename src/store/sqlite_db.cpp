@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 
-#include "store/utf8.h"
+#include "utils/utf8.h"
 #include "utils/errors.h"
 
 namespace agentcoder::store {

@@ -1,12 +1,12 @@
 #include "tools/exec_record.h"
 
-#include "tools/utf8.h"
+#include "utils/utf8.h"
 
 namespace agentcoder::tools {
 
 nlohmann::json exec_result_json(const sandbox::ExecResult& r) {
-  return nlohmann::json{{"stdout", to_valid_utf8(r.stdout_data)},
-                        {"stderr", to_valid_utf8(r.stderr_data)},
+  return nlohmann::json{{"stdout", valid_utf8(r.stdout_data)},
+                        {"stderr", valid_utf8(r.stderr_data)},
                         {"stdout_truncated", r.stdout_truncated},
                         {"stderr_truncated", r.stderr_truncated},
                         {"exit_code", r.exit_code},

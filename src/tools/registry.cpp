@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "tools/utf8.h"
+#include "utils/utf8.h"
 
 namespace agentcoder::tools {
 
@@ -37,7 +37,7 @@ ToolResult ToolRegistry::call(const std::string& name, const std::string& argume
   json arguments = json::parse(arguments_json, nullptr, /*allow_exceptions=*/false);
   if (arguments.is_discarded()) {
     // Keep the raw text in the record: it is what the model wrote.
-    return bad_call(name, to_valid_utf8(arguments_json), "bad_arguments", "error: arguments of " + name + " are not valid JSON");
+    return bad_call(name, valid_utf8(arguments_json), "bad_arguments", "error: arguments of " + name + " are not valid JSON");
   }
   return call(name, arguments);
 }

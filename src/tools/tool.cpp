@@ -8,7 +8,7 @@
 
 #include "tools/json_schema.h"
 #include "tools/truncate.h"
-#include "tools/utf8.h"
+#include "utils/utf8.h"
 
 namespace agentcoder::tools {
 namespace {
@@ -21,18 +21,18 @@ ToolResult finish(const std::string& tool, const json& arguments, RunOutput out,
   ToolResult r;
   r.ok = out.outcome == "ok";
   // Everything here may hold bytes a program or a model wrote.
-  out.text = to_valid_utf8(out.text);
+  out.text = valid_utf8(out.text);
   size_t full = out.text.size();
   r.text = truncate_middle(out.text, max_chars);  // a safety net: tools fit their own text
   r.error_class = r.ok ? "" : out.error_class;
   r.wall_seconds = wall_seconds;
   r.record = json::object();
-  r.record["tool"] = to_valid_utf8(tool);
+  r.record["tool"] = valid_utf8(tool);
   r.record["arguments"] = arguments;
   r.record["ok"] = r.ok;
   r.record["outcome"] = out.outcome;
   r.record["error_class"] = r.error_class;
-  r.record["error"] = r.ok ? "" : to_valid_utf8(out.error);
+  r.record["error"] = r.ok ? "" : valid_utf8(out.error);
   r.record["text"] = r.text;
   r.record["text_chars"] = full;
   r.record["text_truncated"] = r.text.size() != full || out.text_truncated;

@@ -8,7 +8,7 @@
 
 #include "store/results_store.h"
 #include "store/schema.h"
-#include "store/utf8.h"
+#include "utils/utf8.h"
 #include "store_test_util.h"
 #include "utils/errors.h"
 
@@ -229,18 +229,18 @@ TEST(ResultsStore, TextIsStoredAsValidUtf8) {
   ASSERT_TRUE(store.put_episode(session, r));
   StoredEpisode got = *store.get_episode(session.run_id, r.key.id());
   EXPECT_EQ(got.record.final_answer, r.final_answer);
-  EXPECT_TRUE(is_valid_utf8(got.record.steps[0].model_text));
+  EXPECT_TRUE(agentcoder::is_valid_utf8(got.record.steps[0].model_text));
   EXPECT_EQ(got.record.steps[0].model_text, "cut mid-character: \xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST(Utf8, ValidTextIsUnchangedAndBadBytesAreReplaced) {
   for (std::string ok : {"", "plain", "é", "€", "𝄞", "\x7f"}) {
-    EXPECT_TRUE(is_valid_utf8(ok)) << ok;
-    EXPECT_EQ(valid_utf8(ok), ok);
+    EXPECT_TRUE(agentcoder::is_valid_utf8(ok)) << ok;
+    EXPECT_EQ(agentcoder::valid_utf8(ok), ok);
   }
   for (std::string bad : {"\xff", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x82"})
-    EXPECT_FALSE(is_valid_utf8(bad)) << bad.size();
-  EXPECT_EQ(valid_utf8("a\xffz"), "a\xEF\xBF\xBDz");
+    EXPECT_FALSE(agentcoder::is_valid_utf8(bad)) << bad.size();
+  EXPECT_EQ(agentcoder::valid_utf8("a\xffz"), "a\xEF\xBF\xBDz");
 }
 
 TEST(ResultsStore, ColumnsAreTypedForPandas) {

@@ -4,7 +4,7 @@
 
 #include <regex>
 
-#include "tools/utf8.h"
+#include "utils/utf8.h"
 
 namespace agentcoder::tools {
 namespace {
@@ -48,7 +48,7 @@ TEST(TruncateMiddle, NeverSplitsUtf8) {
   for (size_t budget = 64; budget < 80; ++budget) {
     std::string out = truncate_middle(text, budget);
     EXPECT_LE(out.size(), budget);
-    EXPECT_EQ(to_valid_utf8(out), out) << budget;
+    EXPECT_EQ(valid_utf8(out), out) << budget;
   }
 }
 
@@ -62,11 +62,11 @@ TEST(TruncateEnd, CutsAtAWordAndMarksIt) {
 }
 
 TEST(Utf8, ReplacesInvalidSequencesOnly) {
-  EXPECT_EQ(to_valid_utf8("plain \xC3\xA9 \xF0\x9F\x98\x80"), "plain \xC3\xA9 \xF0\x9F\x98\x80");
-  EXPECT_EQ(to_valid_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(to_valid_utf8("\xC3"), "\xEF\xBF\xBD");            // cut short
-  EXPECT_EQ(to_valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong "/"
-  EXPECT_EQ(to_valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+  EXPECT_EQ(valid_utf8("plain \xC3\xA9 \xF0\x9F\x98\x80"), "plain \xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(valid_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(valid_utf8("\xC3"), "\xEF\xBF\xBD");            // cut short
+  EXPECT_EQ(valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong "/"
+  EXPECT_EQ(valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
 }
 
 }  // namespace

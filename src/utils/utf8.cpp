@@ -1,6 +1,6 @@
-#include "store/utf8.h"
+#include "utils/utf8.h"
 
-namespace agentcoder::store {
+namespace agentcoder {
 namespace {
 
 // Length of the well-formed sequence starting at text[i], or 0 when the
@@ -57,4 +57,4 @@ std::string valid_utf8(std::string_view text) {
   return out;
 }
 
-}  // namespace agentcoder::store
+}  // namespace agentcoder
