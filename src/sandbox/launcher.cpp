@@ -434,7 +434,11 @@ int launcher_main(int sock) {
     send_error(sock, e.what());
     return 1;
   }
-  l.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "USER=sandbox"};
+  // PYTHONHASHSEED=0: set and dict-of-str orders (and so a program's output)
+  // are the same on every run, so the same episode gives the same tool
+  // output. Python reads it because the environment is wholly ours (-s, not -I).
+  l.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "USER=sandbox",
+           "PYTHONHASHSEED=0"};
   // A cold run compiles only the part of the runner before the zygote's.
   std::string runner = kRunnerSource;
   size_t cut = runner.find("\n# ---- zygote");
@@ -442,7 +446,7 @@ int launcher_main(int sock) {
     send_error(sock, "launcher: the embedded runner has no zygote marker");
     return 1;
   }
-  l.argv_cold = {"python3", "-I", "-S", "-B", "-c", runner.substr(0, cut + 1), "cold"};
+  l.argv_cold = {"python3", "-s", "-S", "-B", "-c", runner.substr(0, cut + 1), "cold"};
   l.argv_cold.insert(l.argv_cold.end(), l.cfg.sys_path.begin(), l.cfg.sys_path.end());
   l.argv_zygote = l.argv_cold;
   l.argv_zygote[5] = runner;

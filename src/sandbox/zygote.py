@@ -1,5 +1,5 @@
 # The Python side of the sandbox, embedded into the binary and run as
-#   python3 -I -S -B -c <this file> cold|zygote <sys.path entries...>
+#   python3 -s -S -B -c <this file> cold|zygote <sys.path entries...>
 # inside a sandbox the launcher has already built (launcher.h).
 #
 # cold:   fd 3 holds the code; run it as __main__ and exit.

@@ -60,6 +60,15 @@ TEST_P(SandboxTest, PrintsHello) {
   EXPECT_GT(r.peak_memory_bytes, 0u);
 }
 
+// The same program prints the same thing on every run (a fixed hash seed:
+// set and dict-of-str orders do not change), so episodes are reproducible.
+TEST_P(SandboxTest, OutputIsTheSameOnEveryRun) {
+  const std::string code = "words = {'apple', 'banana', 'cherry', 'date', 'elderberry', 'fig'}\nprint(list(words), hash('x'))";
+  ExecResult first = run(code);
+  ASSERT_TRUE(first.succeeded()) << first.stderr_data;
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(run(code).stdout_data, first.stdout_data);
+}
+
 TEST_P(SandboxTest, ComputesWithTheStandardLibrary) {
   ExecResult r = run(R"PY(
 import json, re, math, itertools, collections, fractions, decimal, datetime, hashlib, statistics, random

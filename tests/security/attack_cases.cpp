@@ -207,7 +207,7 @@ verdict(fds[:3] == [0, 1, 2] and len(fds) == 4 and inherited == [] and
   c.push_back(ok_case("env_no_host_secrets", R"PY(
 env = dict(os.environ)
 init_env = open('/proc/1/environ', 'rb').read()
-verdict(sorted(env) == ['HOME', 'LANG', 'PATH', 'TMPDIR', 'USER'] and b'SECRET' not in init_env)
+verdict(sorted(env) == ['HOME', 'LANG', 'PATH', 'PYTHONHASHSEED', 'TMPDIR', 'USER'] and b'SECRET' not in init_env)
 )PY"));
 
   // ---- processes, memory, disk, CPU, time, output --------------------------
