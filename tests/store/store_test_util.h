@@ -4,6 +4,8 @@
 // to run the built `agentcoder`.
 #pragma once
 
+#include "support/cli_run.h"
+
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -161,26 +163,9 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-struct CliRun {
-  int code;
-  std::string out;  // stdout and stderr together
-};
+using agentcoder::testing::CliRun;
+using agentcoder::testing::count_lines;
 
-inline CliRun run_cli(const std::string& args) {
-  std::string cmd = std::string(AGENTCODER_BIN) + " " + args + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
-  int status = pclose(pipe.release());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-inline int count_lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+inline CliRun run_cli(const std::string& args) { return agentcoder::testing::run_cli(AGENTCODER_BIN, args); }
 
 }  // namespace store_test
