@@ -172,8 +172,6 @@ int32_t Engine::argmax_token(const float* logits) const {
   return best;
 }
 
-int Engine::context_size() const { return static_cast<int>(llama_n_ctx(ctx_)); }
-
 std::vector<int32_t> Engine::tokenize(const std::string& text, bool parse_special) const {
   return common_tokenize(model_.vocab(), text, /*add_special=*/true, parse_special);
 }

@@ -119,8 +119,6 @@ class Engine {
   Totals totals() const;
 
   const EngineOptions& options() const { return options_; }
-  int context_size() const;
-  llama_context* context() const { return ctx_; }  // for tests and the probe; engine thread owns it
 
  private:
   struct Slot;

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "models/model.h"
-#include "test_env.h"
 
 using namespace agentcoder::models;
 
@@ -21,7 +20,7 @@ const std::vector<ToolSchema>& tools() {
 
 class ChatTemplateTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { model_ = new Model({test_env(AGENTCODER_TINY_MODEL)}); }
+  static void SetUpTestSuite() { model_ = new Model({std::string(AGENTCODER_TINY_MODEL)}); }
   static void TearDownTestSuite() { delete model_; }
   static Model* model_;
 };

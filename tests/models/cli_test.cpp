@@ -3,13 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_run.h"
-#include "test_env.h"
 
 using agentcoder::testing::CliRun;
 
 namespace {
 
-CliRun run(const std::string& args) { return agentcoder::testing::run_cli(test_env(AGENTCODER_BIN), args); }
+CliRun run(const std::string& args) { return agentcoder::testing::run_cli(std::string(AGENTCODER_BIN), args); }
 int lines(const std::string& s) { return agentcoder::testing::count_lines(s); }
 
 }  // namespace
@@ -28,13 +27,13 @@ TEST(Cli, BadOptionIsExit2) {
 }
 
 TEST(Cli, BadToolsFileIsExit2) {
-  CliRun r = run("generate " + test_env(AGENTCODER_TINY_MODEL) + " -p hi --tools /nonexistent.json");
+  CliRun r = run("generate " + std::string(AGENTCODER_TINY_MODEL) + " -p hi --tools /nonexistent.json");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("/nonexistent.json"), std::string::npos) << r.out;
 }
 
 TEST(Cli, InfoJson) {
-  CliRun r = run("info --json " + test_env(AGENTCODER_TINY_MODEL));
+  CliRun r = run("info --json " + std::string(AGENTCODER_TINY_MODEL));
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["architecture"], "qwen2");
@@ -42,7 +41,7 @@ TEST(Cli, InfoJson) {
 }
 
 TEST(Cli, GenerateJsonHasReplyAndTimings) {
-  CliRun r = run("generate " + test_env(AGENTCODER_TINY_MODEL) + " -p 'hello' --max-tokens 4 --ctx 512 --json");
+  CliRun r = run("generate " + std::string(AGENTCODER_TINY_MODEL) + " -p 'hello' --max-tokens 4 --ctx 512 --json");
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["stats"]["generated_tokens"].get<int>(), 4);
@@ -59,8 +58,8 @@ TEST(Cli, HelpListsTheCommands) {
 }
 
 TEST(Cli, GenerateWithLoraAndBadLora) {
-  std::string model = test_env(AGENTCODER_TINY_MODEL);
-  CliRun ok = run("generate " + model + " -p hi --max-tokens 2 --ctx 512 --lora " + test_env(AGENTCODER_TINY_LORA) + ":0.5");
+  std::string model = std::string(AGENTCODER_TINY_MODEL);
+  CliRun ok = run("generate " + model + " -p hi --max-tokens 2 --ctx 512 --lora " + std::string(AGENTCODER_TINY_LORA) + ":0.5");
   EXPECT_EQ(ok.code, 0) << ok.out;
   CliRun bad = run("generate " + model + " -p hi --max-tokens 2 --ctx 512 --lora /nonexistent.gguf");
   EXPECT_EQ(bad.code, 2);
@@ -68,7 +67,7 @@ TEST(Cli, GenerateWithLoraAndBadLora) {
 }
 
 TEST(Cli, QuantizeBadTypeIsExit2) {
-  CliRun r = run("quantize " + test_env(AGENTCODER_TINY_MODEL) + " /tmp/agentcoder-q.gguf Q9_Z");
+  CliRun r = run("quantize " + std::string(AGENTCODER_TINY_MODEL) + " /tmp/agentcoder-q.gguf Q9_Z");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("Q9_Z"), std::string::npos);
 }

@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include "models/model.h"
-#include "test_env.h"
 
 using namespace agentcoder::models;
 
@@ -17,7 +16,7 @@ namespace {
 
 class EngineTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { model_ = new Model({test_env(AGENTCODER_TINY_MODEL)}); }
+  static void SetUpTestSuite() { model_ = new Model({std::string(AGENTCODER_TINY_MODEL)}); }
   static void TearDownTestSuite() { delete model_; }
 
   static EngineOptions options(int parallel, int prefixes = 0) {

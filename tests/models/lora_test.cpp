@@ -5,7 +5,6 @@
 
 #include "models/engine.h"
 #include "models/model.h"
-#include "test_env.h"
 #include "utils/errors.h"
 
 using namespace agentcoder::models;
@@ -43,8 +42,8 @@ TEST(LoraSpec, ParsesPathAndScale) {
 }
 
 TEST(Lora, ChangesLogitsAndRemovalRestoresThemBitForBit) {
-  Model model({test_env(AGENTCODER_TINY_MODEL)});
-  LoraAdapter adapter(model, test_env(AGENTCODER_TINY_LORA));
+  Model model({std::string(AGENTCODER_TINY_MODEL)});
+  LoraAdapter adapter(model, std::string(AGENTCODER_TINY_LORA));
   EXPECT_FLOAT_EQ(adapter.alpha(), 4.0f);
   EngineOptions o;
   o.context_size = 1024;
@@ -72,8 +71,8 @@ TEST(Lora, ChangesLogitsAndRemovalRestoresThemBitForBit) {
 }
 
 TEST(Lora, AdapterSwapReevaluatesSharedPrefixes) {
-  Model model({test_env(AGENTCODER_TINY_MODEL)});
-  LoraAdapter adapter(model, test_env(AGENTCODER_TINY_LORA));
+  Model model({std::string(AGENTCODER_TINY_MODEL)});
+  LoraAdapter adapter(model, std::string(AGENTCODER_TINY_LORA));
   EngineOptions o;
   o.context_size = 1024;
   o.parallel = 1;
@@ -96,8 +95,8 @@ TEST(Lora, AdapterSwapReevaluatesSharedPrefixes) {
 }
 
 TEST(Lora, MissingOrWrongFileIsInputError) {
-  Model model({test_env(AGENTCODER_TINY_MODEL)});
+  Model model({std::string(AGENTCODER_TINY_MODEL)});
   EXPECT_THROW(LoraAdapter(model, "/nonexistent/adapter.gguf"), agentcoder::InputError);
   // A model file is a GGUF but not an adapter.
-  EXPECT_THROW(LoraAdapter(model, test_env(AGENTCODER_TINY_MODEL)), agentcoder::InputError);
+  EXPECT_THROW(LoraAdapter(model, std::string(AGENTCODER_TINY_MODEL)), agentcoder::InputError);
 }

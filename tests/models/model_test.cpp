@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include "models/quantize.h"
-#include "test_env.h"
 #include "utils/errors.h"
 
 using namespace agentcoder::models;
@@ -28,7 +27,7 @@ std::string temp_dir() {
 }  // namespace
 
 TEST(Model, InfoDescribesTheTinyModel) {
-  Model model({test_env(AGENTCODER_TINY_MODEL)});
+  Model model({std::string(AGENTCODER_TINY_MODEL)});
   ModelInfo info = model.info();
   EXPECT_EQ(info.architecture, "qwen2");
   EXPECT_EQ(info.layers, 2);
@@ -36,7 +35,7 @@ TEST(Model, InfoDescribesTheTinyModel) {
   EXPECT_EQ(info.vocab_size, 151936);
   EXPECT_EQ(info.trained_context, 4096);
   EXPECT_EQ(info.quantization, "Q8_0");
-  EXPECT_EQ(info.file_bytes, fs::file_size(test_env(AGENTCODER_TINY_MODEL)));
+  EXPECT_EQ(info.file_bytes, fs::file_size(std::string(AGENTCODER_TINY_MODEL)));
   EXPECT_GT(info.parameters, 9'000'000u);
   EXPECT_TRUE(info.has_chat_template);
   EXPECT_TRUE(info.template_renders_tools);
@@ -61,11 +60,11 @@ TEST(Model, MissingFileAndNonGgufAreInputErrors) {
 TEST(Quantize, ProducesALoadableModelOfTheRequestedType) {
   std::string dir = temp_dir();
   std::string out = dir + "/tiny-q4_0.gguf";
-  quantize(test_env(AGENTCODER_TINY_MODEL), out, "Q4_0", 2);
+  quantize(std::string(AGENTCODER_TINY_MODEL), out, "Q4_0", 2);
   Model model({out});
   EXPECT_EQ(model.info().quantization, "Q4_0");
-  EXPECT_LT(fs::file_size(out), fs::file_size(test_env(AGENTCODER_TINY_MODEL)));
-  EXPECT_THROW(quantize(test_env(AGENTCODER_TINY_MODEL), out, "Q9_9"), agentcoder::InputError);
+  EXPECT_LT(fs::file_size(out), fs::file_size(std::string(AGENTCODER_TINY_MODEL)));
+  EXPECT_THROW(quantize(std::string(AGENTCODER_TINY_MODEL), out, "Q9_9"), agentcoder::InputError);
   EXPECT_THROW(quantize("/nonexistent.gguf", out, "Q8_0"), agentcoder::InputError);
   fs::remove_all(dir);
 }
@@ -73,13 +72,13 @@ TEST(Quantize, ProducesALoadableModelOfTheRequestedType) {
 // The fixture generator is deterministic: the same bytes every run.
 TEST(Fixtures, TinyModelGeneratorIsDeterministic) {
   std::string dir = temp_dir();
-  std::string tool = test_env(AGENTCODER_MAKE_TINY_MODEL);
-  std::string args = " " + test_env(AGENTCODER_QWEN_VOCAB) + " " + test_env(AGENTCODER_QWEN_TEMPLATE) + " ";
+  std::string tool = std::string(AGENTCODER_MAKE_TINY_MODEL);
+  std::string args = " " + std::string(AGENTCODER_QWEN_VOCAB) + " " + std::string(AGENTCODER_QWEN_TEMPLATE) + " ";
   ASSERT_EQ(std::system((tool + args + dir + "/a.gguf").c_str()), 0);
   ASSERT_EQ(std::system((tool + args + dir + "/b.gguf").c_str()), 0);
   ASSERT_EQ(std::system((tool + args + dir + "/c.gguf --seed 43").c_str()), 0);
   EXPECT_EQ(file_bytes(dir + "/a.gguf"), file_bytes(dir + "/b.gguf"));
   EXPECT_NE(file_bytes(dir + "/a.gguf"), file_bytes(dir + "/c.gguf"));
-  EXPECT_EQ(file_bytes(dir + "/a.gguf"), file_bytes(test_env(AGENTCODER_TINY_MODEL)));
+  EXPECT_EQ(file_bytes(dir + "/a.gguf"), file_bytes(std::string(AGENTCODER_TINY_MODEL)));
   fs::remove_all(dir);
 }
