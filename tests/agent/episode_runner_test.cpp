@@ -165,3 +165,22 @@ TEST_F(EpisodeRunnerTest, ParallelEpisodesMatchSequentialOnes) {
   }
   EXPECT_GT(engine_->totals().requests_done, 0u);
 }
+
+// A conversation that no longer fits the sequence's context ends the episode
+// with context_full, whatever the model would have said.
+TEST_F(EpisodeRunnerTest, AConversationPastTheContextStopsWithContextFull) {
+  models::EngineOptions o;
+  o.context_size = 2048;
+  o.context_per_request = 96;
+  o.parallel = 1;
+  o.threads = 2;
+  models::Engine small_engine(*model_, o);
+  EpisodeRunner r(small_engine, *chat_, tools_, small(3));
+  std::string long_prompt = "Sum these numbers:";
+  for (int i = 0; i < 60; ++i) long_prompt += " " + std::to_string(1000 + i);
+  EpisodeTrace t = r.run({"t7", long_prompt}, format_, Mode::free, 1);
+  EXPECT_EQ(t.stop, EpisodeStop::context_full);
+  ASSERT_EQ(t.steps.size(), 1u);
+  EXPECT_EQ(t.steps[0].generation_stop, models::StopReason::context_full);
+  EXPECT_TRUE(tools_.calls.empty());
+}

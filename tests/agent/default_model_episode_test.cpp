@@ -1,0 +1,79 @@
+// Episodes on the real default model with the real tools in the sandbox:
+// a python call really executes, and a plain question ends with a final
+// answer. Labelled `integration` (needs the model from scripts/setup.sh).
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "agent/episode_runner.h"
+#include "agent/registry_toolbox.h"
+#include "models/model.h"
+#include "sandbox/sandbox.h"
+#include "utils/paths.h"
+
+using namespace agentcoder;
+using namespace agentcoder::agent;
+
+namespace {
+
+class DefaultModelEpisodeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string path = default_model_path();
+    ASSERT_TRUE(std::filesystem::exists(path)) << "default model missing at " << path << "; run scripts/setup.sh";
+    model_ = new models::Model({path});
+  }
+  static void TearDownTestSuite() { delete model_; }
+  void SetUp() override {
+    models::EngineOptions o;
+    o.context_size = 4096;
+    o.parallel = 2;
+    o.threads = 2;
+    engine_ = std::make_unique<models::Engine>(*model_, o);
+    chat_ = std::make_unique<models::ChatTemplate>(*model_);
+    RunConfig config;
+    config.tools = {"python"};
+    toolbox_ = std::make_unique<RegistryToolbox>(build_tool_registry(config, sandbox::make_sandbox({})));
+    format_ = load_prompt_format(AGENTCODER_PROMPTS_DIR, "tool_description");
+  }
+  EpisodeTrace run(const std::string& prompt, Mode mode) {
+    AgentOptions options;
+    options.max_steps = 3;
+    options.max_tokens = 384;
+    options.max_tokens_per_step = 192;
+    EpisodeRunner runner(*engine_, *chat_, *toolbox_, options);
+    return runner.run({"t", prompt}, format_, mode, 1);
+  }
+  static models::Model* model_;
+  std::unique_ptr<models::Engine> engine_;
+  std::unique_ptr<models::ChatTemplate> chat_;
+  std::unique_ptr<RegistryToolbox> toolbox_;
+  PromptFormat format_;
+};
+models::Model* DefaultModelEpisodeTest::model_ = nullptr;
+
+}  // namespace
+
+TEST_F(DefaultModelEpisodeTest, APythonCallRunsInTheSandbox) {
+  EpisodeTrace t = run("Write Python code that prints the sum of the squares of the integers from 1 to 100.", Mode::free);
+  ASSERT_FALSE(t.steps.empty());
+  ASSERT_EQ(t.first_decision(), models::ReplyKind::tool_call) << t.steps[0].model_text;
+  const ToolCallTrace& call = t.steps[0].tool_calls.at(0);
+  EXPECT_TRUE(call.executed);
+  EXPECT_EQ(call.call.name, "python");
+  // The sandbox's own record: an exit status and a measured wall time.
+  ASSERT_TRUE(call.record.contains("details")) << call.record.dump();
+  const auto& exec = call.record["details"]["exec"];
+  EXPECT_TRUE(exec.contains("exit_code")) << call.record.dump();
+  if (call.ok) EXPECT_EQ(call.result_for_model, exec["stdout"].get<std::string>());
+  EXPECT_GT(call.wall_ms, 0.0);
+  EXPECT_GE(t.steps.size(), 2u) << "the result goes back to the model for another step";
+}
+
+TEST_F(DefaultModelEpisodeTest, APlainQuestionWithoutToolsEndsWithAFinalAnswer) {
+  EpisodeTrace t = run("What is the capital of France? Answer in one word.", Mode::force_text);
+  ASSERT_EQ(t.steps.size(), 1u);
+  EXPECT_EQ(t.stop, EpisodeStop::final_answer) << t.steps[0].model_text;
+  EXPECT_EQ(t.steps[0].generation_stop, models::StopReason::end_of_generation);
+  EXPECT_FALSE(t.final_answer.empty());
+}
