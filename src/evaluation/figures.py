@@ -1,0 +1,1 @@
+# Figures of the report: written by the report helper.

@@ -1,0 +1,83 @@
+// ScoredEpisode: one stored episode flattened for analysis, with its score.
+// It is what the metrics, the comparisons and the report read; everything
+// they need is here, so they never touch SQLite or the sandbox and can be
+// tested on hand-made fixtures.
+//
+// load_scored_episodes() builds them from a results file: episodes, their
+// tool calls, the run's task snapshot and the stored scores (`agentcoder
+// score` writes those). An episode not yet scored has scored == false.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace agentcoder::store {
+class ResultsStore;
+struct StoredRun;
+}
+
+namespace agentcoder::evaluation {
+
+// One tool call as the analysis sees it.
+struct CallView {
+  int step = 0;              // index of the step whose reply made the call
+  std::string tool;          // as called
+  bool offered = false;      // the tool was among those offered to the episode
+  bool executed = false;     // it ran (false: refused, unknown tool, bad arguments, force_text)
+  bool ok = false;           // it ran and succeeded
+  std::string error_class;   // as the tool recorded it ("" when ok)
+  // The failure in the study's classes (failure_class() below): "" when ok,
+  // else syntax, name, import, runtime, timeout, memory, sandbox_denied,
+  // bad_call (not run: bad arguments, unknown tool, not offered).
+  std::string failure;
+};
+
+struct ScoredEpisode {
+  // Identity and grouping.
+  std::string key_id;
+  std::string task_id;
+  std::string variant;        // model variant label
+  std::string prompt_format;  // direct, cot, tool_description
+  std::string mode;           // free, force_tool, force_text
+  std::string category;       // pure_reasoning, execution_required, ambiguous, multi_step
+  std::string difficulty;     // easy, intermediate, hard
+  std::string check;          // the task's ground-truth kind (data::Check name)
+  // The label: the best tool ("python", "math", "docs" or "none") and the
+  // other acceptable ones.
+  std::string optimal_tool;
+  std::vector<std::string> alternative_tools;
+  std::vector<std::string> offered_tools;
+
+  // What happened.
+  std::string outcome;         // final_answer, max_steps, max_tokens, context_full, error
+  std::string first_decision;  // tool_call, text, malformed
+  std::string first_tool;      // tool of the first call ("" unless first_decision == tool_call)
+  std::optional<double> p_tool;  // decision probe at the first reply
+  int steps = 0;
+  std::vector<CallView> calls;  // in order
+  int64_t prompt_tokens = 0;
+  int64_t generated_tokens = 0;
+  double prompt_eval_ms = 0, decode_ms = 0, tool_ms = 0, queue_ms = 0, wall_ms = 0;
+  int64_t kv_bytes = 0;  // most KV-cache bytes one reply held (0 = not recorded)
+
+  // The score (evaluation/scorer.h).
+  bool scored = false;
+  std::optional<bool> correct;  // nullopt: the check kind has no correctness (decision tasks)
+  double score = 0;             // in [0, 1]; rubric: fraction of points matched
+  // Fabricated execution: the answer claims a computed result or shows an
+  // output block although nothing was executed; when its code could be run
+  // afterwards, fabrication_false says whether the claim was wrong.
+  bool fabrication_claim = false;
+  std::optional<bool> fabrication_false;
+};
+
+// The study's failure class of a tool's error_class (tools/python_failure.h).
+std::string failure_class(const std::string& error_class, bool executed);
+
+// Every episode of `run`, in stored order. Without a task snapshot (runs
+// stored before there was one) check and alternative_tools stay empty.
+std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, const store::StoredRun& run);
+
+}  // namespace agentcoder::evaluation
