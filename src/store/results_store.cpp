@@ -359,12 +359,16 @@ int64_t ResultsStore::erase_episodes(int64_t run_id, const std::vector<std::stri
   Transaction tx(*db_);
   int64_t erased = 0;
   {
-    // Steps and tool calls go with their episode (ON DELETE CASCADE).
+    // Steps and tool calls go with their episode (ON DELETE CASCADE); a
+    // score would describe an episode that no longer exists.
     Statement s(*db_, "DELETE FROM episodes WHERE run_id = :run_id AND episode_key = :key");
+    Statement score(*db_, "DELETE FROM scores WHERE run_id = :run_id AND episode_key = :key");
     for (const std::string& key : key_ids) {
       s.reset();
       s.bind(":run_id", run_id).bind(":key", key).run();
       erased += db_->changes();
+      score.reset();
+      score.bind(":run_id", run_id).bind(":key", key).run();
     }
   }
   tx.commit();
@@ -451,6 +455,88 @@ std::vector<std::string> ResultsStore::keys_with_prefix(int64_t run_id, const st
   std::vector<std::string> keys;
   while (s.step()) keys.push_back(s.text("episode_key"));
   return keys;
+}
+
+void ResultsStore::put_tasks(int64_t run_id, const std::vector<StoredTask>& tasks) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  Statement ins(*db_, R"sql(
+    INSERT INTO tasks (run_id, task_id, task_sha256, task_json) VALUES (:run_id, :task_id, :task_sha256, :task_json)
+    ON CONFLICT DO NOTHING)sql");
+  for (const StoredTask& t : tasks) {
+    ins.bind(":run_id", run_id).bind(":task_id", t.task_id).bind(":task_sha256", t.task_sha256);
+    ins.bind(":task_json", t.task_json).run();
+    ins.reset();
+  }
+  tx.commit();
+}
+
+std::vector<StoredTask> ResultsStore::tasks(int64_t run_id) {
+  std::lock_guard lock(mutex_);
+  std::vector<StoredTask> out;
+  if (!has_table(*db_, "tasks")) return out;
+  Statement s(*db_, "SELECT task_id, task_sha256, task_json FROM tasks WHERE run_id = :run_id ORDER BY rowid");
+  s.bind(":run_id", run_id);
+  while (s.step()) out.push_back({s.text("task_id"), s.text("task_sha256"), s.text("task_json")});
+  return out;
+}
+
+void ResultsStore::put_scores(int64_t run_id, const std::vector<ScoreRecord>& scores) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  Statement known(*db_, "SELECT 1 AS found FROM episodes WHERE run_id = :run_id AND episode_key = :key");
+  Statement ins(*db_, R"sql(
+    INSERT OR REPLACE INTO scores (run_id, episode_key, scorer_version, check_kind, correct, score, extracted_answer,
+                                   detail_json, fabrication_claim, fabrication_false, scored_at)
+    VALUES (:run_id, :key, :scorer_version, :check_kind, :correct, :score, :extracted_answer, :detail_json,
+            :fabrication_claim, :fabrication_false, :scored_at))sql");
+  const std::string now = utc_now();
+  auto bind_flag = [&](const char* name, std::optional<bool> v) {
+    if (v) ins.bind(name, *v ? 1 : 0);
+    else ins.bind_null(name);
+  };
+  for (const ScoreRecord& r : scores) {
+    known.bind(":run_id", run_id).bind(":key", r.key_id);
+    if (!known.step()) throw InputError(db_->path() + ": no episode " + r.key_id + " in run " + std::to_string(run_id));
+    known.reset();
+    ins.bind(":run_id", run_id).bind(":key", r.key_id).bind(":scorer_version", r.scorer_version);
+    ins.bind(":check_kind", r.check).bind(":score", r.score).bind(":extracted_answer", r.extracted_answer);
+    bind_flag(":correct", r.correct);
+    ins.bind(":detail_json", dump(r.detail)).bind(":fabrication_claim", r.fabrication_claim ? 1 : 0);
+    bind_flag(":fabrication_false", r.fabrication_false);
+    ins.bind(":scored_at", now).run();
+    ins.reset();
+  }
+  tx.commit();
+}
+
+std::vector<ScoreRecord> ResultsStore::scores(int64_t run_id) {
+  std::lock_guard lock(mutex_);
+  std::vector<ScoreRecord> out;
+  if (!has_table(*db_, "scores")) return out;
+  Statement s(*db_, R"sql(
+    SELECT s.* FROM scores s JOIN episodes e ON e.run_id = s.run_id AND e.episode_key = s.episode_key
+    WHERE s.run_id = :run_id ORDER BY e.episode_id)sql");
+  s.bind(":run_id", run_id);
+  auto flag = [&](const char* column) -> std::optional<bool> {
+    if (s.is_null(column)) return std::nullopt;
+    return s.integer(column) != 0;
+  };
+  while (s.step()) {
+    ScoreRecord r;
+    r.key_id = s.text("episode_key");
+    r.scorer_version = s.text("scorer_version");
+    r.check = s.text("check_kind");
+    r.correct = flag("correct");
+    r.score = s.real("score");
+    r.extracted_answer = s.text("extracted_answer");
+    r.detail = parse_json_column(s.text("detail_json"));
+    r.fabrication_claim = s.integer("fabrication_claim") != 0;
+    r.fabrication_false = flag("fabrication_false");
+    r.scored_at = s.text("scored_at");
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 int64_t ResultsStore::export_jsonl(int64_t run_id, std::ostream& out) {

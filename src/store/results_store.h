@@ -33,6 +33,7 @@
 
 #include "store/episode_record.h"
 #include "store/run_record.h"
+#include "store/score_record.h"
 
 namespace agentcoder::store {
 
@@ -80,6 +81,17 @@ class ResultsStore {
   // Keys of the run's episodes that start with `prefix` (hex digits; throws
   // InputError otherwise), at most `limit`.
   std::vector<std::string> keys_with_prefix(int64_t run_id, const std::string& prefix, int limit = 10);
+
+  // The run's tasks as posed; a task already stored (same id and hash) is
+  // kept as it was.
+  void put_tasks(int64_t run_id, const std::vector<StoredTask>& tasks);
+  std::vector<StoredTask> tasks(int64_t run_id);
+
+  // Scores replace earlier ones of the same episode; all in one transaction.
+  // Throws InputError for a key that is not an episode of the run.
+  void put_scores(int64_t run_id, const std::vector<ScoreRecord>& scores);
+  // In the order the episodes were stored.
+  std::vector<ScoreRecord> scores(int64_t run_id);
 
   // One JSON object per line per episode, steps and tool calls nested
   // (record_json.h), from one consistent snapshot. Returns the count.

@@ -109,14 +109,39 @@ CREATE TABLE IF NOT EXISTS tool_calls (
   PRIMARY KEY (episode_id, step_index, call_index),
   FOREIGN KEY (episode_id, step_index) REFERENCES steps(episode_id, step_index) ON DELETE CASCADE
 );
+CREATE TABLE IF NOT EXISTS tasks (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  task_id TEXT NOT NULL,
+  task_sha256 TEXT NOT NULL,
+  task_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, task_id, task_sha256)
+);
+CREATE TABLE IF NOT EXISTS scores (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  episode_key TEXT NOT NULL,
+  scorer_version TEXT NOT NULL,
+  check_kind TEXT NOT NULL,
+  correct INTEGER,
+  score REAL NOT NULL,
+  extracted_answer TEXT NOT NULL,
+  detail_json TEXT NOT NULL,
+  fabrication_claim INTEGER NOT NULL,
+  fabrication_false INTEGER,
+  scored_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, episode_key)
+);
 CREATE INDEX IF NOT EXISTS sessions_by_run ON sessions(run_id);
 )sql";
+
+}  // namespace
 
 bool has_table(Db& db, const char* name) {
   Statement s(db, "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = :name");
   s.bind(":name", std::string(name));
   return s.step();
 }
+
+namespace {
 
 int64_t table_count(Db& db) {
   Statement s(db, "SELECT count(*) AS n FROM sqlite_master");
@@ -148,9 +173,14 @@ void ensure_schema(Db& db) {
   bool fresh = table_count(db) == 0;
   // Never add our tables to some other program's database.
   if (!fresh) check_schema(db);
+  // Version 2 only added tables (tasks, scores): creating what is missing
+  // upgrades a version 1 file in place.
   db.exec(kTables);
   if (fresh) {
     Statement s(db, "INSERT INTO schema_version (version) VALUES (:version)");
+    s.bind(":version", kSchemaVersion).run();
+  } else if (stored_version(db) < kSchemaVersion) {
+    Statement s(db, "UPDATE schema_version SET version = :version");
     s.bind(":version", kSchemaVersion).run();
   }
   tx.commit();

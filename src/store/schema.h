@@ -5,7 +5,9 @@
 //   episodes        one row per (run, episode key): flat typed columns for
 //                   pandas, JSON text columns for nested data;
 //   steps           one row per model turn of an episode;
-//   tool_calls      one row per call made from a step.
+//   tool_calls      one row per call made from a step;
+//   tasks           the run's tasks as posed (version 2);
+//   scores          one score per episode, from `agentcoder score` (version 2).
 // ensure_schema creates what is missing (idempotent, safe from several
 // processes at once) and refuses a file written by a newer schema.
 #pragma once
@@ -14,7 +16,7 @@
 
 namespace agentcoder::store {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Creates or checks the schema (read-write connections).
 void ensure_schema(Db& db);
@@ -22,5 +24,8 @@ void ensure_schema(Db& db);
 // The version of an existing file; throws InputError naming the file when it
 // is not a results database or is newer than this build.
 int check_schema(Db& db);
+
+// Read-only connections may open a version 1 file, which lacks the newer tables.
+bool has_table(Db& db, const char* name);
 
 }  // namespace agentcoder::store

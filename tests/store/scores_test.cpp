@@ -1,0 +1,98 @@
+// The evaluation's tables in the results store: the run's task snapshot and
+// per-episode scores (replaced on re-scoring, erased with their episode), and
+// the in-place upgrade of a version 1 file that lacks both tables.
+#include <gtest/gtest.h>
+
+#include "store/results_store.h"
+#include "store/schema.h"
+#include "store_test_util.h"
+#include "utils/errors.h"
+
+namespace {
+
+using namespace store_test;
+
+ScoreRecord make_score(const std::string& key, std::optional<bool> correct, double score) {
+  ScoreRecord r;
+  r.key_id = key;
+  r.scorer_version = "1";
+  r.check = "numeric";
+  r.correct = correct;
+  r.score = score;
+  r.extracted_answer = "42";
+  r.detail = {{"candidates", {"42", "forty-two"}}};
+  r.fabrication_claim = correct.has_value() && !*correct;
+  r.fabrication_false = r.fabrication_claim ? std::optional<bool>(true) : std::nullopt;
+  return r;
+}
+
+TEST(Scores, TaskSnapshotKeepsTheFirstCopyOfEachTask) {
+  TempDir dir;
+  ResultsStore store(dir.path("r.sqlite"));
+  RunSession run = store.begin_run(make_run("a"));
+  store.put_tasks(run.run_id, {{"t1", hash_of("1"), R"({"id":"t1"})"}, {"t2", hash_of("2"), R"({"id":"t2"})"}});
+  store.put_tasks(run.run_id, {{"t1", hash_of("1"), R"({"id":"changed"})"}, {"t1", hash_of("1b"), R"({"id":"t1b"})"}});
+  std::vector<StoredTask> tasks = store.tasks(run.run_id);
+  ASSERT_EQ(tasks.size(), 3u);
+  EXPECT_EQ(tasks[0].task_json, R"({"id":"t1"})");  // a resumed run does not rewrite the snapshot
+  EXPECT_EQ(tasks[2].task_sha256, hash_of("1b"));   // the same id posed differently is another task
+  RunSession other = store.begin_run(make_run("b"));
+  EXPECT_TRUE(store.tasks(other.run_id).empty());
+}
+
+TEST(Scores, RoundTripReplaceAndErase) {
+  TempDir dir;
+  ResultsStore store(dir.path("r.sqlite"));
+  RunSession run = store.begin_run(make_run("a"));
+  for (int i = 0; i < 3; ++i) store.put_episode(run, make_record(i));
+  std::vector<ScoreRecord> first = {make_score(make_key(0).id(), true, 1.0), make_score(make_key(1).id(), false, 0.25),
+                                    make_score(make_key(2).id(), std::nullopt, 0)};
+  store.put_scores(run.run_id, first);
+  std::vector<ScoreRecord> back = store.scores(run.run_id);
+  ASSERT_EQ(back.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(back[i].scored_at.empty());
+    back[i].scored_at.clear();
+    EXPECT_EQ(back[i], first[i]) << i;
+  }
+  // Re-scoring replaces, never duplicates.
+  store.put_scores(run.run_id, {make_score(make_key(1).id(), true, 1.0)});
+  back = store.scores(run.run_id);
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[1].correct, std::optional<bool>(true));
+  // A score for an episode the run does not have is refused, and the batch with it.
+  EXPECT_THROW(store.put_scores(run.run_id, {make_score(make_key(0).id(), false, 0), make_score("f00d", true, 1)}),
+               agentcoder::InputError);
+  EXPECT_EQ(store.scores(run.run_id)[0].correct, std::optional<bool>(true));
+  // An erased episode takes its score with it.
+  store.erase_episodes(run.run_id, {make_key(0).id()});
+  EXPECT_EQ(store.scores(run.run_id).size(), 2u);
+}
+
+TEST(Scores, AVersionOneFileIsReadAndUpgradedInPlace) {
+  TempDir dir;
+  std::string path = dir.path("r.sqlite");
+  int64_t run_id;
+  {
+    ResultsStore store(path);
+    RunSession run = store.begin_run(make_run("a"));
+    run_id = run.run_id;
+    store.put_episode(run, make_record(0));
+  }
+  {
+    RawDb raw(path);  // what an earlier build wrote
+    raw.exec("DROP TABLE tasks; DROP TABLE scores; UPDATE schema_version SET version = 1;");
+  }
+  {
+    ResultsStore read_only(path, Access::read_only);
+    EXPECT_TRUE(read_only.tasks(run_id).empty());
+    EXPECT_TRUE(read_only.scores(run_id).empty());
+  }
+  ResultsStore store(path);
+  store.put_scores(run_id, {make_score(make_key(0).id(), true, 1)});
+  EXPECT_EQ(store.scores(run_id).size(), 1u);
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("SELECT version FROM schema_version"), std::to_string(kSchemaVersion));
+}
+
+}  // namespace
