@@ -21,6 +21,7 @@
 #include "data/family.h"
 #include "data/generator.h"
 #include "data/task_file.h"
+#include "data/task_json.h"
 #include "models/llama_runtime.h"
 #include "models/lora.h"
 #include "models/model.h"
@@ -138,7 +139,9 @@ store::EpisodeRecord to_record(const agent::EpisodeTrace& t, const store::Episod
   r.p_text = 1.0 - t.p_tool;
   r.wall_ms = t.wall_ms;
   r.error = t.error;
+  int64_t kv_bytes = 0;
   for (const auto& s : t.steps) {
+    kv_bytes = std::max<int64_t>(kv_bytes, static_cast<int64_t>(s.stats.kv_bytes));
     r.steps.push_back(to_record(s));
     r.prompt_tokens += s.stats.prompt_tokens;
     r.generated_tokens += s.stats.generated_tokens;
@@ -147,6 +150,7 @@ store::EpisodeRecord to_record(const agent::EpisodeTrace& t, const store::Episod
     r.queue_ms += s.stats.queued_ms;
     for (const auto& c : s.tool_calls) r.tool_ms += c.wall_ms;
   }
+  r.extra = {{"kv_bytes", kv_bytes}};  // the memory one inference held
   return r;
 }
 
@@ -213,6 +217,11 @@ void run_experiment(const RunArgs& args) {
     throw InputError(db_path + ": run '" + c.name + "' exists; continue it with --resume (or remove " + run_dir + ")");
   else session = results.begin_run(run);
   std::set<std::string> done = results.completed_keys(session.run_id);
+  // The tasks as posed, so that `agentcoder score` needs no task file.
+  std::vector<store::StoredTask> snapshot;
+  for (const auto& task : tasks)
+    snapshot.push_back({task.id, sha256_hex(task.prompt), data::task_to_json(task).dump()});
+  results.put_tasks(session.run_id, snapshot);
 
   // Every episode of the run, keyed; the stored ones are skipped.
   struct Planned {

@@ -1,0 +1,114 @@
+#include "evaluation/scored_episode.h"
+
+#include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "store/results_store.h"
+
+namespace agentcoder::evaluation {
+namespace {
+
+struct TaskLabel {
+  std::string check;
+  std::vector<std::string> alternative_tools;
+};
+
+std::map<std::string, TaskLabel> task_labels(store::ResultsStore& store, int64_t run_id) {
+  std::map<std::string, TaskLabel> labels;  // by task_id + "\n" + task_sha256
+  for (const store::StoredTask& t : store.tasks(run_id)) {
+    nlohmann::json j = nlohmann::json::parse(t.task_json, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) continue;
+    TaskLabel label;
+    label.check = j.value("check", "");
+    if (j.contains("alternative_tools") && j["alternative_tools"].is_array())
+      for (const auto& a : j["alternative_tools"])
+        if (a.is_string()) label.alternative_tools.push_back(a.get<std::string>());
+    labels[t.task_id + "\n" + t.task_sha256] = label;
+  }
+  return labels;
+}
+
+}  // namespace
+
+std::string failure_class(const std::string& error_class, bool executed) {
+  if (!executed) return "bad_call";
+  if (error_class.empty()) return "";
+  static const std::map<std::string, std::string> classes = {
+      {"syntax_error", "syntax"},   {"name_error", "name"},       {"import_error", "import"},
+      {"runtime_error", "runtime"}, {"nonzero_exit", "runtime"},  {"signal", "runtime"},
+      {"timeout", "timeout"},       {"memory", "memory"},         {"output_limit", "memory"},
+      {"sandbox_denied", "sandbox_denied"}};
+  auto it = classes.find(error_class);
+  // Tools other than python fail in their own words (e.g. the math tool's
+  // "parse_error"): the model's input was wrong, so it is a runtime failure.
+  return it == classes.end() ? "runtime" : it->second;
+}
+
+std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, const store::StoredRun& run) {
+  std::map<std::string, TaskLabel> labels = task_labels(store, run.run_id);
+  std::map<std::string, store::ScoreRecord> scores;
+  for (store::ScoreRecord& s : store.scores(run.run_id)) scores[s.key_id] = std::move(s);
+
+  std::vector<ScoredEpisode> out;
+  for (const store::StoredEpisode& listed : store.list_episodes(run.run_id)) {
+    std::optional<store::StoredEpisode> full = store.get_episode(run.run_id, listed.key_id);
+    if (!full) continue;  // erased meanwhile
+    const store::EpisodeRecord& r = full->record;
+    ScoredEpisode e;
+    e.key_id = full->key_id;
+    e.task_id = r.key.task_id;
+    e.variant = r.variant;
+    e.prompt_format = r.key.prompt_format;
+    e.mode = r.key.mode;
+    e.category = r.category;
+    e.difficulty = r.difficulty;
+    e.optimal_tool = r.optimal_tool;
+    e.offered_tools = r.key.tools;
+    if (auto it = labels.find(r.key.task_id + "\n" + r.key.task_sha256); it != labels.end()) {
+      e.check = it->second.check;
+      e.alternative_tools = it->second.alternative_tools;
+    }
+    e.outcome = r.outcome;
+    e.first_decision = r.first_decision;
+    e.first_tool = r.first_decision == "tool_call" ? r.first_tool : "";
+    e.p_tool = r.p_tool;
+    e.steps = static_cast<int>(r.steps.size());
+    for (size_t si = 0; si < r.steps.size(); ++si) {
+      for (const store::ToolCallRecord& c : r.steps[si].tool_calls) {
+        CallView v;
+        v.step = static_cast<int>(si);
+        v.tool = c.tool;
+        v.offered = std::find(e.offered_tools.begin(), e.offered_tools.end(), c.tool) != e.offered_tools.end();
+        v.executed = c.executed;
+        v.ok = c.ok;
+        v.error_class = c.error_class;
+        v.failure = v.ok ? "" : failure_class(c.error_class, c.executed);
+        e.calls.push_back(std::move(v));
+      }
+    }
+    e.prompt_tokens = r.prompt_tokens;
+    e.generated_tokens = r.generated_tokens;
+    e.prompt_eval_ms = r.prompt_eval_ms;
+    e.decode_ms = r.decode_ms;
+    e.tool_ms = r.tool_ms;
+    e.queue_ms = r.queue_ms;
+    e.wall_ms = r.wall_ms;
+    if (r.extra.is_object() && r.extra.contains("kv_bytes") && r.extra["kv_bytes"].is_number_integer())
+      e.kv_bytes = r.extra["kv_bytes"].get<int64_t>();
+    if (auto it = scores.find(e.key_id); it != scores.end()) {
+      const store::ScoreRecord& s = it->second;
+      e.scored = true;
+      if (e.check.empty()) e.check = s.check;
+      e.correct = s.correct;
+      e.score = s.score;
+      e.fabrication_claim = s.fabrication_claim;
+      e.fabrication_false = s.fabrication_false;
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace agentcoder::evaluation

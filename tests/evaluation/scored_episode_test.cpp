@@ -1,0 +1,102 @@
+// load_scored_episodes: a results file's episodes, task snapshot and scores
+// joined into the flat rows the metrics read; failure classes.
+#include "evaluation/scored_episode.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "store/results_store.h"
+#include "utils/sha256.h"
+
+using namespace agentcoder;
+using namespace agentcoder::evaluation;
+
+namespace {
+
+store::EpisodeRecord episode(const std::string& task, const std::string& mode) {
+  store::EpisodeRecord r;
+  r.key.task_id = task;
+  r.key.task_sha256 = sha256_hex("prompt of " + task);
+  r.key.model_sha256 = sha256_hex("model");
+  r.key.prompt_format = "direct";
+  r.key.mode = mode;
+  r.key.tools = {"python", "math"};
+  r.variant = "base";
+  r.category = "execution_required";
+  r.difficulty = "easy";
+  r.optimal_tool = "python";
+  r.outcome = "final_answer";
+  r.first_decision = "tool_call";
+  r.first_tool = "python";
+  r.p_tool = 0.75;
+  r.prompt_tokens = 300;
+  r.generated_tokens = 40;
+  r.extra = {{"kv_bytes", 4096}};
+  store::StepRecord first;
+  first.tool_calls.push_back({"c1", "python", "{}", true, false, "syntax_error", "SyntaxError", nullptr, 5});
+  first.tool_calls.push_back({"c2", "web", "{}", false, false, "unknown_tool", "no tool named web", nullptr, 0});
+  store::StepRecord second;
+  second.tool_calls.push_back({"c3", "python", "{}", true, true, "", "42", nullptr, 6});
+  r.steps = {first, second, store::StepRecord{}};
+  return r;
+}
+
+}  // namespace
+
+TEST(ScoredEpisode, FailureClassesFollowTheStudy) {
+  EXPECT_EQ(failure_class("syntax_error", true), "syntax");
+  EXPECT_EQ(failure_class("name_error", true), "name");
+  EXPECT_EQ(failure_class("import_error", true), "import");
+  EXPECT_EQ(failure_class("runtime_error", true), "runtime");
+  EXPECT_EQ(failure_class("timeout", true), "timeout");
+  EXPECT_EQ(failure_class("memory", true), "memory");
+  EXPECT_EQ(failure_class("sandbox_denied", true), "sandbox_denied");
+  EXPECT_EQ(failure_class("bad_arguments", false), "bad_call");
+  EXPECT_EQ(failure_class("", true), "");
+}
+
+TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
+  std::string path = ::testing::TempDir() + "/scored-episode-" + std::to_string(getpid()) + ".sqlite";
+  std::filesystem::remove(path);
+  store::ResultsStore results(path);
+  store::RunSession run = results.begin_run({"r", "seed = 1\n", nullptr, nlohmann::json::object()});
+  store::EpisodeRecord a = episode("t1", "free"), b = episode("t2", "force_text");
+  b.first_decision = "malformed";
+  results.put_episode(run, a);
+  results.put_episode(run, b);
+  results.put_tasks(run.run_id, {{"t1", a.key.task_sha256, R"({"id":"t1","check":"numeric","alternative_tools":["math"]})"}});
+  store::ScoreRecord score;
+  score.key_id = a.key.id();
+  score.check = "numeric";
+  score.correct = true;
+  score.score = 1;
+  score.fabrication_claim = false;
+  results.put_scores(run.run_id, {score});
+
+  std::vector<ScoredEpisode> rows = load_scored_episodes(results, *results.find_run("r"));
+  ASSERT_EQ(rows.size(), 2u);
+  const ScoredEpisode& x = rows[0];
+  EXPECT_EQ(x.task_id, "t1");
+  EXPECT_EQ(x.mode, "free");
+  EXPECT_EQ(x.check, "numeric");
+  EXPECT_EQ(x.alternative_tools, std::vector<std::string>{"math"});
+  EXPECT_EQ(x.first_tool, "python");
+  EXPECT_EQ(x.steps, 3);
+  EXPECT_EQ(x.kv_bytes, 4096);
+  ASSERT_EQ(x.calls.size(), 3u);
+  EXPECT_EQ(x.calls[0].failure, "syntax");
+  EXPECT_TRUE(x.calls[0].offered);
+  EXPECT_FALSE(x.calls[1].offered);
+  EXPECT_EQ(x.calls[1].failure, "bad_call");
+  EXPECT_EQ(x.calls[2].step, 1);
+  EXPECT_EQ(x.calls[2].failure, "");
+  EXPECT_TRUE(x.scored);
+  EXPECT_EQ(x.correct, std::optional<bool>(true));
+
+  const ScoredEpisode& y = rows[1];  // no snapshot, no score
+  EXPECT_FALSE(y.scored);
+  EXPECT_EQ(y.check, "");
+  EXPECT_EQ(y.first_tool, "") << "a malformed first reply names no tool";
+  std::filesystem::remove(path);
+}
