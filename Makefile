@@ -8,6 +8,8 @@ setup:
 run: setup
 	./build/bin/agentcoder run experiments/baseline.toml --resume
 	./build/bin/agentcoder trace show results/baseline | head -30
+	./build/bin/agentcoder score results/baseline
+	./build/bin/agentcoder report results/baseline -o results/baseline/report
 
 demo: setup
 	./build/bin/agentcoder generate --tools experiments/tools/python.json --fenced-code \

@@ -11,7 +11,8 @@ backend="${AGENTCODER_BACKEND:-cpu}"
 
 packages=(build-essential cmake ninja-build ccache git pkg-config
           nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev libssl-dev
-          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-sympy python3.11-doc procps)
+          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-sympy python3.11-doc procps
+          python3-matplotlib chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

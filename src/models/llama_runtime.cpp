@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "build-info.h"
+#include "ggml-backend.h"
 #include "llama.h"
 
 namespace agentcoder::models {
@@ -29,10 +30,22 @@ void ensure_llama_backend() {
 
 nlohmann::ordered_json llama_manifest() {
   ensure_llama_backend();
+  // Every compute device llama.cpp sees (CPU, and GPUs with their memory):
+  // a GPU figure means nothing without the card it came from.
+  nlohmann::ordered_json devices = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < ggml_backend_dev_count(); ++i) {
+    ggml_backend_dev_t dev = ggml_backend_dev_get(i);
+    size_t free_bytes = 0, total_bytes = 0;
+    ggml_backend_dev_memory(dev, &free_bytes, &total_bytes);
+    devices.push_back({{"name", ggml_backend_dev_name(dev)},
+                       {"description", ggml_backend_dev_description(dev)},
+                       {"memory_total_mb", total_bytes / (1024 * 1024)}});
+  }
   return {{"commit", llama_commit()},
           {"build_number", llama_build_number()},
           {"compiler", llama_compiler()},
           {"gpu_offload", llama_supports_gpu_offload()},
+          {"devices", devices},
           {"system_info", llama_print_system_info()}};
 }
 
