@@ -11,7 +11,7 @@
 
 #include "store/record_json.h"
 #include "store/schema.h"
-#include "store/sqlite_db.h"
+#include "utils/sqlite_db.h"
 #include "utils/errors.h"
 
 namespace agentcoder::store {

@@ -35,9 +35,11 @@
 #include "store/run_record.h"
 #include "store/score_record.h"
 
-namespace agentcoder::store {
-
+namespace agentcoder {
 class Db;
+}
+
+namespace agentcoder::store {
 
 enum class Access { read_write, read_only };
 

@@ -12,7 +12,7 @@
 // processes at once) and refuses a file written by a newer schema.
 #pragma once
 
-#include "store/sqlite_db.h"
+#include "utils/sqlite_db.h"
 
 namespace agentcoder::store {
 

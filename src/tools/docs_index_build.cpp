@@ -12,7 +12,7 @@
 
 #include "tools/docs_schema.h"
 #include "tools/rst_passages.h"
-#include "tools/sqlite_db.h"
+#include "utils/sqlite_db.h"
 #include "utils/errors.h"
 #include "utils/paths.h"
 #include "utils/sha256.h"
@@ -70,9 +70,9 @@ std::string fingerprint(const std::vector<Page>& pages) {
 std::string existing_fingerprint(const std::string& out) {
   if (!fs::exists(out)) return "";
   try {
-    SqliteDb db(out, /*read_only=*/true);
-    SqliteStatement q(db.handle(), "SELECT value FROM meta WHERE key = 'fingerprint'");
-    return q.step() ? q.text(0) : "";
+    Db db(out, /*read_only=*/true);
+    Statement q(db, "SELECT value FROM meta WHERE key = 'fingerprint'");
+    return q.step() ? q.text("value") : "";
   } catch (const std::exception&) {
     return "";  // not an index of ours: rebuild it
   }
@@ -113,34 +113,27 @@ DocsIndexStats build_docs_index(const std::string& source, const std::string& ou
   std::string tmp = out + ".tmp-" + std::to_string(getpid());
   fs::remove(tmp);
   try {
-    SqliteDb db(tmp, /*read_only=*/false);
+    Db db(tmp, /*read_only=*/false);
     db.exec(kDocsIndexSchema);
-    db.exec("BEGIN");
-    SqliteStatement insert(db.handle(),
-                           "INSERT INTO passages(names, title, page_title, page, text, key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    Transaction tx(db);
+    Statement insert(db, "INSERT INTO passages(names, title, page_title, page, text, key) "
+                         "VALUES (:names, :title, :page_title, :page, :text, :key)");
     for (const auto& page : pages) {
       for (const auto& p : rst_passages(page.name, read_file(page.file))) {
-        insert.bind(1, p.names);
-        insert.bind(2, p.title);
-        insert.bind(3, p.page_title);
-        insert.bind(4, p.page);
-        insert.bind(5, p.text);
-        insert.bind(6, p.key);
-        insert.step();
+        insert.bind(":names", p.names).bind(":title", p.title).bind(":page_title", p.page_title);
+        insert.bind(":page", p.page).bind(":text", p.text).bind(":key", p.key).run();
         insert.reset();
         ++stats.passages;
       }
     }
-    SqliteStatement meta(db.handle(), "INSERT INTO meta(key, value) VALUES (?1, ?2)");
+    Statement meta(db, "INSERT INTO meta(key, value) VALUES (:key, :value)");
     for (const auto& [k, v] : {std::pair<std::string, std::string>{"fingerprint", print},
                                {"source", fs::absolute(root).string()},
                                {"format", std::to_string(kDocsIndexFormat)}}) {
-      meta.bind(1, k);
-      meta.bind(2, v);
-      meta.step();
+      meta.bind(":key", k).bind(":value", v).run();
       meta.reset();
     }
-    db.exec("COMMIT");
+    tx.commit();
     db.exec("INSERT INTO passages(passages) VALUES ('optimize')");
   } catch (...) {
     fs::remove(tmp);

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/docs_schema.h"
-#include "tools/sqlite_db.h"
+#include "utils/sqlite_db.h"
 #include "utils/errors.h"
 
 namespace agentcoder::tools {
@@ -23,18 +23,18 @@ bool word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x8
 
 }  // namespace
 
-DocsIndex::DocsIndex(std::string path, std::unique_ptr<SqliteDb> db) : path_(std::move(path)), db_(std::move(db)) {}
+DocsIndex::DocsIndex(std::string path, std::unique_ptr<Db> db) : path_(std::move(path)), db_(std::move(db)) {}
 
 DocsIndex::~DocsIndex() = default;
 
 std::unique_ptr<DocsIndex> DocsIndex::open(const std::string& path) {
   const std::string hint = " (build it with: agentcoder docs index)";
   if (!std::filesystem::is_regular_file(path)) throw InputError("docs index " + path + ": not found" + hint);
-  auto db = std::make_unique<SqliteDb>(path, /*read_only=*/true);
+  auto db = std::make_unique<Db>(path, /*read_only=*/true);
   std::string format;
   try {
-    SqliteStatement q(db->handle(), "SELECT value FROM meta WHERE key = 'format'");
-    if (q.step()) format = q.text(0);
+    Statement q(*db, "SELECT value FROM meta WHERE key = 'format'");
+    if (q.step()) format = q.text("value");
   } catch (const std::exception&) {
     throw InputError("docs index " + path + ": not a docs index" + hint);
   }
@@ -78,12 +78,11 @@ std::vector<DocHit> DocsIndex::search(const std::string& query, size_t k) const 
   std::string match = match_expression(query);
   if (match.empty() || k == 0) return hits;
   std::lock_guard<std::mutex> lock(mu_);
-  SqliteStatement q(db_->handle(), std::string("SELECT page, page_title, title, text, ") + kDocsRank +
-                                       " AS score FROM passages WHERE passages MATCH ?1 ORDER BY score LIMIT ?2");
-  q.bind(1, match);
-  q.bind(2, static_cast<int64_t>(k));
-  q.bind(3, nlohmann::json(query_words(query)).dump());
-  while (q.step()) hits.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.real(4)});
+  Statement q(*db_, std::string("SELECT page, page_title, title, text, ") + kDocsRank +
+                        " AS score FROM passages WHERE passages MATCH ?1 ORDER BY score LIMIT ?2");
+  q.bind("?1", match).bind("?2", static_cast<int64_t>(k)).bind("?3", nlohmann::json(query_words(query)).dump());
+  while (q.step())
+    hits.push_back({q.text("page"), q.text("page_title"), q.text("title"), q.text("text"), q.real("score")});
   return hits;
 }
 

@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
-namespace agentcoder::tools {
+namespace agentcoder {
+class Db;
+}
 
-class SqliteDb;
+namespace agentcoder::tools {
 
 struct DocHit {
   std::string page;  // "library/itertools"
@@ -42,10 +44,10 @@ class DocsIndex {
   static std::string match_expression(const std::string& query);
 
  private:
-  DocsIndex(std::string path, std::unique_ptr<SqliteDb> db);
+  DocsIndex(std::string path, std::unique_ptr<Db> db);
 
   std::string path_;
-  std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<Db> db_;
   mutable std::mutex mu_;
 };
 

@@ -1,4 +1,4 @@
-// Thin owners of SQLite's C API objects, used only inside the store:
+// Thin owners of SQLite's C API objects (the results store, the docs index):
 //   Db           one connection (sqlite3*), closed at destruction;
 //   Statement    one prepared statement; parameters and columns by name,
 //                so a 40-column insert cannot shift by one;
@@ -6,7 +6,7 @@
 //                unless committed (an exception mid-write leaves nothing).
 // Every failure throws std::runtime_error naming the file and SQLite's
 // message, except a file that cannot be opened: InputError. Text bound to a statement is made valid UTF-8 first (utf8.h).
-// None of these is thread-safe; ResultsStore serialises access.
+// None of these is thread-safe; their owners serialise access.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace agentcoder::store {
+namespace agentcoder {
 
 class Db {
  public:
@@ -108,4 +108,4 @@ class ReadSnapshot {
   Db& db_;
 };
 
-}  // namespace agentcoder::store
+}  // namespace agentcoder

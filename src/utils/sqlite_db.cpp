@@ -1,4 +1,4 @@
-#include "store/sqlite_db.h"
+#include "utils/sqlite_db.h"
 
 #include <cstring>
 #include <stdexcept>
@@ -8,7 +8,7 @@
 #include "utils/utf8.h"
 #include "utils/errors.h"
 
-namespace agentcoder::store {
+namespace agentcoder {
 
 Db::Db(const std::string& path, bool read_only) : path_(path) {
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -50,7 +50,7 @@ Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 int Statement::parameter(const char* name) {
   int index = sqlite3_bind_parameter_index(stmt_, name);
-  if (index == 0) throw std::logic_error(std::string("store: no SQL parameter ") + name);
+  if (index == 0) throw std::logic_error(std::string("sqlite: no SQL parameter ") + name);
   return index;
 }
 
@@ -136,4 +136,4 @@ ReadSnapshot::ReadSnapshot(Db& db) : db_(db) { db_.exec("BEGIN"); }
 
 ReadSnapshot::~ReadSnapshot() { sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr); }
 
-}  // namespace agentcoder::store
+}  // namespace agentcoder
