@@ -1,0 +1,79 @@
+// What a final answer says, in the forms the checks compare: normalised
+// text, answer candidates and the numbers in them.
+//
+// A model rarely answers with the bare value. Its answer is searched for
+// candidates, in priority order: \boxed{...}, <<<...>>> (SymBench's answer
+// markers), the text after the last "Final answer" / "Answer:" / "answer is",
+// the last fenced block, the last `inline code` span, the last non-empty line
+// (fences skipped), the whole answer, and the last number. A check accepts an
+// answer when any candidate matches, and reports the first that did; the
+// list is kept short so that an answer cannot win by listing everything.
+//
+// Normalisation (README "Correctness", exact): lower case; whitespace runs
+// (newlines too) become one space; surrounding whitespace, quotes (' " `),
+// markdown emphasis (*) and punctuation (, ; : ! ? and a trailing .) are
+// stripped; a trailing ".0" (or ".00...") after a digit is dropped, so
+// "42.0" equals "42". Brackets, signs and inner punctuation are kept.
+//
+// Numbers: integers, decimals, thousands separators ("1,234,567"), simple
+// fractions ("3/4"), scientific notation ("1.5e-3", "2.5 x 10^6",
+// "1e3"), and negatives with '-' or U+2212. A '-' directly after a letter,
+// a digit or ')' is an operator, not a sign ("3-4" is 3 and 4).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agentcoder::evaluation {
+
+std::string normalize_answer(std::string_view text);
+
+// True when the two texts are equal after normalize_answer.
+bool answers_equal(std::string_view a, std::string_view b);
+
+struct AnswerCandidate {
+  std::string source;  // boxed, marker, marked, fenced, inline_code, last_line, whole, last_number
+  std::string text;    // as it appears in the answer (trimmed)
+};
+
+std::vector<AnswerCandidate> answer_candidates(std::string_view answer);
+
+// A number as written in text.
+struct NumberInText {
+  double value = 0;
+  std::string text;  // as written, e.g. "1,234" or "3/4"
+  size_t pos = 0;    // byte offset in the text
+};
+
+std::vector<NumberInText> find_numbers(std::string_view text);
+
+// `text` (after normalisation) is exactly one number; nullopt otherwise.
+std::optional<double> parse_number(std::string_view text);
+
+// Numbers the numeric check tries, in priority order: the number each
+// candidate is (when it is exactly one), else for a marked, boxed or
+// fenced candidate its first number and for the last line its last number;
+// then the last number of the answer. Duplicates (same source) are dropped.
+struct NumberCandidate {
+  std::string source;  // the candidate it came from
+  NumberInText number;
+};
+
+std::vector<NumberCandidate> number_candidates(const std::vector<AnswerCandidate>& candidates);
+
+// A ``` fenced block of a markdown answer. An unclosed fence runs to the
+// end of the text (a reply cut at max_tokens).
+struct FencedBlock {
+  std::string language;  // the info string's first word, lower case ("" when none)
+  std::string content;   // the lines between the fences
+};
+
+std::vector<FencedBlock> fenced_blocks(std::string_view text);
+
+// Within abs_tol or rel_tol of `expected` (both inclusive). With both zero
+// the values must be equal.
+bool within_tolerance(double value, double expected, double abs_tol, double rel_tol);
+
+}  // namespace agentcoder::evaluation
