@@ -184,3 +184,18 @@ TEST_F(EpisodeRunnerTest, AConversationPastTheContextStopsWithContextFull) {
   EXPECT_EQ(t.steps[0].generation_stop, models::StopReason::context_full);
   EXPECT_TRUE(tools_.calls.empty());
 }
+
+// A prompt that cannot be rendered (here: a tool whose schema is not JSON)
+// ends the episode with the error stop and its message, not an exception.
+TEST_F(EpisodeRunnerTest, AnUnrenderablePromptStopsWithError) {
+  class BrokenToolbox : public RecordingToolbox {
+   public:
+    std::vector<models::ToolSchema> schemas() const override { return {{"python", "Run Python.", "{not json"}}; }
+  } broken;
+  EpisodeRunner r(*engine_, *chat_, broken, small(2));
+  EpisodeTrace t = r.run({"t8", "What is 6*7?"}, format_, Mode::free, 1);
+  EXPECT_EQ(t.stop, EpisodeStop::error);
+  EXPECT_FALSE(t.error.empty());
+  EXPECT_TRUE(t.steps.empty());
+  EXPECT_TRUE(broken.calls.empty());
+}
