@@ -1,0 +1,554 @@
+#include "evaluation/metrics.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "evaluation/stats.h"
+
+namespace agentcoder::evaluation {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// The tools of the study; confusion rows and per-tool rows always show them
+// so that tables line up across conditions.
+const std::vector<std::string> kTools = {"python", "math", "docs"};
+// Failure classes in the study's order (scored_episode.h, CallView::failure).
+const std::vector<std::string> kFailureClasses = {"syntax",  "name",   "import",         "runtime",
+                                                  "timeout", "memory", "sandbox_denied", "bad_call"};
+
+ojson nullable(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
+
+std::optional<double> ratio(double num, double den) {
+  if (den == 0) return std::nullopt;
+  return num / den;
+}
+
+int mode_rank(const std::string& mode) {
+  if (mode == "free") return 0;
+  if (mode == "force_tool") return 1;
+  if (mode == "force_text") return 2;
+  return 3;
+}
+
+bool labelled(const ScoredEpisode& e) { return !e.optimal_tool.empty(); }
+bool label_says_tool(const ScoredEpisode& e) { return e.optimal_tool != "none"; }
+bool has_first_action(const ScoredEpisode& e) {
+  return e.first_decision == "tool_call" || e.first_decision == "text" || e.first_decision == "malformed";
+}
+bool acceptable_tool(const ScoredEpisode& e, const std::string& tool) {
+  return tool == e.optimal_tool ||
+         std::find(e.alternative_tools.begin(), e.alternative_tools.end(), tool) != e.alternative_tools.end();
+}
+bool has_correctness(const ScoredEpisode& e) { return e.scored && e.correct.has_value(); }
+bool is_correct(const ScoredEpisode& e) { return has_correctness(e) && *e.correct; }
+
+// Episodes of one condition grouped by task, for the bootstrap (a task is
+// the resampling unit, so repeats of one task move together).
+std::vector<EpisodeRefs> by_task(const EpisodeRefs& episodes) {
+  std::vector<EpisodeRefs> tasks;
+  std::map<std::string, size_t> index;
+  for (const ScoredEpisode* e : episodes) {
+    auto [it, added] = index.emplace(e->task_id, tasks.size());
+    if (added) tasks.emplace_back();
+    tasks[it->second].push_back(e);
+  }
+  return tasks;
+}
+
+ojson accuracy_json(const EpisodeRefs& episodes, const MetricsOptions& options, const std::string& name) {
+  int64_t n = std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode* e) { return has_correctness(*e); });
+  std::optional<double> value = accuracy_of(episodes);
+  std::vector<EpisodeRefs> tasks = by_task(episodes);
+  std::optional<Interval> ci;
+  if (value) {
+    ci = bootstrap_ci(
+        static_cast<int>(tasks.size()),
+        [&](const std::vector<int>& picks) {
+          double correct = 0, total = 0;
+          for (int t : picks)
+            for (const ScoredEpisode* e : tasks[t])
+              if (has_correctness(*e)) {
+                total += 1;
+                correct += *e->correct ? 1 : 0;
+              }
+          return ratio(correct, total);
+        },
+        options.bootstrap_samples, derive_seed(options.seed, "accuracy:" + name));
+  }
+  return {{"value", nullable(value)},
+          {"lo", ci ? ojson(ci->lo) : ojson(nullptr)},
+          {"hi", ci ? ojson(ci->hi) : ojson(nullptr)},
+          {"n", n}};
+}
+
+// Sub-groups (by a field) in first-seen order... sorted by name for stable
+// tables.
+template <typename Key>
+std::map<Key, EpisodeRefs> split(const EpisodeRefs& episodes, Key (*key)(const ScoredEpisode&)) {
+  std::map<Key, EpisodeRefs> groups;
+  for (const ScoredEpisode* e : episodes) groups[key(*e)].push_back(e);
+  return groups;
+}
+
+std::pair<std::string, std::string> cell_key(const ScoredEpisode& e) { return {e.category, e.difficulty}; }
+std::string category_key(const ScoredEpisode& e) { return e.category; }
+std::string difficulty_key(const ScoredEpisode& e) { return e.difficulty; }
+
+ojson by_cell_json(const EpisodeRefs& episodes) {
+  ojson cells = ojson::array();
+  for (const auto& [key, group] : split(episodes, &cell_key))
+    cells.push_back({{"category", key.first},
+                     {"difficulty", key.second},
+                     {"n", group.size()},
+                     {"accuracy", nullable(accuracy_of(group))}});
+  return cells;
+}
+
+ojson breakdown_json(const EpisodeRefs& episodes, const char* field, std::string (*key)(const ScoredEpisode&)) {
+  ojson rows = ojson::array();
+  for (const auto& [value, group] : split(episodes, key))
+    rows.push_back({{field, value},
+                    {"n", group.size()},
+                    {"accuracy", nullable(accuracy_of(group))},
+                    {"tool_use_rate", nullable(tool_use_rate_of(group))},
+                    {"f1", nullable(decision_counts(group, /*malformed_as_call=*/true).f1())}});
+  return rows;
+}
+
+ojson first_action_json(const EpisodeRefs& episodes) {
+  int64_t call = 0, text = 0, malformed = 0;
+  for (const ScoredEpisode* e : episodes) {
+    call += e->first_decision == "tool_call";
+    text += e->first_decision == "text";
+    malformed += e->first_decision == "malformed";
+  }
+  return {{"tool_call", call}, {"text", text}, {"malformed", malformed}};
+}
+
+ojson decision_json(const DecisionCounts& d) {
+  return {{"precision", nullable(d.precision())},
+          {"recall", nullable(d.recall())},
+          {"f1", nullable(d.f1())},
+          {"accuracy", nullable(d.accuracy())}};
+}
+
+// Per tool: precision over episodes whose first call used the tool (was it
+// acceptable for the task?), recall over episodes labelled with it (was the
+// first call acceptable?).
+ojson per_tool_json(const EpisodeRefs& episodes) {
+  std::vector<std::string> tools = kTools;
+  for (const ScoredEpisode* e : episodes)
+    if (labelled(*e) && label_says_tool(*e) && std::find(tools.begin(), tools.end(), e->optimal_tool) == tools.end())
+      tools.push_back(e->optimal_tool);
+  std::sort(tools.begin() + static_cast<long>(kTools.size()), tools.end());
+
+  ojson rows = ojson::array();
+  for (const std::string& tool : tools) {
+    int64_t predicted = 0, predicted_ok = 0, support = 0, support_ok = 0;
+    for (const ScoredEpisode* e : episodes) {
+      bool called = e->first_decision == "tool_call";
+      if (called && e->first_tool == tool) {
+        ++predicted;
+        predicted_ok += acceptable_tool(*e, tool);
+      }
+      if (e->optimal_tool == tool) {
+        ++support;
+        support_ok += called && acceptable_tool(*e, e->first_tool);
+      }
+    }
+    std::optional<double> p = ratio(predicted_ok, predicted), r = ratio(support_ok, support), f1;
+    if (p && r) f1 = (*p + *r) == 0 ? 0.0 : 2 * *p * *r / (*p + *r);
+    rows.push_back({{"tool", tool},
+                    {"precision", nullable(p)},
+                    {"recall", nullable(r)},
+                    {"f1", nullable(f1)},
+                    {"support", support}});
+  }
+  return rows;
+}
+
+ojson confusion_json(const EpisodeRefs& episodes) {
+  std::vector<std::string> rows = kTools;
+  rows.push_back("none");
+  std::vector<std::string> cols;
+  for (const std::string& t : kTools) cols.push_back("call:" + t);
+  cols.insert(cols.end(), {"call:other", "text", "malformed"});
+  std::vector<std::vector<int64_t>> counts(rows.size(), std::vector<int64_t>(cols.size(), 0));
+  for (const ScoredEpisode* e : episodes) {
+    auto row = std::find(rows.begin(), rows.end(), e->optimal_tool);
+    if (row == rows.end() || !has_first_action(*e)) continue;
+    std::string col_name = e->first_decision;
+    if (e->first_decision == "tool_call")
+      col_name = std::find(kTools.begin(), kTools.end(), e->first_tool) != kTools.end() ? "call:" + e->first_tool
+                                                                                          : "call:other";
+    auto col = std::find(cols.begin(), cols.end(), col_name);
+    ++counts[row - rows.begin()][col - cols.begin()];
+  }
+  return {{"rows", rows}, {"cols", cols}, {"counts", counts}};
+}
+
+ojson efficiency_json(const EpisodeRefs& episodes) {
+  double n = static_cast<double>(episodes.size());
+  int64_t calls = 0, unnecessary = 0, executed = 0, productive_episodes = 0, kv_episodes = 0;
+  double prompt = 0, generated = 0, kv = 0, prompt_ms = 0, decode_ms = 0, tool_ms = 0, queue_ms = 0, wall_ms = 0;
+  for (const ScoredEpisode* e : episodes) {
+    int64_t ran = std::count_if(e->calls.begin(), e->calls.end(), [](const CallView& c) { return c.executed; });
+    calls += static_cast<int64_t>(e->calls.size());
+    if (labelled(*e) && !label_says_tool(*e)) unnecessary += static_cast<int64_t>(e->calls.size());
+    executed += ran;
+    productive_episodes += ran > 0 && is_correct(*e);
+    prompt += static_cast<double>(e->prompt_tokens);
+    generated += static_cast<double>(e->generated_tokens);
+    if (e->kv_bytes > 0) {  // 0 = not recorded
+      ++kv_episodes;
+      kv += static_cast<double>(e->kv_bytes);
+    }
+    prompt_ms += e->prompt_eval_ms;
+    decode_ms += e->decode_ms;
+    tool_ms += e->tool_ms;
+    queue_ms += e->queue_ms;
+    wall_ms += e->wall_ms;
+  }
+  std::optional<double> kv_mb = ratio(kv / (1024.0 * 1024.0), static_cast<double>(kv_episodes));
+  return {{"tool_calls_per_episode", nullable(ratio(static_cast<double>(calls), n))},
+          {"unnecessary_tool_calls", unnecessary},
+          {"tool_productivity", nullable(ratio(static_cast<double>(productive_episodes), static_cast<double>(executed)))},
+          {"prompt_tokens_per_task", nullable(ratio(prompt, n))},
+          {"generated_tokens_per_task", nullable(ratio(generated, n))},
+          {"kv_mb_per_inference", nullable(kv_mb)},
+          {"latency_ms",
+           {{"prompt_eval", nullable(ratio(prompt_ms, n))},
+            {"decode", nullable(ratio(decode_ms, n))},
+            {"tool", nullable(ratio(tool_ms, n))},
+            {"queue", nullable(ratio(queue_ms, n))},
+            {"wall", nullable(ratio(wall_ms, n))}}}};
+}
+
+// What happened after an episode's failed calls.
+struct Recovery {
+  bool failed = false;
+  int calls_to_recover = 0;  // calls after the first failure up to the first success; 0 = never recovered
+  bool loop = false;         // two consecutive calls failed with the same class
+  bool gave_up = false;      // the last failed call has no successful call after it
+};
+
+Recovery recovery_of(const ScoredEpisode& e) {
+  Recovery r;
+  int first_failure = -1, last_failure = -1;
+  for (int i = 0; i < static_cast<int>(e.calls.size()); ++i) {
+    const CallView& c = e.calls[i];
+    if (c.ok) {
+      if (first_failure >= 0 && r.calls_to_recover == 0) r.calls_to_recover = i - first_failure;
+      continue;
+    }
+    if (first_failure < 0) first_failure = i;
+    if (i > 0 && !e.calls[i - 1].ok && e.calls[i - 1].failure == c.failure) r.loop = true;
+    last_failure = i;
+  }
+  r.failed = first_failure >= 0;
+  if (r.failed) {
+    r.gave_up = std::none_of(e.calls.begin() + last_failure + 1, e.calls.end(), [](const CallView& c) { return c.ok; });
+  }
+  return r;
+}
+
+ojson errors_json(const EpisodeRefs& episodes) {
+  std::map<std::string, int64_t> counted;
+  int64_t failed = 0, wrong_result = 0, failed_episodes = 0, loops = 0, give_ups = 0;
+  int64_t recovered_within[4] = {0, 0, 0, 0};
+  EpisodeRefs multi_step;
+  for (const ScoredEpisode* e : episodes) {
+    for (const CallView& c : e->calls)
+      if (!c.ok) {
+        ++failed;
+        ++counted[c.failure.empty() ? "unclassified" : c.failure];
+      }
+    bool all_ok = !e->calls.empty() && std::all_of(e->calls.begin(), e->calls.end(), [](const CallView& c) { return c.ok; });
+    wrong_result += all_ok && has_correctness(*e) && !*e->correct;
+    Recovery r = recovery_of(*e);
+    if (r.failed) {
+      ++failed_episodes;
+      for (int k = 1; k <= 3; ++k) recovered_within[k] += r.calls_to_recover > 0 && r.calls_to_recover <= k;
+      loops += r.loop;
+      give_ups += r.gave_up;
+    }
+    if (e->category == "multi_step") multi_step.push_back(e);
+  }
+  ojson by_class = ojson::object();
+  for (const std::string& cls : kFailureClasses) by_class[cls] = counted.count(cls) ? counted[cls] : 0;
+  for (const auto& [cls, n] : counted)
+    if (!by_class.contains(cls)) by_class[cls] = n;
+  ojson recovery = ojson::object();
+  for (int k = 1; k <= 3; ++k)
+    recovery[std::to_string(k)] =
+        nullable(ratio(static_cast<double>(recovered_within[k]), static_cast<double>(failed_episodes)));
+  return {{"failed_executions", failed},        {"by_class", by_class},
+          {"wrong_result", wrong_result},       {"recovery_at_k", recovery},
+          {"repeated_error_loops", loops},      {"give_ups", give_ups},
+          {"multi_step_success", nullable(accuracy_of(multi_step))}};
+}
+
+// Claims of a computed result in scored episodes where nothing ran.
+ojson fabrication_json(const EpisodeRefs& episodes) {
+  int64_t without = 0, claims = 0, checked = 0, false_claims = 0;
+  for (const ScoredEpisode* e : episodes) {
+    if (!e->scored) continue;
+    if (std::any_of(e->calls.begin(), e->calls.end(), [](const CallView& c) { return c.executed; })) continue;
+    ++without;
+    if (!e->fabrication_claim) continue;
+    ++claims;
+    if (e->fabrication_false) {
+      ++checked;
+      false_claims += *e->fabrication_false;
+    }
+  }
+  return {{"episodes_without_execution", without},
+          {"claims", claims},
+          {"rate", nullable(ratio(static_cast<double>(claims), static_cast<double>(without)))},
+          {"checked", checked},
+          {"false_claims", false_claims}};
+}
+
+ojson condition_json(const Condition& c, const MetricsOptions& options) {
+  const EpisodeRefs& eps = c.episodes;
+  int64_t hallucinated = 0, hallucinating_episodes = 0, labelled_tool = 0;
+  for (const ScoredEpisode* e : eps) {
+    int64_t h = std::count_if(e->calls.begin(), e->calls.end(), [](const CallView& v) { return !v.offered; });
+    hallucinated += h;
+    hallucinating_episodes += h > 0;
+    labelled_tool += labelled(*e) && label_says_tool(*e);
+  }
+  double n = static_cast<double>(eps.size());
+  ojson j;
+  j["variant"] = c.variant;
+  j["prompt_format"] = c.prompt_format;
+  j["mode"] = c.mode;
+  j["n"] = eps.size();
+  j["accuracy"] = accuracy_json(eps, options, c.name());
+  j["by_cell"] = by_cell_json(eps);
+  j["first_action"] = first_action_json(eps);
+  j["tool_use_rate"] = nullable(tool_use_rate_of(eps));
+  j["labelled_tool_rate"] = nullable(ratio(static_cast<double>(labelled_tool), n));
+  j["decision"] = {{"malformed_as_call", decision_json(decision_counts(eps, true))},
+                   {"malformed_as_abstention", decision_json(decision_counts(eps, false))}};
+  j["per_tool"] = per_tool_json(eps);
+  j["confusion"] = confusion_json(eps);
+  j["over_use_rate"] = nullable(over_use_rate_of(eps));
+  j["under_use_rate"] = nullable(under_use_rate_of(eps));
+  j["hallucinated_calls"] = hallucinated;
+  j["hallucination_rate"] = nullable(ratio(static_cast<double>(hallucinating_episodes), n));
+  j["by_category"] = breakdown_json(eps, "category", &category_key);
+  j["by_difficulty"] = breakdown_json(eps, "difficulty", &difficulty_key);
+  j["efficiency"] = efficiency_json(eps);
+  j["errors"] = errors_json(eps);
+  j["fabrication"] = fabrication_json(eps);
+  return j;
+}
+
+// ---- Per arm: the three modes of one (variant, prompt_format) ----
+
+// One task of an arm seen under every mode. A mode's correctness is the mean
+// over its episodes with a correctness (0 or 1 without repeats).
+struct TaskModes {
+  std::optional<double> free, force_tool, force_text;
+  bool label_tool = false;
+  std::vector<double> free_p_tool;  // decision probe of each free episode that has one
+};
+
+struct Arm {
+  std::string variant, prompt_format;
+  std::map<std::string, TaskModes> tasks;  // by task_id
+};
+
+std::vector<Arm> group_arms(const std::vector<Condition>& conditions) {
+  std::vector<Arm> arms;
+  for (const Condition& c : conditions) {
+    if (arms.empty() || arms.back().variant != c.variant || arms.back().prompt_format != c.prompt_format)
+      arms.push_back(Arm{c.variant, c.prompt_format, {}});
+    Arm& arm = arms.back();
+    std::map<std::string, std::pair<double, double>> sums;  // task -> (correct, with correctness)
+    for (const ScoredEpisode* e : c.episodes) {
+      TaskModes& t = arm.tasks[e->task_id];
+      if (labelled(*e)) t.label_tool = label_says_tool(*e);
+      if (c.mode == "free" && e->p_tool) t.free_p_tool.push_back(*e->p_tool);
+      if (has_correctness(*e)) {
+        sums[e->task_id].first += *e->correct ? 1 : 0;
+        sums[e->task_id].second += 1;
+      }
+    }
+    for (const auto& [task, s] : sums) {
+      TaskModes& t = arm.tasks[task];
+      double mean = s.first / s.second;
+      if (c.mode == "free") t.free = mean;
+      if (c.mode == "force_tool") t.force_tool = mean;
+      if (c.mode == "force_text") t.force_text = mean;
+    }
+  }
+  return arms;
+}
+
+bool complete(const TaskModes& t) { return t.free && t.force_tool && t.force_text; }
+
+ojson regret_json(const Arm& arm) {
+  int64_t tasks = 0, tool = 0, text = 0, either = 0, neither = 0, decided = 0, agree = 0;
+  double free_sum = 0, best_sum = 0;
+  for (const auto& [id, t] : arm.tasks) {
+    if (!complete(t)) continue;
+    ++tasks;
+    free_sum += *t.free;
+    best_sum += std::max(*t.force_tool, *t.force_text);
+    if (*t.force_tool > *t.force_text) {
+      ++tool;
+      ++decided;
+      agree += t.label_tool;
+    } else if (*t.force_text > *t.force_tool) {
+      ++text;
+      ++decided;
+      agree += !t.label_tool;
+    } else if (*t.force_tool > 0) {
+      ++either;
+    } else {
+      ++neither;
+    }
+  }
+  std::optional<double> free_acc = ratio(free_sum, static_cast<double>(tasks));
+  std::optional<double> best_acc = ratio(best_sum, static_cast<double>(tasks));
+  std::optional<double> regret;
+  if (free_acc && best_acc) regret = *best_acc - *free_acc;
+  return {{"variant", arm.variant},
+          {"prompt_format", arm.prompt_format},
+          {"tasks", tasks},
+          {"free_accuracy", nullable(free_acc)},
+          {"best_accuracy", nullable(best_acc)},
+          {"regret", nullable(regret)},
+          {"best_choice", {{"tool", tool}, {"text", text}, {"either", either}, {"neither", neither}}},
+          {"label_agreement", nullable(ratio(static_cast<double>(agree), static_cast<double>(decided)))},
+          {"label_decided_tasks", decided}};
+}
+
+ojson calibration_json(const Arm& arm) {
+  std::vector<double> p;
+  std::vector<bool> helped;
+  for (const auto& [id, t] : arm.tasks) {
+    if (!t.force_tool || !t.force_text || *t.force_tool == *t.force_text) continue;
+    for (double v : t.free_p_tool) {
+      p.push_back(v);
+      helped.push_back(*t.force_tool > *t.force_text);
+    }
+  }
+  ojson bins = ojson::array();
+  for (const ReliabilityBin& b : reliability_bins(p, helped, 10))
+    bins.push_back({{"lo", b.lo},
+                    {"hi", b.hi},
+                    {"n", b.n},
+                    {"mean_p_tool", nullable(b.mean_p)},
+                    {"helped_rate", nullable(b.rate)}});
+  return {{"variant", arm.variant},
+          {"prompt_format", arm.prompt_format},
+          {"n", p.size()},
+          {"auroc", nullable(auroc(p, helped))},
+          {"bins", bins}};
+}
+
+}  // namespace
+
+std::vector<Condition> group_conditions(const std::vector<ScoredEpisode>& episodes) {
+  std::map<std::tuple<std::string, std::string, int, std::string>, Condition> groups;
+  for (const ScoredEpisode& e : episodes) {
+    Condition& c = groups[{e.variant, e.prompt_format, mode_rank(e.mode), e.mode}];
+    if (c.episodes.empty()) {
+      c.variant = e.variant;
+      c.prompt_format = e.prompt_format;
+      c.mode = e.mode;
+    }
+    c.episodes.push_back(&e);
+  }
+  std::vector<Condition> out;
+  for (auto& [key, c] : groups) out.push_back(std::move(c));
+  return out;
+}
+
+std::optional<double> accuracy_of(const EpisodeRefs& episodes) {
+  double correct = 0, total = 0;
+  for (const ScoredEpisode* e : episodes)
+    if (has_correctness(*e)) {
+      total += 1;
+      correct += *e->correct ? 1 : 0;
+    }
+  return ratio(correct, total);
+}
+
+std::optional<double> tool_use_rate_of(const EpisodeRefs& episodes) {
+  double calls = static_cast<double>(
+      std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode* e) { return e->first_decision == "tool_call"; }));
+  return ratio(calls, static_cast<double>(episodes.size()));
+}
+
+std::optional<double> DecisionCounts::precision() const {
+  return ratio(static_cast<double>(tp), static_cast<double>(tp + fp));
+}
+std::optional<double> DecisionCounts::recall() const {
+  return ratio(static_cast<double>(tp), static_cast<double>(tp + fn));
+}
+std::optional<double> DecisionCounts::f1() const {
+  return ratio(2.0 * static_cast<double>(tp), static_cast<double>(2 * tp + fp + fn));
+}
+std::optional<double> DecisionCounts::accuracy() const {
+  return ratio(static_cast<double>(tp + tn), static_cast<double>(tp + fp + fn + tn));
+}
+
+DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_call) {
+  DecisionCounts d;
+  for (const ScoredEpisode* e : episodes) {
+    if (!labelled(*e) || !has_first_action(*e)) continue;
+    bool predicted = e->first_decision == "tool_call" || (malformed_as_call && e->first_decision == "malformed");
+    bool actual = label_says_tool(*e);
+    if (predicted && actual) ++d.tp;
+    if (predicted && !actual) ++d.fp;
+    if (!predicted && actual) ++d.fn;
+    if (!predicted && !actual) ++d.tn;
+  }
+  return d;
+}
+
+std::optional<double> over_use_rate_of(const EpisodeRefs& episodes) {
+  double calls = 0, none = 0;
+  for (const ScoredEpisode* e : episodes)
+    if (labelled(*e) && !label_says_tool(*e)) {
+      none += 1;
+      calls += e->first_decision == "tool_call";
+    }
+  return ratio(calls, none);
+}
+
+std::optional<double> under_use_rate_of(const EpisodeRefs& episodes) {
+  double text = 0, tool = 0;
+  for (const ScoredEpisode* e : episodes)
+    if (labelled(*e) && label_says_tool(*e)) {
+      tool += 1;
+      text += e->first_decision == "text";
+    }
+  return ratio(text, tool);
+}
+
+nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episodes, const MetricsOptions& options) {
+  std::vector<Condition> conditions = group_conditions(episodes);
+  ojson out;
+  out["run"] = options.run_name;
+  out["episodes"] = episodes.size();
+  out["scored"] = std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode& e) { return e.scored; });
+  out["conditions"] = ojson::array();
+  for (const Condition& c : conditions) out["conditions"].push_back(condition_json(c, options));
+  out["regret"] = ojson::array();
+  out["calibration"] = ojson::array();
+  for (const Arm& arm : group_arms(conditions)) {
+    out["regret"].push_back(regret_json(arm));
+    out["calibration"].push_back(calibration_json(arm));
+  }
+  return out;
+}
+
+}  // namespace agentcoder::evaluation

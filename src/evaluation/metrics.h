@@ -1,0 +1,73 @@
+// compute_metrics: every metric of README.md ("Definitions", "metrics JSON")
+// for a run's scored episodes, per condition (variant, prompt_format, mode),
+// plus regret and decision-probe calibration per arm (variant,
+// prompt_format).
+//
+// Contract: the result has exactly the README's keys, in its order; a rate
+// whose denominator is empty is null, never 0. The result depends only on
+// the episodes and the options: the same input and seed give the same JSON
+// (bootstrap CIs included). Conditions are sorted by variant, prompt_format,
+// then mode (free, force_tool, force_text, then others by name).
+//
+// The building blocks below the entry point are shared with compare.h,
+// which recomputes a few of them on bootstrap resamples.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "evaluation/scored_episode.h"
+
+namespace agentcoder::evaluation {
+
+struct MetricsOptions {
+  std::string run_name;
+  int bootstrap_samples = 1000;  // 0: no confidence intervals (lo, hi null)
+  uint64_t seed = 1;
+};
+
+nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episodes, const MetricsOptions& options);
+
+// ---- Building blocks (also used by compare.h) ----
+
+using EpisodeRefs = std::vector<const ScoredEpisode*>;
+
+// Episodes grouped by condition, in the order described above.
+struct Condition {
+  std::string variant, prompt_format, mode;
+  EpisodeRefs episodes;  // in stored order
+  std::string name() const { return variant + "/" + prompt_format + "/" + mode; }
+};
+std::vector<Condition> group_conditions(const std::vector<ScoredEpisode>& episodes);
+
+// Mean correctness over the scored episodes that have one; nullopt when none
+// has.
+std::optional<double> accuracy_of(const EpisodeRefs& episodes);
+
+// Share of episodes whose first action is a valid tool call; nullopt when
+// there are no episodes.
+std::optional<double> tool_use_rate_of(const EpisodeRefs& episodes);
+
+// Binary decision counts: label positive when optimal_tool != "none",
+// predicted positive when the first action is a call (a malformed attempt
+// counts as one when malformed_as_call). Episodes without a label or without
+// a first action (tool_call, text, malformed) are left out.
+struct DecisionCounts {
+  int64_t tp = 0, fp = 0, fn = 0, tn = 0;
+  std::optional<double> precision() const;
+  std::optional<double> recall() const;
+  std::optional<double> f1() const;  // 2tp / (2tp + fp + fn)
+  std::optional<double> accuracy() const;
+};
+DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_call);
+
+// Over-use: valid first calls among episodes labelled none. Under-use: text
+// first actions among episodes labelled with a tool.
+std::optional<double> over_use_rate_of(const EpisodeRefs& episodes);
+std::optional<double> under_use_rate_of(const EpisodeRefs& episodes);
+
+}  // namespace agentcoder::evaluation
