@@ -1,0 +1,346 @@
+#include "evaluation/compare.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "evaluation/metrics.h"
+#include "evaluation/stats.h"
+#include "utils/errors.h"
+
+namespace agentcoder::evaluation {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson nullable(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
+
+const std::vector<std::string> kDimensions = {"variant", "prompt_format", "mode"};
+const std::vector<std::string> kFirstActions = {"tool_call", "text", "malformed"};
+
+const std::string& field(const ScoredEpisode& e, const std::string& dimension) {
+  if (dimension == "variant") return e.variant;
+  if (dimension == "prompt_format") return e.prompt_format;
+  return e.mode;
+}
+
+// The metrics a comparison table shows, each computed on a set of episodes
+// (a row, or a bootstrap resample of its tasks).
+struct TableMetric {
+  const char* name;
+  std::function<std::optional<double>(const EpisodeRefs&)> compute;
+};
+
+const std::vector<TableMetric>& table_metrics() {
+  static const std::vector<TableMetric> metrics = {
+      {"accuracy", accuracy_of},
+      {"tool_use_rate", tool_use_rate_of},
+      {"decision_f1", [](const EpisodeRefs& e) { return decision_counts(e, /*malformed_as_call=*/true).f1(); }},
+      {"over_use_rate", over_use_rate_of},
+      {"under_use_rate", under_use_rate_of},
+  };
+  return metrics;
+}
+
+ojson metric_with_ci(const TableMetric& metric, const EpisodeRefs& episodes, const CompareOptions& options,
+                     const std::string& seed_name) {
+  std::optional<double> value = metric.compute(episodes);
+  std::map<std::string, EpisodeRefs> by_task;
+  for (const ScoredEpisode* e : episodes) by_task[e->task_id].push_back(e);
+  std::vector<EpisodeRefs> tasks;
+  for (auto& [id, refs] : by_task) tasks.push_back(std::move(refs));
+  std::optional<Interval> ci;
+  if (value)
+    ci = bootstrap_ci(
+        static_cast<int>(tasks.size()),
+        [&](const std::vector<int>& picks) {
+          EpisodeRefs sample;
+          for (int t : picks) sample.insert(sample.end(), tasks[t].begin(), tasks[t].end());
+          return metric.compute(sample);
+        },
+        options.bootstrap_samples, derive_seed(options.seed, seed_name + ":" + metric.name));
+  return {{"value", nullable(value)},
+          {"lo", ci ? ojson(ci->lo) : ojson(nullptr)},
+          {"hi", ci ? ojson(ci->hi) : ojson(nullptr)}};
+}
+
+std::string format_value(const ojson& v, int decimals = 3) {
+  if (v.is_null()) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v.get<double>());
+  return buf;
+}
+
+std::string pad(const std::string& s, size_t width) { return s.size() >= width ? s : s + std::string(width - s.size(), ' '); }
+
+}  // namespace
+
+std::string Selection::name() const {
+  auto part = [](const std::string& s) { return s.empty() ? std::string("*") : s; };
+  return part(variant) + "/" + part(prompt_format) + "/" + part(mode);
+}
+
+Selection resolve_selection(const std::vector<ScoredEpisode>& episodes, const std::string& name) {
+  std::vector<std::string> parts;
+  std::stringstream in(name);
+  for (std::string part; std::getline(in, part, '/');) parts.push_back(part);
+  if (!name.empty() && name.back() == '/') parts.push_back("");
+  if (parts.empty() || parts.size() > 3) throw InputError("'" + name + "': expected variant/prompt_format/mode");
+
+  // A part equal to a value picks it; else a part contained in exactly one
+  // value does ("Q4" for "qwen-1.5b-Q4_K_M").
+  auto match = [&](const std::string& dimension, const std::string& part) -> std::string {
+    std::set<std::string> values;
+    for (const ScoredEpisode& e : episodes) values.insert(field(e, dimension));
+    if (values.count(part)) return part;
+    std::vector<std::string> hits;
+    for (const std::string& v : values)
+      if (v.find(part) != std::string::npos) hits.push_back(v);
+    if (hits.size() == 1) return hits.front();
+    if (hits.size() > 1) {
+      std::string listed;
+      for (const std::string& h : hits) listed += (listed.empty() ? "" : ", ") + h;
+      throw InputError("'" + name + "': " + dimension + " '" + part + "' is ambiguous (" + listed + ")");
+    }
+    return "";
+  };
+
+  Selection s;
+  std::string* slots[3] = {&s.variant, &s.prompt_format, &s.mode};
+  if (parts.size() == 1) {
+    // One word may name any dimension; the variant is tried first.
+    for (size_t d = 0; d < kDimensions.size() && !parts[0].empty(); ++d)
+      if (std::string hit = match(kDimensions[d], parts[0]); !hit.empty()) {
+        *slots[d] = hit;
+        return s;
+      }
+    throw InputError("'" + name + "': matches no variant, prompt format or mode");
+  }
+  for (size_t d = 0; d < parts.size(); ++d) {
+    if (parts[d].empty() || parts[d] == "*") continue;
+    *slots[d] = match(kDimensions[d], parts[d]);
+    if (slots[d]->empty()) throw InputError("'" + name + "': no " + kDimensions[d] + " '" + parts[d] + "'");
+  }
+  return s;
+}
+
+ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const CompareOptions& options) {
+  if (std::find(kDimensions.begin(), kDimensions.end(), options.by) == kDimensions.end())
+    throw InputError("--by: expected variant, prompt_format or mode, got '" + options.by + "'");
+  std::vector<std::string> fixed_dims;
+  for (const std::string& d : kDimensions)
+    if (d != options.by) fixed_dims.push_back(d);
+
+  // Tables keyed by the fixed dimensions, in the conditions' order.
+  std::vector<std::pair<ojson, std::vector<Condition>>> tables;
+  for (Condition& c : group_conditions(episodes)) {
+    const ScoredEpisode& first = *c.episodes.front();
+    ojson fixed;
+    for (const std::string& d : fixed_dims) fixed[d] = field(first, d);
+    auto it = std::find_if(tables.begin(), tables.end(), [&](const auto& t) { return t.first == fixed; });
+    if (it == tables.end()) {
+      tables.push_back({fixed, {}});
+      it = tables.end() - 1;
+    }
+    it->second.push_back(std::move(c));
+  }
+
+  ojson out;
+  out["run"] = options.run_name;
+  out["by"] = options.by;
+  out["metrics"] = ojson::array();
+  for (const TableMetric& m : table_metrics()) out["metrics"].push_back(m.name);
+  out["tables"] = ojson::array();
+  for (const auto& [fixed, conditions] : tables) {
+    ojson rows = ojson::array();
+    for (const Condition& c : conditions) {
+      std::set<std::string> task_ids;
+      for (const ScoredEpisode* e : c.episodes) task_ids.insert(e->task_id);
+      ojson row;
+      row["condition"] = c.name();
+      row["variant"] = c.variant;
+      row["prompt_format"] = c.prompt_format;
+      row["mode"] = c.mode;
+      row["n"] = c.episodes.size();
+      row["tasks"] = task_ids.size();
+      for (const TableMetric& m : table_metrics()) row[m.name] = metric_with_ci(m, c.episodes, options, c.name());
+      rows.push_back(row);
+    }
+    out["tables"].push_back({{"fixed", fixed}, {"rows", rows}});
+  }
+  return out;
+}
+
+namespace {
+
+bool selects(const Selection& s, const ScoredEpisode& e) {
+  return (s.variant.empty() || s.variant == e.variant) &&
+         (s.prompt_format.empty() || s.prompt_format == e.prompt_format) && (s.mode.empty() || s.mode == e.mode);
+}
+
+struct FlipCell {
+  int64_t n = 0, better = 0, worse = 0, same = 0;
+  void add(const ScoredEpisode& a, const ScoredEpisode& b) {
+    ++n;
+    if (!a.scored || !b.scored || !a.correct || !b.correct) return;
+    if (*b.correct && !*a.correct)
+      ++better;
+    else if (*a.correct && !*b.correct)
+      ++worse;
+    else
+      ++same;
+  }
+  ojson json() const { return {{"n", n}, {"better", better}, {"worse", worse}, {"same", same}}; }
+};
+
+}  // namespace
+
+ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string& a_name, const std::string& b_name) {
+  Selection a = resolve_selection(episodes, a_name), b = resolve_selection(episodes, b_name);
+  // Episodes pair up on the task and on every dimension the names do not
+  // set to different values.
+  std::vector<std::string> matched_by = {"task_id"};
+  const std::string Selection::*members[3] = {&Selection::variant, &Selection::prompt_format, &Selection::mode};
+  std::vector<std::string> differing;
+  for (size_t d = 0; d < kDimensions.size(); ++d) {
+    const std::string &va = a.*members[d], &vb = b.*members[d];
+    if (!va.empty() && !vb.empty() && va != vb)
+      differing.push_back(kDimensions[d]);
+    else
+      matched_by.push_back(kDimensions[d]);
+  }
+  if (differing.empty())
+    throw InputError("'" + a_name + "' and '" + b_name + "' do not differ in variant, prompt format or mode");
+
+  // Key -> episodes in stored order; the i-th repeat in A pairs with the
+  // i-th in B.
+  auto key_of = [&](const ScoredEpisode& e) {
+    std::string key = e.task_id;
+    for (size_t d = 1; d < matched_by.size(); ++d) key += "\n" + field(e, matched_by[d]);
+    return key;
+  };
+  std::map<std::string, std::vector<const ScoredEpisode*>> in_a, in_b;
+  for (const ScoredEpisode& e : episodes) {
+    if (selects(a, e)) in_a[key_of(e)].push_back(&e);
+    if (selects(b, e)) in_b[key_of(e)].push_back(&e);
+  }
+
+  int64_t pairs = 0, unmatched_a = 0, unmatched_b = 0, both_scored = 0, a_correct = 0, b_correct = 0, only_a = 0,
+          only_b = 0;
+  std::vector<std::vector<FlipCell>> cells(kFirstActions.size(), std::vector<FlipCell>(kFirstActions.size()));
+  for (const auto& [key, list_a] : in_a) {
+    auto it = in_b.find(key);
+    size_t in_b_count = it == in_b.end() ? 0 : it->second.size();
+    size_t shared = std::min(list_a.size(), in_b_count);
+    unmatched_a += static_cast<int64_t>(list_a.size() - shared);
+    for (size_t i = 0; i < shared; ++i) {
+      const ScoredEpisode &ea = *list_a[i], &eb = *it->second[i];
+      ++pairs;
+      if (ea.scored && eb.scored && ea.correct && eb.correct) {
+        ++both_scored;
+        a_correct += *ea.correct;
+        b_correct += *eb.correct;
+        only_a += *ea.correct && !*eb.correct;
+        only_b += !*ea.correct && *eb.correct;
+      }
+      auto ra = std::find(kFirstActions.begin(), kFirstActions.end(), ea.first_decision);
+      auto cb = std::find(kFirstActions.begin(), kFirstActions.end(), eb.first_decision);
+      if (ra != kFirstActions.end() && cb != kFirstActions.end())
+        cells[ra - kFirstActions.begin()][cb - kFirstActions.begin()].add(ea, eb);
+    }
+  }
+  for (const auto& [key, list_b] : in_b) {
+    auto it = in_a.find(key);
+    size_t shared = std::min(list_b.size(), it == in_a.end() ? size_t{0} : it->second.size());
+    unmatched_b += static_cast<int64_t>(list_b.size() - shared);
+  }
+
+  McNemarResult m = mcnemar(only_a, only_b);
+  ojson cell_rows = ojson::array();
+  for (const auto& row : cells) {
+    ojson r = ojson::array();
+    for (const FlipCell& c : row) r.push_back(c.json());
+    cell_rows.push_back(r);
+  }
+  auto ratio = [](int64_t num, int64_t den) { return den == 0 ? ojson(nullptr) : ojson(double(num) / double(den)); };
+  ojson out;
+  out["a"] = a.name();
+  out["b"] = b.name();
+  out["differ_in"] = differing;
+  out["matched_by"] = matched_by;
+  out["pairs"] = pairs;
+  out["unmatched_a"] = unmatched_a;
+  out["unmatched_b"] = unmatched_b;
+  out["accuracy"] = {{"n", both_scored}, {"a", ratio(a_correct, both_scored)}, {"b", ratio(b_correct, both_scored)}};
+  out["mcnemar"] = {{"b", m.b}, {"c", m.c}, {"method", m.method}, {"statistic", m.statistic}, {"p", m.p}};
+  out["flips"] = {{"rows", kFirstActions}, {"cols", kFirstActions}, {"cells", cell_rows}};
+  out["call_to_text"] = cells[0][1].json();
+  out["text_to_call"] = cells[1][0].json();
+  return out;
+}
+
+std::string format_conditions(const ojson& tables) {
+  std::ostringstream out;
+  out << "run " << tables["run"].get<std::string>() << ": conditions by " << tables["by"].get<std::string>()
+      << " (95% bootstrap CI over tasks)\n";
+  for (const ojson& table : tables["tables"]) {
+    out << "\n";
+    std::string fixed;
+    for (const auto& [k, v] : table["fixed"].items()) fixed += (fixed.empty() ? "" : "  ") + k + "=" + v.get<std::string>();
+    out << fixed << "\n";
+    size_t width = 9;
+    for (const ojson& row : table["rows"]) width = std::max(width, row["condition"].get<std::string>().size() + 2);
+    out << pad("condition", width) << pad("n", 6);
+    for (const ojson& m : tables["metrics"]) out << pad(m.get<std::string>(), 24);
+    out << "\n";
+    for (const ojson& row : table["rows"]) {
+      out << pad(row["condition"].get<std::string>(), width) << pad(std::to_string(row["n"].get<int64_t>()), 6);
+      for (const ojson& m : tables["metrics"]) {
+        const ojson& v = row[m.get<std::string>()];
+        std::string cell = format_value(v["value"]);
+        if (!v["lo"].is_null()) cell += " [" + format_value(v["lo"]) + "," + format_value(v["hi"]) + "]";
+        out << pad(cell, 24);
+      }
+      out << "\n";
+    }
+  }
+  return out.str();
+}
+
+std::string format_pair(const ojson& pair) {
+  std::ostringstream out;
+  out << "A = " << pair["a"].get<std::string>() << "   B = " << pair["b"].get<std::string>() << "\n";
+  std::string matched;
+  for (const ojson& m : pair["matched_by"]) matched += (matched.empty() ? "" : ", ") + m.get<std::string>();
+  out << "paired on " << matched << ": " << pair["pairs"].get<int64_t>() << " pairs (unmatched: A "
+      << pair["unmatched_a"].get<int64_t>() << ", B " << pair["unmatched_b"].get<int64_t>() << ")\n";
+  const ojson& acc = pair["accuracy"];
+  out << "accuracy on " << acc["n"].get<int64_t>() << " pairs with a correctness: A " << format_value(acc["a"])
+      << ", B " << format_value(acc["b"]) << "\n";
+  const ojson& m = pair["mcnemar"];
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "McNemar: b (only A correct) = %lld, c (only B correct) = %lld, %s statistic %.3f, p = %.4g\n",
+                static_cast<long long>(m["b"].get<int64_t>()), static_cast<long long>(m["c"].get<int64_t>()),
+                m["method"].get<std::string>().c_str(), m["statistic"].get<double>(), m["p"].get<double>());
+  out << buf;
+  out << "\ndecision flips (rows: first action in A, columns: in B; cell: n  better/worse/same)\n";
+  out << pad("", 12);
+  for (const ojson& c : pair["flips"]["cols"]) out << pad(c.get<std::string>(), 20);
+  out << "\n";
+  for (size_t r = 0; r < pair["flips"]["rows"].size(); ++r) {
+    out << pad(pair["flips"]["rows"][r].get<std::string>(), 12);
+    for (const ojson& cell : pair["flips"]["cells"][r]) {
+      std::string s = std::to_string(cell["n"].get<int64_t>()) + "  " + std::to_string(cell["better"].get<int64_t>()) +
+                      "/" + std::to_string(cell["worse"].get<int64_t>()) + "/" +
+                      std::to_string(cell["same"].get<int64_t>());
+      out << pad(s, 20);
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace agentcoder::evaluation

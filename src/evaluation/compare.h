@@ -1,0 +1,51 @@
+// Comparisons across a run's conditions (`agentcoder compare`):
+//
+// - compare_conditions: per-metric tables with 95% bootstrap CIs (tasks
+//   resampled). Rows differ in one dimension (`by`: variant, prompt_format or
+//   mode); the other two are held fixed, one table per fixed pair.
+// - compare_pair: two selections of episodes (named "variant/prompt_format/
+//   mode", any part may be left out or given as a unique substring), paired
+//   on shared tasks: task_id, plus every dimension the two names do not
+//   differ in. Reports McNemar on correctness and the decision-flip matrix:
+//   rows the first action in A, columns in B, each cell split by whether the
+//   outcome got better (only B correct), worse (only A correct) or stayed the
+//   same (both or neither correct); pairs where either side has no
+//   correctness count in the cell's n only.
+//
+// Contract: deterministic for a given seed; names that match nothing, or
+// match ambiguously, throw InputError.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "evaluation/scored_episode.h"
+
+namespace agentcoder::evaluation {
+
+struct CompareOptions {
+  std::string run_name;
+  std::string by = "variant";  // variant, prompt_format or mode
+  int bootstrap_samples = 1000;
+  uint64_t seed = 1;
+};
+
+nlohmann::ordered_json compare_conditions(const std::vector<ScoredEpisode>& episodes, const CompareOptions& options);
+nlohmann::ordered_json compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string& a,
+                                    const std::string& b);
+
+// A name resolved to the episodes it selects; "" = any value.
+struct Selection {
+  std::string variant, prompt_format, mode;
+  std::string name() const;  // "base/*/free"
+};
+Selection resolve_selection(const std::vector<ScoredEpisode>& episodes, const std::string& name);
+
+// Readable text of the two JSON objects above.
+std::string format_conditions(const nlohmann::ordered_json& tables);
+std::string format_pair(const nlohmann::ordered_json& pair);
+
+}  // namespace agentcoder::evaluation
