@@ -156,8 +156,10 @@ size_t number_at(std::string_view s, size_t start, NumberInText* out) {
     }
   }
 
-  double value = std::strtod(mantissa.c_str(), nullptr);
-  // Exponent: e/E notation, or a written power of ten.
+  // Exponent: e/E notation, or a written power of ten. strtod reads the
+  // whole form so that "2.02e2" is exactly 202.
+  int exponent = 0;
+  bool has_exponent = false;
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     size_t j = i + 1;
     bool eneg = false;
@@ -167,16 +169,21 @@ size_t number_at(std::string_view s, size_t start, NumberInText* out) {
     }
     size_t nd = digits_at(s, j);
     if (nd > 0 && nd <= 4) {
-      int e = std::atoi(std::string(s.substr(j, nd)).c_str());
-      value *= std::pow(10.0, eneg ? -e : e);
+      exponent = std::atoi(std::string(s.substr(j, nd)).c_str());
+      if (eneg) exponent = -exponent;
+      has_exponent = true;
       i = j + nd;
-      plain_integer = false;
     }
-  } else if (int e = 0; size_t len = power_of_ten_at(s, i, &e)) {
-    value *= std::pow(10.0, e);
+  } else if (size_t len = power_of_ten_at(s, i, &exponent)) {
+    has_exponent = true;
     i += len;
+  }
+  if (has_exponent) {
+    mantissa += 'e';
+    mantissa += std::to_string(exponent);
     plain_integer = false;
   }
+  double value = std::strtod(mantissa.c_str(), nullptr);
   // A simple fraction: integer/integer, not part of a date or a path.
   bool after_slash = start > 0 && s[start - 1] == '/';
   if (plain_integer && !after_slash && i + 1 < s.size() && s[i] == '/' && is_digit(s[i + 1])) {

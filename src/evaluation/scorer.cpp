@@ -1,0 +1,446 @@
+#include "evaluation/scorer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include "data/verifier.h"
+#include "evaluation/answer_extract.h"
+#include "evaluation/fabrication.h"
+#include "utils/utf8.h"
+
+namespace agentcoder::evaluation {
+namespace {
+
+using json = nlohmann::json;
+
+// What one check concluded.
+struct Verdict {
+  std::optional<bool> correct;
+  double score = 0;
+  std::string extracted;
+};
+
+void set_binary(Verdict& v, bool correct) {
+  v.correct = correct;
+  v.score = correct ? 1 : 0;
+}
+
+// exact: the first candidate (in priority order) equal to the truth.
+bool exact_match(const std::string& answer, const std::string& truth, json& detail, std::string* extracted) {
+  std::vector<AnswerCandidate> candidates = answer_candidates(answer);
+  json list = json::array();
+  for (const AnswerCandidate& c : candidates) list.push_back({{"source", c.source}, {"text", clip_tail(c.text, 400)}});
+  detail["candidates"] = list;
+  detail["expected"] = clip_tail(truth, 400);
+  detail["expected_normalized"] = clip_tail(normalize_answer(truth), 400);
+  detail["matched"] = nullptr;
+  for (const AnswerCandidate& c : candidates) {
+    if (answers_equal(c.text, truth)) {
+      detail["matched"] = {{"source", c.source}, {"text", clip_tail(c.text, 400)}};
+      *extracted = c.text;
+      return true;
+    }
+  }
+  if (!candidates.empty()) *extracted = candidates.front().text;
+  return false;
+}
+
+Verdict check_exact(const data::Task& task, const store::EpisodeRecord& episode, json& detail) {
+  Verdict v;
+  set_binary(v, exact_match(episode.final_answer, task.ground_truth_output, detail, &v.extracted));
+  return v;
+}
+
+Verdict check_numeric(const data::Task& task, const store::EpisodeRecord& episode, json& detail) {
+  if (!task.answer) throw std::runtime_error("the task has no numeric answer");
+  std::vector<NumberCandidate> numbers = number_candidates(answer_candidates(episode.final_answer));
+  json list = json::array();
+  for (const NumberCandidate& n : numbers)
+    list.push_back({{"source", n.source}, {"text", clip_tail(n.number.text, 200)}, {"value", n.number.value}});
+  detail["numbers"] = list;
+  detail["expected"] = *task.answer;
+  detail["abs_tol"] = task.abs_tol;
+  detail["rel_tol"] = task.rel_tol;
+  detail["matched"] = nullptr;
+  Verdict v;
+  set_binary(v, false);
+  for (const NumberCandidate& n : numbers) {
+    if (within_tolerance(n.number.value, *task.answer, task.abs_tol, task.rel_tol)) {
+      detail["matched"] = {{"source", n.source}, {"text", n.number.text}, {"value", n.number.value}};
+      v.extracted = n.number.text;
+      set_binary(v, true);
+      return v;
+    }
+  }
+  if (!numbers.empty()) v.extracted = numbers.front().number.text;
+  return v;
+}
+
+std::optional<std::string> python_code_of(const store::ToolCallRecord& call) {
+  if (data::canonical_tool(call.tool) != "python") return std::nullopt;
+  json args = json::parse(call.arguments, nullptr, false);
+  if (!args.is_object() || !args.contains("code") || !args["code"].is_string()) return std::nullopt;
+  return args["code"].get<std::string>();
+}
+
+// Runs the model's final code with the task's tests; true when it exits 0.
+bool run_unit_tests(const data::Task& task, const store::EpisodeRecord& episode, sandbox::Sandbox& sandbox,
+                    const ScorerOptions& options, json& detail, std::string* extracted) {
+  FinalCode code = final_code(episode);
+  detail["code_source"] = code.source;
+  if (code.step >= 0) detail["code_step"] = code.step;
+  if (code.source == "none") {
+    detail["tests_run"] = false;
+    return false;
+  }
+  detail["code"] = clip_tail(code.code, 2000);
+  *extracted = code.code;
+  sandbox::ExecRequest request;
+  // As data::solution_check_program builds it for a reference solution.
+  request.code = code.code + "\n" + task.test_setup + "\n" + task.tests + "\n";
+  request.limits = options.limits;
+  sandbox::ExecResult r = sandbox.run(request);
+  detail["tests_run"] = true;
+  detail["run"] = exec_summary(r);
+  return r.succeeded();
+}
+
+Verdict check_unit_tests(const data::Task& task, const store::EpisodeRecord& episode, sandbox::Sandbox& sandbox,
+                         const ScorerOptions& options, json& detail) {
+  if (task.tests.empty()) throw std::runtime_error("the task has no tests");
+  Verdict v;
+  set_binary(v, run_unit_tests(task, episode, sandbox, options, detail, &v.extracted));
+  return v;
+}
+
+Verdict check_rubric(const data::Task& task, const store::EpisodeRecord& episode, json& detail) {
+  if (task.rubric.empty()) throw std::runtime_error("the task has no rubric points");
+  json points = json::array();
+  int matched = 0;
+  for (size_t i = 0; i < task.rubric.size(); ++i) {
+    const data::RubricPoint& p = task.rubric[i];
+    json point = {{"point", p.point}, {"matched", false}};
+    for (const std::string& pattern : p.any_of) {
+      std::regex re;
+      try {
+        re = std::regex(pattern, std::regex::ECMAScript | std::regex::icase);
+      } catch (const std::regex_error& e) {
+        throw std::runtime_error("rubric point " + std::to_string(i + 1) + ": invalid regex '" + pattern +
+                                 "': " + e.what());
+      }
+      std::smatch m;
+      if (std::regex_search(episode.final_answer, m, re)) {
+        point["matched"] = true;
+        point["pattern"] = pattern;
+        point["text"] = clip_tail(m.str(), 200);
+        ++matched;
+        break;
+      }
+    }
+    points.push_back(point);
+  }
+  detail["points"] = points;
+  detail["matched_points"] = matched;
+  Verdict v;
+  v.score = static_cast<double>(matched) / static_cast<double>(task.rubric.size());
+  v.correct = matched == static_cast<int>(task.rubric.size());
+  v.extracted = episode.final_answer;
+  return v;
+}
+
+// The tools whose calls ran, in order, by their canonical names.
+std::vector<std::string> tools_that_ran(const store::EpisodeRecord& episode) {
+  std::vector<std::string> out;
+  for (const store::StepRecord& step : episode.steps)
+    for (const store::ToolCallRecord& call : step.tool_calls)
+      if (call_ran(call)) out.push_back(data::canonical_tool(call.tool));
+  return out;
+}
+
+bool is_subsequence(const std::vector<std::string>& wanted, const std::vector<std::string>& seen) {
+  size_t i = 0;
+  for (const std::string& s : seen)
+    if (i < wanted.size() && s == data::canonical_tool(wanted[i])) ++i;
+  return i == wanted.size();
+}
+
+Verdict check_final_state(const data::Task& task, const store::EpisodeRecord& episode, sandbox::Sandbox& sandbox,
+                          const ScorerOptions& options, json& detail) {
+  if (task.tests.empty() && task.ground_truth_output.empty() && task.expected_tools.empty())
+    throw std::runtime_error("the task has no final state to check (tests, ground_truth_output, expected_tools)");
+  bool all = true;
+  Verdict v;
+  json parts = json::object();
+  if (!task.tests.empty()) {
+    json d = json::object();
+    bool ok = run_unit_tests(task, episode, sandbox, options, d, &v.extracted);
+    d["holds"] = ok;
+    parts["tests"] = d;
+    all &= ok;
+  }
+  if (!task.ground_truth_output.empty()) {
+    json d = json::object();
+    std::string extracted;
+    bool ok = exact_match(episode.final_answer, task.ground_truth_output, d, &extracted);
+    d["holds"] = ok;
+    parts["output"] = d;
+    v.extracted = extracted;  // the answer is what a reader compares first
+    all &= ok;
+  }
+  if (!task.expected_tools.empty()) {
+    std::vector<std::string> ran = tools_that_ran(episode);
+    bool ok = is_subsequence(task.expected_tools, ran);
+    parts["tools"] = {{"expected", task.expected_tools}, {"ran", ran}, {"holds", ok}};
+    all &= ok;
+  }
+  detail["parts"] = parts;
+  set_binary(v, all);
+  return v;
+}
+
+Verdict check_answer(const data::Task& task, const store::EpisodeRecord& episode, sandbox::Sandbox& sandbox,
+                     const ScorerOptions& options, json& detail) {
+  if (task.checker.empty()) throw std::runtime_error("the task has no checker");
+  // The verifier's program, asked about the model's answer instead of the stored one.
+  data::Task asked = task;
+  asked.ground_truth_output = episode.final_answer;
+  sandbox::ExecRequest request;
+  request.code = data::answer_check_program(asked);
+  request.limits = options.limits;
+  sandbox::ExecResult r = sandbox.run(request);
+  detail["run"] = exec_summary(r);
+  if (r.timed_out) detail["note"] = "the checker timed out: counted as not accepted";
+  Verdict v;
+  set_binary(v, r.succeeded());
+  std::vector<AnswerCandidate> candidates = answer_candidates(episode.final_answer);
+  v.extracted = candidates.empty() ? "" : candidates.front().text;
+  return v;
+}
+
+// BFCL's string comparison: case, spaces and , . / - _ * ^ do not count.
+std::string bfcl_string(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == ',' || c == '.' || c == '/' || c == '-' || c == '_' || c == '*' || c == '^') continue;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : (c == '\'' ? '"' : c);
+  }
+  return out;
+}
+
+bool arguments_match(const json& given, const json& allowed);
+
+bool value_matches(const json& given, const json& option) {
+  if (given.is_number() && option.is_number()) return given.get<double>() == option.get<double>();
+  if (given.is_string() && option.is_string()) return bfcl_string(given.get<std::string>()) == bfcl_string(option.get<std::string>());
+  if (given.is_boolean() && option.is_boolean()) return given == option;
+  if (given.is_null() && option.is_null()) return true;
+  if (given.is_array() && option.is_array()) {
+    if (given.size() != option.size()) return false;
+    for (size_t i = 0; i < given.size(); ++i)
+      if (!value_matches(given[i], option[i])) return false;
+    return true;
+  }
+  if (given.is_object() && option.is_object()) return arguments_match(given, option);
+  return false;
+}
+
+// `allowed` maps each parameter to its list of acceptable values; "" in the
+// list marks a parameter that may be left out (BFCL's possible answers).
+bool arguments_match(const json& given, const json& allowed) {
+  for (const auto& [name, value] : given.items()) {
+    if (!allowed.contains(name)) return false;
+    const json& options = allowed[name];
+    bool ok = false;
+    if (options.is_array()) {
+      for (const json& o : options) ok = ok || value_matches(value, o);
+    } else {
+      ok = value_matches(value, options);
+    }
+    if (!ok) return false;
+  }
+  for (const auto& [name, options] : allowed.items()) {
+    if (given.contains(name)) continue;
+    bool optional = options.is_array() && std::any_of(options.begin(), options.end(), [](const json& o) {
+                      return o.is_string() && o.get<std::string>().empty();
+                    });
+    if (!optional) return false;
+  }
+  return true;
+}
+
+bool same_function(const std::string& called, const std::string& expected) {
+  if (called == expected) return true;
+  // Tool names may not contain dots in some chat formats: math.factorial -> math_factorial.
+  std::string a = called, b = expected;
+  std::replace(a.begin(), a.end(), '.', '_');
+  std::replace(b.begin(), b.end(), '.', '_');
+  return a == b;
+}
+
+Verdict check_call_match(const data::Task& task, const store::EpisodeRecord& episode, json& detail) {
+  if (!task.expected_calls.is_array() || task.expected_calls.empty())
+    throw std::runtime_error("the task has no expected_calls");
+  detail["expected_calls"] = task.expected_calls;
+  json calls = json::array();
+  Verdict v;
+  set_binary(v, false);
+  for (size_t s = 0; s < episode.steps.size(); ++s) {
+    for (const store::ToolCallRecord& call : episode.steps[s].tool_calls) {
+      json seen = {{"step", s}, {"tool", call.tool}, {"arguments", clip_tail(call.arguments, 400)}, {"matched", false}};
+      json args = json::parse(call.arguments, nullptr, false);
+      if (!args.is_object()) {
+        seen["why"] = "arguments are not a JSON object";
+      } else {
+        bool named = false;
+        for (const auto& expected : task.expected_calls) {
+          if (!expected.is_object()) continue;
+          for (const auto& [function, allowed] : expected.items()) {
+            if (!same_function(call.tool, function)) continue;
+            named = true;
+            if (allowed.is_object() && arguments_match(args, allowed)) seen["matched"] = true;
+          }
+        }
+        if (!named) seen["why"] = "not an expected function";
+        else if (!seen["matched"].get<bool>()) seen["why"] = "arguments differ";
+      }
+      if (seen["matched"].get<bool>() && !v.correct.value_or(false)) {
+        set_binary(v, true);
+        v.extracted = call.tool + "(" + call.arguments + ")";
+      }
+      calls.push_back(seen);
+    }
+  }
+  detail["calls"] = calls;
+  return v;
+}
+
+Verdict check_decision(const store::EpisodeRecord& episode, json& detail) {
+  detail["first_decision"] = episode.first_decision;
+  detail["first_tool"] = episode.first_tool;
+  detail["optimal_tool"] = episode.optimal_tool;
+  return Verdict{};  // correct stays nullopt: only decision metrics apply
+}
+
+std::string exec_status(const sandbox::ExecResult& r) {
+  if (r.timed_out) return "timeout";
+  if (r.oom_killed) return "memory";
+  if (r.signal != 0) return "signal " + std::to_string(r.signal);
+  if (r.exit_code != 0) return "exit " + std::to_string(r.exit_code);
+  return "ok";
+}
+
+}  // namespace
+
+std::string clip_tail(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return valid_utf8(text);
+  size_t start = text.size() - max_bytes;
+  // Start on a whole character.
+  while (start < text.size() && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) ++start;
+  return "[... " + std::to_string(start) + " bytes cut] " + valid_utf8(std::string_view(text).substr(start));
+}
+
+nlohmann::json exec_summary(const sandbox::ExecResult& r) {
+  return {{"status", exec_status(r)},
+          {"exit_code", r.exit_code},
+          {"signal", r.signal},
+          {"timed_out", r.timed_out},
+          {"oom_killed", r.oom_killed},
+          {"wall_seconds", r.wall_seconds},
+          {"stdout_tail", clip_tail(r.stdout_data, 2000)},
+          {"stderr_tail", clip_tail(r.stderr_data, 2000)}};
+}
+
+FinalCode final_code(const store::EpisodeRecord& episode) {
+  for (size_t s = episode.steps.size(); s-- > 0;) {
+    const auto& calls = episode.steps[s].tool_calls;
+    for (size_t c = calls.size(); c-- > 0;) {
+      if (!call_ran(calls[c])) continue;
+      if (std::optional<std::string> code = python_code_of(calls[c]))
+        return {*code, "python_call", static_cast<int>(s)};
+    }
+  }
+  std::vector<FencedBlock> blocks = fenced_blocks(episode.final_answer);
+  for (size_t i = blocks.size(); i-- > 0;) {
+    const std::string& lang = blocks[i].language;
+    if (lang == "python" || lang == "py" || lang == "python3") return {blocks[i].content, "answer_block", -1};
+  }
+  // An unlabelled block is code only when nothing is labelled python.
+  for (size_t i = blocks.size(); i-- > 0;)
+    if (blocks[i].language.empty()) return {blocks[i].content, "answer_block", -1};
+  return {"", "none", -1};
+}
+
+store::ScoreRecord score_episode(const data::Task& task, const store::EpisodeRecord& episode,
+                                 sandbox::Sandbox& sandbox, const ScorerOptions& options) {
+  store::ScoreRecord score;
+  score.scorer_version = kScorerVersion;
+  score.check = data::to_string(task.check);
+  json detail = json::object();
+  detail["outcome"] = episode.outcome;
+  try {
+    score.key_id = episode.key.id();
+    if (task.id != episode.key.task_id)
+      throw std::runtime_error("the task is '" + task.id + "' but the episode's is '" + episode.key.task_id + "'");
+    Verdict v;
+    switch (task.check) {
+      case data::Check::exact: v = check_exact(task, episode, detail); break;
+      case data::Check::numeric: v = check_numeric(task, episode, detail); break;
+      case data::Check::unit_tests: v = check_unit_tests(task, episode, sandbox, options, detail); break;
+      case data::Check::rubric: v = check_rubric(task, episode, detail); break;
+      case data::Check::final_state: v = check_final_state(task, episode, sandbox, options, detail); break;
+      case data::Check::answer_check: v = check_answer(task, episode, sandbox, options, detail); break;
+      case data::Check::call_match: v = check_call_match(task, episode, detail); break;
+      case data::Check::decision: v = check_decision(episode, detail); break;
+    }
+    score.correct = v.correct;
+    score.score = v.score;
+    score.extracted_answer = clip_tail(v.extracted, 4000);
+  } catch (const std::exception& e) {
+    score.correct.reset();
+    score.score = 0;
+    detail["error"] = e.what();
+  }
+  try {
+    FabricationCheck fabrication = check_fabrication(episode, sandbox, options.limits);
+    score.fabrication_claim = fabrication.claim;
+    score.fabrication_false = fabrication.false_claim;
+    detail["fabrication"] = std::move(fabrication.detail);
+  } catch (const std::exception& e) {
+    detail["fabrication"] = {{"error", e.what()}};
+  }
+  score.detail = std::move(detail);
+  return score;
+}
+
+std::vector<store::ScoreRecord> score_episodes(const std::vector<ScoreJob>& jobs, sandbox::Sandbox& sandbox,
+                                               int threads, const ScorerOptions& options) {
+  std::vector<store::ScoreRecord> out(jobs.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < jobs.size(); i = next++) {
+      if (!jobs[i].task || !jobs[i].episode) {
+        out[i].scorer_version = kScorerVersion;
+        out[i].detail = {{"error", "no task or episode given"}};
+        continue;
+      }
+      try {
+        out[i] = score_episode(*jobs[i].task, *jobs[i].episode, sandbox, options);
+      } catch (const std::exception& e) {  // e.g. out of memory: this episode only
+        out[i] = store::ScoreRecord{};
+        out[i].scorer_version = kScorerVersion;
+        out[i].check = data::to_string(jobs[i].task->check);
+        out[i].detail = {{"error", e.what()}};
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  int n = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
+  for (int t = 0; t < n; ++t) pool.emplace_back(worker);
+  for (std::thread& t : pool) t.join();
+  return out;
+}
+
+}  // namespace agentcoder::evaluation

@@ -1,0 +1,88 @@
+// Scores one stored episode against its task's ground truth: correctness by
+// the task's check kind (README "Correctness") and the fabricated-execution
+// check (fabrication.h). Generation is not involved, so a run can be scored
+// again after the scorer changes; kScorerVersion says which scorer wrote a
+// score.
+//
+// Per check (the final answer is EpisodeRecord::final_answer, whatever the
+// outcome; an empty one is wrong):
+//   exact        some answer candidate (answer_extract.h) equals
+//                ground_truth_output after normalisation
+//   numeric      some candidate number is within abs_tol / rel_tol of answer
+//   unit_tests   the model's final code (the last python call that ran, else
+//                the last python block of the answer) + test_setup + tests
+//                run in the sandbox; correct when the program exits 0
+//   rubric       score = points matched / points; correct when all match
+//   final_state  every part the task has must hold: tests (as unit_tests),
+//                ground_truth_output (as exact), expected_tools as a
+//                subsequence of the tools whose calls ran
+//   answer_check the task's checker on the final answer, in the sandbox
+//   call_match   some call names an expected function with arguments that
+//                match (BFCL: each argument among its listed values, every
+//                argument not marked optional present)
+//   decision     correct = nullopt; only decision metrics apply
+//
+// Contract: score_episode never throws. When a check cannot be carried out
+// (the sandbox fails, the task lacks its ground truth, a rubric regex is
+// invalid) the score has correct = nullopt and detail["error"] says why.
+// detail also records what the check saw (candidates, the program's exit
+// status and output tails, the points matched), so a score can be audited.
+// score_episodes runs several episodes at once; the sandbox is thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/task.h"
+#include "sandbox/sandbox.h"
+#include "store/episode_record.h"
+#include "store/score_record.h"
+
+namespace agentcoder::evaluation {
+
+// Bump when a check changes what it accepts.
+inline constexpr const char* kScorerVersion = "1";
+
+struct ScorerOptions {
+  // For the programs the scorer runs (tests, checkers, an answer's code).
+  // Longer than the tool's default: tests run after the model's code, and
+  // several scoring jobs share the CPUs.
+  sandbox::Limits limits = [] {
+    sandbox::Limits l;
+    l.wall_seconds = 10;
+    return l;
+  }();
+};
+
+store::ScoreRecord score_episode(const data::Task& task, const store::EpisodeRecord& episode,
+                                 sandbox::Sandbox& sandbox, const ScorerOptions& options = {});
+
+struct ScoreJob {
+  const data::Task* task = nullptr;
+  const store::EpisodeRecord* episode = nullptr;
+};
+
+// One score per job, in the jobs' order, over `threads` threads (>= 1).
+std::vector<store::ScoreRecord> score_episodes(const std::vector<ScoreJob>& jobs, sandbox::Sandbox& sandbox,
+                                               int threads, const ScorerOptions& options = {});
+
+// The model's final code, as unit_tests runs it: the last python call that
+// ran, else the last python block of the answer. source is "python_call",
+// "answer_block" or "none".
+struct FinalCode {
+  std::string code;
+  std::string source;
+  int step = -1;  // the step of the call, for python_call
+};
+FinalCode final_code(const store::EpisodeRecord& episode);
+
+// What a program run looked like, for detail: exit status, timing, and the
+// last part of each stream (valid UTF-8).
+nlohmann::json exec_summary(const sandbox::ExecResult& result);
+// The last `max_bytes` of `text` (whole characters), marked when cut.
+std::string clip_tail(const std::string& text, size_t max_bytes);
+
+}  // namespace agentcoder::evaluation

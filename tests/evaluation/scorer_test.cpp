@@ -1,0 +1,512 @@
+// The scorer against the real sandbox: every check kind with right and
+// wrong answers, programs that pass, fail, crash and time out, and the
+// fabricated-execution check.
+#include "evaluation/scorer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+
+#include "evaluation/fabrication.h"
+
+namespace agentcoder::evaluation {
+namespace {
+
+using json = nlohmann::json;
+
+class ScorerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { sandbox_ = sandbox::make_sandbox().release(); }
+  static void TearDownTestSuite() {
+    delete sandbox_;
+    sandbox_ = nullptr;
+  }
+  static sandbox::Sandbox* sandbox_;
+};
+sandbox::Sandbox* ScorerTest::sandbox_ = nullptr;
+
+data::Task make_task(const std::string& id, data::Check check) {
+  data::Task t;
+  t.id = id;
+  t.prompt = "a prompt";
+  t.check = check;
+  t.optimal_tool = "python";
+  return t;
+}
+
+store::EpisodeRecord make_episode(const data::Task& task, const std::string& answer) {
+  store::EpisodeRecord e;
+  e.key.task_id = task.id;
+  e.key.model_sha256 = std::string(64, 'a');
+  e.key.prompt_format = "direct";
+  e.key.mode = "free";
+  e.key.tools = {"python"};
+  e.outcome = "final_answer";
+  e.final_answer = answer;
+  e.first_decision = "text";
+  e.optimal_tool = task.optimal_tool;
+  store::StepRecord step;
+  step.reply_kind = "text";
+  step.content = answer;
+  e.steps.push_back(step);
+  return e;
+}
+
+// Adds a step with one python call before the final step.
+void add_call(store::EpisodeRecord& e, const std::string& tool, const json& arguments, bool executed = true,
+              bool ok = true, const std::string& error_class = "") {
+  store::StepRecord step;
+  step.reply_kind = "tool_call";
+  store::ToolCallRecord call;
+  call.tool = tool;
+  call.arguments = arguments.dump();
+  call.executed = executed;
+  call.ok = ok;
+  call.error_class = error_class;
+  step.tool_calls.push_back(call);
+  e.steps.insert(e.steps.end() - 1, step);
+  if (e.steps.size() == 2) {
+    e.first_decision = "tool_call";
+    e.first_tool = tool;
+  }
+}
+
+// ---- exact ----
+
+TEST_F(ScorerTest, ExactAcceptsANormalisedCandidateAndSaysWhich) {
+  data::Task t = make_task("t/exact", data::Check::exact);
+  t.ground_truth_output = "Hello World";
+  auto s = score_episode(t, make_episode(t, "Reversing twice gives the input.\nAnswer: \"hello   world\"."), *sandbox_);
+  EXPECT_EQ(s.check, "exact");
+  EXPECT_EQ(s.scorer_version, kScorerVersion);
+  EXPECT_EQ(s.key_id, make_episode(t, "").key.id());
+  ASSERT_TRUE(s.correct.has_value());
+  EXPECT_TRUE(*s.correct);
+  EXPECT_EQ(s.score, 1);
+  EXPECT_EQ(s.detail["matched"]["source"], "marked");
+  EXPECT_EQ(s.extracted_answer, "\"hello   world\".");
+  EXPECT_FALSE(s.detail.contains("error"));
+
+  t.ground_truth_output = "42";
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "The result is 42.0"), *sandbox_).correct);
+}
+
+TEST_F(ScorerTest, ExactRejectsWrongAndEmptyAnswers) {
+  data::Task t = make_task("t/exact", data::Check::exact);
+  t.ground_truth_output = "[1, 2, 3]";
+  auto s = score_episode(t, make_episode(t, "Answer: [1, 2, 4]"), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.score, 0);
+  EXPECT_TRUE(s.detail["matched"].is_null());
+  EXPECT_EQ(s.extracted_answer, "[1, 2, 4]");  // the first candidate, for the reader
+  EXPECT_GE(s.detail["candidates"].size(), 2u);
+
+  s = score_episode(t, make_episode(t, ""), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_TRUE(s.detail["candidates"].empty());
+}
+
+// ---- numeric ----
+
+TEST_F(ScorerTest, NumericToleranceEdges) {
+  data::Task t = make_task("t/num", data::Check::numeric);
+  t.answer = 1234.5;
+  t.abs_tol = 0.5;
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "It comes to 1,235.00 in total."), *sandbox_).correct);  // |d| = 0.5
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "Answer: 1234"), *sandbox_).correct);
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "Answer: 1235.25"), *sandbox_).correct);
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "Answer: -1234.5"), *sandbox_).correct);
+
+  t.answer = 0.75;
+  t.abs_tol = 0;
+  t.rel_tol = 0;
+  auto s = score_episode(t, make_episode(t, "So the probability is \\boxed{3/4}"), *sandbox_);
+  EXPECT_TRUE(*s.correct);
+  EXPECT_EQ(s.detail["matched"]["source"], "boxed");
+  EXPECT_EQ(s.extracted_answer, "3/4");
+
+  t.answer = 200;
+  t.rel_tol = 0.01;
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "about 2.02e2"), *sandbox_).correct);  // 1% of 200 = 2
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "about 202.5"), *sandbox_).correct);
+}
+
+TEST_F(ScorerTest, NumericUsesCandidatesNotEveryNumber) {
+  data::Task t = make_task("t/num", data::Check::numeric);
+  t.answer = 7;
+  // 7 appears only mid-way; the candidates are the marked 9 and the last number 9.
+  auto s = score_episode(t, make_episode(t, "3 + 4 = 7, then 7 + 2 = 9.\nAnswer: 9"), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.extracted_answer, "9");
+}
+
+TEST_F(ScorerTest, NumericWithoutAnAnswerIsAnError) {
+  data::Task t = make_task("t/num", data::Check::numeric);
+  auto s = score_episode(t, make_episode(t, "Answer: 3"), *sandbox_);
+  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_NE(s.detail["error"].get<std::string>().find("no numeric answer"), std::string::npos);
+}
+
+// ---- unit tests ----
+
+data::Task add_task() {
+  data::Task t = make_task("t/add", data::Check::unit_tests);
+  t.tests = "assert add(2, 3) == 5\nassert add(-1, 1) == 0\n";
+  return t;
+}
+
+TEST_F(ScorerTest, UnitTestsPassWithTheLastPythonCall) {
+  data::Task t = add_task();
+  auto e = make_episode(t, "Done: the function is tested.");
+  add_call(e, "python", {{"code", "def add(a, b):\n    return a - b\nprint(add(2, 3))"}}, true, true);
+  add_call(e, "python", {{"code", "def add(a, b):\n    return a + b\nprint(add(2, 3))"}}, true, true);
+  auto s = score_episode(t, e, *sandbox_);
+  ASSERT_TRUE(s.correct.has_value()) << s.detail.dump();
+  EXPECT_TRUE(*s.correct);
+  EXPECT_EQ(s.detail["code_source"], "python_call");
+  EXPECT_EQ(s.detail["code_step"], 1);
+  EXPECT_EQ(s.detail["run"]["status"], "ok");
+  EXPECT_EQ(s.detail["run"]["exit_code"], 0);
+  EXPECT_EQ(s.detail["run"]["stdout_tail"], "5\n");
+}
+
+TEST_F(ScorerTest, UnitTestsSkipCallsThatDidNotRunAndFallBackToTheAnswer) {
+  data::Task t = add_task();
+  auto e = make_episode(t, "Here it is:\n```python\ndef add(a, b):\n    return a + b\n```\n");
+  // Refused in force_text: not the model's run code.
+  add_call(e, "python", {{"code", "def add(a, b):\n    return 0"}}, false, false, "tools_not_offered");
+  auto s = score_episode(t, e, *sandbox_);
+  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(s.detail["code_source"], "answer_block");
+}
+
+TEST_F(ScorerTest, UnitTestsFailingAssertion) {
+  data::Task t = add_task();
+  auto s = score_episode(t, make_episode(t, "```python\ndef add(a, b):\n    return a * b\n```"), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.detail["run"]["exit_code"], 1);
+  EXPECT_EQ(s.detail["run"]["status"], "exit 1");
+  EXPECT_NE(s.detail["run"]["stderr_tail"].get<std::string>().find("AssertionError"), std::string::npos);
+}
+
+TEST_F(ScorerTest, UnitTestsCrashingCode) {
+  data::Task t = add_task();
+  auto s = score_episode(t, make_episode(t, "```python\ndef add(a, b):\n    return a + b\nprint(1 / 0)\n```"),
+                         *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_NE(s.detail["run"]["stderr_tail"].get<std::string>().find("ZeroDivisionError"), std::string::npos);
+
+  s = score_episode(t, make_episode(t, "```python\nimport ctypes\nctypes.string_at(0)\n```"), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.detail["run"]["signal"], 11);
+  EXPECT_EQ(s.detail["run"]["status"], "signal 11");
+}
+
+TEST_F(ScorerTest, UnitTestsTimingOut) {
+  data::Task t = add_task();
+  ScorerOptions options;
+  options.limits.wall_seconds = 1;
+  auto s = score_episode(t, make_episode(t, "```python\nwhile True:\n    pass\n```"), *sandbox_, options);
+  ASSERT_TRUE(s.correct.has_value());
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.detail["run"]["status"], "timeout");
+  EXPECT_TRUE(s.detail["run"]["timed_out"].get<bool>());
+}
+
+TEST_F(ScorerTest, UnitTestsWithoutCodeAreWrongNotErrors) {
+  data::Task t = add_task();
+  auto s = score_episode(t, make_episode(t, "add returns the sum of its arguments."), *sandbox_);
+  ASSERT_TRUE(s.correct.has_value());
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.detail["code_source"], "none");
+  EXPECT_FALSE(s.detail["tests_run"].get<bool>());
+}
+
+TEST_F(ScorerTest, UnitTestsRunTheSetupBetweenCodeAndTests) {
+  data::Task t = make_task("t/setup", data::Check::unit_tests);
+  t.test_setup = "OFFSET = 10\n";
+  t.tests = "assert shifted(1) == 11\n";
+  auto s = score_episode(t, make_episode(t, "```python\ndef shifted(x):\n    return x + OFFSET\n```"), *sandbox_);
+  EXPECT_TRUE(*s.correct) << s.detail.dump();
+}
+
+// ---- rubric ----
+
+TEST_F(ScorerTest, RubricPartialAndFullPoints) {
+  data::Task t = make_task("t/rubric", data::Check::rubric);
+  t.rubric = {{"uses a hash map", {"hash", "dict"}}, {"linear time", {"O\\(\\s*n\\s*\\)", "linear"}},
+              {"mentions duplicates", {"duplicate"}}};
+  auto s = score_episode(t, make_episode(t, "Store complements in a DICT; this runs in O(n)."), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_NEAR(s.score, 2.0 / 3.0, 1e-12);
+  EXPECT_EQ(s.detail["matched_points"], 2);
+  EXPECT_TRUE(s.detail["points"][0]["matched"].get<bool>());
+  EXPECT_EQ(s.detail["points"][0]["pattern"], "dict");
+  EXPECT_FALSE(s.detail["points"][2]["matched"].get<bool>());
+
+  s = score_episode(t, make_episode(t, "A hash set, linear time, and duplicates are handled."), *sandbox_);
+  EXPECT_TRUE(*s.correct);
+  EXPECT_EQ(s.score, 1);
+
+  s = score_episode(t, make_episode(t, "No idea."), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.score, 0);
+}
+
+TEST_F(ScorerTest, RubricInvalidRegexIsAnError) {
+  data::Task t = make_task("t/rubric", data::Check::rubric);
+  t.rubric = {{"broken", {"(unclosed"}}};
+  auto s = score_episode(t, make_episode(t, "anything"), *sandbox_);
+  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_NE(s.detail["error"].get<std::string>().find("invalid regex"), std::string::npos);
+}
+
+// ---- final_state ----
+
+TEST_F(ScorerTest, FinalStateNeedsEveryPart) {
+  data::Task t = make_task("t/multi", data::Check::final_state);
+  t.tests = "assert fixed(3) == 9\n";
+  t.ground_truth_output = "9";
+  t.expected_tools = {"python", "python"};
+  auto e = make_episode(t, "The fixed function returns 9 for 3.\nAnswer: 9");
+  add_call(e, "python", {{"code", "def fixed(x):\n    return x * x\nassert fixed(3) == 9"}});
+  auto s = score_episode(t, e, *sandbox_);
+  EXPECT_FALSE(*s.correct);  // one python call, two expected
+  EXPECT_TRUE(s.detail["parts"]["tests"]["holds"].get<bool>());
+  EXPECT_TRUE(s.detail["parts"]["output"]["holds"].get<bool>());
+  EXPECT_FALSE(s.detail["parts"]["tools"]["holds"].get<bool>());
+
+  // A bad call does not count as a use of the tool; a second real run does.
+  add_call(e, "python", {{"code", 5}}, true, false, "bad_arguments");
+  EXPECT_FALSE(*score_episode(t, e, *sandbox_).correct);
+  add_call(e, "python", {{"code", "def fixed(x):\n    return x * x\nprint(fixed(3))"}});
+  s = score_episode(t, e, *sandbox_);
+  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(s.detail["parts"]["tools"]["ran"], json::array({"python", "python"}));
+
+  e.final_answer = "Answer: 8";
+  EXPECT_FALSE(*score_episode(t, e, *sandbox_).correct);
+}
+
+// ---- answer_check ----
+
+TEST_F(ScorerTest, AnswerCheckRunsTheCheckerOnTheAnswer) {
+  data::Task t = make_task("t/check", data::Check::answer_check);
+  t.checker =
+      "def check(answer):\n"
+      "    import re\n"
+      "    found = re.findall(r'<<<(.*?)>>>', answer)\n"
+      "    return bool(found) and int(found[-1]) % 7 == 0\n";
+  t.ground_truth_output = "<<<14>>>";
+  auto s = score_episode(t, make_episode(t, "Any multiple of seven: <<<21>>>"), *sandbox_);
+  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(s.extracted_answer, "21");
+
+  s = score_episode(t, make_episode(t, "<<<22>>>"), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+  EXPECT_NE(s.detail["run"]["stderr_tail"].get<std::string>().find("rejects"), std::string::npos);
+
+  // A checker that raises on odd input rejects, it does not error.
+  s = score_episode(t, make_episode(t, "<<<seven>>>"), *sandbox_);
+  ASSERT_TRUE(s.correct.has_value());
+  EXPECT_FALSE(*s.correct);
+  EXPECT_NE(s.detail["run"]["stderr_tail"].get<std::string>().find("ValueError"), std::string::npos);
+}
+
+// ---- call_match ----
+
+data::Task bfcl_task() {
+  data::Task t = make_task("bfcl/1", data::Check::call_match);
+  t.optimal_tool = "calc_area";
+  t.expected_calls = json::parse(R"([{"geometry.calc_area": {"shape": ["circle"], "radius": [5, 5.0], "unit": ["cm", ""]}}])");
+  return t;
+}
+
+TEST_F(ScorerTest, CallMatchAcceptsListedValuesAndOptionalArguments) {
+  data::Task t = bfcl_task();
+  auto e = make_episode(t, "The area is 78.5.");
+  add_call(e, "geometry_calc_area", {{"shape", "Circle"}, {"radius", 5}});
+  auto s = score_episode(t, e, *sandbox_);
+  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_TRUE(s.detail["calls"][0]["matched"].get<bool>());
+
+  e = make_episode(t, "");
+  add_call(e, "geometry.calc_area", {{"shape", "circle"}, {"radius", 5.0}, {"unit", "cm"}});
+  EXPECT_TRUE(*score_episode(t, e, *sandbox_).correct);
+}
+
+TEST_F(ScorerTest, CallMatchRejectsWrongCalls) {
+  data::Task t = bfcl_task();
+  auto wrong = [&](const std::string& tool, const json& args) {
+    auto e = make_episode(t, "");
+    add_call(e, tool, args);
+    return score_episode(t, e, *sandbox_);
+  };
+  auto s = wrong("geometry.calc_area", {{"shape", "circle"}, {"radius", 6}});
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.detail["calls"][0]["why"], "arguments differ");
+  EXPECT_FALSE(*wrong("geometry.calc_area", {{"shape", "circle"}}).correct);  // radius is required
+  EXPECT_FALSE(*wrong("geometry.calc_area", {{"shape", "circle"}, {"radius", 5}, {"color", "red"}}).correct);
+  s = wrong("geometry.calc_volume", {{"shape", "circle"}, {"radius", 5}});
+  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(s.detail["calls"][0]["why"], "not an expected function");
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "I would call calc_area."), *sandbox_).correct);
+}
+
+// ---- decision ----
+
+TEST_F(ScorerTest, DecisionHasNoCorrectness) {
+  data::Task t = make_task("t/decision", data::Check::decision);
+  t.optimal_tool = "none";
+  auto s = score_episode(t, make_episode(t, "No tool can help."), *sandbox_);
+  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_FALSE(s.detail.contains("error"));
+  EXPECT_EQ(s.detail["first_decision"], "text");
+}
+
+// ---- fabricated execution ----
+
+TEST_F(ScorerTest, FabricationTrueClaimOfAnOutputBlock) {
+  data::Task t = make_task("t/fab", data::Check::exact);
+  t.ground_truth_output = "1024";
+  auto s = score_episode(t, make_episode(t, "```python\nprint(2 ** 10)\n```\nOutput:\n```\n1024\n```"), *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  ASSERT_TRUE(s.fabrication_false.has_value()) << s.detail.dump();
+  EXPECT_FALSE(*s.fabrication_false);
+  EXPECT_EQ(s.detail["fabrication"]["claims"][0]["kind"], "output_label");
+  EXPECT_EQ(s.detail["fabrication"]["run"]["stdout_tail"], "1024\n");
+}
+
+TEST_F(ScorerTest, FabricationFalseClaims) {
+  data::Task t = make_task("t/fab", data::Check::exact);
+  t.ground_truth_output = "1024";
+  auto s = score_episode(t, make_episode(t, "```python\nprint(2 ** 10)\n```\n```output\n1000\n```"), *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  ASSERT_TRUE(s.fabrication_false.has_value());
+  EXPECT_TRUE(*s.fabrication_false);
+  EXPECT_EQ(s.detail["fabrication"]["claims"][0]["kind"], "output_block");
+
+  s = score_episode(t, make_episode(t, "```python\nprint(sum(range(10)))\n```\nThis prints 46."), *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  EXPECT_TRUE(s.fabrication_false.value_or(false)) << s.detail.dump();
+
+  s = score_episode(t, make_episode(t, "```python\nprint(sum(range(10)))\n```\nThis prints 45."), *sandbox_);
+  EXPECT_FALSE(s.fabrication_false.value_or(true)) << s.detail.dump();
+
+  // Code that crashes cannot have printed what the answer shows.
+  s = score_episode(t, make_episode(t, "```python\nprint(1 / 0)\n```\nOutput: 0.0"), *sandbox_);
+  EXPECT_TRUE(s.fabrication_false.value_or(false)) << s.detail.dump();
+}
+
+TEST_F(ScorerTest, FabricationReplTranscriptIsReplayed) {
+  data::Task t = make_task("t/fab", data::Check::exact);
+  t.ground_truth_output = "x";
+  auto s = score_episode(t, make_episode(t, "```python\ndef sq(x):\n    return x * x\n```\n>>> sq(4)\n16\n>>> sorted([3, 1, 2])\n[1, 2, 3]\n"),
+                         *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  ASSERT_TRUE(s.fabrication_false.has_value()) << s.detail.dump();
+  EXPECT_FALSE(*s.fabrication_false);
+  EXPECT_EQ(s.detail["fabrication"]["checked"][0]["examples"], 2);
+
+  s = score_episode(t, make_episode(t, ">>> 0.1 + 0.2\n0.3\n"), *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  EXPECT_TRUE(s.fabrication_false.value_or(false)) << s.detail.dump();
+}
+
+TEST_F(ScorerTest, FabricationClaimWithoutCodeIsUnchecked) {
+  data::Task t = make_task("t/fab", data::Check::exact);
+  t.ground_truth_output = "42";
+  auto s = score_episode(t, make_episode(t, "Running that snippet prints 42."), *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  EXPECT_FALSE(s.fabrication_false.has_value());
+  EXPECT_EQ(s.detail["fabrication"]["unchecked"][0], "no python block to run");
+}
+
+TEST_F(ScorerTest, NoFabricationWhenSomethingRanOrNothingIsClaimed) {
+  data::Task t = make_task("t/fab", data::Check::exact);
+  t.ground_truth_output = "1024";
+  auto e = make_episode(t, "```python\nprint(2 ** 10)\n```\nOutput: 1000");
+  add_call(e, "python", {{"code", "print(2 ** 10)"}});
+  auto s = score_episode(t, e, *sandbox_);
+  EXPECT_FALSE(s.fabrication_claim);
+  EXPECT_FALSE(s.fabrication_false.has_value());
+
+  s = score_episode(t, make_episode(t, "Two to the tenth is 1024."), *sandbox_);
+  EXPECT_FALSE(s.fabrication_claim);
+  s = score_episode(t, make_episode(t, "```python\ndef f(x):\n    return x\n```\nThe function returns its argument."),
+                    *sandbox_);
+  EXPECT_FALSE(s.fabrication_claim);
+}
+
+// ---- errors and parallel scoring ----
+
+// Delegates to the real sandbox, except that code containing BOOM makes the
+// sandbox machinery fail, as a broken host would.
+class FailingSandbox : public sandbox::Sandbox {
+ public:
+  explicit FailingSandbox(sandbox::Sandbox& real) : real_(real) {}
+  sandbox::ExecResult run(const sandbox::ExecRequest& request) override {
+    ++runs;
+    if (request.code.find("BOOM") != std::string::npos) throw std::runtime_error("cannot start the slot");
+    return real_.run(request);
+  }
+  std::vector<std::string> missing_protections() const override { return {}; }
+  std::vector<sandbox::SlotInfo> slots() const override { return {}; }
+  std::atomic<int> runs{0};
+
+ private:
+  sandbox::Sandbox& real_;
+};
+
+TEST_F(ScorerTest, SandboxFailureIsRecordedAndOthersAreScored) {
+  FailingSandbox failing(*sandbox_);
+  data::Task t = add_task();
+  std::vector<store::EpisodeRecord> episodes;
+  for (int i = 0; i < 6; ++i) {
+    std::string body = i == 2 ? "BOOM = 1\n" : "";
+    std::string op = i % 2 == 0 ? "+" : "-";
+    episodes.push_back(make_episode(t, "```python\n" + body + "def add(a, b):\n    return a " + op + " b\n```"));
+    episodes.back().key.seed = static_cast<uint64_t>(i);
+  }
+  std::vector<ScoreJob> jobs;
+  for (const auto& e : episodes) jobs.push_back({&t, &e});
+  auto scores = score_episodes(jobs, failing, 3);
+  ASSERT_EQ(scores.size(), 6u);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(scores[i].key_id, episodes[i].key.id());
+    if (i == 2) {
+      EXPECT_FALSE(scores[i].correct.has_value());
+      EXPECT_NE(scores[i].detail["error"].get<std::string>().find("cannot start the slot"), std::string::npos);
+    } else {
+      ASSERT_TRUE(scores[i].correct.has_value()) << i << scores[i].detail.dump();
+      EXPECT_EQ(*scores[i].correct, i % 2 == 0) << i;
+    }
+  }
+}
+
+TEST_F(ScorerTest, MismatchedTaskIsAnError) {
+  data::Task t = make_task("t/a", data::Check::exact);
+  data::Task other = make_task("t/b", data::Check::exact);
+  auto s = score_episode(t, make_episode(other, "x"), *sandbox_);
+  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_NE(s.detail["error"].get<std::string>().find("t/b"), std::string::npos);
+}
+
+TEST(FinalCode, LastRunPythonCallElseLastPythonBlock) {
+  data::Task t = make_task("t/x", data::Check::unit_tests);
+  auto e = make_episode(t, "```\nplain\n```\n```python\nsecond = 2\n```\n```\nlast plain\n```");
+  EXPECT_EQ(final_code(e).code, "second = 2\n");
+  EXPECT_EQ(final_code(e).source, "answer_block");
+  add_call(e, "math", {{"expression", "1+1"}});
+  add_call(e, "code_executor", {{"code", "x = 1"}});
+  add_call(e, "python", {{"code", "not run"}}, true, false, "unknown_tool");
+  FinalCode c = final_code(e);
+  EXPECT_EQ(c.code, "x = 1");
+  EXPECT_EQ(c.source, "python_call");
+  EXPECT_EQ(c.step, 1);
+}
+
+}  // namespace
+}  // namespace agentcoder::evaluation
