@@ -121,15 +121,24 @@ def heatmap(ax, values, row_labels, col_labels, text, vmin=0.0, vmax=1.0, cmap="
     data = np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float)
     colormap = plt.get_cmap(cmap).copy()
     colormap.set_bad("0.85")
-    image = ax.imshow(np.ma.masked_invalid(data), cmap=colormap, vmin=vmin, vmax=vmax, aspect="auto")
-    ax.set_xticks(range(len(col_labels)), labels=col_labels)
-    ax.set_yticks(range(len(row_labels)), labels=row_labels)
+    # pcolormesh, not imshow: cells stay vector rectangles in the SVG,
+    # where imshow would embed a tiny PNG that browsers blur when scaling.
+    ax.set_facecolor("0.85")
+    image = ax.pcolormesh(
+        np.ma.masked_invalid(data), cmap=colormap, vmin=vmin, vmax=vmax, edgecolors="white", linewidth=0.5
+    )
+    ax.set_xlim(0, len(col_labels))
+    ax.set_ylim(len(row_labels), 0)
+    ax.set_xticks(np.arange(len(col_labels)) + 0.5, labels=col_labels)
+    ax.set_yticks(np.arange(len(row_labels)) + 0.5, labels=row_labels)
     for i in range(len(row_labels)):
         for j in range(len(col_labels)):
             v = data[i, j]
             r, g, b, _ = colormap((v - vmin) / ((vmax - vmin) or 1)) if not np.isnan(v) else (0.85, 0.85, 0.85, 1)
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5  # white text on dark cells
-            ax.text(j, i, text[i][j], ha="center", va="center", fontsize=7, color="white" if dark else "black")
+            ax.text(
+                j + 0.5, i + 0.5, text[i][j], ha="center", va="center", fontsize=7, color="white" if dark else "black"
+            )
     return image
 
 
