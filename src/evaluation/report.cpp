@@ -1,0 +1,495 @@
+#include "evaluation/report.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "utils/errors.h"
+
+extern char** environ;
+
+namespace agentcoder::evaluation {
+
+extern const char kFiguresSource[];  // figures.py, embedded by CMake
+
+namespace {
+
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+// ---- files and the figure script ------------------------------------------------
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Written beside the target and renamed, so a failed write never leaves a
+// half file under the real name.
+void write_file(const std::string& path, const std::string& text) {
+  std::string partial = path + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out) throw InputError(path + ": cannot write");
+  out << text;
+  out.close();
+  if (!out || std::rename(partial.c_str(), path.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw std::runtime_error(path + ": write failed");
+  }
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "agentcoder_report_XXXXXX").string();
+    if (!mkdtemp(templ.data())) throw std::runtime_error("cannot create a temporary directory in " + templ);
+    path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string last_line(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+  size_t nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+// Runs `python -I figures.py metrics fig_dir`, stdout and stderr to files
+// (no pipes, so neither can fill up and stall the child). Returns stdout.
+std::string run_figure_script(const std::string& python, const std::string& metrics_path,
+                              const std::string& fig_dir) {
+  if (access(python.c_str(), X_OK) != 0)
+    throw InputError(python + " not found; the report's figures need Debian's python3 with matplotlib: "
+                     "apt-get install python3 python3-matplotlib");
+  TempDir tmp;
+  std::string script = tmp.path("figures.py"), out_path = tmp.path("stdout"), err_path = tmp.path("stderr");
+  write_file(script, kFiguresSource);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  // -I: no user site-packages or PYTHON* variables, so the figures depend
+  // on the system's packages only.
+  std::vector<std::string> args = {python, "-I", script, metrics_path, fig_dir};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, python.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + python + ": " + std::to_string(rc));
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error("waitpid failed for " + python);
+  }
+  std::string err = last_line(read_file(err_path));
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+    throw InputError("matplotlib is missing for " + python + ": apt-get install python3-matplotlib");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string how = WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                                        : "signal " + std::to_string(WTERMSIG(status));
+    throw std::runtime_error("figures.py failed (" + how + ")" + (err.empty() ? "" : ": " + err));
+  }
+  return read_file(out_path);
+}
+
+// ---- reading the metrics: nulls and missing keys are normal ---------------------
+
+// The value at obj[key], or nullptr when obj is not an object or the value
+// is missing or null.
+const ojson* at(const ojson* obj, const char* key) {
+  if (!obj || !obj->is_object()) return nullptr;
+  auto it = obj->find(key);
+  return it == obj->end() || it->is_null() ? nullptr : &*it;
+}
+
+const ojson* at(const ojson* obj, const char* k1, const char* k2) { return at(at(obj, k1), k2); }
+
+std::string number(const ojson* v, int digits) {
+  if (!v || !v->is_number()) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v->get<double>());
+  return buf;
+}
+
+std::string percent(const ojson* v) {
+  if (!v || !v->is_number()) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v->get<double>());
+  return buf;
+}
+
+// A rate in percent without the sign, for intervals: "25.0".
+std::string number_pct(const ojson* v) {
+  std::string p = percent(v);
+  return p.back() == '%' ? p.substr(0, p.size() - 1) : p;
+}
+
+std::string count(const ojson* v) {
+  if (!v || !v->is_number()) return "–";
+  if (v->is_number_integer() || v->is_number_unsigned()) return v->dump();
+  return number(v, 1);
+}
+
+std::string text_of(const ojson* v) {
+  if (!v) return "–";
+  return v->is_string() ? v->get<std::string>() : v->dump();
+}
+
+std::string condition_name(const ojson& c) {
+  return text_of(at(&c, "variant")) + " / " + text_of(at(&c, "prompt_format")) + " / " + text_of(at(&c, "mode"));
+}
+
+std::vector<const ojson*> list(const ojson* obj, const char* key) {
+  std::vector<const ojson*> out;
+  const ojson* v = at(obj, key);
+  if (v && v->is_array())
+    for (const ojson& item : *v)
+      if (item.is_object()) out.push_back(&item);
+  return out;
+}
+
+// ---- HTML -------------------------------------------------------------------------
+
+std::string e(const std::string& text) { return html_escape(text); }
+
+// A table from a header and rows of already-escaped cells; the first
+// column is text, the others numbers (right-aligned).
+std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                  const std::string& empty_note) {
+  if (rows.empty()) return "<p class=\"empty\">" + e(empty_note) + "</p>\n";
+  std::string h = "<table>\n<thead><tr>";
+  for (const std::string& cell : header) h += "<th>" + e(cell) + "</th>";
+  h += "</tr></thead>\n<tbody>\n";
+  for (const std::vector<std::string>& row : rows) {
+    h += "<tr>";
+    for (size_t i = 0; i < row.size(); ++i) h += (i == 0 ? "<td>" : "<td class=\"num\">") + row[i] + "</td>";
+    h += "</tr>\n";
+  }
+  return h + "</tbody>\n</table>\n";
+}
+
+const char kStyle[] = R"(
+body { font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 14px; line-height: 1.45;
+       max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+dl.runinfo { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+dl.runinfo dt { font-weight: bold; }
+dl.runinfo dd { margin: 0; word-break: break-all; }
+.warn { background: #fff3cd; border: 1px solid #e0c36a; padding: 0.5em 0.8em; }
+.empty { color: #777; font-style: italic; }
+table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; vertical-align: top; }
+th { background: #f2f2f2; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure.figure { margin: 1.5em 0; }
+figure.figure svg { max-width: 100%; height: auto; display: block; }
+figcaption { font-size: 0.9em; color: #333; margin-top: 0.4em; }
+pre { background: #f7f7f7; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+nav ul { columns: 2; }
+)";
+
+// The SVG as an HTML element: without its XML prolog and metadata (which
+// hold namespace URLs only), labelled for screen readers.
+std::string inline_svg(const std::string& svg, const std::string& title) {
+  size_t start = svg.find("<svg");
+  if (start == std::string::npos) throw std::runtime_error("figures.py wrote an SVG without <svg");
+  std::string body = svg.substr(start);
+  size_t meta = body.find("<metadata>");
+  size_t meta_end = body.find("</metadata>");
+  if (meta != std::string::npos && meta_end != std::string::npos && meta_end > meta)
+    body.erase(meta, meta_end + std::string("</metadata>").size() - meta);
+  return "<svg role=\"img\" aria-label=\"" + e(title) + "\"" + body.substr(4);
+}
+
+std::string run_info(const ReportInput& in) {
+  const ojson& m = in.metrics;
+  nlohmann::json manifest = in.manifest.is_object() ? in.manifest : nlohmann::json::object();
+  auto manifest_text = [&](const char* k1, const char* k2) -> std::string {
+    if (!manifest.contains(k1) || !manifest[k1].is_object() || !manifest[k1].contains(k2)) return "–";
+    const nlohmann::json& v = manifest[k1][k2];
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  std::string h = "<dl class=\"runinfo\">\n";
+  auto row = [&](const std::string& key, const std::string& value) {
+    h += "<dt>" + e(key) + "</dt><dd>" + e(value) + "</dd>\n";
+  };
+  row("run", in.run_name);
+  row("created", in.created_at.empty() ? "–" : in.created_at);
+  row("episodes", count(at(&m, "episodes")) + " stored, " + count(at(&m, "scored")) + " scored");
+  std::string commit = manifest_text("agentcoder", "git_commit");
+  if (manifest_text("agentcoder", "tree_modified") == "true") commit += " (tree had local changes)";
+  row("agentcoder commit", commit);
+  row("llama.cpp commit", manifest_text("llama_cpp", "commit"));
+  if (manifest.contains("models") && manifest["models"].is_array()) {
+    for (const nlohmann::json& model : manifest["models"]) {
+      if (!model.is_object()) continue;
+      std::string name = model.value("name", std::string("?"));
+      std::string sha = model.value("sha256", std::string(""));
+      row("model " + name, model.value("path", std::string("")) + (sha.empty() ? "" : "  sha256 " + sha));
+    }
+  }
+  std::string hardware = manifest_text("hardware", "cpu") + ", " + manifest_text("hardware", "cores") + " cores, " +
+                         manifest_text("hardware", "memory");
+  row("hardware", hardware);
+  return h + "</dl>\n";
+}
+
+std::string headline(const ojson& m) {
+  // Regret is per arm; it is shown on the arm's free row, where the choice
+  // it measures was made.
+  std::vector<const ojson*> arms = list(&m, "regret");
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions")) {
+    std::string regret = "";
+    if (text_of(at(c, "mode")) == "free")
+      for (const ojson* a : arms)
+        if (text_of(at(a, "variant")) == text_of(at(c, "variant")) &&
+            text_of(at(a, "prompt_format")) == text_of(at(c, "prompt_format")))
+          regret = number(at(a, "regret"), 3);
+    const ojson* acc = at(c, "accuracy");
+    std::string accuracy = percent(at(acc, "value"));
+    if (at(acc, "lo") && at(acc, "hi"))
+      accuracy += " [" + number_pct(at(acc, "lo")) + ", " + number_pct(at(acc, "hi")) + "]";
+    rows.push_back({e(condition_name(*c)), count(at(c, "n")), e(accuracy),
+                    percent(at(c, "tool_use_rate")) + " / " + percent(at(c, "labelled_tool_rate")),
+                    number(at(at(c, "decision"), "malformed_as_call", "f1"), 3),
+                    number(at(at(c, "decision"), "malformed_as_abstention", "f1"), 3),
+                    percent(at(c, "over_use_rate")), percent(at(c, "under_use_rate")),
+                    percent(at(c, "hallucination_rate")), regret});
+  }
+  return table({"condition (variant / format / mode)", "n", "accuracy [95% CI]", "tool use / labelled",
+                "F1 (malformed = call)", "F1 (malformed = text)", "over-use", "under-use", "hallucination",
+                "regret"},
+               rows, "No conditions: the run has no episodes.") +
+         "<p>Accuracy: share of correct episodes among those with a correctness (decision tasks have none); "
+         "the interval is a 95% bootstrap over tasks. Tool use: share of episodes whose first action is a "
+         "tool call, against the share whose label says a tool is best. F1 of the decision to call a tool, "
+         "counting malformed first replies once as calls and once as text. Over-use: calls among episodes "
+         "labelled none; under-use: text among episodes labelled with a tool. Hallucination: calls to tools "
+         "that were not offered, per episode. Regret (free rows): mean over tasks of the best forced mode's "
+         "correctness minus the free one's.</p>\n";
+}
+
+std::string per_tool(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions"))
+    for (const ojson* t : list(c, "per_tool"))
+      rows.push_back({e(condition_name(*c)), e(text_of(at(t, "tool"))), number(at(t, "precision"), 3),
+                      number(at(t, "recall"), 3), number(at(t, "f1"), 3), count(at(t, "support"))});
+  return table({"condition", "tool", "precision", "recall", "F1", "support"}, rows, "No per-tool results.") +
+         "<p>A first call is a true positive for a tool when that tool is the labelled best one or an accepted "
+         "alternative; support is the number of episodes labelled with the tool.</p>\n";
+}
+
+std::string regret_table(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<const ojson*> calibration = list(&m, "calibration");
+  for (const ojson* a : list(&m, "regret")) {
+    std::string auroc = "–";
+    for (const ojson* cal : calibration)
+      if (text_of(at(cal, "variant")) == text_of(at(a, "variant")) &&
+          text_of(at(cal, "prompt_format")) == text_of(at(a, "prompt_format")))
+        auroc = number(at(cal, "auroc"), 3) + " (n=" + count(at(cal, "n")) + ")";
+    const ojson* best = at(a, "best_choice");
+    rows.push_back({e(text_of(at(a, "variant")) + " / " + text_of(at(a, "prompt_format"))), count(at(a, "tasks")),
+                    percent(at(a, "free_accuracy")), percent(at(a, "best_accuracy")), number(at(a, "regret"), 3),
+                    count(at(best, "tool")) + " / " + count(at(best, "text")) + " / " + count(at(best, "either")) +
+                        " / " + count(at(best, "neither")),
+                    percent(at(a, "label_agreement")) + " of " + count(at(a, "label_decided_tasks")), e(auroc)});
+  }
+  return table({"arm (variant / format)", "tasks", "free accuracy", "best accuracy", "regret",
+                "best: tool / text / either / neither", "label agrees", "AUROC of p_tool"},
+               rows, "No arm has all three modes scored on the same tasks.");
+}
+
+std::string efficiency(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions")) {
+    const ojson* eff = at(c, "efficiency");
+    const ojson* lat = at(eff, "latency_ms");
+    rows.push_back({e(condition_name(*c)), number(at(eff, "tool_calls_per_episode"), 2),
+                    count(at(eff, "unnecessary_tool_calls")), number(at(eff, "tool_productivity"), 3),
+                    number(at(eff, "prompt_tokens_per_task"), 0), number(at(eff, "generated_tokens_per_task"), 0),
+                    number(at(eff, "kv_mb_per_inference"), 1), number(at(lat, "prompt_eval"), 0),
+                    number(at(lat, "decode"), 0), number(at(lat, "tool"), 0), number(at(lat, "queue"), 0),
+                    number(at(lat, "wall"), 0)});
+  }
+  return table({"condition", "calls / episode", "unnecessary calls", "productivity", "prompt tokens",
+                "generated tokens", "KV MB", "prompt eval ms", "decode ms", "tool ms", "queue ms", "wall ms"},
+               rows, "No conditions.") +
+         "<p>Means per episode. Unnecessary calls: calls in episodes labelled none. Productivity: correct "
+         "episodes with at least one executed call per executed call.</p>\n";
+}
+
+std::string errors(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions")) {
+    const ojson* err = at(c, "errors");
+    std::string classes;
+    if (const ojson* by = at(err, "by_class"); by && by->is_object())
+      for (auto it = by->begin(); it != by->end(); ++it)
+        classes += (classes.empty() ? "" : ", ") + it.key() + " " + count(&it.value());
+    const ojson* rec = at(err, "recovery_at_k");
+    rows.push_back({e(condition_name(*c)), count(at(err, "failed_executions")), e(classes.empty() ? "–" : classes),
+                    count(at(err, "wrong_result")),
+                    percent(at(rec, "1")) + " / " + percent(at(rec, "2")) + " / " + percent(at(rec, "3")),
+                    count(at(err, "repeated_error_loops")), count(at(err, "give_ups")),
+                    percent(at(err, "multi_step_success"))});
+  }
+  return table({"condition", "failed executions", "by class", "wrong result", "recovery @1 / @2 / @3",
+                "loops", "give-ups", "multi-step success"},
+               rows, "No conditions.") +
+         "<p>Wrong result: every call succeeded but the answer is wrong. Recovery@k: of episodes with a failed "
+         "execution, the share with a successful one within the next k calls. Loop: the same failure class "
+         "twice in a row. Give-up: a failure never followed by a success.</p>\n";
+}
+
+std::string fabrication(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions")) {
+    const ojson* f = at(c, "fabrication");
+    rows.push_back({e(condition_name(*c)), count(at(f, "episodes_without_execution")), count(at(f, "claims")),
+                    percent(at(f, "rate")), count(at(f, "checked")), count(at(f, "false_claims"))});
+  }
+  return table({"condition", "episodes without execution", "claims", "rate", "checked", "false claims"}, rows,
+               "No conditions.") +
+         "<p>A claim: the answer says it computed a result, or shows an output block, although nothing was "
+         "executed. Checked claims had their code run afterwards; false ones did not match.</p>\n";
+}
+
+}  // namespace
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+const std::vector<std::string>& report_figure_names() {
+  static const std::vector<std::string> names = {"accuracy_by_cell", "tool_use_vs_label", "confusion", "regret",
+                                                 "latency",          "tokens",            "calibration"};
+  return names;
+}
+
+ReportOutput write_report(const ReportInput& input, const std::string& out_dir) {
+  ReportOutput result;
+  std::string fig_dir = out_dir + "/figures";
+  std::error_code ec;
+  fs::create_directories(fig_dir, ec);
+  if (ec) throw InputError(out_dir + ": cannot create the report directory: " + ec.message());
+
+  constexpr auto replace = nlohmann::json::error_handler_t::replace;  // stored text may hold bad UTF-8
+  result.metrics_json = out_dir + "/metrics.json";
+  write_file(result.metrics_json, input.metrics.dump(2, ' ', false, replace) + "\n");
+
+  ojson listed;
+  std::string listing = run_figure_script(input.python, result.metrics_json, fig_dir);
+  try {
+    listed = ojson::parse(listing);
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error("figures.py printed no figure list: " + last_line(listing));
+  }
+  std::vector<std::string> captions;
+  for (const ojson& f : listed) {
+    ReportFigure fig{f.value("name", ""), f.value("title", ""), f.value("png", ""), f.value("svg", "")};
+    captions.push_back(f.value("caption", ""));
+    result.figures.push_back(fig);
+  }
+  // The page promises every figure; a script out of step with this list is
+  // a bug, not a report with a figure missing.
+  std::vector<std::string> names;
+  for (const ReportFigure& f : result.figures) names.push_back(f.name);
+  if (names != report_figure_names()) throw std::runtime_error("figures.py drew another set of figures than expected");
+
+  const ojson& m = input.metrics;
+  std::string title = "agentcoder report: " + input.run_name;
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  h += "<title>" + e(title) + "</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+  h += "<h1>" + e(title) + "</h1>\n";
+  h += run_info(input);
+  const ojson* episodes = at(&m, "episodes");
+  const ojson* scored = at(&m, "scored");
+  if (episodes && scored && episodes->is_number() && scored->is_number() &&
+      scored->get<double>() < episodes->get<double>())
+    h += "<p class=\"warn\">" +
+         e(count(scored) + " of " + count(episodes) + " episodes are scored; run agentcoder score on the results " +
+           "file for the rest.") +
+         "</p>\n";
+
+  h += "<nav><h2>Contents</h2>\n<ul>\n<li><a href=\"#headline\">Headline</a></li>\n";
+  for (const ReportFigure& f : result.figures)
+    h += "<li><a href=\"#fig-" + e(f.name) + "\">" + e(f.title) + "</a></li>\n";
+  h += "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
+       "<li><a href=\"#regret\">Regret and calibration</a></li>\n"
+       "<li><a href=\"#efficiency\">Efficiency</a></li>\n"
+       "<li><a href=\"#errors\">Errors and recovery</a></li>\n"
+       "<li><a href=\"#fabrication\">Fabricated execution</a></li>\n"
+       "<li><a href=\"#manifest\">Manifest</a></li>\n<li><a href=\"#config\">Config</a></li>\n</ul>\n</nav>\n";
+
+  h += "<section id=\"headline\">\n<h2>Headline</h2>\n" + headline(m) + "</section>\n";
+  h += "<section id=\"figures\">\n<h2>Figures</h2>\n";
+  for (size_t i = 0; i < result.figures.size(); ++i) {
+    const ReportFigure& f = result.figures[i];
+    h += "<figure class=\"figure\" id=\"fig-" + e(f.name) + "\">\n";
+    h += inline_svg(read_file(f.svg), f.title);
+    h += "<figcaption><strong>Figure " + std::to_string(i + 1) + ". " + e(f.title) + ".</strong> " + e(captions[i]) +
+         " <a href=\"figures/" + e(f.name) + ".png\">PNG</a> · <a href=\"figures/" + e(f.name) +
+         ".svg\">SVG</a></figcaption>\n</figure>\n";
+  }
+  h += "</section>\n";
+  h += "<section id=\"per-tool\">\n<h2>Per-tool precision and recall</h2>\n" + per_tool(m) + "</section>\n";
+  h += "<section id=\"regret\">\n<h2>Regret and calibration</h2>\n" + regret_table(m) + "</section>\n";
+  h += "<section id=\"efficiency\">\n<h2>Efficiency</h2>\n" + efficiency(m) + "</section>\n";
+  h += "<section id=\"errors\">\n<h2>Errors and recovery</h2>\n" + errors(m) + "</section>\n";
+  h += "<section id=\"fabrication\">\n<h2>Fabricated execution</h2>\n" + fabrication(m) + "</section>\n";
+  h += "<section id=\"manifest\">\n<h2>Manifest</h2>\n<pre>" + e(input.manifest.dump(2, ' ', false, replace)) +
+       "</pre>\n</section>\n";
+  h += "<section id=\"config\">\n<h2>Config</h2>\n<pre>" +
+       e(input.config_text.empty() ? "(not stored)" : input.config_text) + "</pre>\n</section>\n";
+  h += "<footer><p>Figures drawn with matplotlib; the numbers are in metrics.json beside this page "
+       "(definitions: src/evaluation/README.md).</p></footer>\n</body>\n</html>\n";
+
+  result.index_html = out_dir + "/index.html";
+  write_file(result.index_html, h);
+  return result;
+}
+
+}  // namespace agentcoder::evaluation
