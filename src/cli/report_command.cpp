@@ -1,0 +1,91 @@
+// agentcoder report RUN [--run NAME] -o DIR [--bootstrap N] [--seed S]:
+// the run's metrics as one self-contained HTML page with PNG and SVG figures
+// (evaluation/report.h). Reads only; the last line printed is the page's path.
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "evaluation/metrics.h"
+#include "evaluation/report.h"
+#include "evaluation/scored_episode.h"
+#include "store/results_path.h"
+#include "store/results_store.h"
+#include "utils/errors.h"
+
+namespace agentcoder::cli {
+namespace {
+
+struct ReportArgs {
+  std::string results;
+  std::string run;  // --run: needed when the file holds several runs
+  std::string output;
+  int bootstrap = 1000;
+  uint64_t seed = 1;
+};
+
+// The run to report: --run by name, else the file's only run.
+store::StoredRun pick_run(store::ResultsStore& results, const std::string& name) {
+  if (!name.empty()) {
+    std::optional<store::StoredRun> run = results.find_run(name);
+    if (!run) throw InputError(results.path() + ": no run '" + name + "'");
+    return *run;
+  }
+  std::vector<store::StoredRun> runs = results.runs();
+  if (runs.empty()) throw InputError(results.path() + ": holds no runs");
+  if (runs.size() > 1) {
+    std::string names;
+    for (const store::StoredRun& r : runs) names += (names.empty() ? "" : ", ") + r.record.name;
+    throw InputError(results.path() + ": holds " + std::to_string(runs.size()) + " runs (" + names +
+                     "); pick one with --run");
+  }
+  return runs.front();
+}
+
+void run_report(const ReportArgs& args) {
+  if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
+  std::string path = store::resolve_results_file(args.results);
+  store::ResultsStore results(path, store::Access::read_only);
+  store::StoredRun run = pick_run(results, args.run);
+  std::vector<evaluation::ScoredEpisode> episodes = evaluation::load_scored_episodes(results, run);
+
+  size_t unscored = 0;
+  for (const evaluation::ScoredEpisode& e : episodes) unscored += !e.scored;
+  if (unscored > 0)
+    std::fprintf(stderr, "warning: %zu of %zu episodes are not scored yet; run `agentcoder score %s` first\n",
+                 unscored, episodes.size(), args.results.c_str());
+
+  evaluation::MetricsOptions options;
+  options.run_name = run.record.name;
+  options.bootstrap_samples = args.bootstrap;
+  options.seed = args.seed;
+  evaluation::ReportInput input;
+  input.metrics = evaluation::compute_metrics(episodes, options);
+  input.manifest = run.record.manifest;
+  input.run_name = run.record.name;
+  input.config_text = run.record.config_text;
+  input.created_at = run.created_at;
+  evaluation::ReportOutput out = evaluation::write_report(input, args.output);
+  std::fprintf(stderr, "%zu episodes, %zu figures (PNG and SVG) in %s/figures\n", episodes.size(),
+               out.figures.size(), args.output.c_str());
+  std::cout << out.index_html << std::endl;
+}
+
+CommandRegistrar reg("report", [](CLI::App& app) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Write a run's report: one self-contained HTML page with PNG and SVG figures (matplotlib)");
+  cmd->add_option("RUN", args->results, "results.sqlite, or a results/<run>/ directory")->required();
+  cmd->add_option("--run", args->run, "Run name, when the file holds several");
+  cmd->add_option("-o,--output", args->output, "Directory for index.html, metrics.json and figures/")->required();
+  cmd->add_option("--bootstrap", args->bootstrap, "Bootstrap samples for the confidence intervals")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the bootstrap")->capture_default_str();
+  cmd->callback([args] { run_report(*args); });
+});
+
+}  // namespace
+}  // namespace agentcoder::cli
