@@ -1,0 +1,179 @@
+// compare.h on a small fixture worked out by hand: name resolution, the
+// paired McNemar test and decision-flip matrix, and the condition tables.
+#include "evaluation/compare.h"
+
+#include <gtest/gtest.h>
+
+#include "utils/errors.h"
+
+using namespace agentcoder;
+using namespace agentcoder::evaluation;
+using ojson = nlohmann::ordered_json;
+
+namespace {
+
+ScoredEpisode ep(const std::string& variant, const std::string& mode, const std::string& task,
+                 const std::string& first, std::optional<bool> correct) {
+  ScoredEpisode e;
+  e.key_id = variant + "-" + mode + "-" + task;
+  e.task_id = task;
+  e.variant = variant;
+  e.prompt_format = "direct";
+  e.mode = mode;
+  e.category = "execution_required";
+  e.difficulty = "easy";
+  e.optimal_tool = "python";
+  e.first_decision = first;
+  e.first_tool = first == "tool_call" ? "python" : "";
+  e.scored = true;
+  e.correct = correct;
+  return e;
+}
+
+// A = base, B = lora-r8 (first action, correct):
+//   free        A              B              cell                 outcome
+//   T1     call, 1       call, 1        tool_call->tool_call  same
+//   T2     call, 0       text, 1        tool_call->text       better
+//   T3     text, 1       call, 0        text->tool_call       worse
+//   T4     text, 0       call, 1        text->tool_call       better
+//   T5     malformed, 0  call, 1        malformed->tool_call  better
+//   T6     text, -       text, -        text->text            (no correctness)
+//   T7     (none)        call, 1        unmatched in B
+//   force_tool
+//   T1     call, 1       call, 1        tool_call->tool_call  same
+//   T2     call, 0       call, 1        tool_call->tool_call  better
+//   T3     call, 1       call, 0        tool_call->tool_call  worse
+std::vector<ScoredEpisode> fixture() {
+  return {
+      ep("base", "free", "T1", "tool_call", true),       ep("base", "free", "T2", "tool_call", false),
+      ep("base", "free", "T3", "text", true),            ep("base", "free", "T4", "text", false),
+      ep("base", "free", "T5", "malformed", false),      ep("base", "free", "T6", "text", std::nullopt),
+      ep("lora-r8", "free", "T1", "tool_call", true),    ep("lora-r8", "free", "T2", "text", true),
+      ep("lora-r8", "free", "T3", "tool_call", false),   ep("lora-r8", "free", "T4", "tool_call", true),
+      ep("lora-r8", "free", "T5", "tool_call", true),    ep("lora-r8", "free", "T6", "text", std::nullopt),
+      ep("lora-r8", "free", "T7", "tool_call", true),    ep("base", "force_tool", "T1", "tool_call", true),
+      ep("base", "force_tool", "T2", "tool_call", false), ep("base", "force_tool", "T3", "tool_call", true),
+      ep("lora-r8", "force_tool", "T1", "tool_call", true), ep("lora-r8", "force_tool", "T2", "tool_call", true),
+      ep("lora-r8", "force_tool", "T3", "tool_call", false),
+  };
+}
+
+ojson cell(int64_t n, int64_t better, int64_t worse, int64_t same) {
+  return {{"n", n}, {"better", better}, {"worse", worse}, {"same", same}};
+}
+
+}  // namespace
+
+TEST(Compare, ResolvesFullPartialAndSubstringNames) {
+  std::vector<ScoredEpisode> e = fixture();
+  Selection s = resolve_selection(e, "base/direct/free");
+  EXPECT_EQ(s.name(), "base/direct/free");
+  EXPECT_EQ(resolve_selection(e, "lora").name(), "lora-r8/*/*");  // a unique substring
+  EXPECT_EQ(resolve_selection(e, "base").name(), "base/*/*");     // exact wins
+  EXPECT_EQ(resolve_selection(e, "free").name(), "*/*/free");     // one word may be a mode
+  EXPECT_EQ(resolve_selection(e, "base//force_tool").name(), "base/*/force_tool");
+  EXPECT_THROW(resolve_selection(e, "a"), InputError);  // in "base" and "lora-r8"
+  EXPECT_THROW(resolve_selection(e, "zzz"), InputError);
+  EXPECT_THROW(resolve_selection(e, "base/cot"), InputError);
+  EXPECT_THROW(resolve_selection(e, "a/b/c/d"), InputError);
+}
+
+TEST(Compare, PairOfVariantsMcNemarAndFlips) {
+  ojson p = compare_pair(fixture(), "base", "lora");
+  EXPECT_EQ(p["a"], "base/*/*");
+  EXPECT_EQ(p["b"], "lora-r8/*/*");
+  EXPECT_EQ(p["differ_in"], (ojson{"variant"}));
+  EXPECT_EQ(p["matched_by"], (ojson{"task_id", "prompt_format", "mode"}));
+  // Free T1..T6 and force_tool T1..T3; B's T7 has no partner.
+  EXPECT_EQ(p["pairs"], 9);
+  EXPECT_EQ(p["unmatched_a"], 0);
+  EXPECT_EQ(p["unmatched_b"], 1);
+  // Pairs with a correctness on both sides: free T1..T5, force_tool T1..T3
+  // = 8. A right on free T1 T3, force_tool T1 T3 -> 4/8; B right on free
+  // T1 T2 T4 T5, force_tool T1 T2 -> 6/8.
+  EXPECT_EQ(p["accuracy"]["n"], 8);
+  EXPECT_DOUBLE_EQ(p["accuracy"]["a"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(p["accuracy"]["b"].get<double>(), 0.75);
+  // Only A right: free T3, force_tool T3 -> b = 2. Only B right: free T2 T4
+  // T5, force_tool T2 -> c = 4. 6 discordant: exact, p = 2 * P(X <= 2 | 6)
+  // = 2 * (1 + 6 + 15) / 64 = 0.6875.
+  EXPECT_EQ(p["mcnemar"]["b"], 2);
+  EXPECT_EQ(p["mcnemar"]["c"], 4);
+  EXPECT_EQ(p["mcnemar"]["method"], "exact_binomial");
+  EXPECT_NEAR(p["mcnemar"]["p"].get<double>(), 0.6875, 1e-12);
+  EXPECT_EQ(p["flips"]["rows"], (ojson{"tool_call", "text", "malformed"}));
+  const ojson& c = p["flips"]["cells"];
+  EXPECT_EQ(c[0][0], cell(4, 1, 1, 2));  // free T1; force_tool T1 T2 T3
+  EXPECT_EQ(c[0][1], cell(1, 1, 0, 0));  // free T2
+  EXPECT_EQ(c[0][2], cell(0, 0, 0, 0));
+  EXPECT_EQ(c[1][0], cell(2, 1, 1, 0));  // free T4 better, T3 worse
+  EXPECT_EQ(c[1][1], cell(1, 0, 0, 0));  // T6: no correctness
+  EXPECT_EQ(c[1][2], cell(0, 0, 0, 0));
+  EXPECT_EQ(c[2][0], cell(1, 1, 0, 0));  // free T5
+  EXPECT_EQ(c[2][1], cell(0, 0, 0, 0));
+  EXPECT_EQ(c[2][2], cell(0, 0, 0, 0));
+  EXPECT_EQ(p["call_to_text"], cell(1, 1, 0, 0));
+  EXPECT_EQ(p["text_to_call"], cell(2, 1, 1, 0));
+  std::string text = format_pair(p);
+  EXPECT_NE(text.find("lora-r8/*/*"), std::string::npos);
+  EXPECT_NE(text.find("b (only A correct) = 2"), std::string::npos);
+}
+
+TEST(Compare, PairOfModesMatchesOnVariantAndPromptFormat) {
+  ojson p = compare_pair(fixture(), "base/direct/free", "base/direct/force_tool");
+  EXPECT_EQ(p["differ_in"], (ojson{"mode"}));
+  EXPECT_EQ(p["matched_by"], (ojson{"task_id", "variant", "prompt_format"}));
+  // T1 T2 T3 on both sides; free T4 T5 T6 have no force_tool partner.
+  EXPECT_EQ(p["pairs"], 3);
+  EXPECT_EQ(p["unmatched_a"], 3);
+  EXPECT_EQ(p["unmatched_b"], 0);
+  // Same correctness on all three (1, 0, 1): b = c = 0, p = 1.
+  EXPECT_EQ(p["mcnemar"]["b"], 0);
+  EXPECT_EQ(p["mcnemar"]["c"], 0);
+  EXPECT_DOUBLE_EQ(p["mcnemar"]["p"].get<double>(), 1.0);
+  // free T3 answered in text, force_tool called: text -> tool_call, same.
+  EXPECT_EQ(p["flips"]["cells"][1][0], cell(1, 0, 0, 1));
+  EXPECT_THROW(compare_pair(fixture(), "base", "base/direct"), InputError);
+}
+
+TEST(Compare, ConditionTablesWithIntervals) {
+  CompareOptions options;
+  options.run_name = "fixture";
+  options.bootstrap_samples = 300;
+  options.seed = 5;
+  ojson t = compare_conditions(fixture(), options);
+  EXPECT_EQ(t["by"], "variant");
+  EXPECT_EQ(t["metrics"], (ojson{"accuracy", "tool_use_rate", "decision_f1", "over_use_rate", "under_use_rate"}));
+  // One table per (prompt_format, mode): direct/free, direct/force_tool.
+  ASSERT_EQ(t["tables"].size(), 2u);
+  EXPECT_EQ(t["tables"][0]["fixed"], (ojson{{"prompt_format", "direct"}, {"mode", "free"}}));
+  const ojson& rows = t["tables"][0]["rows"];
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["condition"], "base/direct/free");
+  EXPECT_EQ(rows[0]["n"], 6);
+  EXPECT_EQ(rows[0]["tasks"], 6);
+  // base free: right on T1 T3 of T1..T5 -> 2/5; calls first on T1 T2 of 6.
+  const ojson& acc = rows[0]["accuracy"];
+  EXPECT_DOUBLE_EQ(acc["value"].get<double>(), 0.4);
+  EXPECT_LE(acc["lo"].get<double>(), 0.4);
+  EXPECT_GE(acc["hi"].get<double>(), 0.4);
+  EXPECT_LT(acc["lo"].get<double>(), acc["hi"].get<double>());
+  EXPECT_DOUBLE_EQ(rows[0]["tool_use_rate"]["value"].get<double>(), 2.0 / 6);
+  // Every task is labelled python: no label none -> over-use null, no CI.
+  EXPECT_TRUE(rows[0]["over_use_rate"]["value"].is_null());
+  EXPECT_TRUE(rows[0]["over_use_rate"]["lo"].is_null());
+  // lora-r8 free: right on T1 T2 T4 T5 T7 of 6 with a correctness -> 5/6.
+  EXPECT_DOUBLE_EQ(rows[1]["accuracy"]["value"].get<double>(), 5.0 / 6);
+  // Deterministic given the seed.
+  EXPECT_EQ(compare_conditions(fixture(), options).dump(), t.dump());
+
+  options.by = "mode";
+  ojson by_mode = compare_conditions(fixture(), options);
+  ASSERT_EQ(by_mode["tables"].size(), 2u);  // base/direct, lora-r8/direct
+  EXPECT_EQ(by_mode["tables"][0]["fixed"], (ojson{{"variant", "base"}, {"prompt_format", "direct"}}));
+  EXPECT_EQ(by_mode["tables"][0]["rows"][1]["mode"], "force_tool");
+  EXPECT_NE(format_conditions(by_mode).find("base/direct/force_tool"), std::string::npos);
+
+  options.by = "model";
+  EXPECT_THROW(compare_conditions(fixture(), options), InputError);
+}
