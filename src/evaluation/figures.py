@@ -79,6 +79,11 @@ def condition_label(c):
     return "%s / %s / %s" % (c.get("variant", "?"), c.get("prompt_format", "?"), c.get("mode", "?"))
 
 
+def panel_title(c):
+    # Two lines: a condition's full name is wider than a panel.
+    return "%s\n%s / %s" % (c.get("variant", "?"), c.get("prompt_format", "?"), c.get("mode", "?"))
+
+
 def arm_label(a):
     return "%s / %s" % (a.get("variant", "?"), a.get("prompt_format", "?"))
 
@@ -182,12 +187,15 @@ def fig_accuracy_by_cell(m):
                 values[-1].append(acc)
                 text[-1].append("–" if cell is None else "%s\nn=%s" % (fmt(acc), n if n is not None else "?"))
         image = heatmap(ax, values, cats, diffs, text)
-        ax.set_title(condition_label(c), fontsize=8)
+        ax.set_title(panel_title(c), fontsize=8)
         if axes.index(ax) % 3:  # the row's first panel names the categories
             ax.set_yticklabels([])
         ax.tick_params(axis="x", labelsize=7)
         ax.tick_params(axis="y", labelsize=7)
-    fig.colorbar(image, ax=axes, shrink=0.6, label="accuracy")
+    # Sizes in inches, not shares of the figure, which grows with the panels.
+    height = fig.get_figheight()
+    fig.colorbar(image, ax=axes, location="top", shrink=0.5, aspect=40, fraction=min(0.15, 0.4 / height),
+                 pad=min(0.05, 0.1 / height), label="accuracy")
     return fig
 
 
@@ -211,7 +219,7 @@ def fig_tool_use_vs_label(m):
     mark_missing(left, y - 0.2, use_missing, horizontal=True)
     mark_missing(left, y + 0.2, label_missing, horizontal=True)
     left.set_yticks(y, labels=labels, fontsize=7)
-    left.invert_yaxis()
+    left.set_ylim(len(conditions) - 0.5, -0.5)  # the heatmap's rows, so both panels line up
     left.set_xlim(0, 1)
     left.set_xlabel("share of episodes")
     left.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=7, frameon=False)
@@ -245,7 +253,7 @@ def fig_confusion(m):
         counts = get(c, "confusion", "counts") or []
         if not rows or not cols:
             no_data(ax)
-            ax.set_title(condition_label(c), fontsize=8)
+            ax.set_title(panel_title(c), fontsize=8)
             continue
         table = []
         for i in range(len(rows)):
@@ -259,7 +267,7 @@ def fig_confusion(m):
             shares.append([(v / total if total and v is not None else None) for v in row])
         text = [["–" if v is None else "%d" % v for v in row] for row in table]
         heatmap(ax, shares, rows, cols, text, cmap="Greens")
-        ax.set_title(condition_label(c), fontsize=8)
+        ax.set_title(panel_title(c), fontsize=8)
         ax.tick_params(axis="x", labelsize=6, rotation=45)
         ax.tick_params(axis="y", labelsize=7)
         ax.set_xlabel("first action", fontsize=7)
@@ -377,35 +385,37 @@ def fig_tokens(m):
 
 
 def fig_calibration(m):
+    # Small multiples, one arm a panel: several reliability curves on one
+    # axis cross each other and cannot be read.
     arms = items(m, "calibration")
-    fig, ax = plt.subplots(figsize=(5.5, 5.8), layout="constrained")
-    ax.plot([0, 1], [0, 1], linestyle="--", color="0.5", linewidth=1, label="perfect calibration")
-    drawn = 0
-    for a in arms:
+    fig, axes = panel_grid(len(arms), 3, WIDTH / 3, WIDTH / 3 + 0.5)
+    if not arms:
+        no_data(axes[0])
+        return fig
+    for ax, a in zip(axes, arms):
+        ax.plot([0, 1], [0, 1], linestyle="--", color="0.5", linewidth=1)
         points = [
             (num(b.get("mean_p_tool")), num(b.get("helped_rate")), num(b.get("n")) or 0.0) for b in items(a, "bins")
         ]
         points = [p for p in points if p[0] is not None and p[1] is not None and p[2] > 0]
-        auroc = num(a.get("auroc"))
-        label = "%s (AUROC %s, n=%s)" % (arm_label(a), fmt(auroc), a.get("n", "?"))
-        if not points:
-            # Kept in the legend so a missing arm is visible, not silently gone.
-            ax.plot([], [], marker="o", linestyle="none", label=label + ": no bins")
-            continue
-        xs, ys, ns = zip(*points)
-        line = ax.plot(xs, ys, marker="o", linewidth=1.2, markersize=3, label=label)[0]
-        ax.scatter(xs, ys, s=[10 + 4 * n for n in ns], color=line.get_color(), alpha=0.35)
-        drawn += 1
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_aspect("equal")
-    ax.set_xlabel("mean p_tool in bin (free episode)")
-    ax.set_ylabel("share where the tool helped")
-    ax.grid(alpha=0.3)
-    if not arms or not drawn:
-        ax.text(0.5, 0.5, "no data", ha="center", va="center", fontsize=11, color="0.4", transform=ax.transAxes)
-    # Below the axes: arm labels are long and would squeeze the square plot.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=7, frameon=False, ncol=2)
+        if points:
+            xs, ys, ns = zip(*points)
+            ax.plot(xs, ys, color="tab:blue", linewidth=1.2)
+            ax.scatter(xs, ys, s=[12 + 6 * n for n in ns], color="tab:blue", alpha=0.6, zorder=3)
+        else:
+            ax.text(0.5, 0.5, "no data", ha="center", va="center", fontsize=11, color="0.4", transform=ax.transAxes)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.grid(alpha=0.3)
+        ax.set_title(
+            "%s\n%s\nAUROC %s, n=%s" % (a.get("variant", "?"), a.get("prompt_format", "?"), fmt(num(a.get("auroc"))),
+                                        a.get("n", "?")),
+            fontsize=8,
+        )
+        ax.tick_params(labelsize=7)
+    fig.supxlabel("mean p_tool in bin (free episode)", fontsize=9)
+    fig.supylabel("share of tasks where the tool helped", fontsize=9)
     return fig
 
 
@@ -459,9 +469,10 @@ FIGURES = [
         "calibration",
         "Calibration of the decision probe",
         fig_calibration,
-        "Per arm, on tasks where forcing a tool and forcing text disagree: p_tool of the free episode, "
-        "in 10 equal-width bins, against the share of those tasks where the tool helped. Points on the "
-        "diagonal are calibrated; marker area grows with the bin's count. AUROC in the legend.",
+        "One panel per arm, on tasks where forcing a tool and forcing text disagree: p_tool of the free "
+        "episode, in 10 equal-width bins, against the share of those tasks where the tool helped (force_tool "
+        "correct). Points on the diagonal are calibrated; marker area grows with the bin's count. AUROC: how "
+        "well p_tool ranks helped above hurt tasks.",
     ),
 ]
 

@@ -182,7 +182,8 @@ std::string e(const std::string& text) { return html_escape(text); }
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                   const std::string& empty_note) {
   if (rows.empty()) return "<p class=\"empty\">" + e(empty_note) + "</p>\n";
-  std::string h = "<table>\n<thead><tr>";
+  // Wide tables scroll inside their box, not the page.
+  std::string h = "<div class=\"table-wrap\"><table>\n<thead><tr>";
   for (const std::string& cell : header) h += "<th>" + e(cell) + "</th>";
   h += "</tr></thead>\n<tbody>\n";
   for (const std::vector<std::string>& row : rows) {
@@ -190,7 +191,7 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
     for (size_t i = 0; i < row.size(); ++i) h += (i == 0 ? "<td>" : "<td class=\"num\">") + row[i] + "</td>";
     h += "</tr>\n";
   }
-  return h + "</tbody>\n</table>\n";
+  return h + "</tbody>\n</table></div>\n";
 }
 
 const char kStyle[] = R"(
@@ -203,6 +204,7 @@ dl.runinfo dt { font-weight: bold; }
 dl.runinfo dd { margin: 0; word-break: break-all; }
 .warn { background: #fff3cd; border: 1px solid #e0c36a; padding: 0.5em 0.8em; }
 .empty { color: #777; font-style: italic; }
+.table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; vertical-align: top; }
 th { background: #f2f2f2; text-align: left; }
@@ -353,8 +355,9 @@ std::string errors(const ojson& m) {
     const ojson* err = at(c, "errors");
     std::string classes;
     if (const ojson* by = at(err, "by_class"); by && by->is_object())
-      for (auto it = by->begin(); it != by->end(); ++it)
-        classes += (classes.empty() ? "" : ", ") + it.key() + " " + count(&it.value());
+      for (auto it = by->begin(); it != by->end(); ++it)  // only the classes that occurred, to stay readable
+        if (!(it->is_number() && it->get<double>() == 0))
+          classes += (classes.empty() ? "" : ", ") + it.key() + " " + count(&it.value());
     const ojson* rec = at(err, "recovery_at_k");
     rows.push_back({e(condition_name(*c)), count(at(err, "failed_executions")), e(classes.empty() ? "–" : classes),
                     count(at(err, "wrong_result")),
