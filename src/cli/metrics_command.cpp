@@ -100,9 +100,12 @@ void print_summary(std::ostream& out, const ojson& m) {
 
   std::vector<std::vector<std::string>> tools = {{"condition", "tool", "precision", "recall", "F1", "support"}};
   for (const ojson& c : m["conditions"])
-    for (const ojson& t : c["per_tool"])
+    for (const ojson& t : c["per_tool"]) {
+      // A tool neither labelled nor called in the condition is all dashes.
+      if (t["support"].get<int64_t>() == 0 && t["precision"].is_null()) continue;
       tools.push_back({condition_name(c), t["tool"].get<std::string>(), num(t["precision"]), num(t["recall"]),
                        num(t["f1"]), num(t["support"])});
+    }
   print_table(out, "Per tool (first call)", tools);
 
   std::vector<std::vector<std::string>> efficiency = {{"condition", "calls/ep", "unneeded", "productivity",

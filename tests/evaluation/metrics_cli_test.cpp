@@ -1,0 +1,158 @@
+// `agentcoder metrics`, `compare` and `export-metrics` through the built
+// binary on a small results file: tables, JSON, CSV (RFC 4180 quoting, one
+// row per condition or per episode) and one-line exit-2 errors.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "store/results_store.h"
+#include "support/cli_run.h"
+#include "utils/sha256.h"
+
+using namespace agentcoder;
+using agentcoder::testing::count_lines;
+using agentcoder::testing::run_cli;
+using agentcoder::testing::CliRun;
+
+namespace {
+
+CliRun cli(const std::string& args) { return run_cli(AGENTCODER_BIN, args); }
+
+store::EpisodeRecord record(const std::string& variant, const std::string& task, const std::string& mode,
+                            bool call) {
+  store::EpisodeRecord r;
+  r.key.task_id = task;
+  r.key.task_sha256 = sha256_hex("prompt of " + task);
+  r.key.model_sha256 = sha256_hex(variant);
+  r.key.prompt_format = "direct";
+  r.key.mode = mode;
+  r.key.tools = {"python"};
+  r.variant = variant;
+  r.category = "execution_required";
+  r.difficulty = "easy";
+  r.optimal_tool = "python";
+  r.outcome = "final_answer";
+  r.first_decision = call ? "tool_call" : "text";
+  r.first_tool = call ? "python" : "";
+  store::StepRecord step;
+  if (call) step.tool_calls.push_back({"c1", "python", "{}", true, true, "", "42", nullptr, 5});
+  r.steps = {step};
+  return r;
+}
+
+// Two variants x two tasks ("t1" and "t,2", whose comma CSV must quote) x
+// three modes. Correct: base free t1; force_tool everywhere. So base/free
+// is 1/2 right, q4/free 0/2, and paired base against q4 only base's free
+// t1 is discordant (b = 1, c = 0).
+class MetricsCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = ::testing::TempDir() + "/metrics-cli-" + std::to_string(getpid());
+    std::filesystem::remove_all(dir);
+    file = dir + "/results.sqlite";
+    store::ResultsStore results(file);
+    store::RunSession run = results.begin_run({"exp", "seed = 1\n", nullptr, nlohmann::json::object()});
+    std::vector<store::ScoreRecord> scores;
+    for (const std::string variant : {"base", "q4"})
+      for (const std::string task : {"t1", "t,2"})
+        for (const std::string mode : {"free", "force_tool", "force_text"}) {
+          store::EpisodeRecord r = record(variant, task, mode, mode != "force_text");
+          results.put_episode(run, r);
+          store::ScoreRecord s;
+          s.key_id = r.key.id();
+          s.check = "exact";
+          s.correct = mode == "force_tool" || (variant == "base" && task == "t1" && mode == "free");
+          s.score = *s.correct ? 1 : 0;
+          scores.push_back(s);
+        }
+    results.put_scores(run.run_id, scores);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+
+  std::string dir, file;
+};
+
+}  // namespace
+
+TEST_F(MetricsCli, MetricsTablesAndJson) {
+  CliRun tables = cli("metrics " + file + " --bootstrap 50");
+  ASSERT_EQ(tables.code, 0) << tables.out;
+  EXPECT_NE(tables.out.find("12 episodes, 12 scored"), std::string::npos) << tables.out;
+  EXPECT_NE(tables.out.find("base/direct/force_text"), std::string::npos);
+  EXPECT_NE(tables.out.find("Errors and recovery"), std::string::npos);
+
+  CliRun json = cli("metrics " + file + " --json --bootstrap 50 --seed 9 2>/dev/null");
+  ASSERT_EQ(json.code, 0) << json.out;
+  nlohmann::json m = nlohmann::json::parse(json.out);
+  EXPECT_EQ(m["run"], "exp");
+  EXPECT_EQ(m["episodes"], 12);
+  ASSERT_EQ(m["conditions"].size(), 6u);
+  EXPECT_EQ(m["conditions"][0]["mode"], "free");
+  EXPECT_DOUBLE_EQ(m["conditions"][0]["accuracy"]["value"].get<double>(), 0.5);  // base free
+  EXPECT_DOUBLE_EQ(m["conditions"][3]["accuracy"]["value"].get<double>(), 0.0);  // q4 free
+  // Regret, base: best is force_tool on both tasks (1), free 1/2 -> 0.5.
+  EXPECT_DOUBLE_EQ(m["regret"][0]["regret"].get<double>(), 0.5);
+  EXPECT_EQ(cli("metrics " + file + " --json --bootstrap 50 --seed 9 2>/dev/null").out, json.out);
+}
+
+TEST_F(MetricsCli, ComparePairAndTables) {
+  CliRun pair = cli("compare " + file + " --pair base q4 --json");
+  ASSERT_EQ(pair.code, 0) << pair.out;
+  nlohmann::json p = nlohmann::json::parse(pair.out);
+  EXPECT_EQ(p["pairs"], 6);
+  EXPECT_EQ(p["mcnemar"]["b"], 1);
+  EXPECT_EQ(p["mcnemar"]["c"], 0);
+  EXPECT_DOUBLE_EQ(p["mcnemar"]["p"].get<double>(), 1.0);  // 2 * (1/2)^1, capped
+  CliRun text = cli("compare " + file + " --pair base q4");
+  EXPECT_NE(text.out.find("decision flips"), std::string::npos) << text.out;
+
+  CliRun tables = cli("compare " + file + " --by mode --bootstrap 50");
+  ASSERT_EQ(tables.code, 0) << tables.out;
+  EXPECT_NE(tables.out.find("variant=q4"), std::string::npos) << tables.out;
+
+  CliRun bad = cli("compare " + file + " --pair zzz base");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(count_lines(bad.out), 1) << bad.out;
+  EXPECT_NE(bad.out.find("zzz"), std::string::npos);
+}
+
+TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
+  CliRun csv = cli("export-metrics " + file + " --csv --bootstrap 0");
+  ASSERT_EQ(csv.code, 0) << csv.out;
+  // Header and six conditions, CRLF line ends.
+  EXPECT_EQ(count_lines(csv.out), 7) << csv.out;
+  EXPECT_NE(csv.out.find("\r\n"), std::string::npos);
+  std::string header = csv.out.substr(0, csv.out.find("\r\n"));
+  EXPECT_EQ(header.rfind("run,condition,variant,prompt_format,mode,n,accuracy.value,", 0), 0u) << header;
+  EXPECT_NE(header.find(",decision.malformed_as_call.f1,"), std::string::npos);
+  EXPECT_NE(header.find(",per_tool.python.recall,"), std::string::npos);
+  EXPECT_NE(header.find(",confusion.python.call:python,"), std::string::npos);
+  EXPECT_NE(header.find(",regret.regret,"), std::string::npos);
+  // base/direct/free: 2 episodes (t1, t,2), accuracy 1/2, no CI (--bootstrap
+  // 0) so lo and hi are empty.
+  EXPECT_NE(csv.out.find("\r\nexp,base/direct/free,base,direct,free,2,0.5,,,"), std::string::npos) << csv.out;
+
+  std::string out = dir + "/episodes.csv";
+  CliRun episodes = cli("export-metrics " + file + " --csv --episodes -o " + out);
+  ASSERT_EQ(episodes.code, 0) << episodes.out;
+  std::ifstream in(out, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(count_lines(text.str()), 13);  // header + 12 episodes
+  EXPECT_NE(text.str().find(",\"t,2\","), std::string::npos) << "a comma is quoted";
+  EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
+
+  CliRun no_format = cli("export-metrics " + file);
+  EXPECT_EQ(no_format.code, 2);
+}
+
+TEST_F(MetricsCli, MissingFileIsAnInputError) {
+  CliRun r = cli("metrics " + dir + "/nothing.sqlite");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(count_lines(r.out), 1) << r.out;
+}
