@@ -1,7 +1,6 @@
 #include "evaluation/compare.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -66,15 +65,6 @@ ojson metric_with_ci(const TableMetric& metric, const EpisodeRefs& episodes, con
           {"lo", ci ? ojson(ci->lo) : ojson(nullptr)},
           {"hi", ci ? ojson(ci->hi) : ojson(nullptr)}};
 }
-
-std::string format_value(const ojson& v, int decimals = 3) {
-  if (v.is_null()) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v.get<double>());
-  return buf;
-}
-
-std::string pad(const std::string& s, size_t width) { return s.size() >= width ? s : s + std::string(width - s.size(), ' '); }
 
 }  // namespace
 
@@ -280,67 +270,6 @@ ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string
   out["call_to_text"] = cells[0][1].json();
   out["text_to_call"] = cells[1][0].json();
   return out;
-}
-
-std::string format_conditions(const ojson& tables) {
-  std::ostringstream out;
-  out << "run " << tables["run"].get<std::string>() << ": conditions by " << tables["by"].get<std::string>()
-      << " (95% bootstrap CI over tasks)\n";
-  for (const ojson& table : tables["tables"]) {
-    out << "\n";
-    std::string fixed;
-    for (const auto& [k, v] : table["fixed"].items()) fixed += (fixed.empty() ? "" : "  ") + k + "=" + v.get<std::string>();
-    out << fixed << "\n";
-    size_t width = 9;
-    for (const ojson& row : table["rows"]) width = std::max(width, row["condition"].get<std::string>().size() + 2);
-    out << pad("condition", width) << pad("n", 6);
-    for (const ojson& m : tables["metrics"]) out << pad(m.get<std::string>(), 24);
-    out << "\n";
-    for (const ojson& row : table["rows"]) {
-      out << pad(row["condition"].get<std::string>(), width) << pad(std::to_string(row["n"].get<int64_t>()), 6);
-      for (const ojson& m : tables["metrics"]) {
-        const ojson& v = row[m.get<std::string>()];
-        std::string cell = format_value(v["value"]);
-        if (!v["lo"].is_null()) cell += " [" + format_value(v["lo"]) + "," + format_value(v["hi"]) + "]";
-        out << pad(cell, 24);
-      }
-      out << "\n";
-    }
-  }
-  return out.str();
-}
-
-std::string format_pair(const ojson& pair) {
-  std::ostringstream out;
-  out << "A = " << pair["a"].get<std::string>() << "   B = " << pair["b"].get<std::string>() << "\n";
-  std::string matched;
-  for (const ojson& m : pair["matched_by"]) matched += (matched.empty() ? "" : ", ") + m.get<std::string>();
-  out << "paired on " << matched << ": " << pair["pairs"].get<int64_t>() << " pairs (unmatched: A "
-      << pair["unmatched_a"].get<int64_t>() << ", B " << pair["unmatched_b"].get<int64_t>() << ")\n";
-  const ojson& acc = pair["accuracy"];
-  out << "accuracy on " << acc["n"].get<int64_t>() << " pairs with a correctness: A " << format_value(acc["a"])
-      << ", B " << format_value(acc["b"]) << "\n";
-  const ojson& m = pair["mcnemar"];
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "McNemar: b (only A correct) = %lld, c (only B correct) = %lld, %s statistic %.3f, p = %.4g\n",
-                static_cast<long long>(m["b"].get<int64_t>()), static_cast<long long>(m["c"].get<int64_t>()),
-                m["method"].get<std::string>().c_str(), m["statistic"].get<double>(), m["p"].get<double>());
-  out << buf;
-  out << "\ndecision flips (rows: first action in A, columns: in B; cell: n  better/worse/same)\n";
-  out << pad("", 12);
-  for (const ojson& c : pair["flips"]["cols"]) out << pad(c.get<std::string>(), 20);
-  out << "\n";
-  for (size_t r = 0; r < pair["flips"]["rows"].size(); ++r) {
-    out << pad(pair["flips"]["rows"][r].get<std::string>(), 12);
-    for (const ojson& cell : pair["flips"]["cells"][r]) {
-      std::string s = std::to_string(cell["n"].get<int64_t>()) + "  " + std::to_string(cell["better"].get<int64_t>()) +
-                      "/" + std::to_string(cell["worse"].get<int64_t>()) + "/" +
-                      std::to_string(cell["same"].get<int64_t>());
-      out << pad(s, 20);
-    }
-    out << "\n";
-  }
-  return out.str();
 }
 
 }  // namespace agentcoder::evaluation

@@ -44,8 +44,4 @@ struct Selection {
 };
 Selection resolve_selection(const std::vector<ScoredEpisode>& episodes, const std::string& name);
 
-// Readable text of the two JSON objects above.
-std::string format_conditions(const nlohmann::ordered_json& tables);
-std::string format_pair(const nlohmann::ordered_json& pair);
-
 }  // namespace agentcoder::evaluation
