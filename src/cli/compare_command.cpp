@@ -64,7 +64,8 @@ std::string format_conditions(const ojson& tables) {
   for (const ojson& table : tables["tables"]) {
     out << "\n";
     std::string fixed;
-    for (const auto& [k, v] : table["fixed"].items()) fixed += (fixed.empty() ? "" : "  ") + k + "=" + v.get<std::string>();
+    for (const auto& [k, v] : table["fixed"].items())
+      fixed += (fixed.empty() ? "" : "  ") + k + "=" + v.get<std::string>();
     out << fixed << "\n";
     size_t width = 9;
     for (const ojson& row : table["rows"]) width = std::max(width, row["condition"].get<std::string>().size() + 2);
@@ -97,7 +98,8 @@ std::string format_pair(const ojson& pair) {
       << ", B " << format_value(acc["b"]) << "\n";
   const ojson& m = pair["mcnemar"];
   char buf[160];
-  std::snprintf(buf, sizeof buf, "McNemar: b (only A correct) = %lld, c (only B correct) = %lld, %s statistic %.3f, p = %.4g\n",
+  std::snprintf(buf, sizeof buf,
+                "McNemar: b (only A correct) = %lld, c (only B correct) = %lld, %s statistic %.3f, p = %.4g\n",
                 static_cast<long long>(m["b"].get<int64_t>()), static_cast<long long>(m["c"].get<int64_t>()),
                 m["method"].get<std::string>().c_str(), m["statistic"].get<double>(), m["p"].get<double>());
   out << buf;
@@ -114,6 +116,11 @@ std::string format_pair(const ojson& pair) {
       out << pad(s, 20);
     }
     out << "\n";
+  }
+  for (const char* flip : {"call_to_text", "text_to_call"}) {
+    const ojson& f = pair[flip];
+    out << flip << ": " << f["n"].get<int64_t>() << " (better " << f["better"].get<int64_t>() << ", worse "
+        << f["worse"].get<int64_t>() << ")\n";
   }
   return rtrim(out.str());
 }

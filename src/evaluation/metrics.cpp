@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <tuple>
 
 #include "evaluation/stats.h"
@@ -59,7 +58,8 @@ std::vector<EpisodeRefs> by_task(const EpisodeRefs& episodes) {
 }
 
 ojson accuracy_json(const EpisodeRefs& episodes, const MetricsOptions& options, const std::string& name) {
-  int64_t n = std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode* e) { return has_correctness(*e); });
+  int64_t n =
+      std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode* e) { return has_correctness(*e); });
   std::optional<double> value = accuracy_of(episodes);
   std::vector<EpisodeRefs> tasks = by_task(episodes);
   std::optional<Interval> ci;
@@ -84,8 +84,7 @@ ojson accuracy_json(const EpisodeRefs& episodes, const MetricsOptions& options, 
           {"n", n}};
 }
 
-// Sub-groups (by a field) in first-seen order... sorted by name for stable
-// tables.
+// Sub-groups by a key, sorted by it so tables line up across conditions.
 template <typename Key>
 std::map<Key, EpisodeRefs> split(const EpisodeRefs& episodes, Key (*key)(const ScoredEpisode&)) {
   std::map<Key, EpisodeRefs> groups;
@@ -215,7 +214,8 @@ ojson efficiency_json(const EpisodeRefs& episodes) {
   std::optional<double> kv_mb = ratio(kv / (1024.0 * 1024.0), static_cast<double>(kv_episodes));
   return {{"tool_calls_per_episode", nullable(ratio(static_cast<double>(calls), n))},
           {"unnecessary_tool_calls", unnecessary},
-          {"tool_productivity", nullable(ratio(static_cast<double>(productive_episodes), static_cast<double>(executed)))},
+          {"tool_productivity",
+           nullable(ratio(static_cast<double>(productive_episodes), static_cast<double>(executed)))},
           {"prompt_tokens_per_task", nullable(ratio(prompt, n))},
           {"generated_tokens_per_task", nullable(ratio(generated, n))},
           {"kv_mb_per_inference", nullable(kv_mb)},
@@ -266,7 +266,8 @@ ojson errors_json(const EpisodeRefs& episodes) {
         ++failed;
         ++counted[c.failure.empty() ? "unclassified" : c.failure];
       }
-    bool all_ok = !e->calls.empty() && std::all_of(e->calls.begin(), e->calls.end(), [](const CallView& c) { return c.ok; });
+    bool all_ok =
+        !e->calls.empty() && std::all_of(e->calls.begin(), e->calls.end(), [](const CallView& c) { return c.ok; });
     wrong_result += all_ok && has_correctness(*e) && !*e->correct;
     Recovery r = recovery_of(*e);
     if (r.failed) {
@@ -482,8 +483,8 @@ std::optional<double> accuracy_of(const EpisodeRefs& episodes) {
 }
 
 std::optional<double> tool_use_rate_of(const EpisodeRefs& episodes) {
-  double calls = static_cast<double>(
-      std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode* e) { return e->first_decision == "tool_call"; }));
+  double calls = 0;
+  for (const ScoredEpisode* e : episodes) calls += e->first_decision == "tool_call";
   return ratio(calls, static_cast<double>(episodes.size()));
 }
 

@@ -9,6 +9,35 @@
 // (bootstrap CIs included). Conditions are sorted by variant, prompt_format,
 // then mode (free, force_tool, force_text, then others by name).
 //
+// Where the README leaves a choice open, this is what the numbers mean:
+// - n counts every episode of the condition (scored or not). Correctness
+//   metrics use scored episodes with a correctness; decision metrics use
+//   labelled episodes whose first action is tool_call, text or malformed.
+//   by_cell / by_category / by_difficulty "n" count episodes too.
+// - accuracy CI: percentile bootstrap (R type 7 quantiles) resampling the
+//   condition's tasks; seeded from options.seed and the condition's name.
+// - tool_use_rate: valid first calls / n. by_category/by_difficulty "f1" is
+//   the decision F1 with malformed attempts counted as calls.
+// - per_tool: precision over episodes whose first call used the tool (was it
+//   optimal or an alternative?), recall over episodes labelled with it (was
+//   the first call optimal or an alternative?), F1 = 2PR/(P+R), null when P
+//   or R is. Rows: python, math, docs, then other labelled tools.
+// - over-/under-use use valid calls and text only (malformed is neither).
+// - hallucinated_calls counts calls to tools not offered; hallucination_rate
+//   is the share of episodes with at least one.
+// - unnecessary_tool_calls counts every call (run or not) in episodes
+//   labelled none. kv_mb_per_inference is MiB (2^20 bytes), averaged over
+//   episodes that recorded kv_bytes.
+// - errors: a failed execution is a call with ok == false (bad calls
+//   included), counted by CallView::failure. recovery@k starts at the first
+//   failure; loops and give-ups count episodes. wrong_result needs at least
+//   one call.
+// - fabrication looks at scored episodes without an executed call.
+// - regret / calibration: with repeats, a mode's correctness on a task is the
+//   mean over its episodes; best choice "tool" when force_tool > force_text,
+//   "either" when equal and > 0. Calibration takes every free episode's
+//   p_tool (scored or not) on tasks where the two forced modes differ.
+//
 // The building blocks below the entry point are shared with compare.h,
 // which recomputes a few of them on bootstrap resamples.
 #pragma once

@@ -131,7 +131,8 @@ std::vector<ScoredEpisode> fixture() {
     e.calls = {call("python", true)};
     out.push_back(e);
   }
-  for (size_t i = 0; i < kTasks.size(); ++i) out.push_back(episode(kTasks[i], "force_text", "text", "", text_correct[i]));
+  for (size_t i = 0; i < kTasks.size(); ++i)
+    out.push_back(episode(kTasks[i], "force_text", "text", "", text_correct[i]));
   // ---- a second variant, free only, one correct episode on T1 ----
   ScoredEpisode q = episode(kTasks[0], "free", "tool_call", "python", true);
   q.variant = "q4";
