@@ -85,7 +85,7 @@ void add_transcript(std::string& transcript, const std::vector<std::string>& lin
 
 AnswerScan scan_answer(const std::string& answer) {
   static const std::regex label(
-      R"(^\s*(?:#+\s*)?(?:\*\*|__)?(?:output|stdout|console output|expected output|prints?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$)",
+      R"(^\s*(?:#+\s*)?(?:\*\*|__)?(?:(?:the|its|this|expected|actual|final|program|code|console)\s+)*(?:output|stdout|prints?)(?:\s+(?:is|will be|would be|should be))?(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$)",
       std::regex::ECMAScript | std::regex::icase);
   static const std::regex literal_verb(
       R"(\b(?:prints?|printed|outputs?|returns?|evaluates to|displays?)\b\s*:?\s*)",
@@ -162,6 +162,14 @@ AnswerScan scan_answer(const std::string& answer) {
     }
     bool found = false;
     for (auto it = std::sregex_iterator(t.begin(), t.end(), literal_verb); it != std::sregex_iterator(); ++it) {
+      // "returns" describes a function unless it follows a call or a code
+      // span: "f(3) returns 9" is a computed result, "it returns None if
+      // empty" is not.
+      char verb = static_cast<char>(std::tolower(static_cast<unsigned char>(it->str()[0])));
+      if (verb == 'r' || verb == 'e') {
+        std::string before = trim(t.substr(0, static_cast<size_t>(it->position())));
+        if (before.empty() || (before.back() != ')' && before.back() != '`' && before.back() != ']')) continue;
+      }
       std::string lit = literal_at(t, static_cast<size_t>(it->position() + it->length()));
       if (!lit.empty()) {
         scan.claims.push_back({"literal", lit});

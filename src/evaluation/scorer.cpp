@@ -2,13 +2,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <memory>
 #include <regex>
+#include <tuple>
 #include <stdexcept>
 #include <thread>
 
+#include "data/task_file.h"
+#include "data/task_json.h"
 #include "data/verifier.h"
 #include "evaluation/answer_extract.h"
 #include "evaluation/fabrication.h"
+#include "utils/errors.h"
 #include "utils/utf8.h"
 
 namespace agentcoder::evaluation {
@@ -441,6 +447,126 @@ std::vector<store::ScoreRecord> score_episodes(const std::vector<ScoreJob>& jobs
   for (int t = 0; t < n; ++t) pool.emplace_back(worker);
   for (std::thread& t : pool) t.join();
   return out;
+}
+
+namespace {
+
+// The tasks an episode may name: by (id, hash) from the snapshot first, then
+// by id from the snapshot, then by id from the task file.
+class TaskLookup {
+ public:
+  void add_snapshot(const store::StoredTask& stored, const std::function<void(const std::string&)>& note) {
+    std::vector<data::Issue> issues;
+    std::optional<data::Task> task;
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(stored.task_json, nullptr, false);
+    if (j.is_discarded()) issues.push_back({"", 0, "", "not JSON"});
+    else task = data::task_from_json(j, issues);
+    if (!task) {
+      note("task '" + stored.task_id + "' in the run's snapshot is unreadable: " +
+           (issues.empty() ? std::string("?") : issues.front().to_string()));
+      return;
+    }
+    const data::Task* t = keep(std::move(*task));
+    by_hash_[{stored.task_id, stored.task_sha256}] = t;
+    snapshot_.emplace(stored.task_id, t);
+  }
+  void add_file(data::Task task) {
+    const data::Task* t = keep(std::move(task));
+    file_.emplace(t->id, t);
+  }
+  const data::Task* find(const store::EpisodeKey& key) const {
+    if (auto it = by_hash_.find({key.task_id, key.task_sha256}); it != by_hash_.end()) return it->second;
+    if (auto it = snapshot_.find(key.task_id); it != snapshot_.end()) return it->second;
+    if (auto it = file_.find(key.task_id); it != file_.end()) return it->second;
+    return nullptr;
+  }
+  bool empty() const { return tasks_.empty(); }
+
+ private:
+  const data::Task* keep(data::Task task) {
+    tasks_.push_back(std::make_unique<data::Task>(std::move(task)));
+    return tasks_.back().get();
+  }
+  std::vector<std::unique_ptr<data::Task>> tasks_;
+  std::map<std::pair<std::string, std::string>, const data::Task*> by_hash_;
+  std::map<std::string, const data::Task*> snapshot_;
+  std::map<std::string, const data::Task*> file_;
+};
+
+// Episodes are loaded, scored and stored in batches, so that memory stays
+// flat on large runs and an interrupted scoring keeps what it finished.
+constexpr size_t kBatch = 256;
+
+}  // namespace
+
+RunScoreSummary score_run(store::ResultsStore& results, const store::StoredRun& run, sandbox::Sandbox& sandbox,
+                          const RunScoreOptions& options, const std::function<void(const std::string&)>& note) {
+  TaskLookup tasks;
+  for (const store::StoredTask& stored : results.tasks(run.run_id)) tasks.add_snapshot(stored, note);
+  if (!options.tasks_file.empty()) {
+    data::LoadResult loaded = data::load_tasks(options.tasks_file);
+    for (const data::Issue& issue : loaded.issues) note(issue.to_string());
+    for (data::Task& t : loaded.tasks) tasks.add_file(std::move(t));
+  }
+  if (tasks.empty())
+    throw InputError(results.path() + ": run '" + run.record.name +
+                     "' has no task snapshot; give the task file with --tasks");
+
+  RunScoreSummary summary;
+  std::map<std::tuple<std::string, std::string, std::string>, RunScoreSummary::Condition> conditions;
+  std::vector<store::StoredEpisode> listed = results.list_episodes(run.run_id);
+  summary.episodes = static_cast<int>(listed.size());
+  for (size_t begin = 0; begin < listed.size(); begin += kBatch) {
+    size_t end = std::min(listed.size(), begin + kBatch);
+    std::vector<store::StoredEpisode> batch;
+    std::vector<const data::Task*> batch_tasks;
+    for (size_t i = begin; i < end; ++i) {
+      const data::Task* task = tasks.find(listed[i].record.key);
+      if (!task) {
+        ++summary.skipped;
+        note("episode " + listed[i].key_id.substr(0, 16) + ": task '" + listed[i].record.key.task_id +
+             "' is not in the run's snapshot" + (options.tasks_file.empty() ? "" : " nor in " + options.tasks_file) +
+             "; skipped");
+        continue;
+      }
+      std::optional<store::StoredEpisode> full = results.get_episode(run.run_id, listed[i].key_id);
+      if (!full) continue;  // erased meanwhile
+      batch.push_back(std::move(*full));
+      batch_tasks.push_back(task);
+    }
+    std::vector<ScoreJob> jobs;
+    for (size_t j = 0; j < batch.size(); ++j) jobs.push_back({batch_tasks[j], &batch[j].record});
+    std::vector<store::ScoreRecord> scores = score_episodes(jobs, sandbox, options.jobs, options.scorer);
+    for (size_t j = 0; j < batch.size(); ++j) {
+      store::ScoreRecord& s = scores[j];
+      s.key_id = batch[j].key_id;  // as stored
+      const store::EpisodeRecord& e = batch[j].record;
+      ++summary.scored;
+      if (s.detail.is_object() && s.detail.contains("error")) {
+        ++summary.scorer_errors;
+        note("episode " + s.key_id.substr(0, 16) + " (task " + e.key.task_id +
+             "): " + s.detail["error"].get<std::string>());
+      }
+      RunScoreSummary::Condition& c = conditions[{e.variant, e.key.prompt_format, e.key.mode}];
+      c.variant = e.variant;
+      c.prompt_format = e.key.prompt_format;
+      c.mode = e.key.mode;
+      ++c.n;
+      if (s.correct) {
+        ++c.judged;
+        c.correct += *s.correct ? 1 : 0;
+      }
+      if (!any_call_ran(e)) ++summary.without_execution;
+      if (s.fabrication_claim) ++summary.claims;
+      if (s.fabrication_false) {
+        ++summary.checked;
+        summary.false_claims += *s.fabrication_false ? 1 : 0;
+      }
+    }
+    results.put_scores(run.run_id, scores);
+  }
+  for (auto& [key, c] : conditions) summary.conditions.push_back(std::move(c));
+  return summary;
 }
 
 }  // namespace agentcoder::evaluation

@@ -28,9 +28,16 @@
 // detail also records what the check saw (candidates, the program's exit
 // status and output tails, the points matched), so a score can be audited.
 // score_episodes runs several episodes at once; the sandbox is thread-safe.
+//
+// score_run scores a stored run and stores the scores (replacing earlier
+// ones): tasks come from the run's snapshot, else from a task file. It
+// lives here rather than in the CLI so that the task and score JSON never
+// crosses into code compiled against another nlohmann_json (the CLI sees
+// llama.cpp's vendored copy).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +46,7 @@
 #include "data/task.h"
 #include "sandbox/sandbox.h"
 #include "store/episode_record.h"
+#include "store/results_store.h"
 #include "store/score_record.h"
 
 namespace agentcoder::evaluation {
@@ -68,6 +76,34 @@ struct ScoreJob {
 // One score per job, in the jobs' order, over `threads` threads (>= 1).
 std::vector<store::ScoreRecord> score_episodes(const std::vector<ScoreJob>& jobs, sandbox::Sandbox& sandbox,
                                                int threads, const ScorerOptions& options = {});
+
+struct RunScoreOptions {
+  std::string tasks_file;  // JSONL; for tasks the run's snapshot lacks ("" = none)
+  int jobs = 1;
+  ScorerOptions scorer;
+};
+
+struct RunScoreSummary {
+  struct Condition {
+    std::string variant, prompt_format, mode;
+    int n = 0;        // episodes scored
+    int judged = 0;   // with a correctness (not decision tasks, not scorer errors)
+    int correct = 0;
+  };
+  std::vector<Condition> conditions;  // sorted by (variant, prompt_format, mode)
+  int episodes = 0;
+  int scored = 0;
+  int skipped = 0;        // no task for the episode
+  int scorer_errors = 0;  // scored with detail.error
+  // Fabricated execution over the scored episodes.
+  int without_execution = 0, claims = 0, checked = 0, false_claims = 0;
+};
+
+// Scores every episode of `run` in batches, storing each batch's scores.
+// `note` gets one line per skipped episode, scorer error or unreadable task.
+// Throws InputError when there are no tasks at all (no snapshot, no file).
+RunScoreSummary score_run(store::ResultsStore& results, const store::StoredRun& run, sandbox::Sandbox& sandbox,
+                          const RunScoreOptions& options, const std::function<void(const std::string&)>& note);
 
 // The model's final code, as unit_tests runs it: the last python call that
 // ran, else the last python block of the answer. source is "python_call",
