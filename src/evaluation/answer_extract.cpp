@@ -278,6 +278,17 @@ std::optional<std::string> boxed_answer(std::string_view answer) {
   for (std::string_view wrap : {"\\text{", "\\mathrm{", "\\textbf{"})
     if (content.starts_with(wrap) && content.ends_with("}"))
       content = trim(std::string_view(content).substr(wrap.size(), content.size() - wrap.size() - 1));
+  // \frac{3}{4} (or \dfrac, signed) as 3/4, so that it reads as a number.
+  std::string sign = content.starts_with("-") ? "-" : "";
+  std::string_view rest = std::string_view(content).substr(sign.size());
+  for (std::string_view frac : {"\\frac{", "\\dfrac{", "\\tfrac{"}) {
+    if (!rest.starts_with(frac)) continue;
+    size_t mid = rest.find("}{", frac.size());
+    if (mid != std::string_view::npos && rest.ends_with("}") && rest.find('{', frac.size()) == mid + 1)
+      content = sign + std::string(rest.substr(frac.size(), mid - frac.size())) + "/" +
+                std::string(rest.substr(mid + 2, rest.size() - mid - 3));
+    break;  // rest pointed into the old content
+  }
   return content;
 }
 

@@ -94,6 +94,10 @@ TEST(AnswerCandidates, SourcesInPriorityOrder) {
   EXPECT_EQ(cs[0].text, "blue");
   EXPECT_EQ(candidate(cs, "marked"), "red");
 
+  cs = answer_candidates("so $\\boxed{-\\frac{3}{4}}$");
+  EXPECT_EQ(cs[0].text, "-3/4");
+  EXPECT_EQ(parse_number(cs[0].text), -0.75);
+
   cs = answer_candidates("Final answer:\n\n  [1, 2, 3]\n");
   EXPECT_EQ(candidate(cs, "marked"), "[1, 2, 3]");
 
