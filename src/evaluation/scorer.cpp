@@ -36,6 +36,8 @@ void set_binary(Verdict& v, bool correct) {
 
 // exact: the first candidate (in priority order) equal to the truth.
 bool exact_match(const std::string& answer, const std::string& truth, json& detail, std::string* extracted) {
+  // An empty truth would equal any candidate that normalises to nothing.
+  if (normalize_answer(truth).empty()) throw std::runtime_error("the task's ground_truth_output is empty");
   std::vector<AnswerCandidate> candidates = answer_candidates(answer);
   json list = json::array();
   for (const AnswerCandidate& c : candidates) list.push_back({{"source", c.source}, {"text", clip_tail(c.text, 400)}});

@@ -108,6 +108,13 @@ TEST_F(ScorerTest, ExactRejectsWrongAndEmptyAnswers) {
   EXPECT_TRUE(s.detail["candidates"].empty());
 }
 
+TEST_F(ScorerTest, ExactWithoutAGroundTruthIsAnError) {
+  data::Task t = make_task("t/exact", data::Check::exact);
+  auto s = score_episode(t, make_episode(t, "Answer: ..."), *sandbox_);
+  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_NE(s.detail["error"].get<std::string>().find("ground_truth_output is empty"), std::string::npos);
+}
+
 // ---- numeric ----
 
 TEST_F(ScorerTest, NumericToleranceEdges) {
