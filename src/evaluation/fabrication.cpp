@@ -67,7 +67,7 @@ std::string literal_at(const std::string& line, size_t p) {
 
 struct AnswerScan {
   std::vector<Claim> claims;
-  std::string code;         // the last python block ("" when none)
+  std::vector<std::string> code_blocks;  // python blocks, in order
   std::string transcript;   // every ">>> " transcript, for doctest
 };
 
@@ -121,7 +121,7 @@ AnswerScan scan_answer(const std::string& answer) {
         add_transcript(scan.transcript, body);
         scan.claims.push_back({"repl", content});
       } else if (is_python_language(lang)) {
-        scan.code = content;
+        scan.code_blocks.push_back(content);
       } else if (is_output_language(lang)) {
         scan.claims.push_back({"output_block", content});
       } else if (pending_label) {
@@ -263,13 +263,22 @@ FabricationCheck check_fabrication(const store::EpisodeRecord& episode, sandbox:
   bool stdout_claims = false;
   for (const Claim& c : scan.claims) stdout_claims |= c.kind != "repl";
   try {
-    if (stdout_claims && scan.code.empty()) unchecked.push_back("no python block to run");
-    if (stdout_claims && !scan.code.empty()) {
+    if (stdout_claims && scan.code_blocks.empty()) unchecked.push_back("no python block to run");
+    if (stdout_claims && !scan.code_blocks.empty()) {
+      // The last block is what the claim usually describes; when it uses
+      // names an earlier block defines, the blocks run together.
       sandbox::ExecRequest request;
-      request.code = scan.code;
+      request.code = scan.code_blocks.back();
       request.limits = limits;
       sandbox::ExecResult r = sandbox.run(request);
-      out.detail["code"] = clip_tail(scan.code, 2000);
+      out.detail["code_from"] = "last_block";
+      if (!r.succeeded() && scan.code_blocks.size() > 1 && exception_line(r).starts_with("NameError")) {
+        request.code.clear();
+        for (const std::string& block : scan.code_blocks) request.code += block + "\n";
+        r = sandbox.run(request);
+        out.detail["code_from"] = "all_blocks";
+      }
+      out.detail["code"] = clip_tail(request.code, 2000);
       out.detail["run"] = exec_summary(r);
       if (r.timed_out || r.oom_killed) {
         unchecked.push_back(r.timed_out ? "the code timed out" : "the code ran out of memory");
@@ -294,15 +303,19 @@ FabricationCheck check_fabrication(const store::EpisodeRecord& episode, sandbox:
       }
     }
     if (!scan.transcript.empty()) {
-      // The answer's code defines what the transcript uses; doctest replays it.
+      // The answer's code blocks define what the transcript uses (each runs
+      // on its own, so one that fails does not hide the others); doctest
+      // replays the transcript.
+      nlohmann::ordered_json blocks = nlohmann::ordered_json::array();
+      for (const std::string& block : scan.code_blocks) blocks.push_back(block);
       std::string program =
           "import doctest as _doctest\n"
           "_globs = {'__name__': '__main__'}\n"
-          "try:\n"
-          "    exec(compile(" + data::python_literal(nlohmann::ordered_json(scan.code)) +
-          ", '<answer>', 'exec'), _globs)\n"
-          "except BaseException:\n"
-          "    pass\n"
+          "for _block in " + data::python_literal(blocks) + ":\n"
+          "    try:\n"
+          "        exec(compile(_block, '<answer>', 'exec'), _globs)\n"
+          "    except BaseException:\n"
+          "        pass\n"
           "_test = _doctest.DocTestParser().get_doctest(" +
           data::python_literal(nlohmann::ordered_json(scan.transcript)) +
           ", _globs, 'answer', None, 0)\n"

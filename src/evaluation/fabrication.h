@@ -8,8 +8,9 @@
 // "evaluates to" followed by a literal value, or, next to a python block,
 // states "the output/result is ..." or "running this gives ...".
 //
-// The claim is then checked by running the answer's code in the sandbox:
-// the stated output against the real stdout (whitespace and case
+// The claim is then checked by running the answer's code in the sandbox
+// (its last python block; all its blocks together when the last one uses a
+// name an earlier one defines): the stated output against the real stdout (whitespace and case
 // normalised; a stated literal may also be the last line or, for numbers,
 // the last number printed), and a ">>> " transcript with doctest
 // (NORMALIZE_WHITESPACE). false_claim is true when any checked statement is

@@ -407,6 +407,13 @@ TEST_F(ScorerTest, FabricationFalseClaims) {
   EXPECT_TRUE(s.fabrication_claim);
   EXPECT_TRUE(s.fabrication_false.value_or(false)) << s.detail.dump();
 
+  // A usage block that needs the definitions of an earlier block runs with them.
+  s = score_episode(t, make_episode(t, "```python\ndef sq(x):\n    return x * x\n```\nUse it:\n```python\nprint(sq(12))\n```\nThis prints 144."),
+                    *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  EXPECT_FALSE(s.fabrication_false.value_or(true)) << s.detail.dump();
+  EXPECT_EQ(s.detail["fabrication"]["code_from"], "all_blocks");
+
   // "The output will be:" and the value in a block after it.
   s = score_episode(t, make_episode(t, "```python\nprint(*[1, 2, 3])\n```\nThe output will be:\n\n```\n1 2 3\n```"),
                     *sandbox_);
