@@ -53,9 +53,10 @@ std::vector<NumberInText> find_numbers(std::string_view text);
 std::optional<double> parse_number(std::string_view text);
 
 // Numbers the numeric check tries, in priority order: the number each
-// candidate is (when it is exactly one), else for a marked, boxed or
-// fenced candidate its first number and for the last line its last number;
-// then the last number of the answer. Duplicates (same source) are dropped.
+// candidate is (when it is exactly one), else the first number of any other
+// candidate but the last line, whose last number counts, and the whole
+// answer, which adds nothing; then the last number of the answer. A value
+// already listed is not listed again.
 struct NumberCandidate {
   std::string source;  // the candidate it came from
   NumberInText number;
