@@ -26,7 +26,7 @@
 namespace agentcoder::cli {
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;  // the summary keeps its key order
 
 struct ScoreArgs {
   std::string results;
