@@ -1,6 +1,7 @@
 #include "evaluation/metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -374,7 +375,9 @@ std::vector<Arm> group_arms(const std::vector<Condition>& conditions) {
     for (const ScoredEpisode* e : c.episodes) {
       TaskModes& t = arm.tasks[e->task_id];
       if (labelled(*e)) t.label_tool = label_says_tool(*e);
-      if (c.mode == "free" && e->p_tool) t.free_p_tool.push_back(*e->p_tool);
+      // A probe that failed to produce a number (NaN) would break the sort
+      // behind the AUROC; it is left out like a missing one.
+      if (c.mode == "free" && e->p_tool && std::isfinite(*e->p_tool)) t.free_p_tool.push_back(*e->p_tool);
       if (has_correctness(*e)) {
         sums[e->task_id].first += *e->correct ? 1 : 0;
         sums[e->task_id].second += 1;

@@ -52,7 +52,7 @@ McNemarResult mcnemar(int64_t b, int64_t c);
 
 // Area under the ROC curve of `scores` for `positive`: the probability that a
 // random positive scores above a random negative, ties counting one half.
-// nullopt when either class is empty. Sizes must match.
+// nullopt when either class is empty. Sizes must match; no score may be NaN.
 std::optional<double> auroc(const std::vector<double>& scores, const std::vector<bool>& positive);
 
 // Equal-width bins over [0, 1]; bin i holds lo <= p < hi, the last one also

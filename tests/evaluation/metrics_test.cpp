@@ -7,6 +7,8 @@
 // the implementation's output.
 #include "evaluation/metrics.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 using namespace agentcoder::evaluation;
@@ -565,4 +567,14 @@ TEST(Metrics, EmptyRun) {
   EXPECT_TRUE(m["conditions"].empty());
   EXPECT_TRUE(m["regret"].empty());
   EXPECT_TRUE(m["calibration"].empty());
+}
+
+TEST(Metrics, ProbeWithoutANumberIsLeftOut) {
+  std::vector<ScoredEpisode> episodes = fixture();
+  episodes[0].p_tool = std::nan("");  // F1's probe
+  ojson m = compute_metrics(episodes, MetricsOptions{"nan", 0, 1});
+  // Left: T7 helped (0.4); T2 hurt (0.8), T3 hurt (0.4): 0.4 against 0.8 is
+  // 0, against 0.4 a tie (1/2) -> 0.5 / 2 pairs.
+  EXPECT_EQ(m["calibration"][0]["n"], 3);
+  EXPECT_NUM(m["calibration"][0]["auroc"], 0.25);
 }
