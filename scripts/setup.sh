@@ -10,7 +10,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 backend="${AGENTCODER_BACKEND:-cpu}"
 
 packages=(build-essential cmake ninja-build ccache git pkg-config
-          nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev libssl-dev
+          libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev libssl-dev
           libgtest-dev libgmock-dev libbenchmark-dev python3 python3-sympy python3.11-doc procps
           python3-matplotlib chromium)
 missing=()

@@ -42,23 +42,6 @@ struct ExportArgs {
 };
 
 // The run to read: --run by name, else the file's only run.
-store::StoredRun pick_run(store::ResultsStore& results, const std::string& name) {
-  if (!name.empty()) {
-    std::optional<store::StoredRun> run = results.find_run(name);
-    if (!run) throw InputError(results.path() + ": no run '" + name + "'");
-    return *run;
-  }
-  std::vector<store::StoredRun> runs = results.runs();
-  if (runs.empty()) throw InputError(results.path() + ": holds no runs");
-  if (runs.size() > 1) {
-    std::string names;
-    for (const store::StoredRun& r : runs) names += (names.empty() ? "" : ", ") + r.record.name;
-    throw InputError(results.path() + ": holds " + std::to_string(runs.size()) + " runs (" + names +
-                     "); pick one with --run");
-  }
-  return runs.front();
-}
-
 // RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled.
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
@@ -229,7 +212,7 @@ void run_export(const ExportArgs& args) {
   if (!args.csv) throw InputError("export-metrics: pass --csv (the only format)");
   if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
   store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
-  store::StoredRun run = pick_run(results, args.run);
+  store::StoredRun run = results.pick_run(args.run);
   std::vector<evaluation::ScoredEpisode> episodes = evaluation::load_scored_episodes(results, run);
 
   Table table;

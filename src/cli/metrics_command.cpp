@@ -30,23 +30,6 @@ struct MetricsArgs {
 };
 
 // The run to read: --run by name, else the file's only run.
-store::StoredRun pick_run(store::ResultsStore& results, const std::string& name) {
-  if (!name.empty()) {
-    std::optional<store::StoredRun> run = results.find_run(name);
-    if (!run) throw InputError(results.path() + ": no run '" + name + "'");
-    return *run;
-  }
-  std::vector<store::StoredRun> runs = results.runs();
-  if (runs.empty()) throw InputError(results.path() + ": holds no runs");
-  if (runs.size() > 1) {
-    std::string names;
-    for (const store::StoredRun& r : runs) names += (names.empty() ? "" : ", ") + r.record.name;
-    throw InputError(results.path() + ": holds " + std::to_string(runs.size()) + " runs (" + names +
-                     "); pick one with --run");
-  }
-  return runs.front();
-}
-
 // A JSON number as text with `decimals` places; "-" for null (an empty
 // denominator).
 std::string num(const ojson& v, int decimals = 3) {
@@ -166,7 +149,7 @@ void print_summary(std::ostream& out, const ojson& m) {
 void run_metrics(const MetricsArgs& args) {
   if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
   store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
-  store::StoredRun run = pick_run(results, args.run);
+  store::StoredRun run = results.pick_run(args.run);
   std::vector<evaluation::ScoredEpisode> episodes = evaluation::load_scored_episodes(results, run);
   size_t unscored = 0;
   for (const evaluation::ScoredEpisode& e : episodes) unscored += !e.scored;

@@ -37,23 +37,6 @@ struct ScoreArgs {
   bool allow_weaker_isolation = false;
 };
 
-store::StoredRun pick_run(store::ResultsStore& results, const std::string& name) {
-  if (!name.empty()) {
-    std::optional<store::StoredRun> run = results.find_run(name);
-    if (!run) throw InputError(results.path() + ": no run '" + name + "'");
-    return *run;
-  }
-  std::vector<store::StoredRun> runs = results.runs();
-  if (runs.empty()) throw InputError(results.path() + ": holds no runs");
-  if (runs.size() > 1) {
-    std::string names;
-    for (const store::StoredRun& r : runs) names += (names.empty() ? "" : ", ") + r.record.name;
-    throw InputError(results.path() + ": holds " + std::to_string(runs.size()) + " runs (" + names +
-                     "); pick one with --run");
-  }
-  return runs.front();
-}
-
 json nullable_rate(int num, int den) { return den == 0 ? json(nullptr) : json(static_cast<double>(num) / den); }
 
 void print_summary(const evaluation::RunScoreSummary& t, const store::StoredRun& run, const std::string& path,
@@ -104,7 +87,7 @@ void run_score(const ScoreArgs& args) {
   if (args.jobs < 1) throw InputError("--jobs must be at least 1");
   std::string path = store::resolve_results_file(args.results);
   store::ResultsStore results(path);
-  store::StoredRun run = pick_run(results, args.run);
+  store::StoredRun run = results.pick_run(args.run);
   sandbox::SandboxOptions sandbox_options;
   sandbox_options.allow_weaker_isolation = args.allow_weaker_isolation;
   std::unique_ptr<sandbox::Sandbox> sandbox = sandbox::make_sandbox(sandbox_options);

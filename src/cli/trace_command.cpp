@@ -35,26 +35,9 @@ bool keep(const TraceArgs& args, const store::EpisodeRecord& r) {
 }
 
 // The run to read: --run by name, else the file's only run.
-store::StoredRun pick_run(store::ResultsStore& results, const std::string& name) {
-  if (!name.empty()) {
-    std::optional<store::StoredRun> run = results.find_run(name);
-    if (!run) throw InputError(results.path() + ": no run '" + name + "'");
-    return *run;
-  }
-  std::vector<store::StoredRun> runs = results.runs();
-  if (runs.empty()) throw InputError(results.path() + ": holds no runs");
-  if (runs.size() > 1) {
-    std::string names;
-    for (const store::StoredRun& r : runs) names += (names.empty() ? "" : ", ") + r.record.name;
-    throw InputError(results.path() + ": holds " + std::to_string(runs.size()) + " runs (" + names +
-                     "); pick one with --run");
-  }
-  return runs.front();
-}
-
 void run_show(const TraceArgs& args) {
   store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
-  store::StoredRun run = pick_run(results, args.run);
+  store::StoredRun run = results.pick_run(args.run);
   if (args.episode.empty()) {
     std::vector<store::StoredEpisode> episodes = results.list_episodes(run.run_id);
     std::erase_if(episodes, [&](const store::StoredEpisode& e) { return !keep(args, e.record); });
@@ -80,7 +63,7 @@ void run_show(const TraceArgs& args) {
 
 void run_export(const TraceArgs& args) {
   store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
-  store::StoredRun run = pick_run(results, args.run);
+  store::StoredRun run = results.pick_run(args.run);
   if (args.output.empty()) {
     results.export_jsonl(run.run_id, std::cout);
     return;

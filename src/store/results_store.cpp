@@ -215,6 +215,22 @@ std::optional<StoredRun> ResultsStore::find_run(const std::string& name) {
   return find_run_locked(name);
 }
 
+StoredRun ResultsStore::pick_run(const std::string& name) {
+  if (!name.empty()) {
+    std::optional<StoredRun> run = find_run(name);
+    if (!run) throw InputError(path_ + ": no run '" + name + "'");
+    return *run;
+  }
+  std::vector<StoredRun> all = runs();
+  if (all.empty()) throw InputError(path_ + ": holds no runs");
+  if (all.size() > 1) {
+    std::string names;
+    for (const StoredRun& r : all) names += (names.empty() ? "" : ", ") + r.record.name;
+    throw InputError(path_ + ": holds " + std::to_string(all.size()) + " runs (" + names + "); pick one with --run");
+  }
+  return all.front();
+}
+
 std::optional<StoredRun> ResultsStore::find_run_locked(const std::string& name) {
   Statement s(*db_, std::string(kSelectRuns) + "WHERE r.name = :name");
   s.bind(":name", name);

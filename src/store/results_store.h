@@ -65,6 +65,9 @@ class ResultsStore {
 
   std::vector<StoredRun> runs();
   std::optional<StoredRun> find_run(const std::string& name);
+  // The run of that name, or with an empty name the file's only run; throws
+  // InputError otherwise (listing the runs when there are several).
+  StoredRun pick_run(const std::string& name);
 
   bool has_episode(int64_t run_id, const std::string& key_id);
   std::set<std::string> completed_keys(int64_t run_id);
