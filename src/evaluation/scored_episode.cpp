@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "evaluation/fabrication.h"
 #include "store/results_store.h"
 
 namespace agentcoder::evaluation {
@@ -81,10 +82,12 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
         v.step = static_cast<int>(si);
         v.tool = c.tool;
         v.offered = std::find(e.offered_tools.begin(), e.offered_tools.end(), c.tool) != e.offered_tools.end();
-        v.executed = c.executed;
+        // "Ran" as the scorer sees it: the agent hands refused calls (bad
+        // arguments, unknown tool) to the registry too, but nothing ran.
+        v.executed = call_ran(c);
         v.ok = c.ok;
         v.error_class = c.error_class;
-        v.failure = v.ok ? "" : failure_class(c.error_class, c.executed);
+        v.failure = v.ok ? "" : failure_class(c.error_class, v.executed);
         e.calls.push_back(std::move(v));
       }
     }

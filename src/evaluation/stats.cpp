@@ -76,7 +76,9 @@ McNemarResult mcnemar(int64_t b, int64_t c) {
     return r;
   }
   r.method = "chi_square_cc";
-  double d = std::abs(static_cast<double>(b - c)) - 1;
+  // Continuity correction, clamped: equal counts are no evidence at all
+  // (statistic 0, p = 1), not a statistic of 1/n.
+  double d = std::max(0.0, std::abs(static_cast<double>(b - c)) - 1);
   r.statistic = d * d / static_cast<double>(n);
   // Survival function of chi-square with one degree of freedom.
   r.p = std::erfc(std::sqrt(r.statistic / 2));

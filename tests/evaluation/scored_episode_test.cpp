@@ -35,7 +35,8 @@ store::EpisodeRecord episode(const std::string& task, const std::string& mode) {
   r.extra = {{"kv_bytes", 4096}};
   store::StepRecord first;
   first.tool_calls.push_back({"c1", "python", "{}", true, false, "syntax_error", "SyntaxError", nullptr, 5});
-  first.tool_calls.push_back({"c2", "web", "{}", false, false, "unknown_tool", "no tool named web", nullptr, 0});
+  // As the agent stores a refused call: handed to the registry, so executed.
+  first.tool_calls.push_back({"c2", "web", "{}", true, false, "unknown_tool", "no tool named web", nullptr, 0});
   store::StepRecord second;
   second.tool_calls.push_back({"c3", "python", "{}", true, true, "", "42", nullptr, 6});
   r.steps = {first, second, store::StepRecord{}};
@@ -88,7 +89,9 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   EXPECT_EQ(x.calls[0].failure, "syntax");
   EXPECT_TRUE(x.calls[0].offered);
   EXPECT_FALSE(x.calls[1].offered);
+  EXPECT_FALSE(x.calls[1].executed) << "a refused call ran nothing";
   EXPECT_EQ(x.calls[1].failure, "bad_call");
+  EXPECT_TRUE(x.calls[0].executed);
   EXPECT_EQ(x.calls[2].step, 1);
   EXPECT_EQ(x.calls[2].failure, "");
   EXPECT_TRUE(x.scored);

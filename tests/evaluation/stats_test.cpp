@@ -38,6 +38,9 @@ TEST(McNemar, ChiSquareWithContinuityCorrectionFromTwentyFive) {
   EXPECT_NEAR(r.p, 0.01796, 5e-5);
   // Exactly 25 discordant switches to chi-square: b = 5, c = 20 gives
   // 14^2 / 25 = 7.84, just under the 0.005 critical value 7.879.
+  // Equal large counts: the corrected difference is clamped at 0.
+  EXPECT_DOUBLE_EQ(mcnemar(13, 13).statistic, 0.0);
+  EXPECT_DOUBLE_EQ(mcnemar(13, 13).p, 1.0);
   McNemarResult edge = mcnemar(5, 20);
   EXPECT_EQ(edge.method, "chi_square_cc");
   EXPECT_NEAR(edge.statistic, 7.84, 1e-12);
