@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/scored_run.h"
 #include "evaluation/compare.h"
 #include "evaluation/scored_episode.h"
 #include "store/results_path.h"
@@ -125,13 +126,10 @@ std::string format_pair(const ojson& pair) {
   return rtrim(out.str());
 }
 
-// The run to read: --run by name, else the file's only run.
 void run_compare(const CompareArgs& args) {
   if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
-  store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
-  store::StoredRun run = results.pick_run(args.run);
-  std::vector<evaluation::ScoredEpisode> episodes = evaluation::load_scored_episodes(results, run);
-  if (episodes.empty()) throw InputError(results.path() + ": run '" + run.record.name + "' has no episodes");
+  auto [run, episodes] = load_scored_run(args.results, args.run);
+  if (episodes.empty()) throw InputError(args.results + ": run '" + run.record.name + "' has no episodes");
 
   if (!args.pair.empty()) {
     nlohmann::ordered_json pair = evaluation::compare_pair(episodes, args.pair[0], args.pair[1]);

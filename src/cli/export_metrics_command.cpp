@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/scored_run.h"
 #include "evaluation/metrics.h"
 #include "evaluation/scored_episode.h"
 #include "store/results_path.h"
@@ -41,7 +42,6 @@ struct ExportArgs {
   uint64_t seed = 1;
 };
 
-// The run to read: --run by name, else the file's only run.
 // RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled.
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
@@ -211,9 +211,7 @@ Table episode_table(const std::vector<evaluation::ScoredEpisode>& episodes, cons
 void run_export(const ExportArgs& args) {
   if (!args.csv) throw InputError("export-metrics: pass --csv (the only format)");
   if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
-  store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
-  store::StoredRun run = results.pick_run(args.run);
-  std::vector<evaluation::ScoredEpisode> episodes = evaluation::load_scored_episodes(results, run);
+  auto [run, episodes] = load_scored_run(args.results, args.run);
 
   Table table;
   if (args.episodes) {

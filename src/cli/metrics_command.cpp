@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/scored_run.h"
 #include "evaluation/metrics.h"
 #include "evaluation/scored_episode.h"
 #include "store/results_path.h"
@@ -29,7 +30,6 @@ struct MetricsArgs {
   uint64_t seed = 1;
 };
 
-// The run to read: --run by name, else the file's only run.
 // A JSON number as text with `decimals` places; "-" for null (an empty
 // denominator).
 std::string num(const ojson& v, int decimals = 3) {
@@ -148,14 +148,7 @@ void print_summary(std::ostream& out, const ojson& m) {
 
 void run_metrics(const MetricsArgs& args) {
   if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
-  store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
-  store::StoredRun run = results.pick_run(args.run);
-  std::vector<evaluation::ScoredEpisode> episodes = evaluation::load_scored_episodes(results, run);
-  size_t unscored = 0;
-  for (const evaluation::ScoredEpisode& e : episodes) unscored += !e.scored;
-  if (unscored > 0)
-    std::fprintf(stderr, "warning: %zu of %zu episodes are not scored yet; run `agentcoder score %s` first\n",
-                 unscored, episodes.size(), args.results.c_str());
+  auto [run, episodes] = load_scored_run(args.results, args.run);
 
   evaluation::MetricsOptions options;
   options.run_name = run.record.name;

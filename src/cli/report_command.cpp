@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/scored_run.h"
 #include "evaluation/metrics.h"
 #include "evaluation/report.h"
 #include "evaluation/scored_episode.h"
@@ -27,19 +28,9 @@ struct ReportArgs {
   uint64_t seed = 1;
 };
 
-// The run to report: --run by name, else the file's only run.
 void run_report(const ReportArgs& args) {
   if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
-  std::string path = store::resolve_results_file(args.results);
-  store::ResultsStore results(path, store::Access::read_only);
-  store::StoredRun run = results.pick_run(args.run);
-  std::vector<evaluation::ScoredEpisode> episodes = evaluation::load_scored_episodes(results, run);
-
-  size_t unscored = 0;
-  for (const evaluation::ScoredEpisode& e : episodes) unscored += !e.scored;
-  if (unscored > 0)
-    std::fprintf(stderr, "warning: %zu of %zu episodes are not scored yet; run `agentcoder score %s` first\n",
-                 unscored, episodes.size(), args.results.c_str());
+  auto [run, episodes] = load_scored_run(args.results, args.run);
 
   evaluation::MetricsOptions options;
   options.run_name = run.record.name;

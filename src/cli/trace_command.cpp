@@ -34,7 +34,6 @@ bool keep(const TraceArgs& args, const store::EpisodeRecord& r) {
          matches(args.task, r.key.task_id);
 }
 
-// The run to read: --run by name, else the file's only run.
 void run_show(const TraceArgs& args) {
   store::ResultsStore results(store::resolve_results_file(args.results), store::Access::read_only);
   store::StoredRun run = results.pick_run(args.run);
