@@ -1,8 +1,10 @@
 #include "evaluation/answer_extract.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace agentcoder::evaluation {
 namespace {
@@ -203,9 +205,17 @@ size_t number_at(std::string_view s, size_t start, NumberInText* out) {
   return i - start;
 }
 
-// Where a number may not start: inside a word or right after another number.
+// An exponent starts at i: right after '^' or "^{" ("cm^2", "x^{-1}").
+bool after_caret(std::string_view s, size_t i) {
+  if (i >= 1 && s[i - 1] == '^') return true;
+  return i >= 2 && s[i - 1] == '{' && s[i - 2] == '^';
+}
+
+// Where a number may not start: inside a word, right after another number,
+// or as an exponent.
 bool blocked_before(std::string_view s, size_t i) {
   if (i == 0) return false;
+  if (after_caret(s, i)) return true;
   char p = s[i - 1];
   if (is_alpha(p) || is_digit(p) || p == '_') return true;
   if (p == '.' && i >= 2 && is_digit(s[i - 2])) return true;
@@ -232,7 +242,7 @@ std::string lower_ascii(std::string_view s) {
 // next non-empty line.
 std::optional<std::string> marked_answer(std::string_view answer) {
   std::string lower = lower_ascii(answer);
-  std::optional<size_t> best;
+  std::optional<size_t> best, best_final;
   for (size_t pos = lower.find("answer"); pos != std::string::npos; pos = lower.find("answer", pos + 1)) {
     if (pos > 0 && is_alpha(lower[pos - 1])) continue;
     size_t j = pos + 6;
@@ -247,7 +257,11 @@ std::optional<std::string> marked_answer(std::string_view answer) {
       continue;
     }
     best = j;
+    if (final_marker) best_final = j;
   }
+  // A "final answer" marker wins over a later plain one: "Final answer: 42
+  // ... This answer is correct because ..." answers 42.
+  if (best_final) best = best_final;
   if (!best) return std::nullopt;
   size_t j = *best;
   while (j < answer.size() && (answer[j] == ' ' || answer[j] == '*' || answer[j] == ':' || answer[j] == '\t')) ++j;
@@ -278,18 +292,7 @@ std::optional<std::string> boxed_answer(std::string_view answer) {
   for (std::string_view wrap : {"\\text{", "\\mathrm{", "\\textbf{"})
     if (content.starts_with(wrap) && content.ends_with("}"))
       content = trim(std::string_view(content).substr(wrap.size(), content.size() - wrap.size() - 1));
-  // \frac{3}{4} (or \dfrac, signed) as 3/4, so that it reads as a number.
-  std::string sign = content.starts_with("-") ? "-" : "";
-  std::string_view rest = std::string_view(content).substr(sign.size());
-  for (std::string_view frac : {"\\frac{", "\\dfrac{", "\\tfrac{"}) {
-    if (!rest.starts_with(frac)) continue;
-    size_t mid = rest.find("}{", frac.size());
-    if (mid != std::string_view::npos && rest.ends_with("}") && rest.find('{', frac.size()) == mid + 1)
-      content = sign + std::string(rest.substr(frac.size(), mid - frac.size())) + "/" +
-                std::string(rest.substr(mid + 2, rest.size() - mid - 3));
-    break;  // rest pointed into the old content
-  }
-  return content;
+  return content;  // \frac is rewritten by clean_candidate
 }
 
 std::optional<std::string> chevron_answer(std::string_view answer) {
@@ -327,6 +330,109 @@ std::optional<std::string> last_line(std::string_view answer) {
     end = nl;
   }
   return std::nullopt;
+}
+
+// The brace group at i ("{...}", nested braces matched): its content and
+// the index after it; false when there is none.
+bool brace_group(std::string_view s, size_t i, std::string* content, size_t* after) {
+  if (i >= s.size() || s[i] != '{') return false;
+  size_t depth = 0;
+  for (size_t k = i; k < s.size(); ++k) {
+    if (s[k] == '{') ++depth;
+    else if (s[k] == '}' && --depth == 0) {
+      *content = std::string(s.substr(i + 1, k - i - 1));
+      *after = k + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool simple_operand(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c) && c != '.' && c != ' ') return false;
+  return true;
+}
+
+// \frac{a}{b} (\dfrac, \tfrac) as a/b, or (a)/(b) when an operand is not a
+// plain number, so that "\frac{3}{4}" reads as the number 0.75 and not as 3
+// and 4.
+std::string rewrite_fracs(std::string text) {
+  for (size_t pos = text.find("frac{"); pos != std::string::npos; pos = text.find("frac{", pos + 1)) {
+    size_t start = pos;
+    if (start >= 1 && (text[start - 1] == 'd' || text[start - 1] == 't')) --start;
+    if (start == 0 || text[start - 1] != '\\') continue;
+    --start;
+    std::string a, b;
+    size_t mid = 0, end = 0;
+    if (!brace_group(text, pos + 4, &a, &mid) || !brace_group(text, mid, &b, &end)) continue;
+    std::string replacement = simple_operand(a) && simple_operand(b) ? trim(a) + "/" + trim(b)
+                                                                     : "(" + a + ")/(" + b + ")";
+    text.replace(start, end - start, replacement);
+    pos = start;
+  }
+  return text;
+}
+
+// "**" markdown bold markers, except between two word characters ("2**10"
+// is a power).
+std::string strip_bold(std::string text) {
+  auto word = [](char c) { return is_alpha(c) || is_digit(c) || c == '_' || c == ')'; };
+  for (size_t pos = text.find("**"); pos != std::string::npos; pos = text.find("**", pos)) {
+    bool inner = pos > 0 && pos + 2 < text.size() && word(text[pos - 1]) && word(text[pos + 2]);
+    if (inner) {
+      pos += 2;
+      continue;
+    }
+    text.erase(pos, 2);
+  }
+  return text;
+}
+
+// A text wrapped in math delimiters ($...$, $$...$$, \(...\), \[...\]),
+// trailing punctuation aside, unwrapped.
+std::string strip_math_delimiters(std::string text) {
+  size_t core_end = text.size();
+  while (core_end > 0 && (text[core_end - 1] == '.' || text[core_end - 1] == ',' || text[core_end - 1] == ';' ||
+                          text[core_end - 1] == '!' || is_space(text[core_end - 1])))
+    --core_end;
+  std::string core = text.substr(0, core_end), tail = text.substr(core_end);
+  static constexpr std::pair<std::string_view, std::string_view> kDelimiters[] = {
+      {"$$", "$$"}, {"\\(", "\\)"}, {"\\[", "\\]"}, {"$", "$"}};
+  for (auto [open, close] : kDelimiters) {
+    if (core.size() >= open.size() + close.size() + 1 && core.starts_with(open) && core.ends_with(close)) {
+      std::string inner = core.substr(open.size(), core.size() - open.size() - close.size());
+      if (open == "$" && inner.find('$') != std::string::npos) break;  // "$5 and $6": currency
+      return trim(inner) + tail;
+    }
+  }
+  return text;
+}
+
+// What an answer's text says once markdown and LaTeX dressing is off.
+std::string clean_candidate(const std::string& text) {
+  return trim(rewrite_fracs(strip_math_delimiters(trim(strip_bold(text)))));
+}
+
+// Parenthesis depth 0 at `pos` (depth counted from the start of its line).
+bool outside_parentheses(std::string_view s, size_t pos) {
+  size_t begin = pos == 0 ? 0 : s.rfind('\n', pos - 1);
+  begin = begin == std::string_view::npos ? 0 : begin + 1;
+  int depth = 0;
+  for (size_t k = begin; k < pos; ++k) {
+    if (s[k] == '(') ++depth;
+    else if (s[k] == ')' && depth > 0) --depth;
+  }
+  return depth == 0;
+}
+
+// The numbers of `s` outside parentheses, or all of them when none is.
+std::vector<NumberInText> preferred_numbers(std::string_view s, std::vector<NumberInText> numbers) {
+  std::vector<NumberInText> outside;
+  for (const NumberInText& n : numbers)
+    if (outside_parentheses(s, n.pos)) outside.push_back(n);
+  return outside.empty() ? numbers : outside;
 }
 
 }  // namespace
@@ -368,7 +474,7 @@ std::vector<NumberInText> find_numbers(std::string_view s) {
     bool starts = false;
     if (sign_len > 0) {
       size_t k = i + sign_len;
-      starts = sign_allowed(s, i) && k < s.size() &&
+      starts = sign_allowed(s, i) && !after_caret(s, i) && k < s.size() &&
                (is_digit(s[k]) || (s[k] == '.' && k + 1 < s.size() && is_digit(s[k + 1])));
     } else if (is_digit(s[i]) || (s[i] == '.' && i + 1 < s.size() && is_digit(s[i + 1]))) {
       starts = !blocked_before(s, i);
@@ -394,6 +500,20 @@ std::vector<NumberInText> find_numbers(std::string_view s) {
 std::optional<double> parse_number(std::string_view text) {
   std::string norm = normalize_answer(text);
   if (norm.starts_with('+')) norm.erase(0, 1);
+  // a^b with integer literals, as the whole text: "10^6", "2^{10}", "10^{-3}".
+  if (size_t caret = norm.find('^'); caret != std::string::npos && caret > 0) {
+    std::string base = norm.substr(0, caret), exp = norm.substr(caret + 1);
+    if (exp.size() >= 2 && exp.front() == '{' && exp.back() == '}') exp = exp.substr(1, exp.size() - 2);
+    auto integer = [](const std::string& t) {
+      size_t k = (t.starts_with('-')) ? 1 : 0;
+      return t.size() > k && t.size() - k <= 4 && digits_at(t, k) == t.size() - k;
+    };
+    if (integer(base) && integer(exp)) {
+      double v = std::pow(std::strtod(base.c_str(), nullptr), std::strtod(exp.c_str(), nullptr));
+      if (std::isfinite(v)) return v;
+    }
+    return std::nullopt;
+  }
   std::vector<NumberInText> numbers = find_numbers(norm);
   if (numbers.size() != 1 || numbers[0].pos != 0 || numbers[0].text.size() != norm.size()) return std::nullopt;
   return numbers[0].value;
@@ -436,15 +556,24 @@ std::vector<AnswerCandidate> answer_candidates(std::string_view answer) {
       if (c.text == *text) return;
     out.push_back({source, *text});
   };
-  add("boxed", boxed_answer(answer));
+  auto cleaned = [](const std::optional<std::string>& text) -> std::optional<std::string> {
+    if (!text) return std::nullopt;
+    return clean_candidate(*text);
+  };
+  // An explicit answer is the answer: when the model marked one, the rest
+  // of its text (a check, a "not 3", an intermediate `7 * 6 = 42`) is not
+  // searched.
+  add("boxed", cleaned(boxed_answer(answer)));
   add("marker", chevron_answer(answer));
-  add("marked", marked_answer(answer));
+  add("marked", cleaned(marked_answer(answer)));
+  if (!out.empty()) return out;
   std::vector<FencedBlock> blocks = fenced_blocks(answer);
   if (!blocks.empty()) add("fenced", trim(blocks.back().content));
   add("inline_code", inline_code_answer(answer));
-  add("last_line", last_line(answer));
-  add("whole", trim(answer));
-  std::vector<NumberInText> numbers = find_numbers(answer);
+  add("last_line", cleaned(last_line(answer)));
+  std::string whole = clean_candidate(trim(answer));
+  add("whole", whole);
+  std::vector<NumberInText> numbers = preferred_numbers(whole, find_numbers(whole));
   if (!numbers.empty()) add("last_number", numbers.back().text);
   return out;
 }
@@ -464,7 +593,16 @@ std::vector<NumberCandidate> number_candidates(const std::vector<AnswerCandidate
     if (c.source == "whole") continue;  // its last number is the last_number candidate
     std::vector<NumberInText> numbers = find_numbers(c.text);
     if (numbers.empty()) continue;
-    add(c.source, c.source == "last_line" ? numbers.back() : numbers.front());
+    if (c.source == "last_line") {
+      // A closing sentence: numbers in parentheses are asides ("5 apples
+      // left (8 - 3)"); the answer is its last number ("... is 42.") or its
+      // first ("$224,916.00 after 10 years").
+      numbers = preferred_numbers(c.text, std::move(numbers));
+      add(c.source, numbers.back());
+      add(c.source, numbers.front());
+      continue;
+    }
+    add(c.source, numbers.front());
   }
   return out;
 }
@@ -473,7 +611,11 @@ bool within_tolerance(double value, double expected, double abs_tol, double rel_
   if (std::isnan(value) || std::isnan(expected)) return false;
   if (value == expected) return true;
   double diff = std::fabs(value - expected);
-  return diff <= abs_tol || diff <= rel_tol * std::fabs(expected);
+  // Tolerances are written in decimals that binary doubles round: |31116.04
+  // - 31116.03| is 0.010000000002 in doubles. A slack relative to the
+  // operands' magnitude keeps the edge inclusive.
+  double slack = 1e-9 * std::max(std::fabs(value), std::fabs(expected));
+  return diff <= abs_tol + slack || diff <= rel_tol * std::fabs(expected) + slack;
 }
 
 }  // namespace agentcoder::evaluation

@@ -200,6 +200,39 @@ std::string last_nonempty_line(const std::string& text) {
 // The last line of stderr: for a traceback, "Type: message".
 std::string exception_line(const sandbox::ExecResult& r) { return last_nonempty_line(r.stderr_data); }
 
+// The stated text quotes the run's exception line ("ZeroDivisionError:
+// division by zero"), or names its type when the line is longer.
+bool about_traceback(const std::string& stated, const sandbox::ExecResult& r) {
+  std::string line = normalize_answer(exception_line(r));
+  if (line.empty()) return false;
+  std::string said = normalize_answer(stated);
+  if (said.empty()) return false;
+  if (said.find(line) != std::string::npos || line.find(said) != std::string::npos) return true;
+  std::string type = line.substr(0, line.find(':'));
+  return type.size() > 3 && type.find(' ') == std::string::npos &&
+         (type.ends_with("error") || type.ends_with("exception")) && said.find(type) != std::string::npos;
+}
+
+// A failure that says nothing about what the code computes: it needed
+// stdin, a module, a file, the network, or it stopped itself with
+// sys.exit(nonzero) (no traceback). An error in the code's own logic
+// (ZeroDivisionError, NameError, an assertion) is related: such code cannot
+// print what a claim shows past the crash, and stays checked.
+bool unrelated_failure(const sandbox::ExecResult& r) {
+  std::string line = exception_line(r);
+  std::string type = line.substr(0, line.find(':'));
+  if (size_t dot = type.rfind('.'); dot != std::string::npos) type = type.substr(dot + 1);  // module.Error
+  static constexpr std::string_view kUnrelated[] = {
+      "EOFError", "ModuleNotFoundError", "ImportError", "FileNotFoundError", "PermissionError", "OSError",
+      "IOError", "ConnectionError", "ConnectionRefusedError", "TimeoutError", "KeyboardInterrupt", "gaierror",
+      "URLError", "BlockingIOError", "IsADirectoryError", "NotADirectoryError"};
+  for (std::string_view u : kUnrelated)
+    if (type == u) return true;
+  // No "Type: message" traceback line: an exit with a status, a signal.
+  bool traceback = r.stderr_data.find("Traceback (most recent call last)") != std::string::npos;
+  return !traceback;
+}
+
 bool literal_holds(const std::string& stated, const std::string& stdout_text) {
   std::string want = normalize_answer(stated);
   if (want.empty()) return false;
@@ -286,17 +319,28 @@ FabricationCheck check_fabrication(const store::EpisodeRecord& episode, sandbox:
         for (const Claim& c : scan.claims) {
           if (c.kind == "repl") continue;
           bool holds;
+          if (!r.succeeded() && !about_traceback(c.stated, r) && unrelated_failure(r)) {
+            // The code needs what the sandbox does not give it (stdin, a
+            // module, a file): what it prints with them is unknown.
+            unchecked.push_back("the code failed for a reason unrelated to the claim (" +
+                                clip_tail(exception_line(r), 120) + "): '" + clip_tail(c.stated, 80) +
+                                "' is not checked");
+            continue;
+          }
           if (c.kind == "output_block" || c.kind == "output_label") {
             holds = normalize_answer(c.stated) == normalize_answer(r.stdout_data);
             // A stated traceback of the real exception is a true claim.
-            if (!holds && !r.succeeded() && !exception_line(r).empty())
-              holds = normalize_answer(c.stated).find(normalize_answer(exception_line(r))) != std::string::npos;
+            if (!holds && !r.succeeded()) holds = about_traceback(c.stated, r);
             if (!holds && c.kind == "output_label") holds = literal_holds(c.stated, r.stdout_data);
-          } else if (r.succeeded() && trim(r.stdout_data).empty()) {
+          } else if (!r.succeeded()) {
+            // The code's own error: a stated traceback holds, else what it
+            // printed before the crash is all it prints.
+            holds = about_traceback(c.stated, r) || literal_holds(c.stated, r.stdout_data);
+          } else if (trim(r.stdout_data).empty()) {
             unchecked.push_back("the code printed nothing to compare '" + clip_tail(c.stated, 80) + "' with");
             continue;
           } else {
-            holds = r.succeeded() && literal_holds(c.stated, r.stdout_data);
+            holds = literal_holds(c.stated, r.stdout_data);
           }
           checked.push_back({{"kind", c.kind}, {"stated", clip_tail(c.stated, 400)}, {"holds", holds}});
         }

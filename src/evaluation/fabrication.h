@@ -19,7 +19,11 @@
 // with doctest (NORMALIZE_WHITESPACE). false_claim is true when any checked
 // statement is wrong, false when all checked ones hold, nullopt when none
 // could be checked (no python block, nothing printed, the code timed out,
-// or the sandbox failed; detail says which).
+// the code failed for a reason unrelated to the claim -- it needed stdin, a
+// module, a file, or exited without a traceback -- or the sandbox failed;
+// detail.unchecked says which). A failure of the code's own logic
+// (ZeroDivisionError, ...) stays checked: a stated traceback of it holds,
+// other output holds only if printed before the crash.
 //
 // Note the limit of the wording test: "it prints 42" for a snippet shown in
 // the prompt is also a claim, since the model presents a program's output

@@ -11,6 +11,7 @@
 
 #include "data/task_file.h"
 #include "data/task_json.h"
+#include "data/template.h"
 #include "data/verifier.h"
 #include "evaluation/answer_extract.h"
 #include "evaluation/fabrication.h"
@@ -45,8 +46,16 @@ bool exact_match(const std::string& answer, const std::string& truth, json& deta
   detail["expected"] = clip_tail(truth, 400);
   detail["expected_normalized"] = clip_tail(normalize_answer(truth), 400);
   detail["matched"] = nullptr;
+  // A candidate and a truth that are both one number compare as numbers, so
+  // that "1,000,000" equals "1000000" (and "5,050" equals "5050").
+  std::optional<double> truth_number = parse_number(truth);
   for (const AnswerCandidate& c : candidates) {
-    if (answers_equal(c.text, truth)) {
+    bool equal = answers_equal(c.text, truth);
+    if (!equal && truth_number) {
+      std::optional<double> n = parse_number(c.text);
+      equal = n && *n == *truth_number;
+    }
+    if (equal) {
       detail["matched"] = {{"source", c.source}, {"text", clip_tail(c.text, 400)}};
       *extracted = c.text;
       return true;
@@ -94,7 +103,51 @@ std::optional<std::string> python_code_of(const store::ToolCallRecord& call) {
   return args["code"].get<std::string>();
 }
 
-// Runs the model's final code with the task's tests; true when it exits 0.
+// Printed after the tests; a run passes only when it exits 0 AND this is
+// the last line of its stdout.
+constexpr const char* kTestsCompleted = "@@agentcoder-tests-completed-7f3c91e2a85d";
+
+std::string last_stdout_line(const std::string& out) {
+  size_t end = out.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return "";
+  size_t nl = out.rfind('\n', end);
+  size_t begin = nl == std::string::npos ? 0 : nl + 1;
+  std::string line = out.substr(begin, end + 1 - begin);
+  size_t b = line.find_first_not_of(" \t\r");
+  return b == std::string::npos ? "" : line.substr(b);
+}
+
+// The model's code, then test_setup and tests, then the completion marker.
+// Model code that ends the program (sys.exit(0), exit(), a main guard's
+// sys.exit(main())) would otherwise exit 0 before any assert ran. Two
+// guards, because each alone has a hole:
+//  - the model's code runs through exec() inside try/except SystemExit, so
+//    a script that exits at its end still gets tested (it is not failed for
+//    the habit) and its exit status does not decide;
+//  - the marker is written after the tests with os.write on fd 1 (past any
+//    sys.stdout the code replaced) and must be stdout's last line, so that
+//    os._exit(0), a killed interpreter or an exit in test_setup cannot pass.
+//    The model cannot print it first: it is not in any prompt, and output
+//    after it (a line the tests print after a fake) would not end with it.
+// exec() also gives the code its own compile unit, so a `from __future__`
+// import in it stays legal; its names land in the module's globals, where
+// test_setup and tests see them as before.
+std::string unit_test_program(const std::string& code, const data::Task& task) {
+  return "import sys as _ac_sys, os as _ac_os\n"
+         "try:\n"
+         "    exec(compile(" + data::python_literal(nlohmann::ordered_json(code)) + ", '<solution>', 'exec'), globals())\n"
+         "except SystemExit:\n"
+         "    pass\n" +
+         task.test_setup + "\n" + task.tests + "\n"
+         "try:\n"
+         "    _ac_sys.stdout.flush()\n"
+         "except BaseException:\n"
+         "    pass\n"
+         "_ac_os.write(1, b'\\n" + std::string(kTestsCompleted) + "\\n')\n";
+}
+
+// Runs the model's final code with the task's tests; true when the tests ran
+// to the end and the program exited 0.
 bool run_unit_tests(const data::Task& task, const store::EpisodeRecord& episode, sandbox::Sandbox& sandbox,
                     const ScorerOptions& options, json& detail, std::string* extracted) {
   FinalCode code = final_code(episode);
@@ -107,13 +160,18 @@ bool run_unit_tests(const data::Task& task, const store::EpisodeRecord& episode,
   detail["code"] = clip_tail(code.code, 2000);
   *extracted = code.code;
   sandbox::ExecRequest request;
-  // As data::solution_check_program builds it for a reference solution.
-  request.code = code.code + "\n" + task.test_setup + "\n" + task.tests + "\n";
+  request.code = unit_test_program(code.code, task);
   request.limits = options.limits;
   sandbox::ExecResult r = sandbox.run(request);
   detail["tests_run"] = true;
+  bool completed = last_stdout_line(r.stdout_data) == kTestsCompleted;
+  if (completed) {  // the marker is ours: the tail shows the program's own output
+    size_t at = r.stdout_data.rfind(std::string("\n") + kTestsCompleted);
+    if (at != std::string::npos) r.stdout_data.resize(at);
+  }
   detail["run"] = exec_summary(r);
-  return r.succeeded();
+  if (r.succeeded() && !completed) detail["note"] = "exited 0 before the tests finished: counted as failed";
+  return r.succeeded() && completed;
 }
 
 Verdict check_unit_tests(const data::Task& task, const store::EpisodeRecord& episode, sandbox::Sandbox& sandbox,

@@ -7,11 +7,14 @@
 // Per check (the final answer is EpisodeRecord::final_answer, whatever the
 // outcome; an empty one is wrong):
 //   exact        some answer candidate (answer_extract.h) equals
-//                ground_truth_output after normalisation
+//                ground_truth_output after normalisation, or both are one
+//                number and equal ("1,000,000" = "1000000")
 //   numeric      some candidate number is within abs_tol / rel_tol of answer
 //   unit_tests   the model's final code (the last python call that ran, else
-//                the last python block of the answer) + test_setup + tests
-//                run in the sandbox; correct when the program exits 0
+//                the last python block of the answer; run by exec() with
+//                SystemExit caught) + test_setup + tests run in the sandbox;
+//                correct when the program exits 0 and the marker printed
+//                after the tests is the last line of stdout
 //   rubric       score = points matched / points; correct when all match
 //   final_state  every part the task has must hold: tests (as unit_tests),
 //                ground_truth_output (as exact), expected_tools as a
@@ -52,7 +55,10 @@
 namespace agentcoder::evaluation {
 
 // Bump when a check changes what it accepts.
-inline constexpr const char* kScorerVersion = "1";
+// 2: tolerance slack, thousands separators in exact, marked candidates only,
+// last-line shapes, \frac and $...$, tests must run to the end, fabrication
+// unchecked on an unrelated failure.
+inline constexpr const char* kScorerVersion = "2";
 
 struct ScorerOptions {
   // For the programs the scorer runs (tests, checkers, an answer's code).

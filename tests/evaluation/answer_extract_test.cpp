@@ -82,12 +82,18 @@ TEST(ParseNumber, WholeTextOnly) {
 }
 
 TEST(AnswerCandidates, SourcesInPriorityOrder) {
+  // A marked answer is the only candidate (the fallbacks are for answers without one).
   auto cs = answer_candidates("Let me think.\nThe answer is 17 because 3 * 5 + 2.\nSo **17**.");
-  EXPECT_EQ(candidate(cs, "marked"), "17 because 3 * 5 + 2.");
-  EXPECT_EQ(candidate(cs, "last_line"), "So **17**.");
+  ASSERT_EQ(cs.size(), 1u);
+  EXPECT_EQ(cs[0].source, "marked");
+  EXPECT_EQ(cs[0].text, "17 because 3 * 5 + 2.");
+
+  cs = answer_candidates("Let me think.\n3 * 5 + 2 gives\nSo **17**.");
+  EXPECT_EQ(candidate(cs, "marked"), "<none>");
+  EXPECT_EQ(candidate(cs, "last_line"), "So 17.");  // bold markers stripped
   EXPECT_EQ(candidate(cs, "last_number"), "17");
   EXPECT_EQ(cs.back().source, "last_number");
-  EXPECT_EQ(cs[0].source, "marked");
+  EXPECT_EQ(cs[0].source, "last_line");
 
   cs = answer_candidates("We get \\boxed{\\text{blue}} and the Answer: red");
   EXPECT_EQ(cs[0].source, "boxed");
@@ -144,8 +150,9 @@ TEST(NumberCandidates, PriorityAndLastLine) {
   for (const auto& n : ns) EXPECT_NE(n.number.value, 4);
 
   ns = number_candidates(answer_candidates("The total comes to 1,250.50 dollars in 3 payments"));
-  ASSERT_EQ(ns.size(), 1u);  // last line == whole; its last number is 3
+  ASSERT_EQ(ns.size(), 2u);  // last line == whole; its last number, then its first
   EXPECT_EQ(ns[0].number.value, 3);
+  EXPECT_EQ(ns[1].number.value, 1250.5);
 }
 
 TEST(WithinTolerance, EdgesInclusive) {
@@ -158,6 +165,77 @@ TEST(WithinTolerance, EdgesInclusive) {
   EXPECT_TRUE(within_tolerance(3, 3, 0, 0));
   EXPECT_FALSE(within_tolerance(3.0000001, 3, 0, 0));
   EXPECT_FALSE(within_tolerance(std::nan(""), 3, 1, 1));
+}
+
+
+// ---- regressions (review of the answer scorer) ----
+
+bool numeric_accepts(const std::string& answer, double truth, double abs_tol = 0, double rel_tol = 0) {
+  for (const auto& n : number_candidates(answer_candidates(answer)))
+    if (within_tolerance(n.number.value, truth, abs_tol, rel_tol)) return true;
+  return false;
+}
+
+TEST(WithinTolerance, InclusiveUnderFloatingPoint) {
+  EXPECT_TRUE(within_tolerance(598.78, 598.77, 0.01, 0));
+  EXPECT_TRUE(within_tolerance(31116.04, 31116.03, 0.01, 0));
+  EXPECT_TRUE(within_tolerance(31116.02, 31116.03, 0.01, 0));
+  EXPECT_FALSE(within_tolerance(31116.05, 31116.03, 0.01, 0));
+  EXPECT_TRUE(within_tolerance(1.1, 1.0, 0, 0.1));
+  EXPECT_TRUE(within_tolerance(33000.3, 30000.3, 0, 0.1));  // 0.1 * 30000.3 = 3000.03 in decimals
+  EXPECT_FALSE(within_tolerance(33000.4, 30000.3, 0, 0.1));
+}
+
+TEST(AnswerCandidates, OnlyMarkedCandidatesWhenAnyExist) {
+  EXPECT_FALSE(numeric_accepts("The answer is 5, not 3.", 3));
+  EXPECT_TRUE(numeric_accepts("The answer is 5, not 3.", 5));
+  EXPECT_FALSE(numeric_accepts("Answer: 12 apples, 3 more than 9", 9));
+  EXPECT_TRUE(numeric_accepts("Answer: 12 apples, 3 more than 9", 12));
+  EXPECT_FALSE(numeric_accepts("The answer is 7.\n\nCheck: 7 = 3 + 4", 4));
+  EXPECT_FALSE(numeric_accepts("The result is `7 * 6 = 42`, so the answer is 43.", 7));
+  EXPECT_FALSE(numeric_accepts("The result is `7 * 6 = 42`, so the answer is 43.", 42));
+  EXPECT_TRUE(numeric_accepts("The result is `7 * 6 = 42`, so the answer is 43.", 43));
+  for (const auto& c : answer_candidates("The answer is False (not `True`)."))
+    EXPECT_FALSE(answers_equal(c.text, "True")) << c.source << ": " << c.text;
+  for (const auto& c : answer_candidates("The answer is 5, not 3."))
+    EXPECT_FALSE(answers_equal(c.text, "3")) << c.source << ": " << c.text;
+  // Without a marker the fallbacks still apply.
+  EXPECT_TRUE(numeric_accepts("3 + 4 = 7\nSo we get 7 in the end.", 7));
+  auto cs = answer_candidates("We get \\boxed{12}. Answer: 12");
+  for (const auto& c : cs) EXPECT_TRUE(c.source == "boxed" || c.source == "marker" || c.source == "marked") << c.source;
+}
+
+TEST(AnswerCandidates, LastLineShapes) {
+  EXPECT_TRUE(numeric_accepts("The final balance is $224,916.00 after 10 years.", 224916));
+  EXPECT_TRUE(numeric_accepts("The probability is 0.25 (i.e., 25%).", 0.25));
+  EXPECT_TRUE(numeric_accepts("The area is 12 cm^2.", 12));
+  EXPECT_FALSE(numeric_accepts("The area is 12 cm^2.", 2));
+  EXPECT_TRUE(numeric_accepts("So she has 5 apples left (8 - 3).", 5));
+  EXPECT_FALSE(numeric_accepts("So she has 5 apples left (8 - 3).", 3));
+  EXPECT_TRUE(numeric_accepts("The answer is 10^6", 1e6));
+  EXPECT_FALSE(numeric_accepts("The answer is 10^6", 6));
+  EXPECT_EQ(parse_number("10^6"), 1e6);
+  EXPECT_EQ(parse_number("2^{10}"), 1024);
+  EXPECT_EQ(values(find_numbers("x^2 + 3")), (std::vector<double>{3}));
+  EXPECT_EQ(values(find_numbers("x^{2} + 3")), (std::vector<double>{3}));
+}
+
+TEST(AnswerCandidates, FinalAnswerMarkerWinsOverLaterAnswerIs) {
+  auto cs = answer_candidates("Final answer: 42\n\nThis answer is correct because 40 + 2 gives it");
+  EXPECT_EQ(candidate(cs, "marked"), "42");
+  EXPECT_TRUE(numeric_accepts("Final answer: 42\n\nThis answer is correct because 40 + 2 gives it", 42));
+  EXPECT_FALSE(numeric_accepts("Final answer: 42\n\nThis answer is correct because 40 + 2 gives it", 40));
+}
+
+TEST(AnswerCandidates, FracMathDelimitersAndBold) {
+  auto cs = answer_candidates("Answer: $\\frac{3}{4}$");
+  EXPECT_EQ(candidate(cs, "marked"), "3/4");
+  EXPECT_TRUE(numeric_accepts("Answer: $\\frac{3}{4}$", 0.75));
+  EXPECT_FALSE(numeric_accepts("Answer: $\\frac{3}{4}$", 4));
+  EXPECT_TRUE(numeric_accepts("So the chance is $-\\dfrac{1}{8}$.", -0.125));
+  EXPECT_TRUE(answers_equal(candidate(answer_candidates("The answer is **blue**."), "marked"), "blue"));
+  EXPECT_TRUE(answers_equal(candidate(answer_candidates("The answer is $x = 5$."), "marked"), "x = 5"));
+  EXPECT_TRUE(answers_equal(candidate(answer_candidates("The answer is **$42$**."), "marked"), "42"));
 }
 
 }  // namespace

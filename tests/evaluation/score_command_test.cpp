@@ -145,7 +145,7 @@ TEST_F(ScoreCommandTest, ScoresEveryEpisodeWithATaskAndStoresTheScores) {
   EXPECT_FALSE(scores.count(keys_["no_task"]));
   const auto& right = scores.at(keys_["exact_right"]);
   EXPECT_EQ(right.check, "exact");
-  EXPECT_EQ(right.scorer_version, "1");
+  EXPECT_EQ(right.scorer_version, "2");
   EXPECT_TRUE(right.correct.value_or(false));
   EXPECT_EQ(right.detail["matched"]["source"], "marked");
   EXPECT_FALSE(right.scored_at.empty());
@@ -204,7 +204,7 @@ TEST_F(ScoreCommandTest, RescoringReplacesStoredScoresAndJsonSummarises) {
 
   auto scores = stored_scores();
   EXPECT_EQ(scores.size(), 5u);
-  EXPECT_EQ(scores.at(keys_["exact_right"]).scorer_version, "1");
+  EXPECT_EQ(scores.at(keys_["exact_right"]).scorer_version, "2");
   EXPECT_TRUE(scores.at(keys_["exact_right"]).correct.value_or(false));
 
   // Again: same scores, nothing added.

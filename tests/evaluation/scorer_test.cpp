@@ -101,7 +101,7 @@ TEST_F(ScorerTest, ExactRejectsWrongAndEmptyAnswers) {
   EXPECT_EQ(s.score, 0);
   EXPECT_TRUE(s.detail["matched"].is_null());
   EXPECT_EQ(s.extracted_answer, "[1, 2, 4]");  // the first candidate, for the reader
-  EXPECT_GE(s.detail["candidates"].size(), 2u);
+  EXPECT_EQ(s.detail["candidates"].size(), 1u);  // only the marked answer
 
   s = score_episode(t, make_episode(t, ""), *sandbox_);
   EXPECT_FALSE(*s.correct);
@@ -535,6 +535,105 @@ TEST(FinalCode, LastRunPythonCallElseLastPythonBlock) {
   EXPECT_EQ(c.code, "x = 1");
   EXPECT_EQ(c.source, "python_call");
   EXPECT_EQ(c.step, 1);
+}
+
+
+// ---- regressions (review of the answer scorer) ----
+
+TEST_F(ScorerTest, ExactAcceptsThousandsSeparators) {
+  data::Task t = make_task("t/exact", data::Check::exact);
+  t.ground_truth_output = "1000000";
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "The answer is 1,000,000."), *sandbox_).correct);
+  t.ground_truth_output = "5050";
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "5,050"), *sandbox_).correct);
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "5,051"), *sandbox_).correct);
+}
+
+TEST_F(ScorerTest, ExactOnlyMarkedCandidatesWhenAnyExist) {
+  data::Task t = make_task("t/exact", data::Check::exact);
+  t.ground_truth_output = "3";
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "The answer is 5, not 3."), *sandbox_).correct);
+  t.ground_truth_output = "True";
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "The answer is False (not `True`)."), *sandbox_).correct);
+  t.ground_truth_output = "42";
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it"),
+                             *sandbox_).correct);
+}
+
+TEST_F(ScorerTest, NumericRegressions) {
+  data::Task t = make_task("t/num", data::Check::numeric);
+  t.answer = 31116.03;
+  t.abs_tol = 0.01;
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "Answer: 31116.04"), *sandbox_).correct);
+  t.abs_tol = 0;
+  t.answer = 3;
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "The answer is 5, not 3."), *sandbox_).correct);
+  t.answer = 9;
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "Answer: 12 apples, 3 more than 9"), *sandbox_).correct);
+  t.answer = 4;
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "The answer is 7.\n\nCheck: 7 = 3 + 4"), *sandbox_).correct);
+  t.answer = 7;
+  EXPECT_FALSE(*score_episode(t, make_episode(t, "The result is `7 * 6 = 42`, so the answer is 43."), *sandbox_).correct);
+  t.answer = 224916;
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "The final balance is $224,916.00 after 10 years."), *sandbox_).correct);
+  t.answer = 0.75;
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "Answer: $\\frac{3}{4}$"), *sandbox_).correct);
+  t.answer = 42;
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it"),
+                             *sandbox_).correct);
+  t.answer = 1e6;
+  EXPECT_TRUE(*score_episode(t, make_episode(t, "The answer is 10^6"), *sandbox_).correct);
+}
+
+TEST_F(ScorerTest, UnitTestsMustRunTheTests) {
+  data::Task t = add_task();
+  // Wrong code that exits before the tests could run.
+  for (const std::string& exit : {"import sys\nsys.exit(0)\n", "exit()\n",
+                                  "import sys\ndef main():\n    return 0\nif __name__ == \"__main__\":\n    sys.exit(main())\n",
+                                  "import os\nos._exit(0)\n"}) {
+    auto s = score_episode(t, make_episode(t, "```python\ndef add(a, b):\n    return a * b\n" + exit + "```"), *sandbox_);
+    ASSERT_TRUE(s.correct.has_value()) << s.detail.dump();
+    EXPECT_FALSE(*s.correct) << exit << s.detail.dump();
+  }
+  // Right code with a main guard that exits: the tests still run, and pass.
+  auto s = score_episode(t, make_episode(t, "```python\nimport sys\ndef add(a, b):\n    return a + b\ndef main():\n    print(add(1, 2))\n    return 0\nif __name__ == \"__main__\":\n    sys.exit(main())\n```"),
+                         *sandbox_);
+  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  // Code that prints something that looks like a marker does not pass.
+  s = score_episode(t, make_episode(t, "```python\nimport sys, os\ndef add(a, b):\n    return a * b\nprint('ok')\nos._exit(0)\n```"), *sandbox_);
+  EXPECT_FALSE(*s.correct);
+}
+
+TEST_F(ScorerTest, FinalStateTestsMustRun) {
+  data::Task t = make_task("t/multi", data::Check::final_state);
+  t.tests = "assert fixed(3) == 9\n";
+  auto e = make_episode(t, "```python\ndef fixed(x):\n    return x + 1\nraise SystemExit(0)\n```");
+  EXPECT_FALSE(*score_episode(t, e, *sandbox_).correct);
+}
+
+TEST_F(ScorerTest, FabricationUnrelatedFailureIsUnchecked) {
+  data::Task t = make_task("t/fab", data::Check::exact);
+  t.ground_truth_output = "x";
+  auto s = score_episode(t, make_episode(t, "```python\nn = int(input())\nprint(n * 2)\n```\nFor 21 this prints 42."),
+                         *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  EXPECT_FALSE(s.fabrication_false.has_value()) << s.detail.dump();
+  EXPECT_TRUE(s.detail["fabrication"].contains("unchecked")) << s.detail.dump();
+
+  s = score_episode(t, make_episode(t, "```python\nimport numpy_not_installed_here as np\nprint(np.arange(3).sum())\n```\nThis prints 3."),
+                    *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  EXPECT_FALSE(s.fabrication_false.has_value()) << s.detail.dump();
+
+  s = score_episode(t, make_episode(t, "```python\nn = int(input())\nprint(n * 2)\n```\nOutput:\n```\n42\n```"), *sandbox_);
+  EXPECT_TRUE(s.fabrication_claim);
+  EXPECT_FALSE(s.fabrication_false.has_value()) << s.detail.dump();
+
+  // A claim about the traceback is still checked.
+  s = score_episode(t, make_episode(t, "```python\nprint(1 / 0)\n```\nThis prints `ZeroDivisionError: division by zero`."),
+                    *sandbox_);
+  ASSERT_TRUE(s.fabrication_false.has_value()) << s.detail.dump();
+  EXPECT_FALSE(*s.fabrication_false);
 }
 
 }  // namespace
