@@ -383,6 +383,30 @@ void Engine::admit() {
   }
 }
 
+// ggml's CPU flash attention takes another path when a batch holds one
+// sequence's single token over a long cache (>= 512 cells): the cache is cut
+// into one chunk per thread and the partial sums are combined, so that token
+// comes out (slightly) different from the same token decoded beside others.
+// Whether a sequence decodes alone depends on timing (the others may be
+// waiting for tools), which made runs differ from run to run. A second
+// sequence's token in the batch keeps every decode on the batched path: an
+// idle slot's sequence at position 0, or else a prefix's after its last
+// token; the cell is removed right after the decode. The cost is one token
+// of compute, which on a CPU decode (bound by reading the weights) is
+// close to nothing.
+Engine::Pad Engine::add_pad_token(llama_batch& batch) {
+  Pad pad;
+  if (batch.n_tokens != 1) return pad;
+  for (auto& s : slots_)
+    if (!s->pending) {
+      pad = {s->seq, 0};
+      break;
+    }
+  if (pad.seq < 0 && !prefixes_.empty()) pad = {prefixes_.front()->seq, static_cast<int>(prefixes_.front()->tokens.size())};
+  if (pad.seq >= 0) common_batch_add(batch, batch.token[0], pad.pos, {pad.seq}, false);
+  return pad;
+}
+
 bool Engine::step() {
   std::vector<Slot*> active;
   for (auto& s : slots_)
@@ -422,7 +446,9 @@ bool Engine::step() {
     }
     in_batch.push_back(s);
   }
+  Pad pad = add_pad_token(batch);
   int rc = llama_decode(ctx_, batch);
+  if (pad.seq >= 0) llama_memory_seq_rm(llama_get_memory(ctx_), pad.seq, pad.pos, -1);
   if (rc == 1) {
     // No room in the KV cache: hand the newest prompt back to the queue, or,
     // when only generating sequences remain, end the longest one.

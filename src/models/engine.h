@@ -128,6 +128,12 @@ class Engine {
 
   void loop();
   bool step();  // one decode; false when nothing to do
+  // A sequence whose token a lone decode is padded with (seq -1: none).
+  struct Pad {
+    int seq = -1;
+    int pos = 0;
+  };
+  Pad add_pad_token(llama_batch& batch);
   void admit();
   void finish(Slot& slot, StopReason reason, const std::string& error = "");
   int post(std::unique_ptr<Command> command);  // runs it on the engine thread, waits
