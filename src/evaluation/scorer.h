@@ -33,10 +33,7 @@
 // score_episodes runs several episodes at once; the sandbox is thread-safe.
 //
 // score_run scores a stored run and stores the scores (replacing earlier
-// ones): tasks come from the run's snapshot, else from a task file. It
-// lives here rather than in the CLI so that the task and score JSON never
-// crosses into code compiled against another nlohmann_json (the CLI sees
-// llama.cpp's vendored copy).
+// ones): tasks come from the run's snapshot, else from a task file.
 #pragma once
 
 #include <cstddef>
