@@ -412,21 +412,11 @@ bool Engine::step() {
   for (auto& s : slots_)
     if (s->pending) active.push_back(s.get());
   if (active.empty()) return false;
-  // Generating sequences first, then prompts in admission order.
+  // Generating sequences first (one token each), then prompt chunks in admission order.
   std::stable_sort(active.begin(), active.end(), [](const Slot* a, const Slot* b) {
     if (a->generating != b->generating) return a->generating;
     return a->admitted_order < b->admitted_order;
   });
-  // A step either decodes one token of every generating sequence or
-  // evaluates the next chunk of the oldest prompt, alternating when both
-  // wait. So a prompt is always evaluated alone and cut at the same places,
-  // and decodes never share a batch with prompt tokens: what a sequence
-  // computes does not depend on what else happens to be running, which in
-  // an agent run is a matter of timing (see also add_pad_token).
-  const bool has_generating = active.front()->generating;
-  const bool has_prompt = !active.back()->generating;
-  const bool prompt_step = has_prompt && (!has_generating || prompt_turn_);
-  if (has_generating && has_prompt) prompt_turn_ = !prompt_turn_;
   llama_batch& batch = batch_;
   common_batch_clear(batch);
   int budget = options_.batch_size;
@@ -435,7 +425,7 @@ bool Engine::step() {
   for (Slot* s : active) {
     s->batch_index = -1;
     s->tokens_in_batch = 0;
-    if (budget == 0 || s->generating == prompt_step || (prompt_step && !in_batch.empty())) continue;
+    if (budget == 0) continue;
     if (s->generating) {
       s->batch_index = batch.n_tokens;
       common_batch_add(batch, s->last_token, s->n_past, {s->seq}, true);

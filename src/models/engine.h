@@ -154,7 +154,6 @@ class Engine {
   std::deque<std::unique_ptr<Pending>> queue_;
   std::deque<std::unique_ptr<Command>> commands_;
   bool stopping_ = false;
-  bool prompt_turn_ = false;  // step(): a prompt chunk goes next when decodes also wait
   Totals totals_;
 
   std::vector<std::unique_ptr<Slot>> slots_;  // engine thread only
