@@ -56,20 +56,8 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-struct Shell {
-  int code;
-  std::string out;  // stdout only
-};
-
-Shell shell(const std::string& cmd) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
-  int status = pclose(pipe.release());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using Shell = agentcoder::testing::CliRun;  // out: stdout only
+using agentcoder::testing::run_shell;
 
 const char kHostile[] = "<script>alert('x')</script> & \"q\"";
 
@@ -228,7 +216,7 @@ TEST_F(Report, WritesEveryFigureAsPngAndWellFormedSvg) {
     svgs += " '" + dir.path("report/figures/" + name + ".svg") + "'";
   }
   // A real XML parse, with the interpreter the report needs anyway.
-  Shell parsed = shell("/usr/bin/python3 -I -c 'import sys, xml.etree.ElementTree as E\n"
+  Shell parsed = run_shell("/usr/bin/python3 -I -c 'import sys, xml.etree.ElementTree as E\n"
                        "for f in sys.argv[1:]: E.parse(f)\nprint(\"parsed\", len(sys.argv) - 1)'" +
                        svgs + " 2>&1");
   EXPECT_EQ(parsed.code, 0) << parsed.out;
@@ -346,7 +334,7 @@ std::string find_chromium() {
 // `log` for the failure message.
 Shell chromium(const std::string& binary, const std::string& profile, const std::string& args,
                const std::string& url, const std::string& log) {
-  return shell("timeout 120 " + binary + " --headless --no-sandbox --disable-gpu --no-first-run " +
+  return run_shell("timeout 120 " + binary + " --headless --no-sandbox --disable-gpu --no-first-run " +
                "--disable-extensions --user-data-dir='" + profile + "' " + args + " '" + url + "' 2>'" + log + "'");
 }
 

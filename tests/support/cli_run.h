@@ -16,8 +16,8 @@ struct CliRun {
   std::string out;  // stdout and stderr together
 };
 
-inline CliRun run_cli(const std::string& binary, const std::string& args) {
-  std::string cmd = binary + " " + args + " 2>&1";
+// A shell command's stdout and exit code (stderr as the command redirects it).
+inline CliRun run_shell(const std::string& cmd) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   std::string out;
   std::array<char, 4096> buf;
@@ -25,6 +25,10 @@ inline CliRun run_cli(const std::string& binary, const std::string& args) {
   while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
   int status = pclose(pipe.release());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+inline CliRun run_cli(const std::string& binary, const std::string& args) {
+  return run_shell(binary + " " + args + " 2>&1");
 }
 
 inline int count_lines(const std::string& s) {
