@@ -120,6 +120,8 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   ensure_llama_backend();
   if (options_.parallel < 1) throw std::invalid_argument("parallel must be at least 1");
   if (options_.max_prefixes < 0) throw std::invalid_argument("max_prefixes must not be negative");
+  if (options_.batch_size < options_.parallel + options_.max_prefixes)
+    throw std::invalid_argument("batch_size must hold a token of every sequence (parallel + max_prefixes)");
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = options_.context_size;
   cp.n_batch = options_.batch_size;
@@ -383,79 +385,94 @@ void Engine::admit() {
   }
 }
 
-// ggml's CPU flash attention takes another path when a batch holds one
-// sequence's single token over a long cache (>= 512 cells): the cache is cut
-// into one chunk per thread and the partial sums are combined, so that token
-// comes out (slightly) different from the same token decoded beside others.
-// Whether a sequence decodes alone depends on timing (the others may be
-// waiting for tools), which made runs differ from run to run. A second
-// sequence's token in the batch keeps every decode on the batched path: an
-// idle slot's sequence at position 0, or else a prefix's after its last
-// token; the cell is removed right after the decode. The cost is one token
-// of compute, which on a CPU decode (bound by reading the weights) is
-// close to nothing.
-Engine::Pad Engine::add_pad_token(llama_batch& batch) {
-  Pad pad;
-  if (batch.n_tokens != 1) return pad;
-  for (auto& s : slots_)
-    if (!s->pending) {
-      pad = {s->seq, 0};
-      break;
-    }
-  if (pad.seq < 0 && !prefixes_.empty()) pad = {prefixes_.front()->seq, static_cast<int>(prefixes_.front()->tokens.size())};
-  if (pad.seq >= 0) common_batch_add(batch, batch.token[0], pad.pos, {pad.seq}, false);
-  return pad;
+// Why a step holds either one prompt's chunk or the decode tokens, never both,
+// and why decode tokens come with pads: so that what a sequence computes does
+// not depend on what else is running, which in an agent run is a matter of
+// timing (others may be waiting for their tools). With per-sequence KV
+// streams llama.cpp cuts a batch into ubatches of equally many tokens from
+// runs of consecutive sequence ids, and ggml picks its flash-attention kernel
+// by the shape of the ubatch: a single sequence's single token over 512 cells
+// or more takes a split-cache path (one chunk of the cache per thread), 64 or
+// more tokens of a sequence a tiled one, anything else the plain one, and the
+// three round differently. So:
+//  - a prompt is evaluated alone, cut at the same places every time;
+//  - a decode step holds the generating sequences in id order, with a pad
+//    token for every id in between (and a neighbour when only one
+//    generates), so they form one ubatch of at least two sequences, one
+//    token each. The pads go after the sequence's cached tokens and are
+//    removed right after the decode; they cost a token of compute each.
+// Pads ask for logits too, so the output matrix product never has a single
+// row (ggml computes that with another kernel than two or more).
+int Engine::next_position(int seq) const {
+  if (seq < options_.parallel) return slots_[seq]->n_past;
+  for (const auto& p : prefixes_)
+    if (p->seq == seq) return static_cast<int>(p->tokens.size());
+  return 0;
 }
 
 bool Engine::step() {
-  std::vector<Slot*> active;
+  std::vector<Slot*> generating, prompts;
   for (auto& s : slots_)
-    if (s->pending) active.push_back(s.get());
-  if (active.empty()) return false;
-  // Generating sequences first (one token each), then prompt chunks in admission order.
-  std::stable_sort(active.begin(), active.end(), [](const Slot* a, const Slot* b) {
-    if (a->generating != b->generating) return a->generating;
-    return a->admitted_order < b->admitted_order;
-  });
+    if (s->pending) (s->generating ? generating : prompts).push_back(s.get());
+  if (generating.empty() && prompts.empty()) return false;
+  const bool prompt_step = !prompts.empty() && (generating.empty() || prompt_turn_);
+  if (!generating.empty() && !prompts.empty()) prompt_turn_ = !prompt_turn_;
+
   llama_batch& batch = batch_;
   common_batch_clear(batch);
-  int budget = options_.batch_size;
   std::vector<Slot*> in_batch;
+  std::vector<Pad> pads;
   uint64_t prompt_tokens = 0;
-  for (Slot* s : active) {
+  for (auto& s : slots_) {
     s->batch_index = -1;
     s->tokens_in_batch = 0;
-    if (budget == 0) continue;
-    if (s->generating) {
-      s->batch_index = batch.n_tokens;
-      common_batch_add(batch, s->last_token, s->n_past, {s->seq}, true);
-      s->tokens_in_batch = 1;
-      --budget;
-    } else {
-      const auto& prompt = s->pending->request.prompt_tokens;
-      size_t n = std::min<size_t>(budget, prompt.size() - s->prompt_next);
-      for (size_t i = 0; i < n; ++i) {
-        size_t at = s->prompt_next + i;
-        bool last = at + 1 == prompt.size();
-        if (last) s->batch_index = batch.n_tokens;
-        common_batch_add(batch, prompt[at], static_cast<llama_pos>(at), {s->seq}, last);
-      }
-      s->tokens_in_batch = static_cast<int>(n);
-      prompt_tokens += n;
-      budget -= static_cast<int>(n);
-    }
-    in_batch.push_back(s);
   }
-  Pad pad = add_pad_token(batch);
+  if (prompt_step) {
+    Slot* s = *std::min_element(prompts.begin(), prompts.end(),
+                                [](const Slot* a, const Slot* b) { return a->admitted_order < b->admitted_order; });
+    const auto& prompt = s->pending->request.prompt_tokens;
+    size_t n = std::min<size_t>(options_.batch_size, prompt.size() - s->prompt_next);
+    for (size_t i = 0; i < n; ++i) {
+      size_t at = s->prompt_next + i;
+      bool last = at + 1 == prompt.size();
+      if (last) s->batch_index = batch.n_tokens;
+      common_batch_add(batch, prompt[at], static_cast<llama_pos>(at), {s->seq}, last);
+    }
+    s->tokens_in_batch = static_cast<int>(n);
+    prompt_tokens = n;
+    in_batch.push_back(s);
+  } else {
+    // slots_ are in sequence-id order, and so is `generating`.
+    int lo = generating.front()->seq, hi = generating.back()->seq;
+    const int n_seq = options_.parallel + options_.max_prefixes;
+    if (lo == hi) {
+      if (hi + 1 < n_seq) ++hi;
+      else if (lo > 0) --lo;
+    }
+    auto next = generating.begin();
+    for (int seq = lo; seq <= hi; ++seq) {
+      if (next != generating.end() && (*next)->seq == seq) {
+        Slot* s = *next++;
+        s->batch_index = batch.n_tokens;
+        common_batch_add(batch, s->last_token, s->n_past, {seq}, true);
+        s->tokens_in_batch = 1;
+        in_batch.push_back(s);
+      } else {
+        Pad pad{seq, next_position(seq)};
+        common_batch_add(batch, generating.front()->last_token, pad.pos, {seq}, true);
+        pads.push_back(pad);
+      }
+    }
+  }
   int rc = llama_decode(ctx_, batch);
-  if (pad.seq >= 0) llama_memory_seq_rm(llama_get_memory(ctx_), pad.seq, pad.pos, -1);
+  for (const Pad& pad : pads) llama_memory_seq_rm(llama_get_memory(ctx_), pad.seq, pad.pos, -1);
   if (rc == 1) {
     // No room in the KV cache: hand the newest prompt back to the queue, or,
     // when only generating sequences remain, end the longest one.
     Slot* victim = nullptr;
     for (Slot* s : in_batch)
       if (!s->generating && (victim == nullptr || s->admitted_order > victim->admitted_order)) victim = s;
-    if (victim != nullptr && active.size() > 1) {
+    if (victim != nullptr && generating.size() + prompts.size() > 1) {
       llama_memory_seq_rm(llama_get_memory(ctx_), victim->seq, -1, -1);
       if (victim->sampler != nullptr) common_sampler_free(victim->sampler);
       victim->sampler = nullptr;

@@ -4,10 +4,12 @@
 //
 // Requests are submitted from any thread and complete through futures; one
 // engine thread owns the context. Each step it admits queued requests into
-// free sequence slots (a request joins between steps), puts one token of
-// every generating sequence plus chunks of newly admitted prompts into a
-// single llama_decode, samples each sequence with its own sampler chain, and
-// retires finished sequences (a request leaves between steps).
+// free sequence slots (a request joins between steps), then either
+// evaluates the next chunk of the oldest admitted prompt or decodes one token
+// of every generating sequence (alternating when both wait, so that a
+// sequence's numbers never depend on what else is running; see step()),
+// samples each sequence with its own sampler chain, and retires finished
+// sequences (a request leaves between steps).
 //
 // Prefix sharing: add_prefix() evaluates a token prefix once into a reserved
 // sequence. An admitted request whose tokens start with a registered prefix
@@ -128,12 +130,13 @@ class Engine {
 
   void loop();
   bool step();  // one decode; false when nothing to do
-  // A sequence whose token a lone decode is padded with (seq -1: none).
+  // A token added to a decode step for sequence `seq` at `pos`, removed after
+  // it (see step()).
   struct Pad {
-    int seq = -1;
+    int seq = 0;
     int pos = 0;
   };
-  Pad add_pad_token(llama_batch& batch);
+  int next_position(int seq) const;  // where sequence `seq`'s next token goes
   void admit();
   void finish(Slot& slot, StopReason reason, const std::string& error = "");
   int post(std::unique_ptr<Command> command);  // runs it on the engine thread, waits
@@ -160,6 +163,7 @@ class Engine {
   std::vector<std::unique_ptr<Prefix>> prefixes_;
   int next_prefix_seq_ = 0;
   uint64_t admissions_ = 0;
+  bool prompt_turn_ = false;  // when prompts and decodes both wait, they alternate
   std::thread thread_;
 };
 

@@ -138,7 +138,7 @@ TEST_F(DefaultModelTest, ToolPromptGivesAClassifiedReply) {
 // Long prompts (a cache of more than 512 cells), two threads: a request
 // decoded alone gives the same tokens as beside three others. Alone, every
 // decode is a single token, which ggml would run on its split-cache path
-// but for the engine's pad token (Engine::add_pad_token).
+// but for the engine's pad token (Engine::step).
 TEST_F(DefaultModelTest, LongPromptsBatchedMatchAloneWithTwoThreads) {
   std::string system = "You are a concise coding assistant.";
   for (int i = 0; i < 60; ++i) system += " Rule " + std::to_string(i) + ": think before you run code.";
@@ -166,4 +166,35 @@ TEST_F(DefaultModelTest, LongPromptsBatchedMatchAloneWithTwoThreads) {
   auto alone = run(false);
   auto batched = run(true);
   for (size_t i = 0; i < alone.size(); ++i) EXPECT_EQ(batched[i], alone[i]) << kQuestions[i];
+}
+
+// The schedule must not matter either: here half the requests stop after
+// three tokens, so the rest decode on sequences 0, 2, 4 and 6. llama.cpp
+// puts only runs of consecutive sequence ids in one ubatch, so without the
+// engine's pads for the ids in between each would decode alone on ggml's
+// split-cache path and differ from the same request run by itself.
+TEST_F(DefaultModelTest, RequestsOnScatteredSlotsMatchAlone) {
+  std::string system = "You are a concise coding assistant.";
+  for (int i = 0; i < 60; ++i) system += " Rule " + std::to_string(i) + ": think before you run code.";
+  auto run = [&](bool together) {
+    EngineOptions o = options(8);
+    o.context_size = 1024 * 8;
+    Engine engine(*model_, o);
+    std::vector<std::future<GenerationResult>> futures;
+    std::vector<std::vector<int32_t>> out;
+    for (size_t i = 0; i < kQuestions.size(); ++i) {
+      GenerationRequest r;
+      r.prompt_tokens = engine.tokenize(chat_->render({{"system", system}, {"user", kQuestions[i]}}, {}).prompt);
+      r.sampling.max_tokens = i % 2 == 0 ? 32 : 3;
+      r.sampling.ignore_eos = true;
+      futures.push_back(engine.submit(std::move(r)));
+      if (!together) out.push_back(futures.back().get().tokens);
+    }
+    if (together)
+      for (auto& f : futures) out.push_back(f.get().tokens);
+    return out;
+  };
+  auto alone = run(false);
+  auto together = run(true);
+  for (size_t i = 0; i < alone.size(); ++i) EXPECT_EQ(together[i], alone[i]) << kQuestions[i];
 }
