@@ -1,7 +1,9 @@
 // Episodes on the real default model with the real tools in the sandbox:
-// a python call really executes, and a plain question ends with a final
-// answer. Labelled `integration` (needs the model from scripts/setup.sh).
+// a python call really executes, a plain question ends with a final answer,
+// and episodes come out the same one at a time or many at once. Labelled
+// `integration` (needs the model from scripts/setup.sh).
 #include <filesystem>
+#include <future>
 
 #include <gtest/gtest.h>
 
@@ -65,7 +67,9 @@ TEST_F(DefaultModelEpisodeTest, APythonCallRunsInTheSandbox) {
   ASSERT_TRUE(call.record.contains("details")) << call.record.dump();
   const auto& exec = call.record["details"]["exec"];
   EXPECT_TRUE(exec.contains("exit_code")) << call.record.dump();
-  if (call.ok) EXPECT_EQ(call.result_for_model, exec["stdout"].get<std::string>());
+  if (call.ok) {
+    EXPECT_EQ(call.result_for_model, exec["stdout"].get<std::string>());
+  }
   EXPECT_GT(call.wall_ms, 0.0);
   EXPECT_GE(t.steps.size(), 2u) << "the result goes back to the model for another step";
 }
@@ -76,4 +80,45 @@ TEST_F(DefaultModelEpisodeTest, APlainQuestionWithoutToolsEndsWithAFinalAnswer) 
   EXPECT_EQ(t.stop, EpisodeStop::final_answer) << t.steps[0].model_text;
   EXPECT_EQ(t.steps[0].generation_stop, models::StopReason::end_of_generation);
   EXPECT_FALSE(t.final_answer.empty());
+}
+
+// Greedy episodes must not depend on what else runs beside them: here the
+// same episodes one after another on one slot, then all at once on six, where
+// tools run while others decode and prompts arrive at times set by the
+// sandbox. Every step's model text must be the same.
+TEST_F(DefaultModelEpisodeTest, EpisodesAreTheSameOneAtATimeOrSixAtOnce) {
+  const std::vector<std::pair<std::string, Mode>> episodes = {
+      {"Write Python code that prints the sum of the squares of the integers from 1 to 100.", Mode::free},
+      {"How many vowels are in the word 'encyclopedia'? Use Python.", Mode::force_tool},
+      {"Write a Python function that reverses a string and test it on 'hello'.", Mode::free},
+      {"What is 2 to the power 20?", Mode::force_tool},
+      {"Print the first 10 Fibonacci numbers with Python.", Mode::free},
+      {"What is the capital of France? Answer in one word.", Mode::force_text}};
+  auto run_all = [&](int parallel) {
+    models::EngineOptions o;
+    o.context_size = 2048 * (parallel + 2);
+    o.parallel = parallel;
+    o.threads = 2;
+    engine_ = std::make_unique<models::Engine>(*model_, o);
+    std::vector<std::future<EpisodeTrace>> futures;
+    std::vector<EpisodeTrace> traces;
+    for (const auto& [prompt, mode] : episodes) {
+      futures.push_back(std::async(std::launch::async, [&, prompt = prompt, mode = mode] { return run(prompt, mode); }));
+      if (parallel == 1) traces.push_back(futures.back().get());
+    }
+    if (parallel > 1)
+      for (auto& f : futures) traces.push_back(f.get());
+    return traces;
+  };
+  std::vector<EpisodeTrace> alone = run_all(1);
+  std::vector<EpisodeTrace> together = run_all(6);
+  int tool_calls = 0;
+  for (size_t i = 0; i < episodes.size(); ++i) {
+    ASSERT_EQ(together[i].steps.size(), alone[i].steps.size()) << episodes[i].first;
+    for (size_t k = 0; k < alone[i].steps.size(); ++k) {
+      EXPECT_EQ(together[i].steps[k].model_text, alone[i].steps[k].model_text) << episodes[i].first << ", step " << k;
+      tool_calls += static_cast<int>(alone[i].steps[k].tool_calls.size());
+    }
+  }
+  EXPECT_GT(tool_calls, 0) << "no tool ran: the test would not exercise tools running beside decodes";
 }
