@@ -1,16 +1,21 @@
-// agentcoder trace show RUN [EPISODE] | trace export RUN [-o FILE]:
-// read a results file (or a results/<run>/ directory) back as a table of
-// episodes, one episode's readable trace, or JSONL.
+// agentcoder trace show RUN [EPISODE] | trace export RUN [-o FILE] |
+// trace diff RUN_A RUN_B: read a results file (or a results/<run>/
+// directory) back as a table of episodes, one episode's readable trace, or
+// JSONL; or check that two runs gave the same episodes (exit 1 when some
+// differ, like diff(1)).
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
+#include <stdexcept>
 #include <string>
 
 #include "cli/commands.h"
 #include "store/results_path.h"
+#include "store/episode_diff.h"
 #include "store/results_store.h"
 #include "store/trace_text.h"
 #include "utils/errors.h"
@@ -23,6 +28,8 @@ struct TraceArgs {
   std::string episode;
   std::string run;     // --run: needed when the file holds several runs
   std::string output;  // export: -o FILE ("" = stdout)
+  std::string other, other_run;  // diff: the second results file and its run
+  size_t limit = 10;             // diff: differing episodes to show
   // show, table only: keep episodes whose field equals the value ("" = any).
   std::string mode, outcome, decision, variant, task;
 };
@@ -81,6 +88,37 @@ void run_export(const TraceArgs& args) {
   std::fprintf(stderr, "%lld episodes -> %s\n", static_cast<long long>(count), args.output.c_str());
 }
 
+// Episodes are matched by identity (EpisodeKey), so runs of one config at
+// another parallelism or on another machine compare episode by episode.
+void run_diff(const TraceArgs& args) {
+  store::ResultsStore a(store::resolve_results_file(args.results), store::Access::read_only);
+  store::ResultsStore b(store::resolve_results_file(args.other), store::Access::read_only);
+  store::StoredRun run_a = a.pick_run(args.run);
+  store::StoredRun run_b = b.pick_run(args.other_run.empty() ? args.run : args.other_run);
+  std::set<std::string> keys_a = a.completed_keys(run_a.run_id);
+  std::set<std::string> keys_b = b.completed_keys(run_b.run_id);
+  std::cout << "A: " << a.path() << ", run '" << run_a.record.name << "', " << keys_a.size() << " episodes\n"
+            << "B: " << b.path() << ", run '" << run_b.record.name << "', " << keys_b.size() << " episodes\n";
+  size_t shared = 0, differ = 0;
+  for (const std::string& key : keys_a) {
+    if (!keys_b.count(key)) continue;
+    ++shared;
+    std::optional<store::StoredEpisode> ea = a.get_episode(run_a.run_id, key);
+    std::optional<store::StoredEpisode> eb = b.get_episode(run_b.run_id, key);
+    std::optional<store::EpisodeDifference> d = store::first_difference(ea->record, eb->record);
+    if (!d) continue;
+    if (++differ > args.limit) continue;
+    const store::EpisodeRecord& r = ea->record;
+    std::cout << key.substr(0, 16) << "  " << r.key.task_id << "  " << r.variant << "/" << r.key.prompt_format << "/"
+              << r.key.mode << "  " << store::describe(*d) << "\n  A: " << d->a << "\n  B: " << d->b << "\n";
+  }
+  if (differ > args.limit) std::cout << "(" << differ - args.limit << " more differ; --limit to show them)\n";
+  std::cout << shared << " shared: " << shared - differ << " identical, " << differ << " differ; "
+            << keys_a.size() - shared << " only in A, " << keys_b.size() - shared << " only in B\n";
+  if (differ > 0)
+    throw std::runtime_error(std::to_string(differ) + " of " + std::to_string(shared) + " shared episodes differ");
+}
+
 CommandRegistrar reg("trace", [](CLI::App& app) {
   CLI::App* trace = app.add_subcommand("trace", "Read a run's results: episode table, readable traces, JSONL");
   trace->require_subcommand(1);
@@ -104,6 +142,16 @@ CommandRegistrar reg("trace", [](CLI::App& app) {
   exp->add_option("-o,--output", export_args->output, "Output file (default: stdout)");
   exp->add_option("--run", export_args->run, "Run name, when the file holds several");
   exp->callback([export_args] { run_export(*export_args); });
+
+  auto diff_args = std::make_shared<TraceArgs>();
+  CLI::App* diff = trace->add_subcommand(
+      "diff", "Check that two runs gave the same episodes: model text, tool calls and results, step by step");
+  diff->add_option("RUN_A", diff_args->results, "results.sqlite, or a results/<run>/ directory")->required();
+  diff->add_option("RUN_B", diff_args->other, "the run to compare with")->required();
+  diff->add_option("--run", diff_args->run, "Run name in A (and in B, unless --run-b), when a file holds several");
+  diff->add_option("--run-b", diff_args->other_run, "Run name in B");
+  diff->add_option("--limit", diff_args->limit, "Differing episodes to show (default 10)");
+  diff->callback([diff_args] { run_diff(*diff_args); });
 });
 
 }  // namespace

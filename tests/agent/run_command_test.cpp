@@ -76,6 +76,9 @@ TEST_F(RunCommandTest, StoresEveryEpisodeAndIsDeterministic) {
   auto eb = episodes(results("b") + "/det/results.sqlite", "det");
   EXPECT_EQ(ea.size(), 36u);
   EXPECT_EQ(ea, eb);  // same config and seed, greedy: the same episodes
+  auto diff = run_cli(AGENTCODER_BIN, "trace diff " + results("a") + "/det " + results("b") + "/det");
+  EXPECT_EQ(diff.code, 0) << diff.out;
+  EXPECT_NE(diff.out.find("36 shared: 36 identical, 0 differ"), std::string::npos) << diff.out;
 
   // The same run again without --resume is refused; with it, nothing is redone.
   auto again = run_cli(AGENTCODER_BIN, "run " + cfg + " --results " + results("a"));

@@ -1,6 +1,6 @@
-// `agentcoder trace show|export` through the built binary: the episode
-// table, one episode's trace, JSONL, and one-line exit-2 errors for bad
-// input.
+// `agentcoder trace show|export|diff` through the built binary: the episode
+// table, one episode's trace, JSONL, two runs compared episode by episode,
+// and one-line exit-2 errors for bad input.
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -173,6 +173,69 @@ TEST_F(TraceCli, SeveralRunsNeedRun) {
   ASSERT_EQ(picked.code, 0) << picked.out;
   EXPECT_EQ(count_lines(picked.out), 3) << picked.out;
   EXPECT_NE(picked.out.find(make_key(50).id().substr(0, 12)), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(TraceCli, DiffOfARunWithItsCopyFindsNothing) {
+  std::string copy = dir.path("copy.sqlite");
+  {
+    ResultsStore store(copy);
+    RunSession session = store.begin_run(make_run("exp"));
+    // Stored in another order, with other timings: still the same episodes.
+    for (int i = kEpisodes - 1; i >= 0; --i) {
+      EpisodeRecord r = records[i];
+      r.wall_ms += 1000;
+      store.put_episode(session, r);
+    }
+  }
+  CliRun r = run_cli("trace diff " + run_dir + " " + copy);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find(std::to_string(kEpisodes) + " shared: " + std::to_string(kEpisodes) +
+                       " identical, 0 differ; 0 only in A, 0 only in B"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(TraceCli, DiffNamesTheEpisodesThatDifferAndExits1) {
+  std::string other = dir.path("other.sqlite");
+  {
+    ResultsStore store(other);
+    RunSession session = store.begin_run(make_run("exp"));
+    for (int i = 0; i < kEpisodes - 1; ++i) {  // the last one is missing
+      EpisodeRecord r = records[i];
+      if (i == 3 || i == 7) r.steps.back().model_text += " and more";
+      store.put_episode(session, r);
+    }
+    store.put_episode(session, make_record(kEpisodes));  // only in B
+  }
+  CliRun r = run_cli("trace diff " + file + " " + other + " --limit 1");
+  EXPECT_EQ(r.code, 1) << r.out;
+  std::string summary = std::to_string(kEpisodes - 1) + " shared: " + std::to_string(kEpisodes - 3) +
+                        " identical, 2 differ; 1 only in A, 1 only in B";
+  EXPECT_NE(r.out.find(summary), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(1 more differ"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 of " + std::to_string(kEpisodes - 1) + " shared episodes differ"), std::string::npos)
+      << r.out;
+  // The one shown: its id, task, and where (the last step's model text).
+  bool shown = false;
+  for (int i : {3, 7}) {
+    const EpisodeRecord& e = records[i];
+    size_t at = r.out.find(e.key.id().substr(0, 16) + "  " + e.key.task_id);
+    if (at == std::string::npos) continue;
+    shown = true;
+    std::string where = "step " + std::to_string(e.steps.size() - 1) + " model_text at byte " +
+                        std::to_string(e.steps.back().model_text.size());
+    EXPECT_NE(r.out.find(where, at), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("and more", at), std::string::npos) << r.out;
+  }
+  EXPECT_TRUE(shown) << r.out;
+
+  CliRun missing = run_cli("trace diff " + file + " " + dir.path("nothing.sqlite"));
+  EXPECT_EQ(missing.code, 2) << missing.out;
+  EXPECT_EQ(count_lines(missing.out), 1) << missing.out;
 }
 
 }  // namespace
