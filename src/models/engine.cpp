@@ -395,7 +395,8 @@ void Engine::admit() {
 // or more takes a split-cache path (one chunk of the cache per thread), 64 or
 // more tokens of a sequence a tiled one, anything else the plain one, and the
 // three round differently. So:
-//  - a prompt is evaluated alone, cut at the same places every time;
+//  - a prompt is evaluated alone, in chunks of batch_size from its first
+//    token not taken from a shared prefix;
 //  - a decode step holds the generating sequences in id order, with a pad
 //    token for every id in between (and a neighbour when only one
 //    generates), so they form one ubatch of at least two sequences, one
@@ -415,8 +416,10 @@ bool Engine::step() {
   for (auto& s : slots_)
     if (s->pending) (s->generating ? generating : prompts).push_back(s.get());
   if (generating.empty() && prompts.empty()) return false;
-  const bool prompt_step = !prompts.empty() && (generating.empty() || prompt_turn_);
-  if (!generating.empty() && !prompts.empty()) prompt_turn_ = !prompt_turn_;
+  // Prompts first: decodes then run with as many sequences as possible (the
+  // throughput of a CPU decode grows with its batch). Decodes cannot starve:
+  // only admitted requests have prompts, at most one per slot.
+  const bool prompt_step = !prompts.empty();
 
   llama_batch& batch = batch_;
   common_batch_clear(batch);

@@ -5,9 +5,9 @@
 // Requests are submitted from any thread and complete through futures; one
 // engine thread owns the context. Each step it admits queued requests into
 // free sequence slots (a request joins between steps), then either
-// evaluates the next chunk of the oldest admitted prompt or decodes one token
-// of every generating sequence (alternating when both wait, so that a
-// sequence's numbers never depend on what else is running; see step()),
+// evaluates the next chunk of the oldest admitted prompt or, when no prompt
+// waits, decodes one token of every generating sequence (never both, so
+// that a sequence's numbers do not depend on what else runs; see step()),
 // samples each sequence with its own sampler chain, and retires finished
 // sequences (a request leaves between steps).
 //
@@ -163,7 +163,6 @@ class Engine {
   std::vector<std::unique_ptr<Prefix>> prefixes_;
   int next_prefix_seq_ = 0;
   uint64_t admissions_ = 0;
-  bool prompt_turn_ = false;  // when prompts and decodes both wait, they alternate
   std::thread thread_;
 };
 

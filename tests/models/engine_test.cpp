@@ -219,7 +219,9 @@ TEST_F(EngineTest, AccountingIsFilledIn) {
   EXPECT_GT(r.stats.kv_bytes, 0u);
   EXPECT_GT(r.stats.prompt_eval_ms, 0);
   EXPECT_GE(r.stats.queued_ms, 0);
-  if (r.tokens.size() > 1) EXPECT_GT(r.stats.decode_ms, 0);
+  if (r.tokens.size() > 1) {
+    EXPECT_GT(r.stats.decode_ms, 0);
+  }
   // KV bytes grow with the tokens held.
   auto longer = engine.generate(request(engine, kPrompts[2] + kPrompts[2] + kPrompts[2], 6));
   EXPECT_GT(longer.stats.kv_bytes, r.stats.kv_bytes);
