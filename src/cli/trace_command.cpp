@@ -1,8 +1,8 @@
 // agentcoder trace show RUN [EPISODE] | trace export RUN [-o FILE] |
 // trace diff RUN_A RUN_B: read a results file (or a results/<run>/
 // directory) back as a table of episodes, one episode's readable trace, or
-// JSONL; or check that two runs gave the same episodes (exit 1 when some
-// differ, like diff(1)).
+// JSONL; or check that two runs gave the same episodes (exit 1 unless both
+// hold the same episodes, all identical).
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -115,8 +115,12 @@ void run_diff(const TraceArgs& args) {
   if (differ > args.limit) std::cout << "(" << differ - args.limit << " more differ; --limit to show them)\n";
   std::cout << shared << " shared: " << shared - differ << " identical, " << differ << " differ; "
             << keys_a.size() - shared << " only in A, " << keys_b.size() - shared << " only in B\n";
-  if (differ > 0)
-    throw std::runtime_error(std::to_string(differ) + " of " + std::to_string(shared) + " shared episodes differ");
+  // A reproduction must have the same episodes, all identical.
+  if (shared == 0) throw std::runtime_error("the runs have no episode in common (another config?)");
+  if (differ > 0 || shared != keys_a.size() || shared != keys_b.size())
+    throw std::runtime_error("the runs differ: " + std::to_string(differ) + " of " + std::to_string(shared) +
+                             " shared episodes, " + std::to_string(keys_a.size() - shared + keys_b.size() - shared) +
+                             " in one run only");
 }
 
 CommandRegistrar reg("trace", [](CLI::App& app) {

@@ -120,8 +120,8 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   ensure_llama_backend();
   if (options_.parallel < 1) throw std::invalid_argument("parallel must be at least 1");
   if (options_.max_prefixes < 0) throw std::invalid_argument("max_prefixes must not be negative");
-  if (options_.batch_size < options_.parallel + options_.max_prefixes)
-    throw std::invalid_argument("batch_size must hold a token of every sequence (parallel + max_prefixes)");
+  if (options_.batch_size < options_.parallel + 1)
+    throw std::invalid_argument("batch_size must hold a token of every sequence and a pad (parallel + 1)");
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = options_.context_size;
   cp.n_batch = options_.batch_size;
@@ -283,6 +283,11 @@ int Engine::execute(Command& command) {
   switch (command.kind) {
     case Command::add_prefix: {
       if (options_.max_prefixes == 0 || command.tokens.empty()) break;
+      // A request must be longer than the prefix it uses and fit its context.
+      if (static_cast<int>(command.tokens.size()) + 1 >= options_.context_per_request)
+        throw std::runtime_error("a shared prefix of " + std::to_string(command.tokens.size()) +
+                                 " tokens leaves no room for a request in a context of " +
+                                 std::to_string(options_.context_per_request));
       if (static_cast<int>(prefixes_.size()) == options_.max_prefixes) {
         llama_memory_seq_rm(mem, prefixes_.front()->seq, -1, -1);
         prefixes_.erase(prefixes_.begin());
@@ -335,6 +340,7 @@ void Engine::evaluate_prefix(Prefix& prefix) {
 }
 
 void Engine::admit() {
+  if (admission_paused_) return;
   for (auto& slot : slots_) {
     if (slot->pending) continue;
     std::unique_ptr<Pending> pending;
@@ -445,12 +451,13 @@ bool Engine::step() {
     prompt_tokens = n;
     in_batch.push_back(s);
   } else {
-    // slots_ are in sequence-id order, and so is `generating`.
+    // slots_ are in sequence-id order, and so is `generating`. No prompt
+    // waits, so every other slot is idle and its stream empty.
     int lo = generating.front()->seq, hi = generating.back()->seq;
-    const int n_seq = options_.parallel + options_.max_prefixes;
     if (lo == hi) {
-      if (hi + 1 < n_seq) ++hi;
+      if (hi + 1 < options_.parallel) ++hi;
       else if (lo > 0) --lo;
+      else if (hi + 1 < options_.parallel + options_.max_prefixes) ++hi;  // the first prefix's sequence
     }
     auto next = generating.begin();
     for (int seq = lo; seq <= hi; ++seq) {
@@ -460,7 +467,7 @@ bool Engine::step() {
         common_batch_add(batch, s->last_token, s->n_past, {seq}, true);
         s->tokens_in_batch = 1;
         in_batch.push_back(s);
-      } else {
+      } else if (!options_.kv_unified || generating.size() == 1) {  // one pool: ubatches need no runs of ids
         Pad pad{seq, next_position(seq)};
         common_batch_add(batch, generating.front()->last_token, pad.pos, {seq}, true);
         pads.push_back(pad);
@@ -470,23 +477,25 @@ bool Engine::step() {
   int rc = llama_decode(ctx_, batch);
   for (const Pad& pad : pads) llama_memory_seq_rm(llama_get_memory(ctx_), pad.seq, pad.pos, -1);
   if (rc == 1) {
-    // No room in the KV cache: hand the newest prompt back to the queue, or,
-    // when only generating sequences remain, end the longest one.
-    Slot* victim = nullptr;
-    for (Slot* s : in_batch)
-      if (!s->generating && (victim == nullptr || s->admitted_order > victim->admitted_order)) victim = s;
-    if (victim != nullptr && generating.size() + prompts.size() > 1) {
+    // No room in the KV cache (a unified pool, shared by every sequence).
+    // On a prompt step with others running, the newest prompt goes back to
+    // the queue and admission waits until a request finishes and frees
+    // cells (else it would come straight back); otherwise the prompt, or on
+    // a decode the longest sequence, ends with context_full.
+    auto newest = [](const Slot* a, const Slot* b) { return a->admitted_order < b->admitted_order; };
+    auto longest = [](const Slot* a, const Slot* b) { return a->n_past < b->n_past; };
+    if (prompt_step && generating.size() + prompts.size() > 1) {
+      Slot* victim = *std::max_element(prompts.begin(), prompts.end(), newest);
       llama_memory_seq_rm(llama_get_memory(ctx_), victim->seq, -1, -1);
       if (victim->sampler != nullptr) common_sampler_free(victim->sampler);
-      victim->sampler = nullptr;
-      victim->result = GenerationResult{};
+      std::unique_ptr<Pending> pending = std::move(victim->pending);
+      *victim = Slot{victim->seq};
+      admission_paused_ = true;
       std::lock_guard lock(mutex_);
-      queue_.push_front(std::move(victim->pending));
+      queue_.push_front(std::move(pending));
       return true;
     }
-    if (victim == nullptr)
-      for (Slot* s : in_batch)
-        if (victim == nullptr || s->n_past > victim->n_past) victim = s;
+    Slot* victim = prompt_step ? in_batch.front() : *std::max_element(generating.begin(), generating.end(), longest);
     finish(*victim, StopReason::context_full, "KV cache full");
     return true;
   }
@@ -555,6 +564,7 @@ bool Engine::step() {
 
 void Engine::finish(Slot& slot, StopReason reason, const std::string& error) {
   auto now = Clock::now();
+  admission_paused_ = false;  // cells are freed
   RequestStats& stats = slot.result.stats;
   stats.generated_tokens = static_cast<int>(slot.result.tokens.size());
   if (slot.generating) {

@@ -163,6 +163,7 @@ class Engine {
   std::vector<std::unique_ptr<Prefix>> prefixes_;
   int next_prefix_seq_ = 0;
   uint64_t admissions_ = 0;
+  bool admission_paused_ = false;  // a prompt found the KV cache full; wait for a request to finish
   std::thread thread_;
 };
 

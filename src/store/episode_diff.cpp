@@ -6,17 +6,25 @@
 namespace agentcoder::store {
 namespace {
 
-// Up to 30 bytes before `at` and 50 from it, with control characters
-// escaped so a snippet stays on one line.
+bool continuation_byte(const std::string& s, size_t i) {
+  return i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+}
+
+// About 30 bytes before `at` and 50 from it, cut at character boundaries,
+// with backslashes and control characters escaped so a snippet stays on one
+// line and reads unambiguously.
 std::string snippet(const std::string& s, size_t at) {
   size_t from = at > 30 ? at - 30 : 0;
   size_t to = std::min(s.size(), at + 50);
+  while (continuation_byte(s, from)) ++from;
+  while (continuation_byte(s, to)) --to;
   std::string out = from > 0 ? "..." : "";
   for (size_t i = from; i < to; ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') out += "\\n";
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
     else if (c == '\t') out += "\\t";
-    else if (c < 0x20) {
+    else if (c < 0x20 || c == 0x7f) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
@@ -74,6 +82,7 @@ std::string describe(const EpisodeDifference& d) {
   std::string out;
   if (d.step >= 0) out += "step " + std::to_string(d.step) + " ";
   if (d.call >= 0) out += "call " + std::to_string(d.call) + " ";
+  if (d.field == "steps" || d.field == "tool_calls") return out + "number of " + d.field;  // a and b say how many
   return out + d.field + " at byte " + std::to_string(d.offset);
 }
 

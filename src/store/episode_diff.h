@@ -22,7 +22,7 @@ struct EpisodeDifference {
   int step = -1;       // step index, or -1 for the episode as a whole
   int call = -1;       // tool call index within the step, or -1
   std::string field;   // one of the names above, or "steps", "outcome", "final_answer"
-  size_t offset = 0;   // first differing byte of the field
+  size_t offset = 0;   // first differing byte of the field (for counts: of "3 steps" and the like)
   std::string a, b;    // each side's field around that byte, escaped for one line
 };
 

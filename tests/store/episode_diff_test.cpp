@@ -85,6 +85,7 @@ TEST(EpisodeDiff, ToolCallsAndTheirStatus) {
   EXPECT_EQ(d->field, "tool_calls");
   EXPECT_EQ(d->a, "1 calls");
   EXPECT_EQ(d->b, "2 calls");
+  EXPECT_EQ(agentcoder::store::describe(*d), "step 0 number of tool_calls");
 }
 
 TEST(EpisodeDiff, StepsOutcomeAndAnswerComeLast) {
@@ -117,6 +118,28 @@ TEST(EpisodeDiff, LongTextIsCutAroundTheDifference) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->offset, 200u);
   EXPECT_EQ(d->a, "..." + std::string(30, 'x') + "A" + std::string(49, 'y') + "...");
+}
+
+TEST(EpisodeDiff, SnippetsEscapeAndKeepCharactersWhole) {
+  EpisodeRecord a = with_a_call(), b = with_a_call();
+  // A literal backslash-n must not read like an escaped newline; DEL and
+  // other control bytes are shown as hex.
+  a.final_answer = std::string("x\\n\x7f\x01") + "A";
+  b.final_answer = std::string("x\\n\x7f\x01") + "B";
+  auto d = first_difference(a, b);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->a, "x\\\\n\\x7f\\x01A");
+  // 40 three-byte characters before the difference: the snippet starts on
+  // a character, not inside one.
+  std::string euros;
+  for (int i = 0; i < 40; ++i) euros += "\u20ac";
+  a.final_answer = euros + "zA";
+  b.final_answer = euros + "zB";
+  d = first_difference(a, b);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->offset, 121u);
+  // 30 bytes back is byte 91, inside the 31st euro sign: it starts at 93.
+  EXPECT_EQ(d->a, "..." + euros.substr(93) + "zA");
 }
 
 }  // namespace

@@ -217,7 +217,8 @@ TEST_F(TraceCli, DiffNamesTheEpisodesThatDifferAndExits1) {
                         " identical, 2 differ; 1 only in A, 1 only in B";
   EXPECT_NE(r.out.find(summary), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(1 more differ"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("2 of " + std::to_string(kEpisodes - 1) + " shared episodes differ"), std::string::npos)
+  EXPECT_NE(r.out.find("the runs differ: 2 of " + std::to_string(kEpisodes - 1) + " shared episodes, 2 in one run only"),
+            std::string::npos)
       << r.out;
   // The one shown: its id, task, and where (the last step's model text).
   bool shown = false;
@@ -232,6 +233,28 @@ TEST_F(TraceCli, DiffNamesTheEpisodesThatDifferAndExits1) {
     EXPECT_NE(r.out.find("and more", at), std::string::npos) << r.out;
   }
   EXPECT_TRUE(shown) << r.out;
+
+  // The same episodes minus one: they still differ, by that one.
+  std::string fewer = dir.path("fewer.sqlite");
+  {
+    ResultsStore store(fewer);
+    RunSession session = store.begin_run(make_run("exp"));
+    for (int i = 1; i < kEpisodes; ++i) store.put_episode(session, records[i]);
+  }
+  CliRun partial = run_cli("trace diff " + file + " " + fewer);
+  EXPECT_EQ(partial.code, 1) << partial.out;
+  EXPECT_NE(partial.out.find("0 differ; 1 only in A, 0 only in B"), std::string::npos) << partial.out;
+
+  // Nothing in common (another config) is not a reproduction either.
+  std::string unrelated = dir.path("unrelated.sqlite");
+  {
+    ResultsStore store(unrelated);
+    RunSession session = store.begin_run(make_run("exp"));
+    store.put_episode(session, make_record(kEpisodes + 1));
+  }
+  CliRun none = run_cli("trace diff " + file + " " + unrelated);
+  EXPECT_EQ(none.code, 1) << none.out;
+  EXPECT_NE(none.out.find("no episode in common"), std::string::npos) << none.out;
 
   CliRun missing = run_cli("trace diff " + file + " " + dir.path("nothing.sqlite"));
   EXPECT_EQ(missing.code, 2) << missing.out;
