@@ -391,6 +391,13 @@ void Engine::admit() {
   }
 }
 
+int Engine::next_position(int seq) const {
+  if (seq < options_.parallel) return slots_[seq]->n_past;
+  for (const auto& p : prefixes_)
+    if (p->seq == seq) return static_cast<int>(p->tokens.size());
+  return 0;
+}
+
 // Why a step holds either one prompt's chunk or the decode tokens, never both,
 // and why decode tokens come with pads: so that what a sequence computes does
 // not depend on what else is running, which in an agent run is a matter of
@@ -410,13 +417,6 @@ void Engine::admit() {
 //    removed right after the decode; they cost a token of compute each.
 // Pads ask for logits too, so the output matrix product never has a single
 // row (ggml computes that with another kernel than two or more).
-int Engine::next_position(int seq) const {
-  if (seq < options_.parallel) return slots_[seq]->n_past;
-  for (const auto& p : prefixes_)
-    if (p->seq == seq) return static_cast<int>(p->tokens.size());
-  return 0;
-}
-
 bool Engine::step() {
   std::vector<Slot*> generating, prompts;
   for (auto& s : slots_)

@@ -2,6 +2,7 @@
 // fetched by scripts/setup.sh): batched decoding against decoding alone,
 // prefix sharing, and the harness tool format end to end.
 #include <filesystem>
+#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +14,12 @@
 using namespace agentcoder::models;
 
 namespace {
+
+const std::vector<std::string> kQuestions = {
+    "What is a Python list comprehension?", "Write a function that reverses a string.",
+    "What does len([1, 2, 3]) return?",     "Explain recursion in one sentence.",
+    "How do I read a file in Python?",      "What is 17 * 23?",
+    "Name three sorting algorithms.",       "What is a dictionary in Python?"};
 
 class DefaultModelTest : public ::testing::Test {
  protected:
@@ -37,17 +44,36 @@ class DefaultModelTest : public ::testing::Test {
   static std::string prompt(const std::string& user) {
     return chat_->render({{"system", "You are a concise coding assistant."}, {"user", user}}, {}).prompt;
   }
+  // A system prompt of about 440 tokens: requests that use it hold more than
+  // 512 cells, where ggml's flash attention has its split-cache path.
+  static std::string long_system() {
+    std::string system = "You are a concise coding assistant.";
+    for (int i = 0; i < 60; ++i) system += " Rule " + std::to_string(i) + ": think before you run code.";
+    return system;
+  }
+  // The first n of kQuestions under long_system(), shaped by `set`, one at a
+  // time or all submitted together; the generated tokens in order.
+  static std::vector<std::vector<int32_t>> generate_all(Engine& engine, size_t n, bool together,
+                                                        const std::function<void(size_t, GenerationRequest&)>& set) {
+    std::vector<std::future<GenerationResult>> futures;
+    std::vector<std::vector<int32_t>> out;
+    for (size_t i = 0; i < n; ++i) {
+      GenerationRequest r;
+      r.prompt_tokens = engine.tokenize(chat_->render({{"system", long_system()}, {"user", kQuestions[i]}}, {}).prompt);
+      set(i, r);
+      futures.push_back(engine.submit(std::move(r)));
+      if (!together) out.push_back(futures.back().get().tokens);
+    }
+    if (together)
+      for (auto& f : futures) out.push_back(f.get().tokens);
+    return out;
+  }
   static Model* model_;
   static ChatTemplate* chat_;
 };
 Model* DefaultModelTest::model_ = nullptr;
 ChatTemplate* DefaultModelTest::chat_ = nullptr;
 
-const std::vector<std::string> kQuestions = {
-    "What is a Python list comprehension?", "Write a function that reverses a string.",
-    "What does len([1, 2, 3]) return?",     "Explain recursion in one sentence.",
-    "How do I read a file in Python?",      "What is 17 * 23?",
-    "Name three sorting algorithms.",       "What is a dictionary in Python?"};
 
 }  // namespace
 
@@ -140,28 +166,16 @@ TEST_F(DefaultModelTest, ToolPromptGivesAClassifiedReply) {
 // decode is a single token, which ggml would run on its split-cache path
 // but for the engine's pad token (Engine::step).
 TEST_F(DefaultModelTest, LongPromptsBatchedMatchAloneWithTwoThreads) {
-  std::string system = "You are a concise coding assistant.";
-  for (int i = 0; i < 60; ++i) system += " Rule " + std::to_string(i) + ": think before you run code.";
-  std::string prefix = chat_->render({{"system", system}}, {}, {.add_generation_prompt = false}).prompt;
+  std::string prefix = chat_->render({{"system", long_system()}}, {}, {.add_generation_prompt = false}).prompt;
   auto run = [&](bool together) {
     EngineOptions o = options(4, 1);
-    o.threads = 2;
     o.context_size = 1024 * 5;
     Engine engine(*model_, o);
     engine.add_prefix(engine.tokenize(prefix));
-    std::vector<std::vector<int32_t>> out;
-    std::vector<std::future<GenerationResult>> futures;
-    for (size_t i = 0; i < 4; ++i) {
-      GenerationRequest r;
-      r.prompt_tokens = engine.tokenize(chat_->render({{"system", system}, {"user", kQuestions[i]}}, {}).prompt);
+    return generate_all(engine, 4, together, [](size_t, GenerationRequest& r) {
       EXPECT_GT(r.prompt_tokens.size(), 512u);
       r.sampling.max_tokens = 24;
-      futures.push_back(engine.submit(std::move(r)));
-      if (!together) out.push_back(futures.back().get().tokens);
-    }
-    if (together)
-      for (auto& f : futures) out.push_back(f.get().tokens);
-    return out;
+    });
   };
   auto alone = run(false);
   auto batched = run(true);
@@ -174,25 +188,14 @@ TEST_F(DefaultModelTest, LongPromptsBatchedMatchAloneWithTwoThreads) {
 // engine's pads for the ids in between each would decode alone on ggml's
 // split-cache path and differ from the same request run by itself.
 TEST_F(DefaultModelTest, RequestsOnScatteredSlotsMatchAlone) {
-  std::string system = "You are a concise coding assistant.";
-  for (int i = 0; i < 60; ++i) system += " Rule " + std::to_string(i) + ": think before you run code.";
   auto run = [&](bool together) {
     EngineOptions o = options(8);
     o.context_size = 1024 * 8;
     Engine engine(*model_, o);
-    std::vector<std::future<GenerationResult>> futures;
-    std::vector<std::vector<int32_t>> out;
-    for (size_t i = 0; i < kQuestions.size(); ++i) {
-      GenerationRequest r;
-      r.prompt_tokens = engine.tokenize(chat_->render({{"system", system}, {"user", kQuestions[i]}}, {}).prompt);
+    return generate_all(engine, kQuestions.size(), together, [](size_t i, GenerationRequest& r) {
       r.sampling.max_tokens = i % 2 == 0 ? 32 : 3;
       r.sampling.ignore_eos = true;
-      futures.push_back(engine.submit(std::move(r)));
-      if (!together) out.push_back(futures.back().get().tokens);
-    }
-    if (together)
-      for (auto& f : futures) out.push_back(f.get().tokens);
-    return out;
+    });
   };
   auto alone = run(false);
   auto together = run(true);
