@@ -432,13 +432,10 @@ bool Engine::step() {
   std::vector<Slot*> in_batch;
   std::vector<Pad> pads;
   uint64_t prompt_tokens = 0;
-  for (auto& s : slots_) {
-    s->batch_index = -1;
-    s->tokens_in_batch = 0;
-  }
   if (prompt_step) {
     Slot* s = *std::min_element(prompts.begin(), prompts.end(),
                                 [](const Slot* a, const Slot* b) { return a->admitted_order < b->admitted_order; });
+    s->batch_index = -1;  // no logits until the prompt's last chunk
     const auto& prompt = s->pending->request.prompt_tokens;
     size_t n = std::min<size_t>(options_.batch_size, prompt.size() - s->prompt_next);
     for (size_t i = 0; i < n; ++i) {

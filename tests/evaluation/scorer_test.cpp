@@ -54,6 +54,11 @@ store::EpisodeRecord make_episode(const data::Task& task, const std::string& ans
   return e;
 }
 
+// Whether `answer`, as an episode's final answer, scores as correct.
+bool correct(const data::Task& task, const std::string& answer, sandbox::Sandbox& sandbox) {
+  return *score_episode(task, make_episode(task, answer), sandbox).correct;
+}
+
 // Adds a step with one python call before the final step.
 void add_call(store::EpisodeRecord& e, const std::string& tool, const json& arguments, bool executed = true,
               bool ok = true, const std::string& error_class = "") {
@@ -543,46 +548,44 @@ TEST(FinalCode, LastRunPythonCallElseLastPythonBlock) {
 TEST_F(ScorerTest, ExactAcceptsThousandsSeparators) {
   data::Task t = make_task("t/exact", data::Check::exact);
   t.ground_truth_output = "1000000";
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "The answer is 1,000,000."), *sandbox_).correct);
+  EXPECT_TRUE(correct(t, "The answer is 1,000,000.", *sandbox_));
   t.ground_truth_output = "5050";
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "5,050"), *sandbox_).correct);
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "5,051"), *sandbox_).correct);
+  EXPECT_TRUE(correct(t, "5,050", *sandbox_));
+  EXPECT_FALSE(correct(t, "5,051", *sandbox_));
 }
 
 TEST_F(ScorerTest, ExactOnlyMarkedCandidatesWhenAnyExist) {
   data::Task t = make_task("t/exact", data::Check::exact);
   t.ground_truth_output = "3";
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "The answer is 5, not 3."), *sandbox_).correct);
+  EXPECT_FALSE(correct(t, "The answer is 5, not 3.", *sandbox_));
   t.ground_truth_output = "True";
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "The answer is False (not `True`)."), *sandbox_).correct);
+  EXPECT_FALSE(correct(t, "The answer is False (not `True`).", *sandbox_));
   t.ground_truth_output = "42";
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it"),
-                             *sandbox_).correct);
+  EXPECT_TRUE(correct(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it", *sandbox_));
 }
 
 TEST_F(ScorerTest, NumericRegressions) {
   data::Task t = make_task("t/num", data::Check::numeric);
   t.answer = 31116.03;
   t.abs_tol = 0.01;
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "Answer: 31116.04"), *sandbox_).correct);
+  EXPECT_TRUE(correct(t, "Answer: 31116.04", *sandbox_));
   t.abs_tol = 0;
   t.answer = 3;
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "The answer is 5, not 3."), *sandbox_).correct);
+  EXPECT_FALSE(correct(t, "The answer is 5, not 3.", *sandbox_));
   t.answer = 9;
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "Answer: 12 apples, 3 more than 9"), *sandbox_).correct);
+  EXPECT_FALSE(correct(t, "Answer: 12 apples, 3 more than 9", *sandbox_));
   t.answer = 4;
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "The answer is 7.\n\nCheck: 7 = 3 + 4"), *sandbox_).correct);
+  EXPECT_FALSE(correct(t, "The answer is 7.\n\nCheck: 7 = 3 + 4", *sandbox_));
   t.answer = 7;
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "The result is `7 * 6 = 42`, so the answer is 43."), *sandbox_).correct);
+  EXPECT_FALSE(correct(t, "The result is `7 * 6 = 42`, so the answer is 43.", *sandbox_));
   t.answer = 224916;
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "The final balance is $224,916.00 after 10 years."), *sandbox_).correct);
+  EXPECT_TRUE(correct(t, "The final balance is $224,916.00 after 10 years.", *sandbox_));
   t.answer = 0.75;
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "Answer: $\\frac{3}{4}$"), *sandbox_).correct);
+  EXPECT_TRUE(correct(t, "Answer: $\\frac{3}{4}$", *sandbox_));
   t.answer = 42;
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it"),
-                             *sandbox_).correct);
+  EXPECT_TRUE(correct(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it", *sandbox_));
   t.answer = 1e6;
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "The answer is 10^6"), *sandbox_).correct);
+  EXPECT_TRUE(correct(t, "The answer is 10^6", *sandbox_));
 }
 
 TEST_F(ScorerTest, UnitTestsMustRunTheTests) {
