@@ -1,18 +1,24 @@
 #include "store/results_store.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 #include "store/record_json.h"
 #include "store/schema.h"
 #include "utils/sqlite_db.h"
 #include "utils/errors.h"
+#include "utils/clock.h"
 
 namespace agentcoder::store {
 namespace {
@@ -20,18 +26,6 @@ namespace {
 // Writers wait this long for each other before failing: several processes
 // may put episodes into one file.
 constexpr int kBusyTimeoutMs = 30000;
-
-std::string utc_now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
 
 std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
@@ -110,6 +104,38 @@ StoredEpisode read_episode_row(Statement& s) {
   return e;
 }
 
+// WAL: readers (pandas, trace) never block the writer nor see half an
+// episode. NORMAL sync: a commit survives a killed process, and the harness
+// can afford to redo the last episodes after a power loss.
+void set_pragmas(Db& db) {
+  {
+    Statement wal(db, "PRAGMA journal_mode=WAL");
+    if (!wal.step() || wal.text("journal_mode") != "wal")
+      throw std::runtime_error(db.path() + ": cannot enable WAL mode");
+  }
+  db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+}
+
+// A new results file is made whole under a temporary name and linked into
+// place, so a reader that opens `path` as soon as it exists (a test, a
+// watching notebook) never sees a file without its schema. link() fails if
+// another process created the file first; then theirs is used.
+void create_atomically(const std::string& path) {
+  std::string tmp = path + ".new-" + std::to_string(getpid()) + "-" +
+                    std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()));
+  {
+    Db db(tmp, /*read_only=*/false);
+    set_pragmas(db);
+    ensure_schema(db);
+  }  // closing checkpoints the WAL into the file; WAL mode stays set in its header
+  int linked = link(tmp.c_str(), path.c_str());
+  int link_errno = errno;
+  std::error_code ignored;
+  std::filesystem::remove(tmp, ignored);
+  if (linked != 0 && link_errno != EEXIST)
+    throw std::runtime_error(path + ": cannot create: " + std::strerror(link_errno));
+}
+
 bool is_hex(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
@@ -130,21 +156,14 @@ ResultsStore::ResultsStore(const std::string& path, Access access) : path_(path)
     if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, not a results file");
   }
   if (fs::exists(path, ec)) check_sqlite_header(path);
+  else if (!read_only) create_atomically(path);
   db_ = std::make_unique<Db>(path, read_only);
   sqlite3_busy_timeout(db_->handle(), kBusyTimeoutMs);
   if (read_only) {
     check_schema(*db_);
     return;
   }
-  // WAL: readers (pandas, trace) never block the writer nor see half an
-  // episode. NORMAL sync: a commit survives a killed process, and the
-  // harness can afford to redo the last episodes after a power loss.
-  {
-    Statement wal(*db_, "PRAGMA journal_mode=WAL");
-    if (!wal.step() || wal.text("journal_mode") != "wal")
-      throw std::runtime_error(path + ": cannot enable WAL mode");
-  }
-  db_->exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  set_pragmas(*db_);
   ensure_schema(*db_);
 }
 
