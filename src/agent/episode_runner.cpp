@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "utils/errors.h"
+#include "utils/clock.h"
 
 namespace agentcoder::agent {
 namespace {
@@ -13,10 +14,6 @@ namespace {
 using models::ReplyKind;
 
 constexpr const char* kHarnessForcedPrefix = "<tool_call>{\"name\": \"";
-
-double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 }  // namespace
 

@@ -1,19 +1,17 @@
 #include "agent/prompt_format.h"
 
-#include <fstream>
-#include <sstream>
+#include <filesystem>
 
 #include "utils/errors.h"
+#include "utils/files.h"
 
 namespace agentcoder::agent {
 
 PromptFormat load_prompt_format(const std::string& dir, const std::string& name) {
   std::string path = dir + "/" + name + ".txt";
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": prompt format '" + name + "' not found");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": prompt format '" + name + "' not found");
+  std::string s = read_file(path);
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   if (s.empty()) throw InputError(path + ": prompt format is empty");
   return {name, s};

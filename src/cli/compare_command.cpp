@@ -25,13 +25,10 @@ namespace agentcoder::cli {
 namespace {
 
 struct CompareArgs {
-  std::string results;
-  std::string run;  // --run: needed when the file holds several runs
+  AnalysisArgs run;
   std::string by = "variant";
   std::vector<std::string> pair;  // --pair A B
   bool json = false;
-  int bootstrap = 1000;
-  uint64_t seed = 1;
 };
 
 using ojson = nlohmann::ordered_json;
@@ -127,9 +124,8 @@ std::string format_pair(const ojson& pair) {
 }
 
 void run_compare(const CompareArgs& args) {
-  if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
-  auto [run, episodes] = load_scored_run(args.results, args.run);
-  if (episodes.empty()) throw InputError(args.results + ": run '" + run.record.name + "' has no episodes");
+  auto [run, episodes] = load_scored_run(args.run);
+  if (episodes.empty()) throw InputError(args.run.results + ": run '" + run.record.name + "' has no episodes");
 
   if (!args.pair.empty()) {
     nlohmann::ordered_json pair = evaluation::compare_pair(episodes, args.pair[0], args.pair[1]);
@@ -142,8 +138,8 @@ void run_compare(const CompareArgs& args) {
   evaluation::CompareOptions options;
   options.run_name = run.record.name;
   options.by = args.by;
-  options.bootstrap_samples = args.bootstrap;
-  options.seed = args.seed;
+  options.bootstrap_samples = args.run.bootstrap;
+  options.seed = args.run.seed;
   nlohmann::ordered_json tables = evaluation::compare_conditions(episodes, options);
   if (args.json)
     std::cout << tables.dump(2) << std::endl;
@@ -155,16 +151,12 @@ CommandRegistrar reg("compare", [](CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand(
       "compare", "Compare a run's conditions: tables with bootstrap CIs, or --pair A B (McNemar, decision flips)");
-  cmd->add_option("RUN", args->results, "results.sqlite, or a results/<run>/ directory")->required();
-  cmd->add_option("--run", args->run, "Run name, when the file holds several");
+  add_analysis_options(cmd, args->run);
   cmd->add_option("--by", args->by, "The dimension rows differ in: variant, prompt_format or mode")
       ->capture_default_str();
   cmd->add_option("--pair", args->pair, "Two selections to pair, as variant/prompt_format/mode (parts optional)")
       ->expected(2);
   cmd->add_flag("--json", args->json, "Print JSON instead of tables");
-  cmd->add_option("--bootstrap", args->bootstrap, "Bootstrap resamples for the confidence intervals (0: none)")
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the bootstrap")->capture_default_str();
   cmd->callback([args] { run_compare(*args); });
 });
 

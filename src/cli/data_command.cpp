@@ -14,6 +14,7 @@
 #include "sandbox/sandbox.h"
 #include "utils/errors.h"
 #include "utils/sha256.h"
+#include "utils/clock.h"
 
 namespace agentcoder::cli {
 namespace {
@@ -31,10 +32,6 @@ struct DataArgs {
   bool strict = false;
   bool allow_weaker_isolation = false;
 };
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::vector<Family> families_for(const DataArgs& a) {
   return a.families_dir.empty() ? builtin_families() : load_families(a.families_dir);

@@ -6,16 +6,9 @@
 
 #include "utils/errors.h"
 #include "utils/paths.h"
+#include "utils/files.h"
 
 namespace agentcoder::cli {
-
-std::string read_file_or_throw(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 void EngineFlags::add_model_flags(CLI::App& app) {
   app.add_option("model", model.path, "GGUF model file (default: the harness's default model)");
@@ -57,7 +50,7 @@ void SamplingFlags::add(CLI::App& app) {
 }
 
 void SamplingFlags::resolve() {
-  if (!grammar_file.empty()) params.grammar = read_file_or_throw(grammar_file);
+  if (!grammar_file.empty()) params.grammar = read_file(grammar_file);
 }
 
 }  // namespace agentcoder::cli

@@ -31,6 +31,4 @@ struct SamplingFlags {
   void resolve();  // reads the grammar file; throws InputError
 };
 
-std::string read_file_or_throw(const std::string& path);
-
 }  // namespace agentcoder::cli

@@ -26,6 +26,7 @@
 #include "store/results_path.h"
 #include "store/results_store.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
 namespace agentcoder::cli {
 namespace {
@@ -33,13 +34,10 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 struct ExportArgs {
-  std::string results;
-  std::string run;     // --run: needed when the file holds several runs
+  AnalysisArgs run;
   bool csv = false;    // the only format so far; required so a later one can be added
   bool episodes = false;
   std::string output;  // -o FILE ("" = stdout)
-  int bootstrap = 1000;
-  uint64_t seed = 1;
 };
 
 // RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled.
@@ -210,34 +208,15 @@ Table episode_table(const std::vector<evaluation::ScoredEpisode>& episodes, cons
 
 void run_export(const ExportArgs& args) {
   if (!args.csv) throw InputError("export-metrics: pass --csv (the only format)");
-  if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
-  auto [run, episodes] = load_scored_run(args.results, args.run);
-
-  Table table;
-  if (args.episodes) {
-    table = episode_table(episodes, run.record.name);
-  } else {
-    evaluation::MetricsOptions options;
-    options.run_name = run.record.name;
-    options.bootstrap_samples = args.bootstrap;
-    options.seed = args.seed;
-    table = condition_table(evaluation::compute_metrics(episodes, options));
-  }
+  ScoredRun scored = load_scored_run(args.run);
+  Table table = args.episodes
+                    ? episode_table(scored.episodes, scored.run.record.name)
+                    : condition_table(evaluation::compute_metrics(scored.episodes, metrics_options(args.run, scored)));
   if (args.output.empty()) {
     table.write(std::cout);
     return;
   }
-  // Written beside the target and renamed, so a failed export leaves no
-  // half file under the requested name.
-  std::string partial = args.output + ".partial";
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  if (!out) throw InputError(args.output + ": cannot write");
-  table.write(out);
-  out.close();
-  if (!out || std::rename(partial.c_str(), args.output.c_str()) != 0) {
-    std::remove(partial.c_str());
-    throw std::runtime_error(args.output + ": write failed");
-  }
+  write_file_atomically(args.output, [&](std::ostream& out) { table.write(out); });
   std::fprintf(stderr, "%zu rows, %zu columns -> %s\n", table.rows.size(), table.columns.size(),
                args.output.c_str());
 }
@@ -245,14 +224,10 @@ void run_export(const ExportArgs& args) {
 CommandRegistrar reg("export-metrics", [](CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   CLI::App* cmd = app.add_subcommand("export-metrics", "Write a run's metrics as CSV (one row per condition)");
-  cmd->add_option("RUN", args->results, "results.sqlite, or a results/<run>/ directory")->required();
-  cmd->add_option("--run", args->run, "Run name, when the file holds several");
+  add_analysis_options(cmd, args->run, "Bootstrap resamples for the accuracy CI columns (0: none)");
   cmd->add_flag("--csv", args->csv, "CSV (RFC 4180)")->required();
   cmd->add_flag("--episodes", args->episodes, "One row per episode instead of per condition");
   cmd->add_option("-o,--output", args->output, "Output file (default: stdout)");
-  cmd->add_option("--bootstrap", args->bootstrap, "Bootstrap resamples for the accuracy CI columns (0: none)")
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the bootstrap")->capture_default_str();
   cmd->callback([args] { run_export(*args); });
 });
 

@@ -12,6 +12,7 @@
 #include "models/lora.h"
 #include "utils/errors.h"
 #include "utils/process_memory.h"
+#include "utils/files.h"
 
 namespace agentcoder::cli {
 namespace {
@@ -26,7 +27,7 @@ struct GenerateArgs {
 };
 
 json parse_json_file(const std::string& path) {
-  json j = json::parse(read_file_or_throw(path), nullptr, false);
+  json j = json::parse(read_file(path), nullptr, false);
   if (j.is_discarded()) throw InputError(path + ": not valid JSON");
   return j;
 }
@@ -99,7 +100,7 @@ void run_generate(GenerateArgs args) {
     prompt_text = args.prompt;
   } else {
     chat = std::make_unique<models::ChatTemplate>(
-        model, args.template_file.empty() ? "" : read_file_or_throw(args.template_file));
+        model, args.template_file.empty() ? "" : read_file(args.template_file));
     if (args.harness_format) chat->force_harness_format();
     std::vector<models::ChatMessage> messages;
     if (!args.chat_file.empty()) messages = load_chat(args.chat_file);

@@ -23,11 +23,8 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 struct MetricsArgs {
-  std::string results;
-  std::string run;  // --run: needed when the file holds several runs
+  AnalysisArgs run;
   bool json = false;
-  int bootstrap = 1000;
-  uint64_t seed = 1;
 };
 
 // A JSON number as text with `decimals` places; "-" for null (an empty
@@ -147,14 +144,8 @@ void print_summary(std::ostream& out, const ojson& m) {
 }
 
 void run_metrics(const MetricsArgs& args) {
-  if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
-  auto [run, episodes] = load_scored_run(args.results, args.run);
-
-  evaluation::MetricsOptions options;
-  options.run_name = run.record.name;
-  options.bootstrap_samples = args.bootstrap;
-  options.seed = args.seed;
-  ojson m = evaluation::compute_metrics(episodes, options);
+  ScoredRun scored = load_scored_run(args.run);
+  ojson m = evaluation::compute_metrics(scored.episodes, metrics_options(args.run, scored));
   if (args.json)
     std::cout << m.dump(2) << std::endl;
   else
@@ -164,12 +155,8 @@ void run_metrics(const MetricsArgs& args) {
 CommandRegistrar reg("metrics", [](CLI::App& app) {
   auto args = std::make_shared<MetricsArgs>();
   CLI::App* cmd = app.add_subcommand("metrics", "A run's metrics per condition: readable tables, or the JSON");
-  cmd->add_option("RUN", args->results, "results.sqlite, or a results/<run>/ directory")->required();
-  cmd->add_option("--run", args->run, "Run name, when the file holds several");
+  add_analysis_options(cmd, args->run);
   cmd->add_flag("--json", args->json, "Print the metrics JSON (evaluation/README.md) instead of tables");
-  cmd->add_option("--bootstrap", args->bootstrap, "Bootstrap resamples for the confidence intervals (0: none)")
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the bootstrap")->capture_default_str();
   cmd->callback([args] { run_metrics(*args); });
 });
 

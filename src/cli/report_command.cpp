@@ -21,29 +21,21 @@ namespace agentcoder::cli {
 namespace {
 
 struct ReportArgs {
-  std::string results;
-  std::string run;  // --run: needed when the file holds several runs
+  AnalysisArgs run;
   std::string output;
-  int bootstrap = 1000;
-  uint64_t seed = 1;
 };
 
 void run_report(const ReportArgs& args) {
-  if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
-  auto [run, episodes] = load_scored_run(args.results, args.run);
-
-  evaluation::MetricsOptions options;
-  options.run_name = run.record.name;
-  options.bootstrap_samples = args.bootstrap;
-  options.seed = args.seed;
+  ScoredRun scored = load_scored_run(args.run);
+  const store::StoredRun& run = scored.run;
   evaluation::ReportInput input;
-  input.metrics = evaluation::compute_metrics(episodes, options);
+  input.metrics = evaluation::compute_metrics(scored.episodes, metrics_options(args.run, scored));
   input.manifest = run.record.manifest;
   input.run_name = run.record.name;
   input.config_text = run.record.config_text;
   input.created_at = run.created_at;
   evaluation::ReportOutput out = evaluation::write_report(input, args.output);
-  std::fprintf(stderr, "%zu episodes, %zu figures (PNG and SVG) in %s/figures\n", episodes.size(),
+  std::fprintf(stderr, "%zu episodes, %zu figures (PNG and SVG) in %s/figures\n", scored.episodes.size(),
                out.figures.size(), args.output.c_str());
   std::cout << out.index_html << std::endl;
 }
@@ -52,12 +44,8 @@ CommandRegistrar reg("report", [](CLI::App& app) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
       "report", "Write a run's report: one self-contained HTML page with PNG and SVG figures (matplotlib)");
-  cmd->add_option("RUN", args->results, "results.sqlite, or a results/<run>/ directory")->required();
-  cmd->add_option("--run", args->run, "Run name, when the file holds several");
+  add_analysis_options(cmd, args->run);
   cmd->add_option("-o,--output", args->output, "Directory for index.html, metrics.json and figures/")->required();
-  cmd->add_option("--bootstrap", args->bootstrap, "Bootstrap samples for the confidence intervals")
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the bootstrap")->capture_default_str();
   cmd->callback([args] { run_report(*args); });
 });
 

@@ -14,6 +14,7 @@
 #include "sandbox/host_check.h"
 #include "sandbox/sandbox.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
 namespace agentcoder::cli {
 namespace {
@@ -26,12 +27,12 @@ struct SandboxArgs {
   bool json = false, weaker = false;
 };
 
-std::string read_file(const std::string& flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("sandbox run: " + flag + " " + path + ": " + std::strerror(errno));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+std::string read_input(const std::string& flag, const std::string& path) {
+  try {
+    return read_file(path);
+  } catch (const InputError& e) {
+    throw InputError("sandbox run: " + flag + " " + e.what());
+  }
 }
 
 sb::SandboxOptions options_from(const SandboxArgs& a) {
@@ -60,8 +61,8 @@ std::string describe(const sb::ExecResult& r) {
 void run_sandbox(const SandboxArgs& a) {
   if (a.file.empty() == a.code.empty()) throw InputError("sandbox run: give exactly one of --file and -c");
   sb::ExecRequest req;
-  req.code = a.file.empty() ? a.code : read_file("--file", a.file);
-  if (!a.stdin_file.empty()) req.stdin_data = read_file("--stdin", a.stdin_file);
+  req.code = a.file.empty() ? a.code : read_input("--file", a.file);
+  if (!a.stdin_file.empty()) req.stdin_data = read_input("--stdin", a.stdin_file);
   if (!(a.timeout > 0)) throw InputError("sandbox run: --timeout must be positive");
   if (!(a.memory_mb >= 16)) throw InputError("sandbox run: --memory must be at least 16 (MB)");
   if (!(a.cpus > 0)) throw InputError("sandbox run: --cpus must be positive");

@@ -4,20 +4,37 @@
 
 #include "store/results_path.h"
 #include "store/results_store.h"
+#include "utils/errors.h"
 
 namespace agentcoder::cli {
 
-ScoredRun load_scored_run(const std::string& results, const std::string& run_name) {
-  store::ResultsStore store(store::resolve_results_file(results), store::Access::read_only);
+void add_analysis_options(CLI::App* cmd, AnalysisArgs& args, const std::string& bootstrap_help) {
+  cmd->add_option("RUN", args.results, "results.sqlite, or a results/<run>/ directory")->required();
+  cmd->add_option("--run", args.run, "Run name, when the file holds several");
+  cmd->add_option("--bootstrap", args.bootstrap, bootstrap_help)->capture_default_str();
+  cmd->add_option("--seed", args.seed, "Seed of the bootstrap")->capture_default_str();
+}
+
+ScoredRun load_scored_run(const AnalysisArgs& args) {
+  if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
+  store::ResultsStore store(store::resolve_results_file(args.results), store::Access::read_only);
   ScoredRun out;
-  out.run = store.pick_run(run_name);
+  out.run = store.pick_run(args.run);
   out.episodes = evaluation::load_scored_episodes(store, out.run);
   size_t unscored = 0;
   for (const evaluation::ScoredEpisode& e : out.episodes) unscored += !e.scored;
   if (unscored > 0)
     std::fprintf(stderr, "warning: %zu of %zu episodes are not scored yet; run `agentcoder score %s` first\n",
-                 unscored, out.episodes.size(), results.c_str());
+                 unscored, out.episodes.size(), args.results.c_str());
   return out;
+}
+
+evaluation::MetricsOptions metrics_options(const AnalysisArgs& args, const ScoredRun& run) {
+  evaluation::MetricsOptions o;
+  o.run_name = run.run.record.name;
+  o.bootstrap_samples = args.bootstrap;
+  o.seed = args.seed;
+  return o;
 }
 
 }  // namespace agentcoder::cli

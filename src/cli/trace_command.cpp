@@ -19,6 +19,7 @@
 #include "store/results_store.h"
 #include "store/trace_text.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
 namespace agentcoder::cli {
 namespace {
@@ -74,17 +75,8 @@ void run_export(const TraceArgs& args) {
     results.export_jsonl(run.run_id, std::cout);
     return;
   }
-  // Written beside the target and renamed, so a failed export leaves no
-  // half file under the requested name.
-  std::string partial = args.output + ".partial";
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  if (!out) throw InputError(args.output + ": cannot write");
-  int64_t count = results.export_jsonl(run.run_id, out);
-  out.close();
-  if (!out || std::rename(partial.c_str(), args.output.c_str()) != 0) {
-    std::remove(partial.c_str());
-    throw std::runtime_error(args.output + ": write failed");
-  }
+  int64_t count = 0;
+  write_file_atomically(args.output, [&](std::ostream& out) { count = results.export_jsonl(run.run_id, out); });
   std::fprintf(stderr, "%lld episodes -> %s\n", static_cast<long long>(count), args.output.c_str());
 }
 

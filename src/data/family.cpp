@@ -11,6 +11,7 @@
 #include "data/task_file.h"
 #include "data/toml_json.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
 namespace agentcoder::data {
 namespace {

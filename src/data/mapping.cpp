@@ -12,6 +12,7 @@
 #include "data/template.h"
 #include "data/toml_json.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
 namespace agentcoder::data {
 namespace {

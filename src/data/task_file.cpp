@@ -7,18 +7,9 @@
 
 #include "data/task_json.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
 namespace agentcoder::data {
-
-std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot be read");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 LoadResult load_tasks(const std::string& path, bool strict) {
   const std::string text = read_file(path);
@@ -68,15 +59,9 @@ void write_tasks(const std::string& path, const std::vector<Task>& tasks) {
   namespace fs = std::filesystem;
   fs::path target(path);
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(tmp + ": cannot be written");
+  write_file_atomically(path, [&](std::ostream& out) {
     for (const auto& t : tasks) out << task_to_json(t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    out.flush();
-    if (!out) throw std::runtime_error(tmp + ": write failed");
-  }
-  fs::rename(tmp, target);
+  });
 }
 
 }  // namespace agentcoder::data

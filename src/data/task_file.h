@@ -28,7 +28,4 @@ LoadResult load_tasks(const std::string& path, bool strict = false);
 // renames it, so a failure leaves no half-written file. Throws on I/O errors.
 void write_tasks(const std::string& path, const std::vector<Task>& tasks);
 
-// Reads a whole file; throws InputError naming the file if it cannot.
-std::string read_file(const std::string& path);
-
 }  // namespace agentcoder::data

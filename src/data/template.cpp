@@ -2,16 +2,12 @@
 
 #include <stdexcept>
 
+#include "utils/text.h"
+
 namespace agentcoder::data {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  size_t e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
 
 std::string plain(const json& v) { return v.is_string() ? v.get<std::string>() : python_literal(v); }
 

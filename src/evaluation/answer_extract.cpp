@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "utils/text.h"
+
 namespace agentcoder::evaluation {
 namespace {
 
@@ -16,13 +18,6 @@ constexpr std::string_view kCurlyQuotes[] = {"\xE2\x80\x9C", "\xE2\x80\x9D", "\x
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && is_space(s[b])) ++b;
-  while (e > b && is_space(s[e - 1])) --e;
-  return std::string(s.substr(b, e - b));
-}
 
 bool strip_one_leading(std::string& s) {
   if (s.empty()) return false;

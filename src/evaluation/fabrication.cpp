@@ -9,6 +9,7 @@
 #include "data/template.h"
 #include "evaluation/answer_extract.h"
 #include "evaluation/scorer.h"
+#include "utils/text.h"
 
 namespace agentcoder::evaluation {
 namespace {
@@ -24,13 +25,6 @@ bool is_python_language(const std::string& lang) { return lang == "python" || la
 
 bool is_output_language(const std::string& lang) {
   return lang == "output" || lang == "out" || lang == "stdout" || lang == "console" || lang == "result";
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 // The literal value written at `p`: a `code span`, a quoted string, a

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "utils/errors.h"
+#include "utils/files.h"
 
 extern char** environ;
 
@@ -28,28 +29,6 @@ namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
 // ---- files and the figure script ------------------------------------------------
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Written beside the target and renamed, so a failed write never leaves a
-// half file under the real name.
-void write_file(const std::string& path, const std::string& text) {
-  std::string partial = path + ".partial";
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  if (!out) throw InputError(path + ": cannot write");
-  out << text;
-  out.close();
-  if (!out || std::rename(partial.c_str(), path.c_str()) != 0) {
-    std::remove(partial.c_str());
-    throw std::runtime_error(path + ": write failed");
-  }
-}
 
 class TempDir {
  public:
@@ -86,7 +65,7 @@ std::string run_figure_script(const std::string& python, const std::string& metr
                      "apt-get install python3 python3-matplotlib");
   TempDir tmp;
   std::string script = tmp.path("figures.py"), out_path = tmp.path("stdout"), err_path = tmp.path("stderr");
-  write_file(script, kFiguresSource);
+  write_file_atomically(script, kFiguresSource);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -420,7 +399,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
 
   constexpr auto replace = nlohmann::json::error_handler_t::replace;  // stored text may hold bad UTF-8
   result.metrics_json = out_dir + "/metrics.json";
-  write_file(result.metrics_json, input.metrics.dump(2, ' ', false, replace) + "\n");
+  write_file_atomically(result.metrics_json, input.metrics.dump(2, ' ', false, replace) + "\n");
 
   ojson listed;
   std::string listing = run_figure_script(input.python, result.metrics_json, fig_dir);
@@ -492,7 +471,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
        "(definitions: src/evaluation/README.md).</p></footer>\n</body>\n</html>\n";
 
   result.index_html = out_dir + "/index.html";
-  write_file(result.index_html, h);
+  write_file_atomically(result.index_html, h);
   return result;
 }
 

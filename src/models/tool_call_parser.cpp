@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "utils/text.h"
+
 namespace agentcoder::models {
 namespace {
 
@@ -9,13 +11,6 @@ using nlohmann::json;
 
 constexpr std::string_view kOpen = "<tool_call>";
 constexpr std::string_view kClose = "</tool_call>";
-
-std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 void add_repair(ParsedReply& reply, const std::string& repair) {
   for (const auto& r : reply.repairs)

@@ -16,6 +16,8 @@
 #include "utils/errors.h"
 #include "utils/paths.h"
 #include "utils/sha256.h"
+#include "utils/files.h"
+#include "utils/clock.h"
 
 namespace agentcoder::tools {
 namespace {
@@ -78,14 +80,6 @@ std::string existing_fingerprint(const std::string& out) {
   }
 }
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error(file.string() + ": cannot read");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 std::string default_docs_source() { return "/usr/share/doc/python3.11/html/_sources"; }
@@ -119,7 +113,7 @@ DocsIndexStats build_docs_index(const std::string& source, const std::string& ou
     Statement insert(db, "INSERT INTO passages(names, title, page_title, page, text, key) "
                          "VALUES (:names, :title, :page_title, :page, :text, :key)");
     for (const auto& page : pages) {
-      for (const auto& p : rst_passages(page.name, read_file(page.file))) {
+      for (const auto& p : rst_passages(page.name, read_file(page.file.string()))) {
         insert.bind(":names", p.names).bind(":title", p.title).bind(":page_title", p.page_title);
         insert.bind(":page", p.page).bind(":text", p.text).bind(":key", p.key).run();
         insert.reset();
@@ -140,7 +134,7 @@ DocsIndexStats build_docs_index(const std::string& source, const std::string& ou
     throw;
   }
   fs::rename(tmp, out);
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.seconds = seconds_since(start);
   return stats;
 }
 

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "utils/text.h"
+
 namespace agentcoder::tools {
 namespace {
 
@@ -26,13 +28,6 @@ size_t indent_of(const std::string& line) {
 }
 
 bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 // A line of one repeated punctuation character: a title's underline/overline.
 bool adornment(const std::string& line) {
@@ -60,7 +55,7 @@ bool directive_at(const std::string& line, Directive* d) {
   if (!std::regex_match(line, m, re)) return false;
   d->indent = m[1].length();
   d->name = m[2];
-  d->argument = trim(m[3]);
+  d->argument = trim(m[3].str());
   if (d->name.rfind("py:", 0) == 0) d->name = d->name.substr(3);
   return true;
 }

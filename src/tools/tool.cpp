@@ -9,6 +9,7 @@
 #include "tools/json_schema.h"
 #include "tools/truncate.h"
 #include "utils/utf8.h"
+#include "utils/clock.h"
 
 namespace agentcoder::tools {
 namespace {
@@ -56,7 +57,7 @@ json Tool::declaration() const {
 }
 
 ToolResult Tool::invoke(const json& arguments) {
-  std::string started_at = utc_timestamp();
+  std::string started_at = utc_now();
   auto start = Clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   if (!arguments.is_object()) {
@@ -87,19 +88,7 @@ ToolResult bad_call(const std::string& tool, const json& arguments, const std::s
   out.error = message;
   out.text = message;
   // Messages are short; the cap only guards against echoing huge arguments.
-  return finish(tool, arguments, std::move(out), utc_timestamp(), 0.0, 2000);
-}
-
-std::string utc_timestamp() {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03lldZ", static_cast<long long>(ms % 1000));
-  return buf;
+  return finish(tool, arguments, std::move(out), utc_now(), 0.0, 2000);
 }
 
 }  // namespace agentcoder::tools

@@ -85,7 +85,4 @@ class Tool {
 ToolResult bad_call(const std::string& tool, const nlohmann::json& arguments, const std::string& error_class,
                     const std::string& message);
 
-// Now, as UTC ISO 8601 with milliseconds: "2026-11-24T17:15:38.123Z".
-std::string utc_timestamp();
-
 }  // namespace agentcoder::tools

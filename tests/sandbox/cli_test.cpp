@@ -43,7 +43,7 @@ TEST(SandboxCli, BadInputIsOneLineAndExitTwo) {
   int code;
   std::string out = cli({"sandbox", "run", "--file", "/nonexistent/x.py"}, code);
   EXPECT_EQ(code, 2);
-  EXPECT_EQ(out, "agentcoder: sandbox run: --file /nonexistent/x.py: No such file or directory\n");
+  EXPECT_EQ(out, "agentcoder: sandbox run: --file /nonexistent/x.py: no such file\n");
   out = cli({"sandbox", "run", "-c", "print(1)", "--memory", "4"}, code);
   EXPECT_EQ(code, 2);
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
