@@ -16,6 +16,7 @@
 #include "data/generator.h"
 #include "data/task_file.h"
 #include "models/model.h"
+#include "tools/tool_config.h"
 #include "utils/paths.h"
 
 using namespace agentcoder;
@@ -80,10 +81,10 @@ int main(int argc, char** argv) {
     tasks = data::generate(data::builtin_families(), *sandbox, o);
   }
   if (tasks.size() > 64) tasks.resize(64);
-  agent::RunConfig config;
-  config.file = "episodes_bench";
-  config.tools = {"python", "math"};
-  agent::RegistryToolbox tools(agent::build_tool_registry(config, sandbox));
+  tools::ToolsConfig config;
+  config.names = {"python", "math"};
+  for (const char* name : {"python", "math"}) config.options[name] = {{"timeout", 5.0}, {"memory_mb", 256}, {"cpus", 0.5}};
+  agent::RegistryToolbox tools(tools::make_registry(config, sandbox));
   agent::PromptFormat format = agent::load_prompt_format(AGENTCODER_PROMPTS_DIR, "tool_description");
   models::Model model({model_path});
   std::printf("model %s, %zu tasks, free mode, tool_description, %d threads\n\n", model_path.c_str(), tasks.size(),

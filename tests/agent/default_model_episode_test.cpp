@@ -11,6 +11,7 @@
 #include "agent/registry_toolbox.h"
 #include "models/model.h"
 #include "sandbox/sandbox.h"
+#include "tools/tool_config.h"
 #include "utils/paths.h"
 
 using namespace agentcoder;
@@ -33,10 +34,10 @@ class DefaultModelEpisodeTest : public ::testing::Test {
     o.threads = 2;
     engine_ = std::make_unique<models::Engine>(*model_, o);
     chat_ = std::make_unique<models::ChatTemplate>(*model_);
-    RunConfig config;
-    config.tools = {"python"};
-    config.sandbox_timeout = 30.0;  // generous: a loaded CI machine must not time a snippet out
-    toolbox_ = std::make_unique<RegistryToolbox>(build_tool_registry(config, sandbox::make_sandbox({})));
+    tools::ToolsConfig config;
+    config.names = {"python"};
+    config.options["python"] = {{"timeout", 30.0}};  // generous: a loaded CI machine must not time a snippet out
+    toolbox_ = std::make_unique<RegistryToolbox>(tools::make_registry(config, sandbox::make_sandbox({})));
     format_ = load_prompt_format(AGENTCODER_PROMPTS_DIR, "tool_description");
   }
   EpisodeTrace run(const std::string& prompt, Mode mode) {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace agentcoder::agent {
+namespace agentcoder::experiment {
 
 struct ModelVariant {
   std::string name;        // short label used in results
@@ -58,4 +58,4 @@ struct RunConfig {
 
 RunConfig load_run_config(const std::string& path);
 
-}  // namespace agentcoder::agent
+}  // namespace agentcoder::experiment

@@ -1,14 +1,14 @@
-#include "agent/run_config.h"
+#include "experiment/run_config.h"
 
-#include <fstream>
-#include <sstream>
+#include <filesystem>
 
 #include <toml++/toml.h>
 
 #include "agent/episode.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
-namespace agentcoder::agent {
+namespace agentcoder::experiment {
 namespace {
 
 class Reader {
@@ -58,13 +58,11 @@ class Reader {
 }  // namespace
 
 RunConfig load_run_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot read experiment config");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": cannot read experiment config");
   RunConfig c;
   c.file = path;
-  c.text = buffer.str();
+  c.text = read_file(path);
   toml::table root;
   try {
     root = toml::parse(c.text, path);
@@ -119,7 +117,7 @@ RunConfig load_run_config(const std::string& path) {
   if (c.modes.empty()) r.fail("agent.modes", "at least one mode is needed");
   for (const auto& m : c.modes) {
     try {
-      parse_mode(m);
+      agent::parse_mode(m);
     } catch (const InputError& e) {
       r.fail("agent.modes", e.what());
     }
@@ -130,4 +128,4 @@ RunConfig load_run_config(const std::string& path) {
   return c;
 }
 
-}  // namespace agentcoder::agent
+}  // namespace agentcoder::experiment

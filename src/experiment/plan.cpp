@@ -1,0 +1,86 @@
+#include "experiment/plan.h"
+
+#include "experiment/task_selection.h"
+#include "experiment/tool_setup.h"
+#include "models/llama_runtime.h"
+#include "utils/errors.h"
+#include "utils/run_manifest.h"
+#include "utils/sha256.h"
+
+namespace agentcoder::experiment {
+namespace {
+
+using nlohmann::json;
+
+// What else decides an episode's outcome, for its key.
+json key_settings(const RunConfig& c) {
+  return {{"max_steps", c.max_steps},
+          {"max_tokens", c.max_tokens},
+          {"max_tokens_per_step", c.max_tokens_per_step},
+          {"temperature", c.temperature},
+          {"fenced_code_is_call", c.fenced_code_is_call},
+          {"context_per_sequence", c.context_per_sequence},
+          {"sandbox", {{"timeout", c.sandbox_timeout}, {"memory_mb", c.sandbox_memory_mb}, {"cpus", c.sandbox_cpus}}}};
+}
+
+std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
+  const RunConfig& c = p.config;
+  const std::vector<std::string> tool_names = p.toolbox->registry().names();
+  const std::string tool_schema_sha = sha256_hex(p.toolbox->registry().declarations().dump());
+  const json settings = key_settings(c);
+  std::vector<PlannedEpisode> episodes;
+  for (size_t vi = 0; vi < p.variants.size(); ++vi) {
+    for (const auto& [name, format] : p.formats) {
+      for (const std::string& mode_name : c.modes) {
+        const agent::Mode mode = agent::parse_mode(mode_name);
+        const bool offers_tools = mode != agent::Mode::force_text;
+        for (size_t ti = 0; ti < p.tasks.size(); ++ti) {
+          const data::Task& task = p.tasks[ti];
+          store::EpisodeKey key;
+          key.task_id = task.id;
+          key.task_sha256 = sha256_hex(task.prompt);
+          key.model_sha256 = p.variants[vi].sha256;
+          key.adapters = p.variants[vi].adapters;
+          key.prompt_format = name;
+          key.prompt_sha256 = sha256_hex(format.system_prompt);
+          key.mode = agent::mode_name(mode);
+          key.seed = c.seed;
+          if (offers_tools) key.tools = tool_names;
+          key.tool_schema_sha256 = offers_tools ? tool_schema_sha : "";
+          key.settings = settings;
+          episodes.push_back({vi, ti, name, mode, std::move(key)});
+        }
+      }
+    }
+  }
+  return episodes;
+}
+
+}  // namespace
+
+Plan plan(const RunConfig& config, const PlanOptions& options) {
+  Plan p;
+  p.config = config;
+  p.run_dir = options.results_dir + "/" + config.name;
+  p.results_path = p.run_dir + "/results.sqlite";
+  p.sandbox = options.sandbox ? options.sandbox : std::shared_ptr<sandbox::Sandbox>(sandbox::make_sandbox({}));
+
+  p.tasks = select_tasks(config, load_or_generate_tasks(config, *p.sandbox), options.limit);
+  if (p.tasks.empty()) throw InputError(config.file + ": no task selected (data.split '" + config.split + "')");
+  for (const auto& f : config.formats) p.formats[f] = agent::load_prompt_format(config.prompts_dir, f);
+  p.toolbox = std::make_shared<agent::RegistryToolbox>(make_tool_registry(config, p.sandbox));
+
+  p.manifest = environment_manifest();
+  p.manifest["llama_cpp"] = models::llama_manifest();
+  p.manifest["seeds"] = {{"sampling", config.seed}, {"data", config.data_seed}};
+  p.manifest["tasks"] = {{"file", config.tasks}, {"sha256", sha256_file_hex(config.tasks)}, {"selected", p.tasks.size()}};
+  p.manifest["sandbox_missing_protections"] = p.sandbox->missing_protections();
+  for (const auto& v : config.models) {
+    p.variants.push_back(resolve_variant(v, p.run_dir));
+    p.manifest["models"].push_back(variant_manifest(p.variants.back()));
+  }
+  p.episodes = plan_episodes(p);
+  return p;
+}
+
+}  // namespace agentcoder::experiment

@@ -1,0 +1,65 @@
+// The plan of an experiment: every episode its config asks for, keyed, in a
+// fixed order, with what running them needs.
+//
+// plan() does everything before the first token: reads the task file
+// (generating it first when configured) and selects the tasks, loads the
+// prompt formats, resolves each model variant (re-quantizing into
+// <run_dir>/models when asked) and hashes its files, builds the tools over
+// one sandbox, writes the run's manifest, and keys every variant x format x
+// mode x task episode (store/episode_key.h). `episodes` is ordered by
+// variant, then format name, then mode as configured, then task id; the
+// order and the keys depend only on the config, the files it names and the
+// build. Nothing is stored: run() (runner.h) does that.
+//
+// Throws InputError for what the user can fix: a missing file, an unknown
+// tool or prompt format, no task selected.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/episode.h"
+#include "agent/prompt_format.h"
+#include "agent/registry_toolbox.h"
+#include "data/task.h"
+#include "experiment/run_config.h"
+#include "experiment/variant.h"
+#include "sandbox/sandbox.h"
+#include "store/episode_key.h"
+
+namespace agentcoder::experiment {
+
+struct PlannedEpisode {
+  size_t variant = 0;  // index into Plan::variants
+  size_t task = 0;     // index into Plan::tasks
+  std::string format;  // prompt format name (a key of Plan::formats)
+  agent::Mode mode = agent::Mode::free;
+  store::EpisodeKey key;
+};
+
+struct PlanOptions {
+  std::string results_dir = "results";  // the run lives in <results_dir>/<name>/
+  int limit = 0;                        // at most this many tasks (0 = as configured)
+  std::shared_ptr<sandbox::Sandbox> sandbox;  // null: a sandbox with default options
+};
+
+struct Plan {
+  RunConfig config;
+  std::string run_dir;       // <results_dir>/<name>
+  std::string results_path;  // <run_dir>/results.sqlite
+  std::vector<data::Task> tasks;
+  std::map<std::string, agent::PromptFormat> formats;
+  std::vector<Variant> variants;
+  std::vector<PlannedEpisode> episodes;
+  nlohmann::json manifest;  // environment, llama.cpp, seeds, task file, models
+  std::shared_ptr<sandbox::Sandbox> sandbox;
+  std::shared_ptr<agent::RegistryToolbox> toolbox;
+};
+
+Plan plan(const RunConfig& config, const PlanOptions& options = {});
+
+}  // namespace agentcoder::experiment

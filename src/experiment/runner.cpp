@@ -1,0 +1,124 @@
+#include "experiment/runner.h"
+
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "agent/episode_runner.h"
+#include "data/task_json.h"
+#include "experiment/record_mapping.h"
+#include "models/chat_template.h"
+#include "models/lora.h"
+#include "models/model.h"
+#include "utils/errors.h"
+#include "utils/sha256.h"
+
+namespace agentcoder::experiment {
+namespace {
+
+store::RunSession open_run(const Plan& plan, store::ResultsStore& results, const RunOptions& options) {
+  store::RunRecord run{plan.config.name, plan.config.text, nlohmann::json(), plan.manifest};  // the TOML text decides "same config"
+  if (!results.find_run(plan.config.name)) return results.begin_run(run);
+  if (!options.resume)
+    throw InputError(results.path() + ": run '" + plan.config.name + "' exists; continue it with --resume (or remove " +
+                     plan.run_dir + ")");
+  return results.resume_run(run, options.allow_config_change);
+}
+
+// The tasks as posed, so that `agentcoder score` needs no task file.
+void store_tasks(const Plan& plan, store::ResultsStore& results, int64_t run_id) {
+  std::vector<store::StoredTask> snapshot;
+  for (const auto& task : plan.tasks)
+    snapshot.push_back({task.id, sha256_hex(task.prompt), data::task_to_json(task).dump()});
+  results.put_tasks(run_id, snapshot);
+}
+
+agent::AgentOptions agent_options(const RunConfig& c) {
+  agent::AgentOptions o;
+  o.max_steps = c.max_steps;
+  o.max_tokens = c.max_tokens;
+  o.max_tokens_per_step = c.max_tokens_per_step;
+  o.temperature = c.temperature;
+  o.fenced_code_is_call = c.fenced_code_is_call;
+  return o;
+}
+
+// Runs `todo` (indices into plan.episodes, all of one variant) on one
+// engine; `stored(index, record)` is called as each one ends.
+void run_variant(const Plan& plan, const Variant& variant, const std::vector<size_t>& todo,
+                 const std::function<void(size_t, const store::EpisodeRecord&)>& stored) {
+  models::Model model({variant.path, variant.config.gpu_layers});
+  std::vector<std::unique_ptr<models::LoraAdapter>> adapters;
+  std::vector<std::pair<const models::LoraAdapter*, float>> active;
+  for (const auto& a : variant.adapters) {
+    adapters.push_back(std::make_unique<models::LoraAdapter>(model, a.path));
+    active.emplace_back(adapters.back().get(), static_cast<float>(a.scale));
+  }
+  models::ChatTemplate chat(model);
+  models::Engine engine(model, engine_options(plan.config, plan.formats.size()));
+  if (!active.empty()) engine.set_adapters(active);
+
+  agent::EpisodeRunner runner(engine, chat, *plan.toolbox, agent_options(plan.config));
+  for (const auto& [name, format] : plan.formats) {
+    runner.share_prefix(format, agent::Mode::free);
+    runner.share_prefix(format, agent::Mode::force_text);
+  }
+  std::vector<agent::EpisodeSpec> specs;
+  for (size_t i : todo) {
+    const PlannedEpisode& e = plan.episodes[i];
+    const data::Task& task = plan.tasks[e.task];
+    specs.push_back({{task.id, task.prompt}, &plan.formats.at(e.format), e.mode, plan.config.seed});
+  }
+  agent::run_episodes(runner, specs, plan.config.parallel, [&](size_t i, agent::EpisodeTrace&& trace) {
+    const PlannedEpisode& e = plan.episodes[todo[i]];
+    stored(todo[i], to_record(trace, e.key, variant.config.name, plan.tasks[e.task]));
+  });
+}
+
+}  // namespace
+
+models::EngineOptions engine_options(const RunConfig& c, size_t format_count) {
+  const int prefixes = static_cast<int>(format_count) * 2;  // each format with and without tools
+  models::EngineOptions o;
+  o.parallel = c.parallel;
+  o.max_prefixes = prefixes;
+  o.context_size = c.context_per_sequence * (c.parallel + prefixes);
+  o.threads = c.threads;
+  return o;
+}
+
+RunSummary run(const Plan& plan, store::ResultsStore& results, const RunOptions& options) {
+  store::RunSession session = open_run(plan, results, options);
+  store_tasks(plan, results, session.run_id);
+
+  std::vector<size_t> wanted = options.only.value_or(std::vector<size_t>{});
+  if (!options.only)
+    for (size_t i = 0; i < plan.episodes.size(); ++i) wanted.push_back(i);
+  const std::set<std::string> done = results.completed_keys(session.run_id);
+  std::vector<std::vector<size_t>> todo(plan.variants.size());  // per variant, in plan order
+  RunSummary summary;
+  summary.planned = wanted.size();
+  for (size_t i : wanted) {
+    if (i >= plan.episodes.size()) throw std::out_of_range("experiment::run: episode index out of range");
+    if (done.count(plan.episodes[i].key.id())) ++summary.already_stored;
+    else todo[plan.episodes[i].variant].push_back(i);
+  }
+
+  std::mutex mutex;  // serialises the progress callback
+  Progress progress{summary.planned, summary.already_stored, 0, 0};
+  if (options.on_progress) options.on_progress(progress);
+  for (size_t vi = 0; vi < plan.variants.size(); ++vi) {
+    if (todo[vi].empty()) continue;
+    run_variant(plan, plan.variants[vi], todo[vi], [&](size_t, const store::EpisodeRecord& record) {
+      results.put_episode(session, record);
+      std::lock_guard lock(mutex);
+      ++summary.ran;
+      ++progress.done;
+      progress.generated_tokens += record.generated_tokens;
+      if (options.on_progress) options.on_progress(progress);
+    });
+  }
+  return summary;
+}
+
+}  // namespace agentcoder::experiment

@@ -1,0 +1,49 @@
+#include "experiment/variant.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "models/lora.h"
+#include "models/model.h"
+#include "models/quantize.h"
+#include "utils/paths.h"
+#include "utils/sha256.h"
+
+namespace agentcoder::experiment {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string model_file(const ModelVariant& v, const std::string& run_dir) {
+  std::string path = v.path == "default" ? default_model_path() : v.path;
+  models::check_gguf_file(path);
+  if (v.quantize.empty()) return path;
+  std::string out = run_dir + "/models/" + fs::path(path).stem().string() + "." + v.quantize + ".gguf";
+  if (!fs::exists(out)) {
+    fs::create_directories(run_dir + "/models");
+    std::fprintf(stderr, "quantizing %s to %s\n", path.c_str(), v.quantize.c_str());
+    models::quantize(path, out + ".tmp", v.quantize);
+    fs::rename(out + ".tmp", out);  // a killed quantization leaves no file that looks finished
+  }
+  return out;
+}
+
+}  // namespace
+
+Variant resolve_variant(const ModelVariant& config, const std::string& run_dir) {
+  Variant v{config, model_file(config, run_dir), "", {}};
+  v.sha256 = sha256_file_hex(v.path);
+  for (const auto& spec_text : config.lora) {
+    auto spec = models::LoraSpec::parse(spec_text);
+    v.adapters.push_back({spec.path, sha256_file_hex(spec.path), spec.scale});
+  }
+  return v;
+}
+
+nlohmann::json variant_manifest(const Variant& v) {
+  nlohmann::json adapters = nlohmann::json::array();
+  for (const auto& a : v.adapters) adapters.push_back({{"path", a.path}, {"sha256", a.sha256}, {"scale", a.scale}});
+  return {{"name", v.config.name}, {"path", v.path}, {"sha256", v.sha256}, {"adapters", adapters}};
+}
+
+}  // namespace agentcoder::experiment

@@ -1,0 +1,125 @@
+// plan(): every variant x format x mode x task episode, keyed and in the
+// documented order; the same plan twice; task selection by split, per cell
+// and limit; what planning refuses.
+#include <set>
+
+#include "experiment/plan.h"
+#include "experiment/runner.h"
+#include "experiment/task_selection.h"
+#include "experiment_fixture.h"
+#include "utils/errors.h"
+
+namespace experiment_test {
+namespace {
+
+TEST_F(ExperimentTest, PlanHasEveryVariantFormatModeAndTaskOnce) {
+  experiment::RunConfig c = config("grid");
+  c.formats = {"tool_description", "direct"};
+  c.models.push_back({"tiny-lora", AGENTCODER_TINY_MODEL, "", {std::string(AGENTCODER_TINY_LORA) + ":0.5"}, 0});
+  experiment::Plan p = experiment::plan(c, {dir_ + "/results"});
+
+  ASSERT_EQ(p.tasks.size(), 5u);  // the test split
+  ASSERT_EQ(p.variants.size(), 2u);
+  EXPECT_EQ(p.variants[1].adapters.size(), 1u);
+  EXPECT_EQ(p.variants[1].adapters[0].scale, 0.5);
+  ASSERT_EQ(p.episodes.size(), 2u * 2u * 3u * 5u);
+  std::set<std::string> ids;
+  for (const auto& e : p.episodes) {
+    EXPECT_TRUE(ids.insert(e.key.id()).second) << "two episodes share a key";
+    EXPECT_EQ(e.key.task_id, p.tasks[e.task].id);
+    EXPECT_EQ(e.key.model_sha256, p.variants[e.variant].sha256);
+    EXPECT_EQ(e.key.adapters, p.variants[e.variant].adapters);
+    EXPECT_EQ(e.key.prompt_format, e.format);
+    EXPECT_EQ(e.key.mode, agent::mode_name(e.mode));
+    // force_text offers no tools, so its key names none.
+    EXPECT_EQ(e.key.tools.empty(), e.mode == agent::Mode::force_text) << e.key.mode;
+  }
+  // Variant, then format name, then mode as configured, then task id.
+  EXPECT_EQ(p.episodes.front().variant, 0u);
+  EXPECT_EQ(p.episodes.front().format, "direct");
+  EXPECT_EQ(p.episodes.front().mode, agent::Mode::free);
+  EXPECT_EQ(p.episodes[5].mode, agent::Mode::force_tool);
+  EXPECT_EQ(p.episodes[15].format, "tool_description");
+  EXPECT_EQ(p.episodes[30].variant, 1u);
+  for (size_t i = 1; i < 5; ++i) EXPECT_LT(p.tasks[p.episodes[i - 1].task].id, p.tasks[p.episodes[i].task].id);
+  // The manifest names the models and the task file.
+  EXPECT_EQ(p.manifest["models"].size(), 2u);
+  EXPECT_EQ(p.manifest["tasks"]["selected"], 5);
+  EXPECT_EQ(p.results_path, dir_ + "/results/grid/results.sqlite");
+}
+
+TEST_F(ExperimentTest, PlanningTwiceGivesTheSameKeysAndAChangeGivesNewOnes) {
+  experiment::Plan a = experiment::plan(config("same"), {dir_ + "/r"});
+  experiment::Plan b = experiment::plan(config("same"), {dir_ + "/r"});
+  ASSERT_EQ(a.episodes.size(), b.episodes.size());
+  for (size_t i = 0; i < a.episodes.size(); ++i) EXPECT_EQ(a.episodes[i].key.id(), b.episodes[i].key.id());
+
+  experiment::RunConfig changed = config("same");
+  changed.max_tokens_per_step = 17;  // a setting that changes what the model can do
+  experiment::Plan c = experiment::plan(changed, {dir_ + "/r"});
+  for (size_t i = 0; i < a.episodes.size(); ++i) EXPECT_NE(a.episodes[i].key.id(), c.episodes[i].key.id());
+}
+
+TEST_F(ExperimentTest, SelectionTakesTheSplitThenPerCellThenTheLimit) {
+  experiment::RunConfig c = config("select");
+  c.per_cell = 1;
+  std::vector<data::Task> picked = experiment::select_tasks(c, tasks());
+  ASSERT_EQ(picked.size(), 3u);  // one from each of the three cells of the test split
+  std::set<std::pair<int, int>> cells;
+  for (const auto& t : picked) {
+    EXPECT_EQ(t.split, "test");
+    cells.insert({static_cast<int>(t.category), static_cast<int>(t.difficulty)});
+  }
+  EXPECT_EQ(cells.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(picked.begin(), picked.end(), [](auto& a, auto& b) { return a.id < b.id; }));
+
+  // The choice within a cell depends on the seed and the ids, not the file
+  // order, so adding a task to another cell changes nothing.
+  std::vector<data::Task> more = tasks();
+  std::reverse(more.begin(), more.end());
+  data::Task extra = more.front();
+  extra.id = "t-z9";
+  extra.category = data::Category::ambiguous;
+  extra.split = "test";
+  more.push_back(extra);
+  std::vector<data::Task> again = experiment::select_tasks(c, more);
+  ASSERT_EQ(again.size(), 4u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(again[i].id, picked[i].id);
+
+  c.per_cell = 0;
+  EXPECT_EQ(experiment::select_tasks(c, tasks(), 2).size(), 2u);
+  c.split = "";
+  EXPECT_EQ(experiment::select_tasks(c, tasks()).size(), 6u);
+}
+
+TEST_F(ExperimentTest, PlanningRefusesWhatTheUserCanFix) {
+  experiment::RunConfig c = config("bad");
+  c.split = "dev";  // no task in it
+  EXPECT_THROW(experiment::plan(c, {dir_ + "/r"}), InputError);
+  c = config("bad");
+  c.tasks = path("missing.jsonl");
+  EXPECT_THROW(experiment::plan(c, {dir_ + "/r"}), InputError);
+  c = config("bad");
+  c.models[0].path = path("missing.gguf");
+  EXPECT_THROW(experiment::plan(c, {dir_ + "/r"}), InputError);
+  c = config("bad");
+  c.formats = {"no_such_format"};
+  EXPECT_THROW(experiment::plan(c, {dir_ + "/r"}), InputError);
+  c = config("bad");
+  c.tools = {"no_such_tool"};
+  EXPECT_THROW(experiment::plan(c, {dir_ + "/r"}), InputError);
+}
+
+TEST_F(ExperimentTest, EngineIsSizedForTheSequencesAndTheSharedPrefixes) {
+  experiment::RunConfig c = config("size");
+  c.parallel = 4;
+  c.context_per_sequence = 512;
+  models::EngineOptions o = experiment::engine_options(c, 3);
+  EXPECT_EQ(o.parallel, 4);
+  EXPECT_EQ(o.max_prefixes, 6);  // three formats, each with and without tools
+  EXPECT_EQ(o.context_size, 512 * (4 + 6));
+  EXPECT_EQ(o.threads, 2);
+}
+
+}  // namespace
+}  // namespace experiment_test
