@@ -10,10 +10,12 @@
 #include "data/task_json.h"
 #include "data/reference_runner.h"
 #include "data/verifier.h"
+#include "support/temp_dir.h"
 #include "test_util.h"
 #include "utils/errors.h"
 
 using namespace agentcoder::data;
+using agentcoder::testing::TempDir;
 
 namespace {
 
@@ -153,8 +155,8 @@ TEST(Mapping, SymBenchCheckersAcceptValidAndRejectInvalidAnswers) {
 }
 
 TEST(Mapping, CustomMappingFileAndBadMappings) {
-  data_test::TempDir dir;
-  std::string mapping = dir.file("m.toml", R"(
+  TempDir dir;
+  std::string mapping = dir.write("m.toml", R"(
 name = "mine"
 source = "mine"
 [fields]
@@ -174,7 +176,7 @@ ground_truth_output = "{{test_list.0}}"
   EXPECT_EQ(r.tasks[0].ground_truth_output, "assert bigger(1, 2) == 2");
 
   EXPECT_THROW(load_mapping("no_such_mapping"), agentcoder::InputError);
-  std::string missing = dir.file("bad.toml", "source = \"x\"\n[fields]\nid = \"{{a}}\"\n");
+  std::string missing = dir.write("bad.toml", "source = \"x\"\n[fields]\nid = \"{{a}}\"\n");
   try {
     load_mapping(missing);
     FAIL();
