@@ -4,9 +4,8 @@
 // never writes into "" or a folder another test shares.
 #pragma once
 
-#include <unistd.h>
-
 #include <cerrno>
+#include <cstdlib>  // mkdtemp
 #include <cstring>
 #include <filesystem>
 #include <fstream>
