@@ -116,10 +116,16 @@ TEST_F(DefaultModelEpisodeTest, EpisodesAreTheSameOneAtATimeOrSixAtOnce) {
   std::vector<EpisodeTrace> together = run_all(6);
   int tool_calls = 0;
   for (size_t i = 0; i < episodes.size(); ++i) {
+    // Two episodes that failed or generated nothing would match trivially.
+    EXPECT_NE(alone[i].stop, EpisodeStop::error) << episodes[i].first << ": " << alone[i].error;
+    EXPECT_NE(together[i].stop, EpisodeStop::error) << episodes[i].first << ": " << together[i].error;
+    ASSERT_FALSE(alone[i].steps.empty()) << episodes[i].first << ": no step ran";
     ASSERT_EQ(together[i].steps.size(), alone[i].steps.size()) << episodes[i].first;
     for (size_t k = 0; k < alone[i].steps.size(); ++k) {
       const StepTrace& a = alone[i].steps[k];
       const StepTrace& b = together[i].steps[k];
+      EXPECT_GT(a.stats.generated_tokens, 0) << episodes[i].first << ", step " << k;
+      EXPECT_FALSE(a.model_text.empty()) << episodes[i].first << ", step " << k;
       EXPECT_EQ(b.model_text, a.model_text) << episodes[i].first << ", step " << k;
       ASSERT_EQ(b.tool_calls.size(), a.tool_calls.size()) << episodes[i].first << ", step " << k;
       // A tool result that differs (a timeout on a loaded machine) changes

@@ -4,10 +4,11 @@
 
 #include "data/task_file.h"
 #include "support/cli_run.h"
-#include "test_util.h"
+#include "support/temp_dir.h"
 
 using agentcoder::testing::CliRun;
 using agentcoder::testing::count_lines;
+using agentcoder::testing::TempDir;
 
 namespace {
 
@@ -23,10 +24,10 @@ TEST(DataCli, MissingFileIsOneLineExit2) {
 }
 
 TEST(DataCli, ValidateReportsEveryBadLineAndExits2) {
-  data_test::TempDir dir;
+  TempDir dir;
   std::string good =
       R"({"id":"a","prompt":"p","category":"ambiguous","difficulty":"easy","optimal_tool":"none","ground_truth_output":"1"})";
-  std::string path = dir.file("t.jsonl", good + "\n{oops\n" +
+  std::string path = dir.write("t.jsonl", good + "\n{oops\n" +
                                              R"({"id":"b","prompt":"p","category":"ambiguous","difficulty":"hardest","optimal_tool":"none","ground_truth_output":"1"})" +
                                              "\n");
   CliRun r = run("data validate " + path);
@@ -37,7 +38,7 @@ TEST(DataCli, ValidateReportsEveryBadLineAndExits2) {
 }
 
 TEST(DataCli, GenerateValidateVerifyStats) {
-  data_test::TempDir dir;
+  TempDir dir;
   std::string out = dir.path("gen/tasks.jsonl");
   CliRun g = run("data generate --seed 3 --per-cell 2 -o " + out);
   ASSERT_EQ(g.code, 0) << g.out;
@@ -67,14 +68,14 @@ TEST(DataCli, GenerateValidateVerifyStats) {
 }
 
 TEST(DataCli, ImportUnknownMappingIsExit2) {
-  data_test::TempDir dir;
+  TempDir dir;
   CliRun r = run("data import --mapping nope " + std::string(DATA_FIXTURES) + "/mbpp.jsonl -o " + dir.path("o.jsonl"));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("nope"), std::string::npos);
 }
 
 TEST(DataCli, ImportWritesGoodRecordsAndExits2OnBadOnes) {
-  data_test::TempDir dir;
+  TempDir dir;
   std::string out = dir.path("o.jsonl");
   CliRun r = run("data import --mapping mbpp " + std::string(DATA_FIXTURES) + "/bad_mbpp.jsonl -o " + out);
   EXPECT_EQ(r.code, 2) << r.out;

@@ -1,6 +1,7 @@
 // Importers: each built-in mapping on fixture records in its data set's shape,
-// a custom mapping file, bad records reported with file/line/field, and the
-// shared public sets themselves when they are present.
+// a custom mapping file, bad records reported with file/line/field, real
+// records of each public set (shipped excerpts), and the full shared sets
+// when they are present.
 #include <filesystem>
 #include <map>
 
@@ -10,10 +11,12 @@
 #include "data/task_json.h"
 #include "data/reference_runner.h"
 #include "data/verifier.h"
+#include "support/temp_dir.h"
 #include "test_util.h"
 #include "utils/errors.h"
 
 using namespace agentcoder::data;
+using agentcoder::testing::TempDir;
 
 namespace {
 
@@ -153,8 +156,8 @@ TEST(Mapping, SymBenchCheckersAcceptValidAndRejectInvalidAnswers) {
 }
 
 TEST(Mapping, CustomMappingFileAndBadMappings) {
-  data_test::TempDir dir;
-  std::string mapping = dir.file("m.toml", R"(
+  TempDir dir;
+  std::string mapping = dir.write("m.toml", R"(
 name = "mine"
 source = "mine"
 [fields]
@@ -174,7 +177,7 @@ ground_truth_output = "{{test_list.0}}"
   EXPECT_EQ(r.tasks[0].ground_truth_output, "assert bigger(1, 2) == 2");
 
   EXPECT_THROW(load_mapping("no_such_mapping"), agentcoder::InputError);
-  std::string missing = dir.file("bad.toml", "source = \"x\"\n[fields]\nid = \"{{a}}\"\n");
+  std::string missing = dir.write("bad.toml", "source = \"x\"\n[fields]\nid = \"{{a}}\"\n");
   try {
     load_mapping(missing);
     FAIL();
@@ -184,26 +187,55 @@ ground_truth_output = "{{test_list.0}}"
   EXPECT_THROW(import_file(load_mapping("mbpp"), "/nonexistent.jsonl"), agentcoder::InputError);
 }
 
-// The real shared sets (../shared/datasets): every record imports and validates.
+// The public files the built-in mappings are for, with the number of tasks
+// the full file in shared/datasets/ gives.
+struct PublicFile {
+  const char* mapping;
+  const char* file;
+  int full_tasks;
+};
+const PublicFile kPublicFiles[] = {
+    {"humaneval", "humaneval/HumanEval.jsonl", 164},
+    {"mbpp", "mbpp/mbpp_dev.jsonl", 474},
+    {"bfcl", "bfcl/BFCL_v4_simple_python.json", 400},
+    {"bfcl", "bfcl/BFCL_v4_multiple.json", 200},
+    {"bfcl_irrelevance", "bfcl/BFCL_v4_irrelevance.json", 240},
+    {"metatool", "metatool/awareness_task1_compact.jsonl", 1040},
+    {"symbench", "symbench/symbench_dev.jsonl", -1},  // many; checked against its record count
+};
+
+// Real records (fixtures/public: a few of each set, copied unchanged): every
+// record imports without an issue, and the reference solutions pass their own
+// checks in the sandbox. Runs everywhere; the full sets are the next test.
+TEST(Mapping, PublicSetExcerptsImportAndVerify) {
+  const std::string root = kFixtures + "/public";
+  auto sandbox = data_test::test_sandbox();
+  for (const PublicFile& f : kPublicFiles) {
+    ImportResult r = import_file(load_mapping(f.mapping), root + "/" + f.file);
+    EXPECT_TRUE(r.issues.empty()) << f.file << ": " << r.issues[0].to_string();
+    EXPECT_EQ(r.records, f.mapping == std::string("symbench") ? 17 : 3) << f.file;
+    EXPECT_EQ(static_cast<int>(r.tasks.size()) + r.filtered, r.records) << f.file;
+    ASSERT_FALSE(r.tasks.empty()) << f.file;
+    std::vector<int> lines;
+    for (size_t i = 0; i < r.tasks.size(); ++i) lines.push_back(static_cast<int>(i) + 1);
+    VerifyReport v = verify_tasks(r.tasks, lines, f.file, {}, *sandbox, 2);
+    EXPECT_TRUE(v.problems.empty()) << f.file << ": " << v.problems[0].to_string();
+  }
+}
+
+// The full shared sets, where this checkout sits beside shared/datasets/.
+// Elsewhere the test is reported as skipped (the excerpts above still ran).
 TEST(Mapping, SharedPublicSetsImport) {
   const std::string root = SHARED_DATASETS;
-  if (!std::filesystem::exists(root)) GTEST_SKIP() << root << " is not present";
-  struct Case {
-    const char* mapping;
-    const char* file;
-    int expected;
-  };
-  for (const Case& c : {Case{"humaneval", "humaneval/HumanEval.jsonl", 164}, Case{"mbpp", "mbpp/mbpp_dev.jsonl", 474},
-                        Case{"bfcl", "bfcl/BFCL_v4_simple_python.json", 400},
-                        Case{"bfcl", "bfcl/BFCL_v4_multiple.json", 200},
-                        Case{"bfcl_irrelevance", "bfcl/BFCL_v4_irrelevance.json", 240},
-                        Case{"metatool", "metatool/awareness_task1_compact.jsonl", 1040}}) {
-    ImportResult r = import_file(load_mapping(c.mapping), root + "/" + c.file);
-    EXPECT_TRUE(r.issues.empty()) << c.file << ": " << r.issues[0].to_string();
-    EXPECT_EQ(static_cast<int>(r.tasks.size()), c.expected) << c.file;
+  if (!std::filesystem::exists(root))
+    GTEST_SKIP() << root << " is not present; only the excerpts in fixtures/public were checked";
+  for (const PublicFile& f : kPublicFiles) {
+    ImportResult r = import_file(load_mapping(f.mapping), root + "/" + f.file);
+    EXPECT_TRUE(r.issues.empty()) << f.file << ": " << r.issues[0].to_string();
+    EXPECT_EQ(static_cast<int>(r.tasks.size()) + r.filtered, r.records) << f.file;
+    if (f.full_tasks >= 0)
+      EXPECT_EQ(static_cast<int>(r.tasks.size()), f.full_tasks) << f.file;
+    else
+      EXPECT_GT(r.tasks.size(), 1000u) << f.file;
   }
-  ImportResult s = import_file(load_mapping("symbench"), root + "/symbench/symbench_dev.jsonl");
-  EXPECT_TRUE(s.issues.empty());
-  EXPECT_EQ(static_cast<int>(s.tasks.size()) + s.filtered, s.records);
-  EXPECT_GT(s.tasks.size(), 1000u);
 }

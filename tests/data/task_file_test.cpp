@@ -4,11 +4,12 @@
 
 #include "data/task_file.h"
 #include "data/task_json.h"
-#include "test_util.h"
+#include "support/temp_dir.h"
 #include "utils/errors.h"
 
 using namespace agentcoder::data;
 using json = nlohmann::ordered_json;
+using agentcoder::testing::TempDir;
 
 namespace {
 
@@ -123,7 +124,7 @@ TEST(TaskJson, OfferedFunctionIsAValidTool) {
 }
 
 TEST(TaskFile, BadLinesAreReportedAndGoodOnesLoad) {
-  data_test::TempDir dir;
+  TempDir dir;
   json dup = good();
   json bad_difficulty = good();
   bad_difficulty["id"] = "t3";
@@ -136,7 +137,7 @@ TEST(TaskFile, BadLinesAreReportedAndGoodOnesLoad) {
                      bad_difficulty.dump() + "\n" +    // 4 bad field
                      dup.dump() + "\n" +               // 5 duplicate id
                      second.dump() + "\n";             // 6 good
-  std::string path = dir.file("tasks.jsonl", text);
+  std::string path = dir.write("tasks.jsonl", text);
   LoadResult r = load_tasks(path);
   ASSERT_EQ(r.tasks.size(), 2u);
   EXPECT_EQ(r.tasks[0].id, "t1");
@@ -154,11 +155,11 @@ TEST(TaskFile, BadLinesAreReportedAndGoodOnesLoad) {
 }
 
 TEST(TaskFile, StrictStopsAtTheFirstBadLine) {
-  data_test::TempDir dir;
+  TempDir dir;
   json bad = good();
   bad["id"] = "t9";
   bad["category"] = "nope";
-  std::string path = dir.file("t.jsonl", std::string(kGood) + "\n" + bad.dump() + "\n");
+  std::string path = dir.write("t.jsonl", std::string(kGood) + "\n" + bad.dump() + "\n");
   try {
     load_tasks(path, true);
     FAIL() << "expected InputError";
@@ -172,9 +173,9 @@ TEST(TaskFile, MissingFileIsInputError) {
 }
 
 TEST(TaskFile, WriteThenLoadIsIdentical) {
-  data_test::TempDir dir;
+  TempDir dir;
   std::vector<Issue> issues;
-  Task t = *task_from_json(good(), issues);
+  Task t = task_from_json(good(), issues).value();
   std::string path = dir.path("sub/out.jsonl");
   write_tasks(path, {t, t});
   // Same id twice: the second line must be flagged, proving the file was read back.

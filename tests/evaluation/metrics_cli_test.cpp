@@ -1,23 +1,23 @@
 // `agentcoder metrics`, `compare` and `export-metrics` through the built
 // binary on a small results file: tables, JSON, CSV (RFC 4180 quoting, one
 // row per condition or per episode) and one-line exit-2 errors.
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "store/results_store.h"
 #include "support/cli_run.h"
+#include "support/read_file.h"
+#include "support/temp_dir.h"
 #include "utils/sha256.h"
 
 using namespace agentcoder;
 using agentcoder::testing::count_lines;
 using agentcoder::testing::run_cli;
 using agentcoder::testing::CliRun;
+using agentcoder::testing::read_file;
+using agentcoder::testing::TempDir;
 
 namespace {
 
@@ -52,9 +52,7 @@ store::EpisodeRecord record(const std::string& variant, const std::string& task,
 class MetricsCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = ::testing::TempDir() + "/metrics-cli-" + std::to_string(getpid());
-    std::filesystem::remove_all(dir);
-    file = dir + "/results.sqlite";
+    file = dir.path("results.sqlite");
     store::ResultsStore results(file);
     store::RunSession run = results.begin_run({"exp", "seed = 1\n", nullptr, nlohmann::json::object()});
     std::vector<store::ScoreRecord> scores;
@@ -72,9 +70,9 @@ class MetricsCli : public ::testing::Test {
         }
     results.put_scores(run.run_id, scores);
   }
-  void TearDown() override { std::filesystem::remove_all(dir); }
 
-  std::string dir, file;
+  TempDir dir;
+  std::string file;
 };
 
 }  // namespace
@@ -137,14 +135,12 @@ TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
   // 0) so lo and hi are empty.
   EXPECT_NE(csv.out.find("\r\nexp,base/direct/free,base,direct,free,2,0.5,,,"), std::string::npos) << csv.out;
 
-  std::string out = dir + "/episodes.csv";
+  std::string out = dir.path("episodes.csv");
   CliRun episodes = cli("export-metrics " + file + " --csv --episodes -o " + out);
   ASSERT_EQ(episodes.code, 0) << episodes.out;
-  std::ifstream in(out, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_EQ(count_lines(text.str()), 13);  // header + 12 episodes
-  EXPECT_NE(text.str().find(",\"t,2\","), std::string::npos) << "a comma is quoted";
+  std::string text = read_file(out);
+  EXPECT_EQ(count_lines(text), 13);  // header + 12 episodes
+  EXPECT_NE(text.find(",\"t,2\","), std::string::npos) << "a comma is quoted";
   EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
 
   CliRun no_format = cli("export-metrics " + file);
@@ -152,7 +148,7 @@ TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
 }
 
 TEST_F(MetricsCli, MissingFileIsAnInputError) {
-  CliRun r = cli("metrics " + dir + "/nothing.sqlite");
+  CliRun r = cli("metrics " + dir.path("nothing.sqlite"));
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(count_lines(r.out), 1) << r.out;
 }

@@ -23,6 +23,8 @@
 #include "evaluation/report.h"
 #include "store/results_store.h"
 #include "support/cli_run.h"
+#include "support/read_file.h"
+#include "support/temp_dir.h"
 #include "utils/errors.h"
 #include "utils/sha256.h"
 
@@ -34,27 +36,8 @@ using agentcoder::evaluation::ReportOutput;
 using agentcoder::evaluation::report_figure_names;
 using agentcoder::evaluation::write_report;
 using ojson = nlohmann::ordered_json;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "ac_report_test_XXXXXX").string();
-    if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string path(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using agentcoder::testing::read_file;
+using agentcoder::testing::TempDir;
 
 using Shell = agentcoder::testing::CliRun;  // out: stdout only
 using agentcoder::testing::run_shell;
@@ -206,8 +189,8 @@ TEST_F(Report, WritesEveryFigureAsPngAndWellFormedSvg) {
   for (size_t i = 0; i < out.figures.size(); ++i) {
     const std::string& name = report_figure_names()[i];
     EXPECT_EQ(out.figures[i].name, name);
-    std::string png = slurp(dir.path("report/figures/" + name + ".png"));
-    std::string svg = slurp(dir.path("report/figures/" + name + ".svg"));
+    std::string png = read_file(dir.path("report/figures/" + name + ".png"));
+    std::string svg = read_file(dir.path("report/figures/" + name + ".svg"));
     ASSERT_GT(png.size(), 1000u) << name;
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << name;
     EXPECT_EQ(svg.rfind("<?xml", 0), 0u) << name;
@@ -222,11 +205,11 @@ TEST_F(Report, WritesEveryFigureAsPngAndWellFormedSvg) {
   EXPECT_EQ(parsed.code, 0) << parsed.out;
   EXPECT_EQ(parsed.out, "parsed " + std::to_string(out.figures.size()) + "\n");
   // metrics.json is the input, as given.
-  EXPECT_EQ(nlohmann::ordered_json::parse(slurp(out.metrics_json)), fixture_metrics());
+  EXPECT_EQ(nlohmann::ordered_json::parse(read_file(out.metrics_json)), fixture_metrics());
 }
 
 TEST_F(Report, PageHasEveryFigureInlineAndNothingExternal) {
-  std::string html = slurp(out.index_html);
+  std::string html = read_file(out.index_html);
   for (const std::string& name : report_figure_names()) {
     EXPECT_NE(html.find("<figure class=\"figure\" id=\"fig-" + name + "\">"), std::string::npos) << name;
     std::string fig = figure_markup(html, name);
@@ -253,7 +236,7 @@ TEST_F(Report, PageHasEveryFigureInlineAndNothingExternal) {
 }
 
 TEST_F(Report, EscapesEveryText) {
-  std::string html = slurp(out.index_html);
+  std::string html = read_file(out.index_html);
   EXPECT_EQ(html.find(kHostile), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_NE(html.find("<title>agentcoder report: &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
@@ -265,7 +248,7 @@ TEST_F(Report, EscapesEveryText) {
 }
 
 TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
-  std::string html = slurp(out.index_html);
+  std::string html = read_file(out.index_html);
   for (const char* text :
        {"base / direct / free", "base / direct / force_text", "50.0% [25.0, 75.0]", "0.646", "0.615", "0.250",
         "50.0% / 66.6%", "python", "0.747", "syntax 1, runtime 2", "33.3% / 66.6% / 66.6%", "40.0%", "abc123",
@@ -278,9 +261,9 @@ TEST_F(Report, FiguresAreByteReproducible) {
   write_report(fixture_input(), dir.path("again"));
   for (const std::string& name : report_figure_names())
     for (const char* ext : {".png", ".svg"})
-      EXPECT_EQ(slurp(dir.path("report/figures/" + name + ext)), slurp(dir.path("again/figures/" + name + ext)))
+      EXPECT_EQ(read_file(dir.path("report/figures/" + name + ext)), read_file(dir.path("again/figures/" + name + ext)))
           << name << ext;
-  EXPECT_EQ(slurp(dir.path("report/index.html")), slurp(dir.path("again/index.html")));
+  EXPECT_EQ(read_file(dir.path("report/index.html")), read_file(dir.path("again/index.html")));
 }
 
 TEST(ReportEdges, EmptyMetricsStillDrawEveryFigure) {
@@ -291,7 +274,7 @@ TEST(ReportEdges, EmptyMetricsStillDrawEveryFigure) {
   in.run_name = "empty";
   ReportOutput out = write_report(in, dir.path("r"));
   ASSERT_EQ(out.figures.size(), report_figure_names().size());
-  std::string html = slurp(out.index_html);
+  std::string html = read_file(out.index_html);
   for (const std::string& name : report_figure_names())
     EXPECT_NE(figure_markup(html, name).find("<svg"), std::string::npos) << name;
   EXPECT_NE(html.find("No conditions"), std::string::npos);
@@ -347,7 +330,7 @@ TEST_F(Report, RendersInHeadlessChromiumWithEveryFigure) {
   // The DOM Chromium built from the page: the parser kept every SVG inside
   // its figure.
   Shell dom = chromium(binary, dir.path("profile"), "--dump-dom", url, log);
-  ASSERT_EQ(dom.code, 0) << slurp(log);
+  ASSERT_EQ(dom.code, 0) << read_file(log);
   ASSERT_NE(dom.out.find("<title>agentcoder report: &lt;script&gt;"), std::string::npos) << dom.out.substr(0, 2000);
   ASSERT_NE(dom.out.find("<h1>agentcoder report: "), std::string::npos);
   for (const std::string& name : report_figure_names()) {
@@ -359,7 +342,7 @@ TEST_F(Report, RendersInHeadlessChromiumWithEveryFigure) {
   // Laid out: a copy of the page with a probe that writes each figure's SVG
   // box into the DOM, so the dump shows what was rendered. (The report
   // itself has no scripts.)
-  std::string html = slurp(out.index_html);
+  std::string html = read_file(out.index_html);
   std::string probe =
       "<script>var r = [];"
       "document.querySelectorAll('figure.figure').forEach(function (f) {"
@@ -374,7 +357,7 @@ TEST_F(Report, RendersInHeadlessChromiumWithEveryFigure) {
   }
   Shell laid = chromium(binary, dir.path("profile"), "--window-size=1280,900 --dump-dom",
                         "file://" + fs::absolute(probed).string(), log);
-  ASSERT_EQ(laid.code, 0) << slurp(log);
+  ASSERT_EQ(laid.code, 0) << read_file(log);
   std::smatch check;
   ASSERT_TRUE(std::regex_search(laid.out, check, std::regex("<pre id=\"render-check\">([^<]*)</pre>")))
       << "no render check in the DOM";
@@ -389,9 +372,9 @@ TEST_F(Report, RendersInHeadlessChromiumWithEveryFigure) {
   // And it paints: a screenshot of the page is written.
   std::string shot = dir.path("shot.png");
   Shell painted = chromium(binary, dir.path("profile"), "--window-size=1280,4000 --screenshot='" + shot + "'", url, log);
-  ASSERT_EQ(painted.code, 0) << slurp(log);
-  std::string png = slurp(shot);
-  ASSERT_GT(png.size(), 20000u) << slurp(log);
+  ASSERT_EQ(painted.code, 0) << read_file(log);
+  std::string png = read_file(shot);
+  ASSERT_GT(png.size(), 20000u) << read_file(log);
   EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 }
 
@@ -486,13 +469,13 @@ std::string last_line_of(const std::string& out) {
 
 TEST(ReportCli, WritesThePageAndPrintsItsPathLast) {
   TempDir dir;
-  make_results(dir.path(""), 0);
+  make_results(dir.root(), 0);
   std::string out_dir = dir.path("report");
   auto r = report_cli(dir.path("results/exp") + " -o " + out_dir + " --bootstrap 200");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(last_line_of(r.out), out_dir + "/index.html") << r.out;
   EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
-  std::string html = slurp(out_dir + "/index.html");
+  std::string html = read_file(out_dir + "/index.html");
   for (const std::string& name : report_figure_names()) {
     EXPECT_NE(figure_markup(html, name).find("<svg"), std::string::npos) << name;
     EXPECT_TRUE(fs::exists(out_dir + "/figures/" + name + ".png")) << name;
@@ -501,14 +484,14 @@ TEST(ReportCli, WritesThePageAndPrintsItsPathLast) {
   for (const char* text : {"agentcoder report: exp", "base / direct / free", "base+dpo / direct / force_text",
                            "e2e0c0ffee", "name = &quot;exp&quot;"})
     EXPECT_NE(html.find(text), std::string::npos) << text;
-  auto metrics = nlohmann::ordered_json::parse(slurp(out_dir + "/metrics.json"));
+  auto metrics = nlohmann::ordered_json::parse(read_file(out_dir + "/metrics.json"));
   EXPECT_EQ(metrics["episodes"], 72);
   EXPECT_EQ(metrics["conditions"].size(), 6u);
 }
 
 TEST(ReportCli, WarnsAboutUnscoredEpisodes) {
   TempDir dir;
-  std::string file = make_results(dir.path(""), 5);
+  std::string file = make_results(dir.root(), 5);
   auto r = report_cli(file + " -o " + dir.path("report") + " --bootstrap 0");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("5 of 72 episodes are not scored yet; run `agentcoder score " + file + "`"),
@@ -519,7 +502,7 @@ TEST(ReportCli, WarnsAboutUnscoredEpisodes) {
 
 TEST(ReportCli, BadInputIsOneLineAndExitTwo) {
   TempDir dir;
-  std::string file = make_results(dir.path(""), 0);
+  std::string file = make_results(dir.root(), 0);
   for (const std::string& args : {file + " --run nope -o " + dir.path("r"), dir.path("missing.sqlite") + " -o " +
                                                                               dir.path("r")}) {
     auto r = report_cli(args);

@@ -13,6 +13,7 @@
 #include "data/task_json.h"
 #include "store/results_store.h"
 #include "support/cli_run.h"
+#include "support/temp_dir.h"
 
 namespace agentcoder::evaluation {
 namespace {
@@ -20,19 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using testing::run_cli;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "ac_score_test_XXXXXX").string();
-    path_ = mkdtemp(templ.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 data::Task task(const std::string& id, data::Check check) {
   data::Task t;
@@ -76,7 +65,7 @@ json json_of(const std::string& out) {
 class ScoreCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = tmp_.path() + "/results/r1";
+    dir_ = tmp_.path("results/r1");
     path_ = dir_ + "/results.sqlite";
     store::ResultsStore results(path_);
     store::RunSession session = results.begin_run({"r1", "name = 'r1'\n", json(), json::object()});
@@ -233,7 +222,7 @@ TEST_F(ScoreCommandTest, SeveralRunsNeedRunAndTasksFileFillsAMissingSnapshot) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("has no task snapshot; give the task file with --tasks"), std::string::npos) << r.out;
 
-  std::string tasks_file = tmp_.path() + "/tasks.jsonl";
+  std::string tasks_file = tmp_.path("tasks.jsonl");
   data::write_tasks(tasks_file, tasks_);
   r = run_cli(AGENTCODER_BIN, "score " + dir_ + " --run r2 --tasks " + tasks_file);
   ASSERT_EQ(r.code, 0) << r.out;
@@ -251,7 +240,7 @@ TEST(ScoreCommand, BadInputIsOneLineExitTwo) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(testing::count_lines(r.out), 1) << r.out;
   TempDir tmp;
-  r = run_cli(AGENTCODER_BIN, "score " + tmp.path() + " --jobs 0");
+  r = run_cli(AGENTCODER_BIN, "score " + tmp.root() + " --jobs 0");
   EXPECT_EQ(r.code, 2) << r.out;
 }
 

@@ -2,11 +2,10 @@
 // joined into the flat rows the metrics read; failure classes.
 #include "evaluation/scored_episode.h"
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
 
 #include "store/results_store.h"
+#include "support/temp_dir.h"
 #include "utils/sha256.h"
 
 using namespace agentcoder;
@@ -58,9 +57,8 @@ TEST(ScoredEpisode, FailureClassesFollowTheStudy) {
 }
 
 TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
-  std::string path = ::testing::TempDir() + "/scored-episode-" + std::to_string(getpid()) + ".sqlite";
-  std::filesystem::remove(path);
-  store::ResultsStore results(path);
+  agentcoder::testing::TempDir dir;
+  store::ResultsStore results(dir.path("results.sqlite"));
   store::RunSession run = results.begin_run({"r", "seed = 1\n", nullptr, nlohmann::json::object()});
   store::EpisodeRecord a = episode("t1", "free"), b = episode("t2", "force_text");
   b.first_decision = "malformed";
@@ -75,7 +73,7 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   score.fabrication_claim = false;
   results.put_scores(run.run_id, {score});
 
-  std::vector<ScoredEpisode> rows = load_scored_episodes(results, *results.find_run("r"));
+  std::vector<ScoredEpisode> rows = load_scored_episodes(results, results.find_run("r").value());
   ASSERT_EQ(rows.size(), 2u);
   const ScoredEpisode& x = rows[0];
   EXPECT_EQ(x.task_id, "t1");
@@ -101,5 +99,4 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   EXPECT_FALSE(y.scored);
   EXPECT_EQ(y.check, "");
   EXPECT_EQ(y.first_tool, "") << "a malformed first reply names no tool";
-  std::filesystem::remove(path);
 }

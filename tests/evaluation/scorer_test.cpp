@@ -54,9 +54,17 @@ store::EpisodeRecord make_episode(const data::Task& task, const std::string& ans
   return e;
 }
 
-// Whether `answer`, as an episode's final answer, scores as correct.
-bool correct(const data::Task& task, const std::string& answer, sandbox::Sandbox& sandbox) {
-  return *score_episode(task, make_episode(task, answer), sandbox).correct;
+// A score's verdict: "correct", "wrong", or "none" when it has no
+// correctness (the check errored, or the kind has none). Tests compare it with
+// EXPECT_EQ, so a check that never ran cannot pass an assertion of "wrong".
+std::string verdict(const store::ScoreRecord& score) {
+  if (!score.correct.has_value()) return "none";
+  return *score.correct ? "correct" : "wrong";
+}
+
+// The verdict on `answer` as an episode's final answer.
+std::string verdict(const data::Task& task, const std::string& answer, sandbox::Sandbox& sandbox) {
+  return verdict(score_episode(task, make_episode(task, answer), sandbox));
 }
 
 // Adds a step with one python call before the final step.
@@ -87,36 +95,35 @@ TEST_F(ScorerTest, ExactAcceptsANormalisedCandidateAndSaysWhich) {
   EXPECT_EQ(s.check, "exact");
   EXPECT_EQ(s.scorer_version, kScorerVersion);
   EXPECT_EQ(s.key_id, make_episode(t, "").key.id());
-  ASSERT_TRUE(s.correct.has_value());
-  EXPECT_TRUE(*s.correct);
+  EXPECT_EQ(verdict(s), "correct");
   EXPECT_EQ(s.score, 1);
   EXPECT_EQ(s.detail["matched"]["source"], "marked");
   EXPECT_EQ(s.extracted_answer, "\"hello   world\".");
   EXPECT_FALSE(s.detail.contains("error"));
 
   t.ground_truth_output = "42";
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "The result is 42.0"), *sandbox_).correct);
+  EXPECT_EQ(verdict(t, "The result is 42.0", *sandbox_), "correct");
 }
 
 TEST_F(ScorerTest, ExactRejectsWrongAndEmptyAnswers) {
   data::Task t = make_task("t/exact", data::Check::exact);
   t.ground_truth_output = "[1, 2, 3]";
   auto s = score_episode(t, make_episode(t, "Answer: [1, 2, 4]"), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.score, 0);
   EXPECT_TRUE(s.detail["matched"].is_null());
   EXPECT_EQ(s.extracted_answer, "[1, 2, 4]");  // the first candidate, for the reader
   EXPECT_EQ(s.detail["candidates"].size(), 1u);  // only the marked answer
 
   s = score_episode(t, make_episode(t, ""), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_TRUE(s.detail["candidates"].empty());
 }
 
 TEST_F(ScorerTest, ExactWithoutAGroundTruthIsAnError) {
   data::Task t = make_task("t/exact", data::Check::exact);
   auto s = score_episode(t, make_episode(t, "Answer: ..."), *sandbox_);
-  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_EQ(verdict(s), "none");
   EXPECT_NE(s.detail["error"].get<std::string>().find("ground_truth_output is empty"), std::string::npos);
 }
 
@@ -126,23 +133,23 @@ TEST_F(ScorerTest, NumericToleranceEdges) {
   data::Task t = make_task("t/num", data::Check::numeric);
   t.answer = 1234.5;
   t.abs_tol = 0.5;
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "It comes to 1,235.00 in total."), *sandbox_).correct);  // |d| = 0.5
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "Answer: 1234"), *sandbox_).correct);
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "Answer: 1235.25"), *sandbox_).correct);
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "Answer: -1234.5"), *sandbox_).correct);
+  EXPECT_EQ(verdict(t, "It comes to 1,235.00 in total.", *sandbox_), "correct");  // |d| = 0.5
+  EXPECT_EQ(verdict(t, "Answer: 1234", *sandbox_), "correct");
+  EXPECT_EQ(verdict(t, "Answer: 1235.25", *sandbox_), "wrong");
+  EXPECT_EQ(verdict(t, "Answer: -1234.5", *sandbox_), "wrong");
 
   t.answer = 0.75;
   t.abs_tol = 0;
   t.rel_tol = 0;
   auto s = score_episode(t, make_episode(t, "So the probability is \\boxed{3/4}"), *sandbox_);
-  EXPECT_TRUE(*s.correct);
+  EXPECT_EQ(verdict(s), "correct");
   EXPECT_EQ(s.detail["matched"]["source"], "boxed");
   EXPECT_EQ(s.extracted_answer, "3/4");
 
   t.answer = 200;
   t.rel_tol = 0.01;
-  EXPECT_TRUE(*score_episode(t, make_episode(t, "about 2.02e2"), *sandbox_).correct);  // 1% of 200 = 2
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "about 202.5"), *sandbox_).correct);
+  EXPECT_EQ(verdict(t, "about 2.02e2", *sandbox_), "correct");  // 1% of 200 = 2
+  EXPECT_EQ(verdict(t, "about 202.5", *sandbox_), "wrong");
 }
 
 TEST_F(ScorerTest, NumericUsesCandidatesNotEveryNumber) {
@@ -150,14 +157,14 @@ TEST_F(ScorerTest, NumericUsesCandidatesNotEveryNumber) {
   t.answer = 7;
   // 7 appears only mid-way; the candidates are the marked 9 and the last number 9.
   auto s = score_episode(t, make_episode(t, "3 + 4 = 7, then 7 + 2 = 9.\nAnswer: 9"), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.extracted_answer, "9");
 }
 
 TEST_F(ScorerTest, NumericWithoutAnAnswerIsAnError) {
   data::Task t = make_task("t/num", data::Check::numeric);
   auto s = score_episode(t, make_episode(t, "Answer: 3"), *sandbox_);
-  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_EQ(verdict(s), "none");
   EXPECT_NE(s.detail["error"].get<std::string>().find("no numeric answer"), std::string::npos);
 }
 
@@ -175,8 +182,7 @@ TEST_F(ScorerTest, UnitTestsPassWithTheLastPythonCall) {
   add_call(e, "python", {{"code", "def add(a, b):\n    return a - b\nprint(add(2, 3))"}}, true, true);
   add_call(e, "python", {{"code", "def add(a, b):\n    return a + b\nprint(add(2, 3))"}}, true, true);
   auto s = score_episode(t, e, *sandbox_);
-  ASSERT_TRUE(s.correct.has_value()) << s.detail.dump();
-  EXPECT_TRUE(*s.correct);
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
   EXPECT_EQ(s.detail["code_source"], "python_call");
   EXPECT_EQ(s.detail["code_step"], 1);
   EXPECT_EQ(s.detail["run"]["status"], "ok");
@@ -190,14 +196,14 @@ TEST_F(ScorerTest, UnitTestsSkipCallsThatDidNotRunAndFallBackToTheAnswer) {
   // Refused in force_text: not the model's run code.
   add_call(e, "python", {{"code", "def add(a, b):\n    return 0"}}, false, false, "tools_not_offered");
   auto s = score_episode(t, e, *sandbox_);
-  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
   EXPECT_EQ(s.detail["code_source"], "answer_block");
 }
 
 TEST_F(ScorerTest, UnitTestsFailingAssertion) {
   data::Task t = add_task();
   auto s = score_episode(t, make_episode(t, "```python\ndef add(a, b):\n    return a * b\n```"), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.detail["run"]["exit_code"], 1);
   EXPECT_EQ(s.detail["run"]["status"], "exit 1");
   EXPECT_NE(s.detail["run"]["stderr_tail"].get<std::string>().find("AssertionError"), std::string::npos);
@@ -207,11 +213,11 @@ TEST_F(ScorerTest, UnitTestsCrashingCode) {
   data::Task t = add_task();
   auto s = score_episode(t, make_episode(t, "```python\ndef add(a, b):\n    return a + b\nprint(1 / 0)\n```"),
                          *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_NE(s.detail["run"]["stderr_tail"].get<std::string>().find("ZeroDivisionError"), std::string::npos);
 
   s = score_episode(t, make_episode(t, "```python\nimport ctypes\nctypes.string_at(0)\n```"), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.detail["run"]["signal"], 11);
   EXPECT_EQ(s.detail["run"]["status"], "signal 11");
 }
@@ -221,8 +227,7 @@ TEST_F(ScorerTest, UnitTestsTimingOut) {
   ScorerOptions options;
   options.limits.wall_seconds = 1;
   auto s = score_episode(t, make_episode(t, "```python\nwhile True:\n    pass\n```"), *sandbox_, options);
-  ASSERT_TRUE(s.correct.has_value());
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.detail["run"]["status"], "timeout");
   EXPECT_TRUE(s.detail["run"]["timed_out"].get<bool>());
 }
@@ -230,8 +235,7 @@ TEST_F(ScorerTest, UnitTestsTimingOut) {
 TEST_F(ScorerTest, UnitTestsWithoutCodeAreWrongNotErrors) {
   data::Task t = add_task();
   auto s = score_episode(t, make_episode(t, "add returns the sum of its arguments."), *sandbox_);
-  ASSERT_TRUE(s.correct.has_value());
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.detail["code_source"], "none");
   EXPECT_FALSE(s.detail["tests_run"].get<bool>());
 }
@@ -241,7 +245,7 @@ TEST_F(ScorerTest, UnitTestsRunTheSetupBetweenCodeAndTests) {
   t.test_setup = "OFFSET = 10\n";
   t.tests = "assert shifted(1) == 11\n";
   auto s = score_episode(t, make_episode(t, "```python\ndef shifted(x):\n    return x + OFFSET\n```"), *sandbox_);
-  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
 }
 
 // ---- rubric ----
@@ -251,7 +255,7 @@ TEST_F(ScorerTest, RubricPartialAndFullPoints) {
   t.rubric = {{"uses a hash map", {"hash", "dict"}}, {"linear time", {"O\\(\\s*n\\s*\\)", "linear"}},
               {"mentions duplicates", {"duplicate"}}};
   auto s = score_episode(t, make_episode(t, "Store complements in a DICT; this runs in O(n)."), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_NEAR(s.score, 2.0 / 3.0, 1e-12);
   EXPECT_EQ(s.detail["matched_points"], 2);
   EXPECT_TRUE(s.detail["points"][0]["matched"].get<bool>());
@@ -259,11 +263,11 @@ TEST_F(ScorerTest, RubricPartialAndFullPoints) {
   EXPECT_FALSE(s.detail["points"][2]["matched"].get<bool>());
 
   s = score_episode(t, make_episode(t, "A hash set, linear time, and duplicates are handled."), *sandbox_);
-  EXPECT_TRUE(*s.correct);
+  EXPECT_EQ(verdict(s), "correct");
   EXPECT_EQ(s.score, 1);
 
   s = score_episode(t, make_episode(t, "No idea."), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.score, 0);
 }
 
@@ -271,7 +275,7 @@ TEST_F(ScorerTest, RubricInvalidRegexIsAnError) {
   data::Task t = make_task("t/rubric", data::Check::rubric);
   t.rubric = {{"broken", {"(unclosed"}}};
   auto s = score_episode(t, make_episode(t, "anything"), *sandbox_);
-  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_EQ(verdict(s), "none");
   EXPECT_NE(s.detail["error"].get<std::string>().find("invalid regex"), std::string::npos);
 }
 
@@ -285,21 +289,21 @@ TEST_F(ScorerTest, FinalStateNeedsEveryPart) {
   auto e = make_episode(t, "The fixed function returns 9 for 3.\nAnswer: 9");
   add_call(e, "python", {{"code", "def fixed(x):\n    return x * x\nassert fixed(3) == 9"}});
   auto s = score_episode(t, e, *sandbox_);
-  EXPECT_FALSE(*s.correct);  // one python call, two expected
+  EXPECT_EQ(verdict(s), "wrong");  // one python call, two expected
   EXPECT_TRUE(s.detail["parts"]["tests"]["holds"].get<bool>());
   EXPECT_TRUE(s.detail["parts"]["output"]["holds"].get<bool>());
   EXPECT_FALSE(s.detail["parts"]["tools"]["holds"].get<bool>());
 
   // A bad call does not count as a use of the tool; a second real run does.
   add_call(e, "python", {{"code", 5}}, true, false, "bad_arguments");
-  EXPECT_FALSE(*score_episode(t, e, *sandbox_).correct);
+  EXPECT_EQ(verdict(score_episode(t, e, *sandbox_)), "wrong");
   add_call(e, "python", {{"code", "def fixed(x):\n    return x * x\nprint(fixed(3))"}});
   s = score_episode(t, e, *sandbox_);
-  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
   EXPECT_EQ(s.detail["parts"]["tools"]["ran"], json::array({"python", "python"}));
 
   e.final_answer = "Answer: 8";
-  EXPECT_FALSE(*score_episode(t, e, *sandbox_).correct);
+  EXPECT_EQ(verdict(score_episode(t, e, *sandbox_)), "wrong");
 }
 
 // ---- answer_check ----
@@ -313,17 +317,16 @@ TEST_F(ScorerTest, AnswerCheckRunsTheCheckerOnTheAnswer) {
       "    return bool(found) and int(found[-1]) % 7 == 0\n";
   t.ground_truth_output = "<<<14>>>";
   auto s = score_episode(t, make_episode(t, "Any multiple of seven: <<<21>>>"), *sandbox_);
-  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
   EXPECT_EQ(s.extracted_answer, "21");
 
   s = score_episode(t, make_episode(t, "<<<22>>>"), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_NE(s.detail["run"]["stderr_tail"].get<std::string>().find("rejects"), std::string::npos);
 
   // A checker that raises on odd input rejects, it does not error.
   s = score_episode(t, make_episode(t, "<<<seven>>>"), *sandbox_);
-  ASSERT_TRUE(s.correct.has_value());
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_NE(s.detail["run"]["stderr_tail"].get<std::string>().find("ValueError"), std::string::npos);
 }
 
@@ -341,12 +344,12 @@ TEST_F(ScorerTest, CallMatchAcceptsListedValuesAndOptionalArguments) {
   auto e = make_episode(t, "The area is 78.5.");
   add_call(e, "geometry_calc_area", {{"shape", "Circle"}, {"radius", 5}});
   auto s = score_episode(t, e, *sandbox_);
-  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
   EXPECT_TRUE(s.detail["calls"][0]["matched"].get<bool>());
 
   e = make_episode(t, "");
   add_call(e, "geometry.calc_area", {{"shape", "circle"}, {"radius", 5.0}, {"unit", "cm"}});
-  EXPECT_TRUE(*score_episode(t, e, *sandbox_).correct);
+  EXPECT_EQ(verdict(score_episode(t, e, *sandbox_)), "correct");
 }
 
 TEST_F(ScorerTest, CallMatchRejectsWrongCalls) {
@@ -357,14 +360,14 @@ TEST_F(ScorerTest, CallMatchRejectsWrongCalls) {
     return score_episode(t, e, *sandbox_);
   };
   auto s = wrong("geometry.calc_area", {{"shape", "circle"}, {"radius", 6}});
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.detail["calls"][0]["why"], "arguments differ");
-  EXPECT_FALSE(*wrong("geometry.calc_area", {{"shape", "circle"}}).correct);  // radius is required
-  EXPECT_FALSE(*wrong("geometry.calc_area", {{"shape", "circle"}, {"radius", 5}, {"color", "red"}}).correct);
+  EXPECT_EQ(verdict(wrong("geometry.calc_area", {{"shape", "circle"}})), "wrong");  // radius is required
+  EXPECT_EQ(verdict(wrong("geometry.calc_area", {{"shape", "circle"}, {"radius", 5}, {"color", "red"}})), "wrong");
   s = wrong("geometry.calc_volume", {{"shape", "circle"}, {"radius", 5}});
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.detail["calls"][0]["why"], "not an expected function");
-  EXPECT_FALSE(*score_episode(t, make_episode(t, "I would call calc_area."), *sandbox_).correct);
+  EXPECT_EQ(verdict(t, "I would call calc_area.", *sandbox_), "wrong");
 }
 
 // ---- decision ----
@@ -373,7 +376,7 @@ TEST_F(ScorerTest, DecisionHasNoCorrectness) {
   data::Task t = make_task("t/decision", data::Check::decision);
   t.optimal_tool = "none";
   auto s = score_episode(t, make_episode(t, "No tool can help."), *sandbox_);
-  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_EQ(verdict(s), "none");
   EXPECT_FALSE(s.detail.contains("error"));
   EXPECT_EQ(s.detail["first_decision"], "text");
 }
@@ -511,11 +514,10 @@ TEST_F(ScorerTest, SandboxFailureIsRecordedAndOthersAreScored) {
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(scores[i].key_id, episodes[i].key.id());
     if (i == 2) {
-      EXPECT_FALSE(scores[i].correct.has_value());
+      EXPECT_EQ(verdict(scores[i]), "none");
       EXPECT_NE(scores[i].detail["error"].get<std::string>().find("cannot start the slot"), std::string::npos);
     } else {
-      ASSERT_TRUE(scores[i].correct.has_value()) << i << scores[i].detail.dump();
-      EXPECT_EQ(*scores[i].correct, i % 2 == 0) << i;
+      EXPECT_EQ(verdict(scores[i]), i % 2 == 0 ? "correct" : "wrong") << i << scores[i].detail.dump();
     }
   }
 }
@@ -524,7 +526,7 @@ TEST_F(ScorerTest, MismatchedTaskIsAnError) {
   data::Task t = make_task("t/a", data::Check::exact);
   data::Task other = make_task("t/b", data::Check::exact);
   auto s = score_episode(t, make_episode(other, "x"), *sandbox_);
-  EXPECT_FALSE(s.correct.has_value());
+  EXPECT_EQ(verdict(s), "none");
   EXPECT_NE(s.detail["error"].get<std::string>().find("t/b"), std::string::npos);
 }
 
@@ -548,70 +550,69 @@ TEST(FinalCode, LastRunPythonCallElseLastPythonBlock) {
 TEST_F(ScorerTest, ExactAcceptsThousandsSeparators) {
   data::Task t = make_task("t/exact", data::Check::exact);
   t.ground_truth_output = "1000000";
-  EXPECT_TRUE(correct(t, "The answer is 1,000,000.", *sandbox_));
+  EXPECT_EQ(verdict(t, "The answer is 1,000,000.", *sandbox_), "correct");
   t.ground_truth_output = "5050";
-  EXPECT_TRUE(correct(t, "5,050", *sandbox_));
-  EXPECT_FALSE(correct(t, "5,051", *sandbox_));
+  EXPECT_EQ(verdict(t, "5,050", *sandbox_), "correct");
+  EXPECT_EQ(verdict(t, "5,051", *sandbox_), "wrong");
 }
 
 TEST_F(ScorerTest, ExactOnlyMarkedCandidatesWhenAnyExist) {
   data::Task t = make_task("t/exact", data::Check::exact);
   t.ground_truth_output = "3";
-  EXPECT_FALSE(correct(t, "The answer is 5, not 3.", *sandbox_));
+  EXPECT_EQ(verdict(t, "The answer is 5, not 3.", *sandbox_), "wrong");
   t.ground_truth_output = "True";
-  EXPECT_FALSE(correct(t, "The answer is False (not `True`).", *sandbox_));
+  EXPECT_EQ(verdict(t, "The answer is False (not `True`).", *sandbox_), "wrong");
   t.ground_truth_output = "42";
-  EXPECT_TRUE(correct(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it", *sandbox_));
+  EXPECT_EQ(verdict(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it", *sandbox_), "correct");
 }
 
 TEST_F(ScorerTest, NumericRegressions) {
   data::Task t = make_task("t/num", data::Check::numeric);
   t.answer = 31116.03;
   t.abs_tol = 0.01;
-  EXPECT_TRUE(correct(t, "Answer: 31116.04", *sandbox_));
+  EXPECT_EQ(verdict(t, "Answer: 31116.04", *sandbox_), "correct");
   t.abs_tol = 0;
   t.answer = 3;
-  EXPECT_FALSE(correct(t, "The answer is 5, not 3.", *sandbox_));
+  EXPECT_EQ(verdict(t, "The answer is 5, not 3.", *sandbox_), "wrong");
   t.answer = 9;
-  EXPECT_FALSE(correct(t, "Answer: 12 apples, 3 more than 9", *sandbox_));
+  EXPECT_EQ(verdict(t, "Answer: 12 apples, 3 more than 9", *sandbox_), "wrong");
   t.answer = 4;
-  EXPECT_FALSE(correct(t, "The answer is 7.\n\nCheck: 7 = 3 + 4", *sandbox_));
+  EXPECT_EQ(verdict(t, "The answer is 7.\n\nCheck: 7 = 3 + 4", *sandbox_), "wrong");
   t.answer = 7;
-  EXPECT_FALSE(correct(t, "The result is `7 * 6 = 42`, so the answer is 43.", *sandbox_));
+  EXPECT_EQ(verdict(t, "The result is `7 * 6 = 42`, so the answer is 43.", *sandbox_), "wrong");
   t.answer = 224916;
-  EXPECT_TRUE(correct(t, "The final balance is $224,916.00 after 10 years.", *sandbox_));
+  EXPECT_EQ(verdict(t, "The final balance is $224,916.00 after 10 years.", *sandbox_), "correct");
   t.answer = 0.75;
-  EXPECT_TRUE(correct(t, "Answer: $\\frac{3}{4}$", *sandbox_));
+  EXPECT_EQ(verdict(t, "Answer: $\\frac{3}{4}$", *sandbox_), "correct");
   t.answer = 42;
-  EXPECT_TRUE(correct(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it", *sandbox_));
+  EXPECT_EQ(verdict(t, "Final answer: 42\n\nThis answer is correct because 40 + 2 gives it", *sandbox_), "correct");
   t.answer = 1e6;
-  EXPECT_TRUE(correct(t, "The answer is 10^6", *sandbox_));
+  EXPECT_EQ(verdict(t, "The answer is 10^6", *sandbox_), "correct");
 }
 
 TEST_F(ScorerTest, UnitTestsMustRunTheTests) {
   data::Task t = add_task();
   // Wrong code that exits before the tests could run.
-  for (const std::string& exit : {"import sys\nsys.exit(0)\n", "exit()\n",
-                                  "import sys\ndef main():\n    return 0\nif __name__ == \"__main__\":\n    sys.exit(main())\n",
-                                  "import os\nos._exit(0)\n"}) {
+  for (const std::string exit : {"import sys\nsys.exit(0)\n", "exit()\n",
+                                 "import sys\ndef main():\n    return 0\nif __name__ == \"__main__\":\n    sys.exit(main())\n",
+                                 "import os\nos._exit(0)\n"}) {
     auto s = score_episode(t, make_episode(t, "```python\ndef add(a, b):\n    return a * b\n" + exit + "```"), *sandbox_);
-    ASSERT_TRUE(s.correct.has_value()) << s.detail.dump();
-    EXPECT_FALSE(*s.correct) << exit << s.detail.dump();
+    EXPECT_EQ(verdict(s), "wrong") << exit << s.detail.dump();
   }
   // Right code with a main guard that exits: the tests still run, and pass.
   auto s = score_episode(t, make_episode(t, "```python\nimport sys\ndef add(a, b):\n    return a + b\ndef main():\n    print(add(1, 2))\n    return 0\nif __name__ == \"__main__\":\n    sys.exit(main())\n```"),
                          *sandbox_);
-  EXPECT_TRUE(*s.correct) << s.detail.dump();
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
   // Code that prints something that looks like a marker does not pass.
   s = score_episode(t, make_episode(t, "```python\nimport sys, os\ndef add(a, b):\n    return a * b\nprint('ok')\nos._exit(0)\n```"), *sandbox_);
-  EXPECT_FALSE(*s.correct);
+  EXPECT_EQ(verdict(s), "wrong");
 }
 
 TEST_F(ScorerTest, FinalStateTestsMustRun) {
   data::Task t = make_task("t/multi", data::Check::final_state);
   t.tests = "assert fixed(3) == 9\n";
   auto e = make_episode(t, "```python\ndef fixed(x):\n    return x + 1\nraise SystemExit(0)\n```");
-  EXPECT_FALSE(*score_episode(t, e, *sandbox_).correct);
+  EXPECT_EQ(verdict(score_episode(t, e, *sandbox_)), "wrong");
 }
 
 TEST_F(ScorerTest, FabricationUnrelatedFailureIsUnchecked) {

@@ -51,15 +51,15 @@ TEST(McNemar, ChiSquareWithContinuityCorrectionFromTwentyFive) {
 }
 
 TEST(Auroc, SeparationReversalAndTies) {
-  EXPECT_DOUBLE_EQ(*auroc({0.9, 0.8, 0.2, 0.1}, {true, true, false, false}), 1.0);
-  EXPECT_DOUBLE_EQ(*auroc({0.9, 0.8, 0.2, 0.1}, {false, false, true, true}), 0.0);
-  EXPECT_DOUBLE_EQ(*auroc({0.5, 0.5, 0.5}, {true, false, true}), 0.5);
+  EXPECT_DOUBLE_EQ(auroc({0.9, 0.8, 0.2, 0.1}, {true, true, false, false}).value(), 1.0);
+  EXPECT_DOUBLE_EQ(auroc({0.9, 0.8, 0.2, 0.1}, {false, false, true, true}).value(), 0.0);
+  EXPECT_DOUBLE_EQ(auroc({0.5, 0.5, 0.5}, {true, false, true}).value(), 0.5);
   // Positives {0.9, 0.4}, negatives {0.8, 0.4}: pairs 0.9>0.8 (1), 0.9>0.4
   // (1), 0.4<0.8 (0), 0.4=0.4 (1/2) -> 2.5 / 4 = 0.625.
-  EXPECT_DOUBLE_EQ(*auroc({0.9, 0.8, 0.4, 0.4}, {true, false, true, false}), 0.625);
+  EXPECT_DOUBLE_EQ(auroc({0.9, 0.8, 0.4, 0.4}, {true, false, true, false}).value(), 0.625);
   // Positives {0.3, 0.7, 0.7}, negatives {0.7, 0.1}: 0.3 vs (0.7, 0.1) = 0 + 1;
   // 0.7 vs (0.7, 0.1) = 0.5 + 1, twice -> (1 + 1.5 + 1.5) / 6 = 2/3.
-  EXPECT_NEAR(*auroc({0.3, 0.7, 0.7, 0.7, 0.1}, {true, true, true, false, false}), 4.0 / 6.0, 1e-12);
+  EXPECT_NEAR(auroc({0.3, 0.7, 0.7, 0.7, 0.1}, {true, true, true, false, false}).value(), 4.0 / 6.0, 1e-12);
 }
 
 TEST(Auroc, NullWhenAClassIsEmpty) {
@@ -78,13 +78,13 @@ TEST(ReliabilityBins, EqualWidthAndEveryBinReturned) {
   EXPECT_DOUBLE_EQ(bins[0].hi, 0.1);
   EXPECT_DOUBLE_EQ(bins[9].hi, 1.0);
   EXPECT_EQ(bins[0].n, 2);
-  EXPECT_NEAR(*bins[0].mean_p, 0.025, 1e-12);  // (0.05 + 0) / 2
-  EXPECT_DOUBLE_EQ(*bins[0].rate, 0.5);
+  EXPECT_NEAR(bins[0].mean_p.value(), 0.025, 1e-12);  // (0.05 + 0) / 2
+  EXPECT_DOUBLE_EQ(bins[0].rate.value(), 0.5);
   EXPECT_EQ(bins[2].n, 1);
-  EXPECT_DOUBLE_EQ(*bins[2].rate, 1.0);
+  EXPECT_DOUBLE_EQ(bins[2].rate.value(), 1.0);
   EXPECT_EQ(bins[9].n, 2);
-  EXPECT_NEAR(*bins[9].mean_p, 0.975, 1e-12);  // (0.95 + 1) / 2
-  EXPECT_DOUBLE_EQ(*bins[9].rate, 0.5);
+  EXPECT_NEAR(bins[9].mean_p.value(), 0.975, 1e-12);  // (0.95 + 1) / 2
+  EXPECT_DOUBLE_EQ(bins[9].rate.value(), 0.5);
   EXPECT_EQ(bins[5].n, 0);
   EXPECT_FALSE(bins[5].mean_p.has_value());
   EXPECT_FALSE(bins[5].rate.has_value());

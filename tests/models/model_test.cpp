@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "models/quantize.h"
+#include "support/read_file.h"
+#include "support/temp_dir.h"
 #include "utils/errors.h"
 
 using namespace agentcoder::models;
@@ -13,16 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::string temp_dir() {
-  std::string dir = (fs::temp_directory_path() / ("agentcoder-test-" + std::to_string(::getpid()))).string();
-  fs::create_directories(dir);
-  return dir;
-}
+using agentcoder::testing::read_file;
+using agentcoder::testing::TempDir;
 
 }  // namespace
 
@@ -43,42 +37,39 @@ TEST(Model, InfoDescribesTheTinyModel) {
 
 TEST(Model, MissingFileAndNonGgufAreInputErrors) {
   EXPECT_THROW(Model({"/nonexistent/model.gguf"}), agentcoder::InputError);
-  std::string dir = temp_dir();
-  std::ofstream(dir + "/fake.gguf") << "not a model";
+  TempDir dir;
+  dir.write("fake.gguf", "not a model");
   try {
-    Model m({dir + "/fake.gguf"});
+    Model m({dir.path("fake.gguf")});
     FAIL() << "expected InputError";
   } catch (const agentcoder::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("not a GGUF"), std::string::npos) << e.what();
   }
   // A GGUF header with garbage after it.
-  std::ofstream(dir + "/broken.gguf") << "GGUF\x03garbage";
-  EXPECT_THROW(Model({dir + "/broken.gguf"}), agentcoder::InputError);
-  fs::remove_all(dir);
+  dir.write("broken.gguf", "GGUF\x03garbage");
+  EXPECT_THROW(Model({dir.path("broken.gguf")}), agentcoder::InputError);
 }
 
 TEST(Quantize, ProducesALoadableModelOfTheRequestedType) {
-  std::string dir = temp_dir();
-  std::string out = dir + "/tiny-q4_0.gguf";
+  TempDir dir;
+  std::string out = dir.path("tiny-q4_0.gguf");
   quantize(std::string(AGENTCODER_TINY_MODEL), out, "Q4_0", 2);
   Model model({out});
   EXPECT_EQ(model.info().quantization, "Q4_0");
   EXPECT_LT(fs::file_size(out), fs::file_size(std::string(AGENTCODER_TINY_MODEL)));
   EXPECT_THROW(quantize(std::string(AGENTCODER_TINY_MODEL), out, "Q9_9"), agentcoder::InputError);
   EXPECT_THROW(quantize("/nonexistent.gguf", out, "Q8_0"), agentcoder::InputError);
-  fs::remove_all(dir);
 }
 
 // The fixture generator is deterministic: the same bytes every run.
 TEST(Fixtures, TinyModelGeneratorIsDeterministic) {
-  std::string dir = temp_dir();
+  TempDir dir;
   std::string tool = std::string(AGENTCODER_MAKE_TINY_MODEL);
   std::string args = " " + std::string(AGENTCODER_QWEN_VOCAB) + " " + std::string(AGENTCODER_QWEN_TEMPLATE) + " ";
-  ASSERT_EQ(std::system((tool + args + dir + "/a.gguf").c_str()), 0);
-  ASSERT_EQ(std::system((tool + args + dir + "/b.gguf").c_str()), 0);
-  ASSERT_EQ(std::system((tool + args + dir + "/c.gguf --seed 43").c_str()), 0);
-  EXPECT_EQ(file_bytes(dir + "/a.gguf"), file_bytes(dir + "/b.gguf"));
-  EXPECT_NE(file_bytes(dir + "/a.gguf"), file_bytes(dir + "/c.gguf"));
-  EXPECT_EQ(file_bytes(dir + "/a.gguf"), file_bytes(std::string(AGENTCODER_TINY_MODEL)));
-  fs::remove_all(dir);
+  ASSERT_EQ(std::system((tool + args + dir.path("a.gguf")).c_str()), 0);
+  ASSERT_EQ(std::system((tool + args + dir.path("b.gguf")).c_str()), 0);
+  ASSERT_EQ(std::system((tool + args + dir.path("c.gguf") + " --seed 43").c_str()), 0);
+  EXPECT_EQ(read_file(dir.path("a.gguf")), read_file(dir.path("b.gguf")));
+  EXPECT_NE(read_file(dir.path("a.gguf")), read_file(dir.path("c.gguf")));
+  EXPECT_EQ(read_file(dir.path("a.gguf")), read_file(std::string(AGENTCODER_TINY_MODEL)));
 }

@@ -5,10 +5,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <future>
 #include <memory>
 
@@ -21,11 +24,57 @@ namespace {
 struct Host {
   HostFacts facts;
   int listener = -1;
+  std::string listener_error;  // why there is no listener, if there is none
   std::unique_ptr<Sandbox> cold, warm;
   std::multiset<std::string> mounts;
 };
 
 Host* host = nullptr;
+
+// Opens the host service the loopback case must not reach: a TCP listener on
+// 127.0.0.1, any free port. Sets facts.listening_port, or listener_error.
+void listen_on_loopback(Host& h) {
+  h.listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (h.listener < 0) {
+    h.listener_error = std::string("socket: ") + std::strerror(errno);
+  } else if (bind(h.listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    h.listener_error = std::string("bind 127.0.0.1: ") + std::strerror(errno);
+  } else if (listen(h.listener, 4) != 0) {
+    h.listener_error = std::string("listen: ") + std::strerror(errno);
+  } else if (getsockname(h.listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    h.listener_error = std::string("getsockname: ") + std::strerror(errno);
+  } else {
+    h.facts.listening_port = ntohs(addr.sin_port);
+  }
+}
+
+// Whether a host process can connect to the listener right now. A case that
+// expects the sandbox's connect to be refused proves something only while
+// the same connect from outside succeeds.
+bool host_reaches_listener(const Host& h) {
+  int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (client < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(h.facts.listening_port));
+  bool connected = connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  // Take the connection off the backlog, so that later checks find room.
+  pollfd ready{h.listener, POLLIN, 0};
+  if (connected && poll(&ready, 1, 2000) == 1) {
+    int accepted = accept4(h.listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (accepted >= 0) close(accepted);
+    else connected = false;
+  } else {
+    connected = false;
+  }
+  close(client);
+  return connected;
+}
 
 class SecuritySuite : public ::testing::TestWithParam<std::tuple<size_t, bool>> {
  public:
@@ -39,14 +88,7 @@ class SecuritySuite : public ::testing::TestWithParam<std::tuple<size_t, bool>> 
     if (f) std::fclose(f);
     host->facts.inherited_fd = open(host->facts.canary_path.c_str(), O_RDONLY);
     host->facts.supervisor_pid = getpid();
-    host->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (bind(host->listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && listen(host->listener, 4) == 0 &&
-        getsockname(host->listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-      host->facts.listening_port = ntohs(addr.sin_port);
+    listen_on_loopback(*host);
     host->mounts = host_mounts();
     // tests/sandbox re-runs this suite as an unprivileged user, with a
     // cgroup delegated to it.
@@ -62,7 +104,7 @@ class SecuritySuite : public ::testing::TestWithParam<std::tuple<size_t, bool>> 
   static void TearDownTestSuite() {
     host->cold.reset();
     host->warm.reset();
-    close(host->listener);
+    if (host->listener >= 0) close(host->listener);
     close(host->facts.inherited_fd);
     unlink(host->facts.canary_path.c_str());
     delete host;
@@ -79,7 +121,10 @@ TEST_P(SecuritySuite, IsContained) {
   const auto [index, warm] = GetParam();
   const AttackCase& c = cases()[index];
   Sandbox& sandbox = warm ? *host->warm : *host->cold;
-  ASSERT_NE(host->facts.listening_port, 0);
+  ASSERT_GT(host->facts.listening_port, 0) << "no host listener for {PORT}: " << host->listener_error;
+  if (c.code.find("{PORT}") != std::string::npos)
+    ASSERT_TRUE(host_reaches_listener(*host)) << "the host cannot connect to its own listener on port "
+                                             << host->facts.listening_port << ": a refusal would prove nothing";
 
   auto request = [&](const std::string& code) {
     ExecRequest r;

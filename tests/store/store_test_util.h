@@ -1,10 +1,11 @@
-// Helpers shared by the store tests: a temporary directory, deterministic
-// keys and records (every field set, sizes varying with the index), a raw
-// SQLite connection for looking at files from outside the store, and a way
-// to run the built `agentcoder`.
+// Helpers shared by the store tests: deterministic keys and records (every
+// field set, sizes varying with the index), a raw SQLite connection for
+// looking at files from outside the store, and a way to run the built
+// `agentcoder`; TempDir is the one in tests/support.
 #pragma once
 
 #include "support/cli_run.h"
+#include "support/temp_dir.h"
 
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -26,20 +27,7 @@ namespace store_test {
 
 using namespace agentcoder::store;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "ac_store_test_XXXXXX").string();
-    if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string path(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& dir() const { return path_; }
-
- private:
-  std::string path_;
-};
+using agentcoder::testing::TempDir;
 
 inline std::string hash_of(const std::string& s) { return agentcoder::sha256_hex(s); }
 

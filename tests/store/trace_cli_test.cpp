@@ -12,6 +12,7 @@
 #include "store/record_json.h"
 #include "store/results_store.h"
 #include "store_test_util.h"
+#include "support/read_file.h"
 
 namespace {
 
@@ -108,10 +109,7 @@ TEST_F(TraceCli, ExportWritesOneLinePerEpisode) {
 
   CliRun to_stdout = run_cli("trace export " + file + " 2>/dev/null");
   ASSERT_EQ(to_stdout.code, 0);
-  std::ifstream again(out);
-  std::stringstream written;
-  written << again.rdbuf();
-  EXPECT_EQ(to_stdout.out, written.str());
+  EXPECT_EQ(to_stdout.out, agentcoder::testing::read_file(out));
 }
 
 TEST_F(TraceCli, BadInputIsOneLineAndExit2) {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "tools/docs_index_build.h"
 #include "tools/docs_search.h"
 #include "tools/docs_tool.h"
@@ -15,6 +15,8 @@
 
 namespace agentcoder::tools {
 namespace {
+
+using agentcoder::testing::TempDir;
 
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -74,7 +76,7 @@ This module implements iterator building blocks.
 struct Fixture {
   TempDir dir;
   std::string source, index;
-  Fixture() : source(dir.path() + "/src"), index(dir.path() + "/out/docs.sqlite") {  // out/ does not exist yet
+  Fixture() : source(dir.path("src")), index(dir.path("out/docs.sqlite")) {  // out/ does not exist yet
     write_fixture(dir);
   }
 };
@@ -153,16 +155,16 @@ TEST(DocsIndex, RebuildsOnlyWhenTheSourcesChange) {
 
 TEST(DocsIndex, BadSourcesAndIndexesAreInputErrors) {
   TempDir dir;
-  EXPECT_THROW(build_docs_index(dir.path() + "/missing", dir.path() + "/i.sqlite"), InputError);
-  EXPECT_THROW(build_docs_index(dir.path(), dir.path() + "/i.sqlite"), InputError);  // no pages
-  EXPECT_THROW(DocsIndex::open(dir.path() + "/none.sqlite"), InputError);
+  EXPECT_THROW(build_docs_index(dir.path("missing"), dir.path("i.sqlite")), InputError);
+  EXPECT_THROW(build_docs_index(dir.root(), dir.path("i.sqlite")), InputError);  // no pages
+  EXPECT_THROW(DocsIndex::open(dir.path("none.sqlite")), InputError);
   dir.write("junk.sqlite", "not a database at all, just text");
-  EXPECT_THROW(DocsIndex::open(dir.path() + "/junk.sqlite"), InputError);
+  EXPECT_THROW(DocsIndex::open(dir.path("junk.sqlite")), InputError);
   try {
-    DocsIndex::open(dir.path() + "/none.sqlite");
+    DocsIndex::open(dir.path("none.sqlite"));
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "docs index " + dir.path() + "/none.sqlite: not found (build it with: agentcoder docs index)");
+              "docs index " + dir.path("none.sqlite") + ": not found (build it with: agentcoder docs index)");
   }
 }
 
@@ -216,7 +218,7 @@ TEST(DocsTool, MissingIndexFailsAtConstruction) {
 TEST(DocsRealIndex, FindsTheRightPages) {
   if (!fs::is_directory(default_docs_source())) GTEST_SKIP() << default_docs_source() << " is not installed";
   TempDir dir;
-  std::string index_file = dir.path() + "/stdlib.sqlite";
+  std::string index_file = dir.path("stdlib.sqlite");
   DocsIndexStats s = build_docs_index(default_docs_source(), index_file);
   EXPECT_GT(s.pages, 200u);
   EXPECT_GT(s.passages, 5000u);

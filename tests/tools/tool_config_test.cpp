@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "test_sandbox.h"
 #include "tools/docs_index_build.h"
 #include "tools/math_tool.h"
@@ -12,6 +12,8 @@
 
 namespace agentcoder::tools {
 namespace {
+
+using agentcoder::testing::TempDir;
 
 using nlohmann::json;
 
@@ -31,8 +33,8 @@ std::string config_error(const std::vector<std::string>& names, const json& opti
 
 std::string small_index(const TempDir& dir) {
   dir.write("src/library/functions.rst.txt", "Functions\n=========\n\n.. function:: zip(*iterables)\n\n   Zip.\n");
-  build_docs_index(dir.path() + "/src", dir.path() + "/docs.sqlite");
-  return dir.path() + "/docs.sqlite";
+  build_docs_index(dir.path("src"), dir.path("docs.sqlite"));
+  return dir.path("docs.sqlite");
 }
 
 TEST(ToolConfig, BuildsTheListedToolsInOrderWithTheirOptions) {

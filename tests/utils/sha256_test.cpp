@@ -1,10 +1,10 @@
 #include "utils/sha256.h"
 
 #include <cstdio>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.h"
 #include "utils/errors.h"
 
 // FIPS 180-2 test vectors.
@@ -14,9 +14,9 @@ TEST(Sha256, KnownVectors) {
 }
 
 TEST(Sha256, FileMatchesString) {
-  std::string path = ::testing::TempDir() + "/sha_test.txt";
+  agentcoder::testing::TempDir dir;
   std::string text(3 << 20, 'x');  // larger than one read buffer
-  std::ofstream(path, std::ios::binary) << text;
+  std::string path = dir.write("sha_test.txt", text);
   EXPECT_EQ(agentcoder::sha256_file_hex(path), agentcoder::sha256_hex(text));
   std::remove(path.c_str());
   EXPECT_THROW(agentcoder::sha256_file_hex(path), agentcoder::InputError);
