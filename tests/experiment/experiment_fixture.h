@@ -4,9 +4,6 @@
 // code, one field per knob a test may turn.
 #pragma once
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -15,6 +12,7 @@
 #include "data/task.h"
 #include "data/task_file.h"
 #include "experiment/run_config.h"
+#include "support/temp_dir.h"
 
 namespace experiment_test {
 
@@ -22,16 +20,9 @@ using namespace agentcoder;
 
 class ExperimentTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = ::testing::TempDir() + "/ac-experiment-test-" + std::to_string(getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    data::write_tasks(path("tasks.jsonl"), tasks());
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { data::write_tasks(path("tasks.jsonl"), tasks()); }
 
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string path(const std::string& name) const { return temp_.path(name); }
 
   static std::vector<data::Task> tasks() {
     std::vector<data::Task> out;
@@ -80,7 +71,8 @@ class ExperimentTest : public ::testing::Test {
     return c;
   }
 
-  std::string dir_;
+  agentcoder::testing::TempDir temp_;
+  const std::string dir_ = temp_.root();
 };
 
 }  // namespace experiment_test
