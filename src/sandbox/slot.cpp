@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -94,12 +93,6 @@ Slot::Slot(const SlotSettings& settings, const std::string& name) : settings_(se
     throw SandboxUnavailable(e.what());
   }
   close(sv[1]);
-  if (settings.cpu >= 0) {
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(settings.cpu, &one);
-    sched_setaffinity(launcher_, sizeof one, &one);  // before it forks anything
-  }
   try {
     LauncherConfig cfg;
     cfg.python = settings.python->path;
@@ -219,24 +212,6 @@ ExecResult Slot::run(const ExecRequest& request) {
   req.rlimit_cpu_seconds = static_cast<uint64_t>(std::ceil(limits.wall_seconds)) + 1;
   req.rlimit_fsize = limits.tmp_bytes;
   req.rlimit_nofile = limits.max_open_files;
-  if (limits.cpus > 1) req.flags |= kRunUnpin;
-
-  // Pin the caller next to the slot for the run (see slot.h), then restore.
-  cpu_set_t saved;
-  bool pinned = false;
-  if (settings_.cpu >= 0 && sched_getaffinity(0, sizeof saved, &saved) == 0) {
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(settings_.cpu, &one);
-    pinned = sched_setaffinity(0, sizeof one, &one) == 0;
-  }
-  struct Unpin {
-    bool& pinned;
-    cpu_set_t& saved;
-    ~Unpin() {
-      if (pinned) sched_setaffinity(0, sizeof saved, &saved);
-    }
-  } unpin{pinned, saved};
   int child_fds[4] = {in[1], out[1], err[1], code};
   int chan = warm ? zygote_sock_ : cold_sock_;
 
