@@ -25,6 +25,8 @@
 
 namespace agentcoder::sandbox {
 
+struct RunDone;
+
 struct SlotSettings {
   const CgroupPlan* cgroups = nullptr;
   const PythonInfo* python = nullptr;
@@ -50,6 +52,10 @@ class Slot {
 
  private:
   void wait_ready(int sock, const char* who);
+  // Sets the cgroup limits for a run; returns the counters it starts from.
+  CgroupCounters start_counting(const Limits& limits, bool warm);
+  // Exit status, CPU time and peak memory of a run that ended.
+  void record_end(const CgroupCounters& before, const RunDone& done, ExecResult& result) const;
 
   SlotSettings settings_;
   std::unique_ptr<SlotCgroup> cgroup_;
