@@ -110,7 +110,7 @@ struct Engine::Prefix {
 };
 
 struct Engine::Command {
-  enum Kind { add_prefix, clear_prefixes, set_adapters } kind;
+  enum Kind { add_prefix, set_adapters } kind;
   std::vector<int32_t> tokens;
   std::vector<std::pair<const LoraAdapter*, float>> adapters;
   std::promise<int> done;
@@ -131,7 +131,7 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   cp.n_threads = cp.n_threads_batch = std::max(1, threads);
   cp.flash_attn_type = parse_flash_attention(options_.flash_attention);
   cp.type_k = cp.type_v = parse_kv_type(options_.kv_type);
-  cp.kv_unified = options_.kv_unified;
+  cp.kv_unified = false;  // per-sequence KV streams (see engine.h)
   cp.no_perf = true;
   ctx_ = llama_init_from_model(model.get(), cp);
   if (ctx_ == nullptr) throw std::runtime_error("llama.cpp could not create a context (context size, KV type?)");
@@ -215,12 +215,6 @@ int Engine::add_prefix(const std::vector<int32_t>& tokens) {
   return post(std::move(command));
 }
 
-void Engine::clear_prefixes() {
-  auto command = std::make_unique<Command>();
-  command->kind = Command::clear_prefixes;
-  post(std::move(command));
-}
-
 void Engine::set_adapters(const std::vector<std::pair<const LoraAdapter*, float>>& adapters) {
   auto command = std::make_unique<Command>();
   command->kind = Command::set_adapters;
@@ -300,10 +294,6 @@ int Engine::execute(Command& command) {
       prefixes_.push_back(std::move(prefix));
       break;
     }
-    case Command::clear_prefixes:
-      for (auto& p : prefixes_) llama_memory_seq_rm(mem, p->seq, -1, -1);
-      prefixes_.clear();
-      break;
     case Command::set_adapters: {
       std::vector<llama_adapter_lora*> handles;
       std::vector<float> scales;
@@ -340,7 +330,6 @@ void Engine::evaluate_prefix(Prefix& prefix) {
 }
 
 void Engine::admit() {
-  if (admission_paused_) return;
   for (auto& slot : slots_) {
     if (slot->pending) continue;
     std::unique_ptr<Pending> pending;
@@ -464,7 +453,7 @@ bool Engine::step() {
         common_batch_add(batch, s->last_token, s->n_past, {seq}, true);
         s->tokens_in_batch = 1;
         in_batch.push_back(s);
-      } else if (!options_.kv_unified || generating.size() == 1) {  // one pool: ubatches need no runs of ids
+      } else {
         Pad pad{seq, next_position(seq)};
         common_batch_add(batch, generating.front()->last_token, pad.pos, {seq}, true);
         pads.push_back(pad);
@@ -474,24 +463,10 @@ bool Engine::step() {
   int rc = llama_decode(ctx_, batch);
   for (const Pad& pad : pads) llama_memory_seq_rm(llama_get_memory(ctx_), pad.seq, pad.pos, -1);
   if (rc == 1) {
-    // No room in the KV cache (a unified pool, shared by every sequence).
-    // On a prompt step with others running, the newest prompt goes back to
-    // the queue and admission waits until a request finishes and frees
-    // cells (else it would come straight back); otherwise the prompt, or on
-    // a decode the longest sequence, ends with context_full.
-    auto newest = [](const Slot* a, const Slot* b) { return a->admitted_order < b->admitted_order; };
+    // No KV cell for the batch. Requests are sized to fit their sequence's
+    // stream, so this is not expected; end the prompt, or on a decode the
+    // longest sequence, rather than retry forever.
     auto longest = [](const Slot* a, const Slot* b) { return a->n_past < b->n_past; };
-    if (prompt_step && generating.size() + prompts.size() > 1) {
-      Slot* victim = *std::max_element(prompts.begin(), prompts.end(), newest);
-      llama_memory_seq_rm(llama_get_memory(ctx_), victim->seq, -1, -1);
-      if (victim->sampler != nullptr) common_sampler_free(victim->sampler);
-      std::unique_ptr<Pending> pending = std::move(victim->pending);
-      *victim = Slot{victim->seq};
-      admission_paused_ = true;
-      std::lock_guard lock(mutex_);
-      queue_.push_front(std::move(pending));
-      return true;
-    }
     Slot* victim = prompt_step ? in_batch.front() : *std::max_element(generating.begin(), generating.end(), longest);
     finish(*victim, StopReason::context_full, "KV cache full");
     return true;
@@ -561,7 +536,6 @@ bool Engine::step() {
 
 void Engine::finish(Slot& slot, StopReason reason, const std::string& error) {
   auto now = Clock::now();
-  admission_paused_ = false;  // cells are freed
   RequestStats& stats = slot.result.stats;
   stats.generated_tokens = static_cast<int>(slot.result.tokens.size());
   if (slot.generating) {
