@@ -411,68 +411,29 @@ bool Engine::step() {
   for (auto& s : slots_)
     if (s->pending) (s->generating ? generating : prompts).push_back(s.get());
   if (generating.empty() && prompts.empty()) return false;
+
   // Prompts first: decodes then run with as many sequences as possible (the
   // throughput of a CPU decode grows with its batch). Decodes cannot starve:
   // only admitted requests have prompts, at most one per slot.
   const bool prompt_step = !prompts.empty();
 
-  llama_batch& batch = batch_;
-  common_batch_clear(batch);
+  common_batch_clear(batch_);
   std::vector<Slot*> in_batch;
   std::vector<Pad> pads;
   uint64_t prompt_tokens = 0;
   if (prompt_step) {
     Slot* s = *std::min_element(prompts.begin(), prompts.end(),
                                 [](const Slot* a, const Slot* b) { return a->admitted_order < b->admitted_order; });
-    s->batch_index = -1;  // no logits until the prompt's last chunk
-    const auto& prompt = s->pending->request.prompt_tokens;
-    size_t n = std::min<size_t>(options_.batch_size, prompt.size() - s->prompt_next);
-    for (size_t i = 0; i < n; ++i) {
-      size_t at = s->prompt_next + i;
-      bool last = at + 1 == prompt.size();
-      if (last) s->batch_index = batch.n_tokens;
-      common_batch_add(batch, prompt[at], static_cast<llama_pos>(at), {s->seq}, last);
-    }
-    s->tokens_in_batch = static_cast<int>(n);
-    prompt_tokens = n;
+    prompt_tokens = add_prompt_chunk(*s);
     in_batch.push_back(s);
   } else {
-    // slots_ are in sequence-id order, and so is `generating`. No prompt
-    // waits, so every other slot is idle and its stream empty.
-    int lo = generating.front()->seq, hi = generating.back()->seq;
-    if (lo == hi) {
-      if (hi + 1 < options_.parallel) ++hi;
-      else if (lo > 0) --lo;
-      else if (hi + 1 < options_.parallel + options_.max_prefixes) ++hi;  // the first prefix's sequence
-    }
-    auto next = generating.begin();
-    for (int seq = lo; seq <= hi; ++seq) {
-      if (next != generating.end() && (*next)->seq == seq) {
-        Slot* s = *next++;
-        s->batch_index = batch.n_tokens;
-        common_batch_add(batch, s->last_token, s->n_past, {seq}, true);
-        s->tokens_in_batch = 1;
-        in_batch.push_back(s);
-      } else {
-        Pad pad{seq, next_position(seq)};
-        common_batch_add(batch, generating.front()->last_token, pad.pos, {seq}, true);
-        pads.push_back(pad);
-      }
-    }
+    in_batch = add_decode_tokens(generating, pads);
   }
-  int rc = llama_decode(ctx_, batch);
+
+  int rc = llama_decode(ctx_, batch_);
   for (const Pad& pad : pads) llama_memory_seq_rm(llama_get_memory(ctx_), pad.seq, pad.pos, -1);
-  if (rc == 1) {
-    // No KV cell for the batch. Requests are sized to fit their sequence's
-    // stream, so this is not expected; end the prompt, or on a decode the
-    // longest sequence, rather than retry forever.
-    auto longest = [](const Slot* a, const Slot* b) { return a->n_past < b->n_past; };
-    Slot* victim = prompt_step ? in_batch.front() : *std::max_element(generating.begin(), generating.end(), longest);
-    finish(*victim, StopReason::context_full, "KV cache full");
-    return true;
-  }
   if (rc != 0) {
-    for (Slot* s : in_batch) finish(*s, StopReason::error, "llama_decode failed with code " + std::to_string(rc));
+    fail_decode(rc, prompt_step, in_batch);
     return true;
   }
   {
@@ -480,58 +441,118 @@ bool Engine::step() {
     totals_.prompt_tokens_evaluated += prompt_tokens;
     totals_.decode_calls += 1;
   }
-  const llama_vocab* vocab = model_.vocab();
-  for (Slot* s : in_batch) {
-    s->n_past += s->tokens_in_batch;
-    if (!s->generating) s->prompt_next += s->tokens_in_batch;
-    if (s->batch_index < 0) continue;  // prompt not finished yet
-    const auto& request = s->pending->request;
-    if (!s->generating) {
-      s->generating = true;
-      s->first_token = Clock::now();
-      const float* logits = llama_get_logits_ith(ctx_, s->batch_index);
-      if (request.keep_first_logits) s->result.first_logits.assign(logits, logits + n_vocab_);
-      if (!request.probe_tokens.empty()) {
-        float max_logit = *std::max_element(logits, logits + n_vocab_);
-        double sum = 0;
-        for (int i = 0; i < n_vocab_; ++i) sum += std::exp(double(logits[i]) - max_logit);
-        for (int32_t t : request.probe_tokens)
-          s->result.probe_probabilities.push_back(
-              t >= 0 && t < n_vocab_ ? static_cast<float>(std::exp(double(logits[t]) - max_logit) / sum) : 0.0f);
-      }
-    }
-    llama_token token;
-    if (greedy(request.sampling)) {
-      token = argmax_token(llama_get_logits_ith(ctx_, s->batch_index));
-    } else {
-      token = common_sampler_sample(s->sampler, ctx_, s->batch_index);
-      common_sampler_accept(s->sampler, token, true);
-    }
-    if (!request.sampling.ignore_eos && llama_vocab_is_eog(vocab, token)) {
-      finish(*s, StopReason::end_of_generation);
-      continue;
-    }
-    s->result.tokens.push_back(token);
-    s->last_token = token;
-    std::string& text = s->result.text;
-    size_t before = text.size();
-    text += common_token_to_piece(vocab, token, /*special=*/true);
-    bool stopped = false;
-    for (const auto& stop : request.sampling.stop) {
-      if (stop.empty()) continue;
-      size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
-      size_t at = text.find(stop, from);
-      if (at != std::string::npos) {
-        text.resize(at);
-        stopped = true;
-        break;
-      }
-    }
-    if (stopped) finish(*s, StopReason::stop_string);
-    else if (static_cast<int>(s->result.tokens.size()) >= request.sampling.max_tokens) finish(*s, StopReason::max_tokens);
-    else if (s->n_past + 1 >= options_.context_per_request) finish(*s, StopReason::context_full);
-  }
+  for (Slot* s : in_batch) take_output(*s);
   return true;
+}
+
+size_t Engine::add_prompt_chunk(Slot& s) {
+  s.batch_index = -1;  // no logits until the prompt's last chunk
+  const auto& prompt = s.pending->request.prompt_tokens;
+  size_t n = std::min<size_t>(options_.batch_size, prompt.size() - s.prompt_next);
+  for (size_t i = 0; i < n; ++i) {
+    size_t at = s.prompt_next + i;
+    bool last = at + 1 == prompt.size();
+    if (last) s.batch_index = batch_.n_tokens;
+    common_batch_add(batch_, prompt[at], static_cast<llama_pos>(at), {s.seq}, last);
+  }
+  s.tokens_in_batch = static_cast<int>(n);
+  return n;
+}
+
+std::vector<Engine::Slot*> Engine::add_decode_tokens(const std::vector<Slot*>& generating, std::vector<Pad>& pads) {
+  // slots_ are in sequence-id order, and so is `generating`. No prompt
+  // waits, so every other slot is idle and its stream empty.
+  int lo = generating.front()->seq, hi = generating.back()->seq;
+  if (lo == hi) {
+    if (hi + 1 < options_.parallel) ++hi;
+    else if (lo > 0) --lo;
+    else if (hi + 1 < options_.parallel + options_.max_prefixes) ++hi;  // the first prefix's sequence
+  }
+  std::vector<Slot*> in_batch;
+  auto next = generating.begin();
+  for (int seq = lo; seq <= hi; ++seq) {
+    if (next != generating.end() && (*next)->seq == seq) {
+      Slot* s = *next++;
+      s->batch_index = batch_.n_tokens;
+      common_batch_add(batch_, s->last_token, s->n_past, {seq}, true);
+      s->tokens_in_batch = 1;
+      in_batch.push_back(s);
+    } else {
+      Pad pad{seq, next_position(seq)};
+      common_batch_add(batch_, generating.front()->last_token, pad.pos, {seq}, true);
+      pads.push_back(pad);
+    }
+  }
+  return in_batch;
+}
+
+void Engine::fail_decode(int rc, bool prompt_step, const std::vector<Slot*>& in_batch) {
+  if (rc == 1) {
+    // No KV cell for the batch. Requests are sized to fit their sequence's
+    // stream, so this is not expected; end the prompt, or on a decode the
+    // longest sequence, rather than retry forever.
+    auto longest = [](const Slot* a, const Slot* b) { return a->n_past < b->n_past; };
+    Slot* victim = prompt_step ? in_batch.front() : *std::max_element(in_batch.begin(), in_batch.end(), longest);
+    finish(*victim, StopReason::context_full, "KV cache full");
+    return;
+  }
+  for (Slot* s : in_batch) finish(*s, StopReason::error, "llama_decode failed with code " + std::to_string(rc));
+}
+
+void Engine::take_output(Slot& s) {
+  s.n_past += s.tokens_in_batch;
+  if (!s.generating) s.prompt_next += s.tokens_in_batch;
+  if (s.batch_index < 0) return;  // prompt not finished yet
+  const auto& request = s.pending->request;
+  if (!s.generating) start_generating(s);
+  const llama_token token = sample(s);
+  if (!request.sampling.ignore_eos && llama_vocab_is_eog(model_.vocab(), token)) {
+    finish(s, StopReason::end_of_generation);
+    return;
+  }
+  s.result.tokens.push_back(token);
+  s.last_token = token;
+  if (append_piece(s.result.text, token, request.sampling.stop)) finish(s, StopReason::stop_string);
+  else if (static_cast<int>(s.result.tokens.size()) >= request.sampling.max_tokens) finish(s, StopReason::max_tokens);
+  else if (s.n_past + 1 >= options_.context_per_request) finish(s, StopReason::context_full);
+}
+
+void Engine::start_generating(Slot& s) {
+  const auto& request = s.pending->request;
+  s.generating = true;
+  s.first_token = Clock::now();
+  const float* logits = llama_get_logits_ith(ctx_, s.batch_index);
+  if (request.keep_first_logits) s.result.first_logits.assign(logits, logits + n_vocab_);
+  if (!request.probe_tokens.empty()) {
+    float max_logit = *std::max_element(logits, logits + n_vocab_);
+    double sum = 0;
+    for (int i = 0; i < n_vocab_; ++i) sum += std::exp(double(logits[i]) - max_logit);
+    for (int32_t t : request.probe_tokens)
+      s.result.probe_probabilities.push_back(
+          t >= 0 && t < n_vocab_ ? static_cast<float>(std::exp(double(logits[t]) - max_logit) / sum) : 0.0f);
+  }
+}
+
+llama_token Engine::sample(Slot& s) {
+  if (greedy(s.pending->request.sampling)) return argmax_token(llama_get_logits_ith(ctx_, s.batch_index));
+  llama_token token = common_sampler_sample(s.sampler, ctx_, s.batch_index);
+  common_sampler_accept(s.sampler, token, true);
+  return token;
+}
+
+bool Engine::append_piece(std::string& text, llama_token token, const std::vector<std::string>& stops) const {
+  size_t before = text.size();
+  text += common_token_to_piece(model_.vocab(), token, /*special=*/true);
+  for (const auto& stop : stops) {
+    if (stop.empty()) continue;
+    size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
+    size_t at = text.find(stop, from);
+    if (at != std::string::npos) {
+      text.resize(at);
+      return true;
+    }
+  }
+  return false;
 }
 
 void Engine::finish(Slot& slot, StopReason reason, const std::string& error) {

@@ -136,6 +136,17 @@ class Engine {
     int pos = 0;
   };
   int next_position(int seq) const;  // where sequence `seq`'s next token goes
+  size_t add_prompt_chunk(Slot& slot);  // returns the tokens added
+  // Adds a token of every generating sequence, and pads; returns the slots in the batch.
+  std::vector<Slot*> add_decode_tokens(const std::vector<Slot*>& generating, std::vector<Pad>& pads);
+  void fail_decode(int rc, bool prompt_step, const std::vector<Slot*>& in_batch);
+  // After a decode: advances the slot past its tokens and, once its prompt
+  // is evaluated, samples its next token and decides whether it is done.
+  void take_output(Slot& slot);
+  void start_generating(Slot& slot);  // the first generated position: probe, first logits
+  llama_token sample(Slot& slot);
+  // Appends the token's text; true when a stop string ended the reply (it is cut there).
+  bool append_piece(std::string& text, llama_token token, const std::vector<std::string>& stops) const;
   void admit();
   void finish(Slot& slot, StopReason reason, const std::string& error = "");
   int post(std::unique_ptr<Command> command);  // runs it on the engine thread, waits
