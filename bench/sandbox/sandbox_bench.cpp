@@ -1,7 +1,7 @@
 // bench/sandbox: what the sandbox costs per execution, against plain Python
 // measured in the same run.
 //
-//   sandbox_bench [--rounds N] [--throughput-runs M] [--python P] [--pin]
+//   sandbox_bench [--rounds N] [--throughput-runs M] [--python P]
 //
 // Rounds are interleaved (each round runs every variant once, in a random
 // order) so drift on a shared or virtual machine hits all variants alike:
@@ -87,26 +87,22 @@ double percentile(std::vector<double> v, double q) {
 
 int main(int argc, char** argv) {
   int rounds = 300, throughput_runs = 1000;
-  bool pin = false;
   std::string python = "/usr/bin/python3";
   for (int i = 1; i < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--pin")) {
-      pin = true;
-      --i;
-    } else if (i + 1 >= argc) {
-      i = argc;  // falls to the usage line below
-    } else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--throughput-runs")) throughput_runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--python")) python = argv[i + 1];
-    else {
-      std::fprintf(stderr, "usage: %s [--rounds N] [--throughput-runs M] [--python P] [--pin]\n", argv[0]);
+    bool ok = i + 1 < argc;
+    if (ok && !std::strcmp(argv[i], "--rounds")) ok = (rounds = std::atoi(argv[i + 1])) > 0;
+    else if (ok && !std::strcmp(argv[i], "--throughput-runs")) ok = (throughput_runs = std::atoi(argv[i + 1])) > 0;
+    else if (ok && !std::strcmp(argv[i], "--python")) python = argv[i + 1];
+    else ok = false;
+    if (!ok) {
+      std::fprintf(stderr, "sandbox_bench: bad argument '%s'; usage: %s [--rounds N] [--throughput-runs M] [--python P]\n",
+                   argv[i], argv[0]);
       return 2;
     }
   }
   SandboxOptions options;
   options.python = python;
   options.max_concurrent_runs = 2;
-  options.pin_slots = pin;
   // Separate sandboxes, so the warm slot preparing its next run never shares
   // a slot with a cold run being measured.
   std::unique_ptr<Sandbox> sb, cold_sb;
@@ -152,8 +148,8 @@ int main(int argc, char** argv) {
   double per_second = throughput_runs / seconds;
 
   double plain50 = percentile(plain, 0.5), cold50 = percentile(cold, 0.5), warm50 = percentile(warm, 0.5);
-  std::printf("sandbox bench: %d interleaved rounds, print(1), %s, %u CPUs, slots %s\n\n", rounds, python.c_str(),
-              std::thread::hardware_concurrency(), pin ? "pinned" : "not pinned");
+  std::printf("sandbox bench: %d interleaved rounds, print(1), %s, %u CPUs\n\n", rounds, python.c_str(),
+              std::thread::hardware_concurrency());
   std::printf("| variant | p50 ms | p95 ms |\n|---|---|---|\n");
   std::printf("| plain `%s -I -S -c 'print(1)'` | %.2f | %.2f |\n", python.c_str(), plain50, percentile(plain, 0.95));
   std::printf("| sandbox, cold path | %.2f | %.2f |\n", cold50, percentile(cold, 0.95));

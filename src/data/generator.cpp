@@ -27,6 +27,125 @@ std::string optional_string(const json& out, const char* key) {
 // Extra candidates drawn per task asked for, so duplicates can be dropped.
 int candidates_for(int quota, int round) { return quota + quota / 2 + 2 + round * (quota + 2); }
 
+// One family at one difficulty level, with the tasks it owes its cell.
+struct LevelQuota {
+  const Family* family;
+  Difficulty difficulty;
+  int quota;
+  int drawn = 0;  // candidates drawn so far
+  std::vector<Task> accepted;
+};
+
+// Spreads each category x difficulty cell's per_cell tasks over the
+// category's families; families in id order.
+std::vector<LevelQuota> plan_quotas(const std::vector<Family>& families, int per_cell) {
+  std::vector<LevelQuota> levels;
+  for (Category c : kCategories) {
+    std::vector<const Family*> members;
+    for (const auto& f : families)
+      if (f.category == c) members.push_back(&f);
+    if (members.empty()) continue;
+    const int n = static_cast<int>(members.size());
+    for (Difficulty d : kDifficulties) {
+      const int base = per_cell / n, extra = per_cell % n;
+      const int offset = static_cast<int>(d) * extra;  // rotate who gets the remainder
+      for (int i = 0; i < n; ++i) {
+        int quota = base + (((i - offset) % n + n) % n < extra ? 1 : 0);
+        if (quota > 0) levels.push_back(LevelQuota{members[i], d, quota, 0, {}});
+      }
+    }
+  }
+  return levels;
+}
+
+// The candidates of one round: a reference job per quota not yet met, and
+// the seed each candidate's parameters were drawn with.
+struct Round {
+  std::vector<ReferenceJob> jobs;
+  std::vector<LevelQuota*> level;           // per job
+  std::vector<std::vector<uint64_t>> seeds;  // per job, per candidate
+};
+
+Round draw_round(std::vector<LevelQuota>& levels, int round, uint64_t seed) {
+  Round r;
+  for (auto& l : levels) {
+    int missing = l.quota - static_cast<int>(l.accepted.size());
+    if (missing <= 0) continue;
+    ReferenceJob job{l.family, {}};
+    std::vector<uint64_t> job_seeds;
+    for (int k = 0; k < candidates_for(missing, round); ++k, ++l.drawn) {
+      uint64_t candidate_seed =
+          derive_seed(seed, l.family->id + "/" + to_string(l.difficulty) + "/" + std::to_string(l.drawn));
+      try {
+        job.params.push_back(sample_params(l.family->level(l.difficulty).params, candidate_seed));
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(l.family->origin + ": level " + to_string(l.difficulty) + ": " + e.what());
+      }
+      job_seeds.push_back(candidate_seed);
+    }
+    r.jobs.push_back(std::move(job));
+    r.level.push_back(&l);
+    r.seeds.push_back(std::move(job_seeds));
+  }
+  return r;
+}
+
+// Builds a task from each candidate whose reference ran, up to its level's
+// quota, dropping duplicate prompts. Returns the reference failures.
+std::vector<std::string> accept_candidates(Round& r, const std::vector<std::vector<ReferenceOutcome>>& outcomes,
+                                           double distractor_rate, std::set<std::string>& seen, GenerateReport& rep) {
+  std::vector<std::string> failures;
+  for (size_t j = 0; j < r.jobs.size(); ++j) {
+    LevelQuota& l = *r.level[j];
+    for (size_t k = 0; k < outcomes[j].size(); ++k) {
+      ++rep.candidates;
+      const ReferenceOutcome& o = outcomes[j][k];
+      if (!o.ok) {
+        failures.push_back(l.family->origin + ": reference failed on " + r.jobs[j].params[k].dump() + ": " + o.error);
+        continue;
+      }
+      if (static_cast<int>(l.accepted.size()) >= l.quota) continue;
+      Task t;
+      try {
+        t = build_task(*l.family, l.difficulty, r.jobs[j].params[k], o.out, r.seeds[j][k], distractor_rate);
+      } catch (const std::invalid_argument& e) {
+        failures.push_back(l.family->origin + ": " + e.what());
+        continue;
+      }
+      if (!seen.insert(normalise_prompt(t.prompt)).second) {
+        ++rep.duplicates;
+        continue;
+      }
+      l.accepted.push_back(std::move(t));
+    }
+  }
+  return failures;
+}
+
+// Gives the accepted tasks their ids (<family>.<level initial><NNN>, in
+// order) and checks each; reports the levels that fell short.
+std::vector<Task> number_tasks(std::vector<LevelQuota>& levels, GenerateReport& rep) {
+  std::vector<Task> tasks;
+  std::map<std::string, int> counters;
+  for (auto& l : levels) {
+    if (static_cast<int>(l.accepted.size()) < l.quota)
+      rep.short_cells.push_back(l.family->id + "/" + to_string(l.difficulty) + ": " +
+                                std::to_string(l.accepted.size()) + " of " + std::to_string(l.quota));
+    for (auto& t : l.accepted) {
+      const std::string prefix = l.family->id + "." + to_string(l.difficulty).substr(0, 1);
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%03d", counters[prefix]++);
+      t.id = prefix + buf;
+      std::vector<Issue> issues;
+      validate_task(t, issues);
+      if (!issues.empty())
+        throw std::runtime_error(l.family->origin + ": generated an invalid task: " + issues.front().to_string());
+      tasks.push_back(std::move(t));
+    }
+  }
+  return tasks;
+}
+
 }  // namespace
 
 void apply_reference_output(const Family& family, const json& out, Task& task) {
@@ -136,108 +255,19 @@ std::vector<Task> generate(const std::vector<Family>& families, sandbox::Sandbox
   GenerateReport local;
   GenerateReport& rep = report ? *report : local;
 
-  // One slot per (family, level) with its quota; families in id order.
-  struct Slot {
-    const Family* family;
-    Difficulty difficulty;
-    int quota;
-    int drawn = 0;  // candidates drawn so far
-    std::vector<Task> accepted;
-  };
-  std::vector<Slot> slots;
-  for (Category c : kCategories) {
-    std::vector<const Family*> members;
-    for (const auto& f : families)
-      if (f.category == c) members.push_back(&f);
-    if (members.empty()) continue;
-    const int n = static_cast<int>(members.size());
-    for (Difficulty d : kDifficulties) {
-      const int base = options.per_cell / n, extra = options.per_cell % n;
-      const int offset = static_cast<int>(d) * extra;  // rotate who gets the remainder
-      for (int i = 0; i < n; ++i) {
-        int quota = base + (((i - offset) % n + n) % n < extra ? 1 : 0);
-        if (quota > 0) slots.push_back(Slot{members[i], d, quota, 0, {}});
-      }
-    }
-  }
-
+  std::vector<LevelQuota> levels = plan_quotas(families, options.per_cell);
   std::set<std::string> seen;
-  std::vector<std::string> failures;
   for (int round = 0; round < 4; ++round) {
-    std::vector<ReferenceJob> jobs;
-    std::vector<Slot*> job_slot;
-    std::vector<std::vector<uint64_t>> seeds;
-    for (auto& s : slots) {
-      int missing = s.quota - static_cast<int>(s.accepted.size());
-      if (missing <= 0) continue;
-      ReferenceJob job{s.family, {}};
-      std::vector<uint64_t> job_seeds;
-      for (int k = 0; k < candidates_for(missing, round); ++k, ++s.drawn) {
-        uint64_t seed = derive_seed(options.seed, s.family->id + "/" + to_string(s.difficulty) + "/" +
-                                                      std::to_string(s.drawn));
-        try {
-          job.params.push_back(sample_params(s.family->level(s.difficulty).params, seed));
-        } catch (const std::invalid_argument& e) {
-          throw std::invalid_argument(s.family->origin + ": level " + to_string(s.difficulty) + ": " + e.what());
-        }
-        job_seeds.push_back(seed);
-      }
-      jobs.push_back(std::move(job));
-      job_slot.push_back(&s);
-      seeds.push_back(std::move(job_seeds));
-    }
-    if (jobs.empty()) break;
+    Round r = draw_round(levels, round, options.seed);
+    if (r.jobs.empty()) break;
     RunnerOptions runner;
     runner.jobs = options.jobs;
-    auto outcomes = run_references(sandbox, jobs, runner);
-    for (size_t j = 0; j < jobs.size(); ++j) {
-      Slot& s = *job_slot[j];
-      for (size_t k = 0; k < outcomes[j].size(); ++k) {
-        ++rep.candidates;
-        const ReferenceOutcome& o = outcomes[j][k];
-        if (!o.ok) {
-          failures.push_back(s.family->origin + ": reference failed on " + jobs[j].params[k].dump() + ": " + o.error);
-          continue;
-        }
-        if (static_cast<int>(s.accepted.size()) >= s.quota) continue;
-        Task t;
-        try {
-          t = build_task(*s.family, s.difficulty, jobs[j].params[k], o.out, seeds[j][k], options.distractor_rate);
-        } catch (const std::invalid_argument& e) {
-          failures.push_back(s.family->origin + ": " + e.what());
-          continue;
-        }
-        if (!seen.insert(normalise_prompt(t.prompt)).second) {
-          ++rep.duplicates;
-          continue;
-        }
-        s.accepted.push_back(std::move(t));
-      }
-    }
-    if (!failures.empty()) {
-      std::string message = std::to_string(failures.size()) + " reference failure(s); first: " + failures.front();
-      throw std::runtime_error(message);
-    }
+    auto outcomes = run_references(sandbox, r.jobs, runner);
+    std::vector<std::string> failures = accept_candidates(r, outcomes, options.distractor_rate, seen, rep);
+    if (!failures.empty())
+      throw std::runtime_error(std::to_string(failures.size()) + " reference failure(s); first: " + failures.front());
   }
-
-  std::vector<Task> tasks;
-  std::map<std::string, int> counters;
-  for (auto& s : slots) {
-    if (static_cast<int>(s.accepted.size()) < s.quota)
-      rep.short_cells.push_back(s.family->id + "/" + to_string(s.difficulty) + ": " +
-                                std::to_string(s.accepted.size()) + " of " + std::to_string(s.quota));
-    for (auto& t : s.accepted) {
-      const std::string prefix = s.family->id + "." + to_string(s.difficulty).substr(0, 1);
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "%03d", counters[prefix]++);
-      t.id = prefix + buf;
-      std::vector<Issue> issues;
-      validate_task(t, issues);
-      if (!issues.empty()) throw std::runtime_error(s.family->origin + ": generated an invalid task: " + issues.front().to_string());
-      tasks.push_back(std::move(t));
-    }
-  }
-  return tasks;
+  return number_tasks(levels, rep);
 }
 
 }  // namespace agentcoder::data

@@ -110,7 +110,7 @@ struct Engine::Prefix {
 };
 
 struct Engine::Command {
-  enum Kind { add_prefix, clear_prefixes, set_adapters } kind;
+  enum Kind { add_prefix, set_adapters } kind;
   std::vector<int32_t> tokens;
   std::vector<std::pair<const LoraAdapter*, float>> adapters;
   std::promise<int> done;
@@ -131,7 +131,7 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   cp.n_threads = cp.n_threads_batch = std::max(1, threads);
   cp.flash_attn_type = parse_flash_attention(options_.flash_attention);
   cp.type_k = cp.type_v = parse_kv_type(options_.kv_type);
-  cp.kv_unified = options_.kv_unified;
+  cp.kv_unified = false;  // per-sequence KV streams (see engine.h)
   cp.no_perf = true;
   ctx_ = llama_init_from_model(model.get(), cp);
   if (ctx_ == nullptr) throw std::runtime_error("llama.cpp could not create a context (context size, KV type?)");
@@ -215,12 +215,6 @@ int Engine::add_prefix(const std::vector<int32_t>& tokens) {
   return post(std::move(command));
 }
 
-void Engine::clear_prefixes() {
-  auto command = std::make_unique<Command>();
-  command->kind = Command::clear_prefixes;
-  post(std::move(command));
-}
-
 void Engine::set_adapters(const std::vector<std::pair<const LoraAdapter*, float>>& adapters) {
   auto command = std::make_unique<Command>();
   command->kind = Command::set_adapters;
@@ -300,10 +294,6 @@ int Engine::execute(Command& command) {
       prefixes_.push_back(std::move(prefix));
       break;
     }
-    case Command::clear_prefixes:
-      for (auto& p : prefixes_) llama_memory_seq_rm(mem, p->seq, -1, -1);
-      prefixes_.clear();
-      break;
     case Command::set_adapters: {
       std::vector<llama_adapter_lora*> handles;
       std::vector<float> scales;
@@ -340,7 +330,6 @@ void Engine::evaluate_prefix(Prefix& prefix) {
 }
 
 void Engine::admit() {
-  if (admission_paused_) return;
   for (auto& slot : slots_) {
     if (slot->pending) continue;
     std::unique_ptr<Pending> pending;
@@ -422,82 +411,29 @@ bool Engine::step() {
   for (auto& s : slots_)
     if (s->pending) (s->generating ? generating : prompts).push_back(s.get());
   if (generating.empty() && prompts.empty()) return false;
+
   // Prompts first: decodes then run with as many sequences as possible (the
   // throughput of a CPU decode grows with its batch). Decodes cannot starve:
   // only admitted requests have prompts, at most one per slot.
   const bool prompt_step = !prompts.empty();
 
-  llama_batch& batch = batch_;
-  common_batch_clear(batch);
+  common_batch_clear(batch_);
   std::vector<Slot*> in_batch;
   std::vector<Pad> pads;
   uint64_t prompt_tokens = 0;
   if (prompt_step) {
     Slot* s = *std::min_element(prompts.begin(), prompts.end(),
                                 [](const Slot* a, const Slot* b) { return a->admitted_order < b->admitted_order; });
-    s->batch_index = -1;  // no logits until the prompt's last chunk
-    const auto& prompt = s->pending->request.prompt_tokens;
-    size_t n = std::min<size_t>(options_.batch_size, prompt.size() - s->prompt_next);
-    for (size_t i = 0; i < n; ++i) {
-      size_t at = s->prompt_next + i;
-      bool last = at + 1 == prompt.size();
-      if (last) s->batch_index = batch.n_tokens;
-      common_batch_add(batch, prompt[at], static_cast<llama_pos>(at), {s->seq}, last);
-    }
-    s->tokens_in_batch = static_cast<int>(n);
-    prompt_tokens = n;
+    prompt_tokens = add_prompt_chunk(*s);
     in_batch.push_back(s);
   } else {
-    // slots_ are in sequence-id order, and so is `generating`. No prompt
-    // waits, so every other slot is idle and its stream empty.
-    int lo = generating.front()->seq, hi = generating.back()->seq;
-    if (lo == hi) {
-      if (hi + 1 < options_.parallel) ++hi;
-      else if (lo > 0) --lo;
-      else if (hi + 1 < options_.parallel + options_.max_prefixes) ++hi;  // the first prefix's sequence
-    }
-    auto next = generating.begin();
-    for (int seq = lo; seq <= hi; ++seq) {
-      if (next != generating.end() && (*next)->seq == seq) {
-        Slot* s = *next++;
-        s->batch_index = batch.n_tokens;
-        common_batch_add(batch, s->last_token, s->n_past, {seq}, true);
-        s->tokens_in_batch = 1;
-        in_batch.push_back(s);
-      } else if (!options_.kv_unified || generating.size() == 1) {  // one pool: ubatches need no runs of ids
-        Pad pad{seq, next_position(seq)};
-        common_batch_add(batch, generating.front()->last_token, pad.pos, {seq}, true);
-        pads.push_back(pad);
-      }
-    }
+    in_batch = add_decode_tokens(generating, pads);
   }
-  int rc = llama_decode(ctx_, batch);
+
+  int rc = llama_decode(ctx_, batch_);
   for (const Pad& pad : pads) llama_memory_seq_rm(llama_get_memory(ctx_), pad.seq, pad.pos, -1);
-  if (rc == 1) {
-    // No room in the KV cache (a unified pool, shared by every sequence).
-    // On a prompt step with others running, the newest prompt goes back to
-    // the queue and admission waits until a request finishes and frees
-    // cells (else it would come straight back); otherwise the prompt, or on
-    // a decode the longest sequence, ends with context_full.
-    auto newest = [](const Slot* a, const Slot* b) { return a->admitted_order < b->admitted_order; };
-    auto longest = [](const Slot* a, const Slot* b) { return a->n_past < b->n_past; };
-    if (prompt_step && generating.size() + prompts.size() > 1) {
-      Slot* victim = *std::max_element(prompts.begin(), prompts.end(), newest);
-      llama_memory_seq_rm(llama_get_memory(ctx_), victim->seq, -1, -1);
-      if (victim->sampler != nullptr) common_sampler_free(victim->sampler);
-      std::unique_ptr<Pending> pending = std::move(victim->pending);
-      *victim = Slot{victim->seq};
-      admission_paused_ = true;
-      std::lock_guard lock(mutex_);
-      queue_.push_front(std::move(pending));
-      return true;
-    }
-    Slot* victim = prompt_step ? in_batch.front() : *std::max_element(generating.begin(), generating.end(), longest);
-    finish(*victim, StopReason::context_full, "KV cache full");
-    return true;
-  }
   if (rc != 0) {
-    for (Slot* s : in_batch) finish(*s, StopReason::error, "llama_decode failed with code " + std::to_string(rc));
+    fail_decode(rc, prompt_step, in_batch);
     return true;
   }
   {
@@ -505,63 +441,122 @@ bool Engine::step() {
     totals_.prompt_tokens_evaluated += prompt_tokens;
     totals_.decode_calls += 1;
   }
-  const llama_vocab* vocab = model_.vocab();
-  for (Slot* s : in_batch) {
-    s->n_past += s->tokens_in_batch;
-    if (!s->generating) s->prompt_next += s->tokens_in_batch;
-    if (s->batch_index < 0) continue;  // prompt not finished yet
-    const auto& request = s->pending->request;
-    if (!s->generating) {
-      s->generating = true;
-      s->first_token = Clock::now();
-      const float* logits = llama_get_logits_ith(ctx_, s->batch_index);
-      if (request.keep_first_logits) s->result.first_logits.assign(logits, logits + n_vocab_);
-      if (!request.probe_tokens.empty()) {
-        float max_logit = *std::max_element(logits, logits + n_vocab_);
-        double sum = 0;
-        for (int i = 0; i < n_vocab_; ++i) sum += std::exp(double(logits[i]) - max_logit);
-        for (int32_t t : request.probe_tokens)
-          s->result.probe_probabilities.push_back(
-              t >= 0 && t < n_vocab_ ? static_cast<float>(std::exp(double(logits[t]) - max_logit) / sum) : 0.0f);
-      }
-    }
-    llama_token token;
-    if (greedy(request.sampling)) {
-      token = argmax_token(llama_get_logits_ith(ctx_, s->batch_index));
-    } else {
-      token = common_sampler_sample(s->sampler, ctx_, s->batch_index);
-      common_sampler_accept(s->sampler, token, true);
-    }
-    if (!request.sampling.ignore_eos && llama_vocab_is_eog(vocab, token)) {
-      finish(*s, StopReason::end_of_generation);
-      continue;
-    }
-    s->result.tokens.push_back(token);
-    s->last_token = token;
-    std::string& text = s->result.text;
-    size_t before = text.size();
-    text += common_token_to_piece(vocab, token, /*special=*/true);
-    bool stopped = false;
-    for (const auto& stop : request.sampling.stop) {
-      if (stop.empty()) continue;
-      size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
-      size_t at = text.find(stop, from);
-      if (at != std::string::npos) {
-        text.resize(at);
-        stopped = true;
-        break;
-      }
-    }
-    if (stopped) finish(*s, StopReason::stop_string);
-    else if (static_cast<int>(s->result.tokens.size()) >= request.sampling.max_tokens) finish(*s, StopReason::max_tokens);
-    else if (s->n_past + 1 >= options_.context_per_request) finish(*s, StopReason::context_full);
-  }
+  for (Slot* s : in_batch) take_output(*s);
   return true;
+}
+
+size_t Engine::add_prompt_chunk(Slot& s) {
+  s.batch_index = -1;  // no logits until the prompt's last chunk
+  const auto& prompt = s.pending->request.prompt_tokens;
+  size_t n = std::min<size_t>(options_.batch_size, prompt.size() - s.prompt_next);
+  for (size_t i = 0; i < n; ++i) {
+    size_t at = s.prompt_next + i;
+    bool last = at + 1 == prompt.size();
+    if (last) s.batch_index = batch_.n_tokens;
+    common_batch_add(batch_, prompt[at], static_cast<llama_pos>(at), {s.seq}, last);
+  }
+  s.tokens_in_batch = static_cast<int>(n);
+  return n;
+}
+
+std::vector<Engine::Slot*> Engine::add_decode_tokens(const std::vector<Slot*>& generating, std::vector<Pad>& pads) {
+  // slots_ are in sequence-id order, and so is `generating`. No prompt
+  // waits, so every other slot is idle and its stream empty.
+  int lo = generating.front()->seq, hi = generating.back()->seq;
+  if (lo == hi) {
+    if (hi + 1 < options_.parallel) ++hi;
+    else if (lo > 0) --lo;
+    else if (hi + 1 < options_.parallel + options_.max_prefixes) ++hi;  // the first prefix's sequence
+  }
+  std::vector<Slot*> in_batch;
+  auto next = generating.begin();
+  for (int seq = lo; seq <= hi; ++seq) {
+    if (next != generating.end() && (*next)->seq == seq) {
+      Slot* s = *next++;
+      s->batch_index = batch_.n_tokens;
+      common_batch_add(batch_, s->last_token, s->n_past, {seq}, true);
+      s->tokens_in_batch = 1;
+      in_batch.push_back(s);
+    } else {
+      Pad pad{seq, next_position(seq)};
+      common_batch_add(batch_, generating.front()->last_token, pad.pos, {seq}, true);
+      pads.push_back(pad);
+    }
+  }
+  return in_batch;
+}
+
+void Engine::fail_decode(int rc, bool prompt_step, const std::vector<Slot*>& in_batch) {
+  if (rc == 1) {
+    // No KV cell for the batch. Requests are sized to fit their sequence's
+    // stream, so this is not expected; end the prompt, or on a decode the
+    // longest sequence, rather than retry forever.
+    auto longest = [](const Slot* a, const Slot* b) { return a->n_past < b->n_past; };
+    Slot* victim = prompt_step ? in_batch.front() : *std::max_element(in_batch.begin(), in_batch.end(), longest);
+    finish(*victim, StopReason::context_full, "KV cache full");
+    return;
+  }
+  for (Slot* s : in_batch) finish(*s, StopReason::error, "llama_decode failed with code " + std::to_string(rc));
+}
+
+void Engine::take_output(Slot& s) {
+  s.n_past += s.tokens_in_batch;
+  if (!s.generating) s.prompt_next += s.tokens_in_batch;
+  if (s.batch_index < 0) return;  // prompt not finished yet
+  const auto& request = s.pending->request;
+  if (!s.generating) start_generating(s);
+  const llama_token token = sample(s);
+  if (!request.sampling.ignore_eos && llama_vocab_is_eog(model_.vocab(), token)) {
+    finish(s, StopReason::end_of_generation);
+    return;
+  }
+  s.result.tokens.push_back(token);
+  s.last_token = token;
+  if (append_piece(s.result.text, token, request.sampling.stop)) finish(s, StopReason::stop_string);
+  else if (static_cast<int>(s.result.tokens.size()) >= request.sampling.max_tokens) finish(s, StopReason::max_tokens);
+  else if (s.n_past + 1 >= options_.context_per_request) finish(s, StopReason::context_full);
+}
+
+void Engine::start_generating(Slot& s) {
+  const auto& request = s.pending->request;
+  s.generating = true;
+  s.first_token = Clock::now();
+  const float* logits = llama_get_logits_ith(ctx_, s.batch_index);
+  if (request.keep_first_logits) s.result.first_logits.assign(logits, logits + n_vocab_);
+  if (!request.probe_tokens.empty()) {
+    float max_logit = *std::max_element(logits, logits + n_vocab_);
+    double sum = 0;
+    for (int i = 0; i < n_vocab_; ++i) sum += std::exp(double(logits[i]) - max_logit);
+    for (int32_t t : request.probe_tokens)
+      s.result.probe_probabilities.push_back(
+          t >= 0 && t < n_vocab_ ? static_cast<float>(std::exp(double(logits[t]) - max_logit) / sum) : 0.0f);
+  }
+}
+
+llama_token Engine::sample(Slot& s) {
+  if (greedy(s.pending->request.sampling)) return argmax_token(llama_get_logits_ith(ctx_, s.batch_index));
+  llama_token token = common_sampler_sample(s.sampler, ctx_, s.batch_index);
+  common_sampler_accept(s.sampler, token, true);
+  return token;
+}
+
+bool Engine::append_piece(std::string& text, llama_token token, const std::vector<std::string>& stops) const {
+  size_t before = text.size();
+  text += common_token_to_piece(model_.vocab(), token, /*special=*/true);
+  for (const auto& stop : stops) {
+    if (stop.empty()) continue;
+    size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
+    size_t at = text.find(stop, from);
+    if (at != std::string::npos) {
+      text.resize(at);
+      return true;
+    }
+  }
+  return false;
 }
 
 void Engine::finish(Slot& slot, StopReason reason, const std::string& error) {
   auto now = Clock::now();
-  admission_paused_ = false;  // cells are freed
   RequestStats& stats = slot.result.stats;
   stats.generated_tokens = static_cast<int>(slot.result.tokens.size());
   if (slot.generating) {

@@ -11,10 +11,16 @@
 // samples each sequence with its own sampler chain, and retires finished
 // sequences (a request leaves between steps).
 //
+// Every sequence has its own KV stream of context_size / (parallel +
+// max_prefixes) cells. With flash attention this makes greedy output in a
+// batch identical to decoding alone (measured; see README). One unified pool,
+// which llama.cpp also offers, makes attention sum in another order and
+// batched outputs drift, so the engine does not use it.
+//
 // Prefix sharing: add_prefix() evaluates a token prefix once into a reserved
 // sequence. An admitted request whose tokens start with a registered prefix
-// copies its KV cells (a buffer copy per stream, or metadata only with a
-// unified KV cache) and evaluates only the rest.
+// copies its KV cells (a buffer copy from the prefix's stream) and evaluates
+// only the rest.
 //
 // Adapters apply to the whole context; set_adapters() waits for the engine
 // to be idle, swaps them, and re-evaluates the registered prefixes.
@@ -48,12 +54,6 @@ struct EngineOptions {
   int threads = 0;              // 0 = hardware concurrency
   std::string flash_attention = "on";  // on | off | auto (llama.cpp decides)
   std::string kv_type = "f16";           // f16 | q8_0 | q4_0 | bf16 | f32 (both K and V)
-  // false: every sequence has its own KV stream of context_size/(parallel+max_prefixes)
-  // cells. With flash attention this makes greedy output in a batch identical
-  // to decoding alone (measured; see README); a prefix copy is a buffer copy.
-  // true: one shared pool; prefix copies are free, but attention over the
-  // shared pool sums in another order and batched outputs can drift.
-  bool kv_unified = false;
 };
 
 struct GenerationRequest {
@@ -105,7 +105,6 @@ class Engine {
   // Beyond max_prefixes the oldest prefix is dropped. Returns tokens evaluated;
   // throws if the prefix does not fit a sequence's context.
   int add_prefix(const std::vector<int32_t>& tokens);
-  void clear_prefixes();
 
   // Replaces the adapter set (empty: none). Waits until no request is in
   // flight, clears the KV cache and re-evaluates the prefixes.
@@ -137,6 +136,17 @@ class Engine {
     int pos = 0;
   };
   int next_position(int seq) const;  // where sequence `seq`'s next token goes
+  size_t add_prompt_chunk(Slot& slot);  // returns the tokens added
+  // Adds a token of every generating sequence, and pads; returns the slots in the batch.
+  std::vector<Slot*> add_decode_tokens(const std::vector<Slot*>& generating, std::vector<Pad>& pads);
+  void fail_decode(int rc, bool prompt_step, const std::vector<Slot*>& in_batch);
+  // After a decode: advances the slot past its tokens and, once its prompt
+  // is evaluated, samples its next token and decides whether it is done.
+  void take_output(Slot& slot);
+  void start_generating(Slot& slot);  // the first generated position: probe, first logits
+  llama_token sample(Slot& slot);
+  // Appends the token's text; true when a stop string ended the reply (it is cut there).
+  bool append_piece(std::string& text, llama_token token, const std::vector<std::string>& stops) const;
   void admit();
   void finish(Slot& slot, StopReason reason, const std::string& error = "");
   int post(std::unique_ptr<Command> command);  // runs it on the engine thread, waits
@@ -163,7 +173,6 @@ class Engine {
   std::vector<std::unique_ptr<Prefix>> prefixes_;
   int next_prefix_seq_ = 0;
   uint64_t admissions_ = 0;
-  bool admission_paused_ = false;  // a prompt found the KV cache full; wait for a request to finish
   std::thread thread_;
 };
 

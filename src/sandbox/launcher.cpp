@@ -177,12 +177,6 @@ int child_main(void* raw) {
     set_limit(RLIMIT_MSGQUEUE, 0, 0);
     set_limit(RLIMIT_STACK, 8ull << 20, 8ull << 20);
   }
-  if (!a->zygote && (a->req.flags & kRunUnpin)) {
-    cpu_set_t all;
-    CPU_ZERO(&all);
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &all);
-    sched_setaffinity(0, sizeof all, &all);  // the kernel keeps only CPUs that exist
-  }
   if (drop_capabilities() != 0) child_fail(err, "drop capabilities");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(err, "no_new_privs");
   if (!a->zygote) {

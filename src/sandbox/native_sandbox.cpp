@@ -1,6 +1,5 @@
 #include "sandbox/native_sandbox.h"
 
-#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,10 +12,6 @@ namespace agentcoder::sandbox {
 namespace {
 
 std::atomic<unsigned> slot_counter{0};
-// Spreads slots over the CPUs across every sandbox of the process (and,
-// starting from the pid, across processes), so that two sandboxes do not
-// both pin their first slot to the first CPU.
-std::atomic<unsigned> cpu_counter{static_cast<unsigned>(getpid())};
 
 void validate(const Limits& l) {
   auto bad = [](const std::string& what) { throw InputError("sandbox limits: " + what); };
@@ -44,10 +39,6 @@ NativeSandbox::NativeSandbox(const SandboxOptions& options) : options_(options) 
   for (const HostFeature& f : host_.features)
     if (f.required && !f.present) missing_.push_back(f.name + " (" + f.detail + ")");
   host_.cgroups.sweep_stale();
-  cpu_set_t allowed;
-  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-      if (CPU_ISSET(cpu, &allowed)) cpus_.push_back(cpu);
   unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
   capacity_ = options_.max_concurrent_runs ? options_.max_concurrent_runs : 2 * cpus;
   auto first = std::make_unique<Entry>();
@@ -71,7 +62,6 @@ std::unique_ptr<Slot> NativeSandbox::make_slot(unsigned index) {
   s.host_uid = s.privileged ? options_.host_uid_base + index : geteuid();
   s.host_gid = s.privileged ? static_cast<gid_t>(options_.host_uid_base + index) : getegid();
   s.missing = missing_;
-  if (options_.pin_slots && !cpus_.empty()) s.cpu = cpus_[cpu_counter++ % cpus_.size()];
   std::string name = "slot-" + std::to_string(getpid()) + "-" + std::to_string(slot_counter++);
   return std::make_unique<Slot>(s, name);
 }

@@ -44,7 +44,6 @@ class NativeSandbox : public Sandbox {
   HostReport host_;
   std::vector<std::string> missing_;
   unsigned capacity_ = 1;
-  std::vector<int> cpus_;  // the CPUs this process may use, for pinning slots
 
   mutable std::mutex mu_;
   std::condition_variable idle_;

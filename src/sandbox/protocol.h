@@ -24,7 +24,7 @@ namespace agentcoder::sandbox {
 
 struct RunRequest {
   char magic[4] = {'R', 'U', 'N', '1'};
-  uint32_t flags = 0;  // kRunUnpin: let the run use every CPU
+  uint32_t reserved = 0;
   uint64_t tmp_bytes = 0;
   uint64_t tmp_inodes = 0;
   uint64_t rlimit_cpu_seconds = 0;
@@ -32,7 +32,6 @@ struct RunRequest {
   uint64_t rlimit_nofile = 0;
 };
 static_assert(sizeof(RunRequest) == 48);
-inline constexpr uint32_t kRunUnpin = 1;
 
 struct RunDone {
   int32_t wait_status = 0;  // as from wait4()

@@ -86,11 +86,6 @@ struct SandboxOptions {
   // As root, the host uid (and gid) the sandbox user maps to is this plus
   // the slot number; an ordinary user's sandboxes map to the user itself.
   uid_t host_uid_base = 1600000000;
-  // Pin each slot and, during a run, its calling thread to one CPU, so every
-  // hand-off of a run is a same-CPU wake-up (slot.h). Off by default: since
-  // runs are prepared ahead of their requests, pinning measured no faster
-  // on an idle 2-vCPU VM and much slower when other work loads that CPU.
-  bool pin_slots = false;
 };
 
 // The helper processes and cgroups of one slot, for leak checks and reports.

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -71,6 +70,218 @@ struct Stream {
   }
 };
 
+// The descriptors of one run: the supervisor's ends of stdin (a socket),
+// stdout and stderr (pipes), and the child's ends with a memfd holding the
+// code, which go to the launcher or zygote. Closes what is still open.
+struct RunFds {
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+  int code = -1;
+
+  RunFds() = default;
+  RunFds(const RunFds&) = delete;
+  RunFds& operator=(const RunFds&) = delete;
+  ~RunFds() {
+    for (int* fd : {&in[0], &in[1], &out[0], &out[1], &err[0], &err[1], &code}) close_fd(*fd);
+  }
+
+  // Throws std::runtime_error if a descriptor cannot be made.
+  void open(const std::string& source) {
+    code = memfd_create("code", MFD_CLOEXEC);
+    bool ok = code >= 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) == 0 &&
+              pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0;
+    for (size_t off = 0; ok && off < source.size();) {
+      ssize_t n = write(code, source.data() + off, source.size() - off);
+      if (n <= 0) ok = false;
+      else off += static_cast<size_t>(n);
+    }
+    ok = ok && lseek(code, 0, SEEK_SET) == 0;
+    if (!ok) throw std::runtime_error(std::string("sandbox: cannot make the run's pipes: ") + std::strerror(errno));
+  }
+
+  // Once sent, the child's ends live in the run; the supervisor's never block.
+  void close_child_ends() {
+    close_fd(in[1]);
+    close_fd(out[1]);
+    close_fd(err[1]);
+    close_fd(code);
+    set_nonblocking(out[0]);
+    set_nonblocking(err[0]);
+    set_nonblocking(in[0]);
+  }
+};
+
+// Follows one sent run to its end: feeds its stdin, drains its stdout and
+// stderr into the result, takes the run's pidfd ('P') and its end ('D') off
+// the slot channel, and kills the run at the wall deadline or an output cap.
+class RunWatch {
+ public:
+  RunWatch(int chan, bool warm, const ExecRequest& request, RunFds& fds, ExecResult& result,
+           Clock::time_point start)
+      : chan(chan),
+        helper(warm ? "zygote" : "launcher"),
+        stdin_data(request.stdin_data),
+        max_output(request.limits.max_output_bytes),
+        timed_out(result.timed_out),
+        deadline(start + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(request.limits.wall_seconds))) {
+    std::swap(stdin_fd, fds.in[0]);
+    streams[0] = {-1, &result.stdout_data, &result.stdout_truncated};
+    streams[1] = {-1, &result.stderr_data, &result.stderr_truncated};
+    std::swap(streams[0].fd, fds.out[0]);
+    std::swap(streams[1].fd, fds.err[0]);
+    if (stdin_data.empty()) shutdown(stdin_fd, SHUT_WR);
+  }
+  RunWatch(const RunWatch&) = delete;
+  RunWatch& operator=(const RunWatch&) = delete;
+  ~RunWatch() {
+    for (int* fd : {&stdin_fd, &streams[0].fd, &streams[1].fd, &pidfd}) close_fd(*fd);
+  }
+
+  // Returns when the run is done, or when it cannot be followed any more
+  // (`error` says why): a poll error, the launcher or zygote gone, an 'E'
+  // reply, or a run still there after SIGKILL.
+  void follow() {
+    while (!done) {
+      pollfd p[4];
+      int np = 0;
+      int idx_out = -1, idx_err = -1, idx_in = -1;
+      if (streams[0].fd >= 0) idx_out = np, p[np++] = {streams[0].fd, POLLIN, 0};
+      if (streams[1].fd >= 0) idx_err = np, p[np++] = {streams[1].fd, POLLIN, 0};
+      if (stdin_fd >= 0 && stdin_off < stdin_data.size()) idx_in = np, p[np++] = {stdin_fd, POLLOUT, 0};
+      const int idx_chan = np;
+      p[np++] = {chan, POLLIN, 0};
+      int rc = poll(p, static_cast<nfds_t>(np), poll_timeout_ms());
+      if (rc < 0 && errno != EINTR) {
+        error = std::string("poll: ") + std::strerror(errno);
+        break;
+      }
+      if (!check_deadlines()) break;
+      if (rc <= 0) continue;
+      for (auto [idx, s] : {std::pair{idx_out, &streams[0]}, std::pair{idx_err, &streams[1]}})
+        if (idx >= 0 && p[idx].revents && !s->pump(max_output)) kill_run();
+      if (idx_in >= 0 && p[idx_in].revents) feed_stdin();
+      if (p[idx_chan].revents && !read_channel()) break;
+    }
+  }
+
+  // The run is done: pid 1 has been reaped, so every writer is gone and what
+  // is left in the pipes is all there is.
+  void drain() {
+    close_fd(stdin_fd);
+    close_fd(pidfd);
+    for (Stream& s : streams)
+      if (s.fd >= 0) {
+        s.pump(max_output);
+        close_fd(s.fd);
+      }
+  }
+
+  // The run could not be followed to its end: kill whatever is left of it.
+  void abandon() {
+    close_fd(stdin_fd);
+    if (pidfd >= 0) pidfd_kill(pidfd);
+    close_fd(pidfd);
+    close_fd(streams[0].fd);
+    close_fd(streams[1].fd);
+  }
+
+  const int chan;
+  const char* const helper;  // what serves the channel: the launcher or the zygote
+  const std::string& stdin_data;
+  const uint64_t max_output;
+  int stdin_fd = -1;
+  size_t stdin_off = 0;
+  Stream streams[2];
+  bool& timed_out;
+  const Clock::time_point deadline;
+  Clock::time_point reap_deadline;  // once killed
+  int pidfd = -1;                   // the run's pid 1, once 'P' came
+  bool killed = false;
+  bool done = false;                // 'D' came: pid 1 was reaped
+  bool helper_died = false;         // the launcher or zygote closed the channel
+  RunDone run_done;
+  std::string error;
+
+ private:
+  int poll_timeout_ms() const {
+    auto until = killed ? reap_deadline : deadline;
+    long ms = std::max<long>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count() + 1);
+    return static_cast<int>(std::min<long>(ms, 1000000));
+  }
+
+  // Kills the run at the wall deadline; false once a killed run has outlived
+  // its reap grace.
+  bool check_deadlines() {
+    auto now = Clock::now();
+    if (!killed && now >= deadline) {
+      timed_out = true;
+      kill_run();
+    } else if (killed && now >= reap_deadline) {
+      error = "the run did not end after SIGKILL";
+      return false;
+    }
+    return true;
+  }
+
+  // Kills the run now, or as soon as its pidfd comes.
+  void kill_run() {
+    if (!killed) reap_deadline = Clock::now() + kReapGrace;
+    killed = true;
+    if (pidfd >= 0) pidfd_kill(pidfd);
+  }
+
+  void feed_stdin() {
+    size_t rest = stdin_data.size() - stdin_off;
+    ssize_t n = send(stdin_fd, stdin_data.data() + stdin_off, std::min<size_t>(rest, 1 << 16),
+                     MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) stdin_off += static_cast<size_t>(n);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) close_fd(stdin_fd);  // the reader is gone
+    else if (stdin_off == stdin_data.size()) shutdown(stdin_fd, SHUT_WR);
+  }
+
+  // Takes one message off the slot channel; false when following must stop.
+  bool read_channel() {
+    std::string msg;
+    std::vector<int> fds;
+    long n = receive_message(chan, msg, fds);
+    if (n > 0 && msg[0] == 'P' && fds.size() == 1) {
+      close_fd(pidfd);  // a later 'P' supersedes one whose process died unused
+      pidfd = fds[0];
+      if (killed) pidfd_kill(pidfd);
+      return true;
+    }
+    for (int fd : fds) close(fd);
+    if (n <= 0) {
+      helper_died = true;
+      error = std::string("the ") + helper + " died";
+      return false;
+    }
+    if (msg[0] == 'D' && msg.size() == 1 + sizeof(RunDone)) {
+      std::memcpy(&run_done, msg.data() + 1, sizeof run_done);
+      done = true;
+      return true;
+    }
+    error = msg[0] == 'E' ? msg.substr(1) : "unexpected message from the sandbox";
+    return false;
+  }
+};
+
+// Sends the run's request with the child's descriptors. False (errno set)
+// when the launcher or zygote is gone.
+bool send_run(int chan, const Limits& limits, RunFds& fds) {
+  RunRequest req;
+  req.tmp_bytes = limits.tmp_bytes;
+  req.tmp_inodes = limits.tmp_inodes;
+  req.rlimit_cpu_seconds = static_cast<uint64_t>(std::ceil(limits.wall_seconds)) + 1;
+  req.rlimit_fsize = limits.tmp_bytes;
+  req.rlimit_nofile = limits.max_open_files;
+  int child_fds[4] = {fds.in[1], fds.out[1], fds.err[1], fds.code};
+  if (!send_message(chan, &req, sizeof req, child_fds, 4)) return false;
+  fds.close_child_ends();
+  return true;
+}
+
 }  // namespace
 
 Slot::Slot(const SlotSettings& settings, const std::string& name) : settings_(settings) {
@@ -94,12 +305,6 @@ Slot::Slot(const SlotSettings& settings, const std::string& name) : settings_(se
     throw SandboxUnavailable(e.what());
   }
   close(sv[1]);
-  if (settings.cpu >= 0) {
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(settings.cpu, &one);
-    sched_setaffinity(launcher_, sizeof one, &one);  // before it forks anything
-  }
   try {
     LauncherConfig cfg;
     cfg.python = settings.python->path;
@@ -178,199 +383,22 @@ SlotInfo Slot::info() const {
   return i;
 }
 
-ExecResult Slot::run(const ExecRequest& request) {
-  const Limits& limits = request.limits;
-  const bool warm = settings_.warm && !request.force_cold;
-  ExecResult result;
-  result.warm = warm;
-  result.missing_protections = settings_.missing;
+CgroupCounters Slot::start_counting(const Limits& limits, bool warm) {
+  if (!cgroup_) return {};
+  // Helpers in the group: the launcher, and for warm runs the zygote and
+  // the run's parent (plus one still exiting from the previous run).
+  cgroup_->set_limits(limits.memory_bytes, limits.max_processes + (warm ? 4 : 1), limits.cpus);
+  cgroup_->reset_peak();
+  return cgroup_->read();
+}
 
-  CgroupCounters before;
-  if (cgroup_) {
-    // Helpers in the group: the launcher, and for warm runs the zygote and
-    // the run's parent (plus one still exiting from the previous run).
-    cgroup_->set_limits(limits.memory_bytes, limits.max_processes + (warm ? 4 : 1), limits.cpus);
-    cgroup_->reset_peak();
-    before = cgroup_->read();
+void Slot::record_end(const CgroupCounters& before, const RunDone& done, ExecResult& result) const {
+  if (WIFEXITED(done.wait_status)) {
+    result.exit_code = WEXITSTATUS(done.wait_status);
+  } else if (WIFSIGNALED(done.wait_status)) {
+    result.signal = WTERMSIG(done.wait_status);
   }
-
-  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-  int code = memfd_create("code", MFD_CLOEXEC);
-  bool ok = code >= 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) == 0 &&
-            pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0;
-  for (size_t off = 0; ok && off < request.code.size();) {
-    ssize_t n = write(code, request.code.data() + off, request.code.size() - off);
-    if (n <= 0) ok = false;
-    else off += static_cast<size_t>(n);
-  }
-  ok = ok && lseek(code, 0, SEEK_SET) == 0;
-  auto close_all = [&] {
-    for (int* fd : {&in[0], &in[1], &out[0], &out[1], &err[0], &err[1], &code}) close_fd(*fd);
-  };
-  if (!ok) {
-    int e = errno;
-    close_all();
-    throw std::runtime_error(std::string("sandbox: cannot make the run's pipes: ") + std::strerror(e));
-  }
-
-  RunRequest req;
-  req.tmp_bytes = limits.tmp_bytes;
-  req.tmp_inodes = limits.tmp_inodes;
-  req.rlimit_cpu_seconds = static_cast<uint64_t>(std::ceil(limits.wall_seconds)) + 1;
-  req.rlimit_fsize = limits.tmp_bytes;
-  req.rlimit_nofile = limits.max_open_files;
-  if (limits.cpus > 1) req.flags |= kRunUnpin;
-
-  // Pin the caller next to the slot for the run (see slot.h), then restore.
-  cpu_set_t saved;
-  bool pinned = false;
-  if (settings_.cpu >= 0 && sched_getaffinity(0, sizeof saved, &saved) == 0) {
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(settings_.cpu, &one);
-    pinned = sched_setaffinity(0, sizeof one, &one) == 0;
-  }
-  struct Unpin {
-    bool& pinned;
-    cpu_set_t& saved;
-    ~Unpin() {
-      if (pinned) sched_setaffinity(0, sizeof saved, &saved);
-    }
-  } unpin{pinned, saved};
-  int child_fds[4] = {in[1], out[1], err[1], code};
-  int chan = warm ? zygote_sock_ : cold_sock_;
-
-  const auto start = Clock::now();
-  if (!send_message(chan, &req, sizeof req, child_fds, 4)) {
-    int e = errno;
-    close_all();
-    broken_ = true;
-    throw std::runtime_error(std::string("sandbox: the slot is gone: ") + std::strerror(e));
-  }
-  close_fd(in[1]);
-  close_fd(out[1]);
-  close_fd(err[1]);
-  close_fd(code);
-  set_nonblocking(out[0]);
-  set_nonblocking(err[0]);
-  set_nonblocking(in[0]);
-
-  Stream streams[2] = {{out[0], &result.stdout_data, &result.stdout_truncated},
-                       {err[0], &result.stderr_data, &result.stderr_truncated}};
-  out[0] = err[0] = -1;  // owned by the streams now
-  size_t stdin_off = 0;
-  if (request.stdin_data.empty()) shutdown(in[0], SHUT_WR);
-
-  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(limits.wall_seconds));
-  Clock::time_point reap_deadline;
-  int pidfd = -1;
-  bool killed = false, done = false;
-  RunDone run_done;
-  std::string error;
-  auto kill_run = [&] {
-    if (!killed) reap_deadline = Clock::now() + kReapGrace;
-    killed = true;
-    if (pidfd >= 0) pidfd_kill(pidfd);
-  };
-
-  while (!done) {
-    pollfd p[4];
-    int np = 0;
-    int idx_out = -1, idx_err = -1, idx_in = -1;
-    if (streams[0].fd >= 0) idx_out = np, p[np++] = {streams[0].fd, POLLIN, 0};
-    if (streams[1].fd >= 0) idx_err = np, p[np++] = {streams[1].fd, POLLIN, 0};
-    if (in[0] >= 0 && stdin_off < request.stdin_data.size()) idx_in = np, p[np++] = {in[0], POLLOUT, 0};
-    int idx_chan = np;
-    p[np++] = {chan, POLLIN, 0};
-    auto now = Clock::now();
-    auto until = killed ? reap_deadline : deadline;
-    long timeout_ms = std::max<long>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 1);
-    int rc = poll(p, static_cast<nfds_t>(np), static_cast<int>(std::min<long>(timeout_ms, 1000000)));
-    if (rc < 0 && errno != EINTR) {
-      error = std::string("poll: ") + std::strerror(errno);
-      break;
-    }
-    now = Clock::now();
-    if (!killed && now >= deadline) {
-      result.timed_out = true;
-      kill_run();
-    } else if (killed && now >= reap_deadline) {
-      error = "the run did not end after SIGKILL";
-      break;
-    }
-    if (rc <= 0) continue;
-    for (auto [idx, s] : {std::pair{idx_out, &streams[0]}, std::pair{idx_err, &streams[1]}})
-      if (idx >= 0 && p[idx].revents && !s->pump(limits.max_output_bytes)) kill_run();
-    if (idx_in >= 0 && p[idx_in].revents) {
-      size_t rest = request.stdin_data.size() - stdin_off;
-      ssize_t n = send(in[0], request.stdin_data.data() + stdin_off, std::min<size_t>(rest, 1 << 16),
-                       MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) stdin_off += static_cast<size_t>(n);
-      if (n < 0 && errno != EAGAIN && errno != EINTR) close_fd(in[0]);  // the reader is gone
-      else if (stdin_off == request.stdin_data.size()) shutdown(in[0], SHUT_WR);
-    }
-    if (p[idx_chan].revents) {
-      std::string msg;
-      std::vector<int> fds;
-      long n = receive_message(chan, msg, fds);
-      if (n <= 0) {
-        error = warm ? "the zygote died" : "the launcher died";
-        for (int fd : fds) close(fd);
-        break;
-      }
-      if (msg[0] == 'P' && fds.size() == 1) {
-        close_fd(pidfd);  // a later 'P' supersedes one whose process died unused
-        pidfd = fds[0];
-        if (killed) pidfd_kill(pidfd);
-      } else if (msg[0] == 'D' && msg.size() == 1 + sizeof(RunDone)) {
-        std::memcpy(&run_done, msg.data() + 1, sizeof run_done);
-        done = true;
-        for (int fd : fds) close(fd);
-      } else {
-        error = msg[0] == 'E' ? msg.substr(1) : "unexpected message from the sandbox";
-        for (int fd : fds) close(fd);
-        break;
-      }
-    }
-  }
-  const auto end = Clock::now();
-  close_fd(in[0]);
-
-  if (!done) {
-    broken_ = true;
-    if (pidfd >= 0) pidfd_kill(pidfd);
-    close_fd(pidfd);
-    close_fd(streams[0].fd);
-    close_fd(streams[1].fd);
-    // A run whose zygote or launcher the OOM killer took is the code's
-    // doing, not ours: report it as an OOM (the slot is replaced).
-    if (cgroup_ && (error == "the zygote died" || error == "the launcher died") &&
-        cgroup_->read().oom_kills > before.oom_kills) {
-      result.oom_killed = true;
-      result.signal = SIGKILL;
-      result.wall_seconds = std::chrono::duration<double>(end - start).count();
-      return result;
-    }
-    throw std::runtime_error("sandbox: " + error);
-  }
-  close_fd(pidfd);
-  // pid 1 has been reaped, so every writer is gone: what is left is buffered.
-  for (Stream& s : streams)
-    if (s.fd >= 0) {
-      s.pump(limits.max_output_bytes);
-      close_fd(s.fd);
-    }
-
-  result.wall_seconds = std::chrono::duration<double>(end - start).count();
-  int status = run_done.wait_status;
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.signal = WTERMSIG(status);
-  }
-  result.cpu_seconds = static_cast<double>(run_done.cpu_usec) / 1e6;
+  result.cpu_seconds = static_cast<double>(done.cpu_usec) / 1e6;
   if (cgroup_) {
     CgroupCounters after = cgroup_->read();
     result.oom_killed = after.oom_kills > before.oom_kills;
@@ -378,7 +406,43 @@ ExecResult Slot::run(const ExecRequest& request) {
     if (after.has_cpu_usage && before.has_cpu_usage)
       result.cpu_seconds = static_cast<double>(after.cpu_usage_ns - before.cpu_usage_ns) / 1e9;
   }
-  if (result.peak_memory_bytes == 0) result.peak_memory_bytes = static_cast<uint64_t>(run_done.max_rss_kb) * 1024;
+  if (result.peak_memory_bytes == 0) result.peak_memory_bytes = static_cast<uint64_t>(done.max_rss_kb) * 1024;
+}
+
+ExecResult Slot::run(const ExecRequest& request) {
+  const bool warm = settings_.warm && !request.force_cold;
+  const int chan = warm ? zygote_sock_ : cold_sock_;
+  ExecResult result;
+  result.warm = warm;
+  result.missing_protections = settings_.missing;
+
+  const CgroupCounters before = start_counting(request.limits, warm);
+  RunFds fds;
+  fds.open(request.code);
+  const auto start = Clock::now();
+  if (!send_run(chan, request.limits, fds)) {
+    broken_ = true;
+    throw std::runtime_error(std::string("sandbox: the slot is gone: ") + std::strerror(errno));
+  }
+  RunWatch watch(chan, warm, request, fds, result, start);
+  watch.follow();
+  const auto end = Clock::now();
+  result.wall_seconds = std::chrono::duration<double>(end - start).count();
+
+  if (!watch.done) {
+    broken_ = true;
+    watch.abandon();
+    // A run whose zygote or launcher the OOM killer took is the code's
+    // doing, not ours: report it as an OOM (the slot is replaced).
+    if (watch.helper_died && cgroup_ && cgroup_->read().oom_kills > before.oom_kills) {
+      result.oom_killed = true;
+      result.signal = SIGKILL;
+      return result;
+    }
+    throw std::runtime_error("sandbox: " + watch.error);
+  }
+  watch.drain();
+  record_end(before, watch.run_done, result);
   if (warm && ++runs_ >= kRunsPerZygote) broken_ = true;  // recycled by the owner
   return result;
 }

@@ -9,13 +9,6 @@
 // run's pid 1 through a pidfd, which takes the whole pid namespace down.
 // Counters come from the slot cgroup as deltas.
 //
-// With a CPU set, the launcher (and so everything it starts) and, for the
-// duration of each run, the calling thread are pinned to that one CPU: every
-// hand-off in a run is then a wake-up on the same CPU. On virtual machines a
-// wake-up sent to another, idle vCPU can wait for that vCPU's next tick (4 ms
-// at HZ=250), several times per run. A run allowed more than one CPU is
-// unpinned before the interpreter starts.
-//
 // A slot that misbehaves (its zygote or launcher died, a reply never came)
 // marks itself broken; the owner destroys it and makes a new one.
 #pragma once
@@ -32,6 +25,8 @@
 
 namespace agentcoder::sandbox {
 
+struct RunDone;
+
 struct SlotSettings {
   const CgroupPlan* cgroups = nullptr;
   const PythonInfo* python = nullptr;
@@ -39,7 +34,6 @@ struct SlotSettings {
   bool privileged = false;  // the supervisor is root
   uid_t host_uid = 0;
   gid_t host_gid = 0;
-  int cpu = -1;  // pin the slot and each run's caller to this CPU (-1: no pinning)
   std::vector<std::string> missing;  // copied into every result
 };
 
@@ -58,6 +52,10 @@ class Slot {
 
  private:
   void wait_ready(int sock, const char* who);
+  // Sets the cgroup limits for a run; returns the counters it starts from.
+  CgroupCounters start_counting(const Limits& limits, bool warm);
+  // Exit status, CPU time and peak memory of a run that ended.
+  void record_end(const CgroupCounters& before, const RunDone& done, ExecResult& result) const;
 
   SlotSettings settings_;
   std::unique_ptr<SlotCgroup> cgroup_;

@@ -97,7 +97,6 @@ PR_SET_SECCOMP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 22, 38, 47
 SECCOMP_MODE_FILTER, PR_CAP_AMBIENT_CLEAR_ALL = 2, 4
 SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
 REQUEST = struct.Struct('<4sI5Q')
-RUN_UNPIN = 1
 DONE = struct.Struct('<iiqq')
 INSIDE_ID = 1000
 
@@ -150,12 +149,10 @@ def _payload():
         os._exit(0)  # the supervisor is gone
     if len(msg) != REQUEST.size or len(fds) != 4 or msg[:4] != b'RUN1':
         raise ValueError('malformed request')
-    _, flags, tmp_bytes, tmp_inodes, cpu_s, fsize, nofile = REQUEST.unpack(msg)
+    _, _, tmp_bytes, tmp_inodes, cpu_s, fsize, nofile = REQUEST.unpack(msg)
     libc.prctl(PR_SET_NAME, b'python3', 0, 0, 0)
     _mount_tmp(b'/tmp', tmp_bytes, tmp_inodes)
     _mount_tmp(b'/dev/shm', tmp_bytes, tmp_inodes)
-    if flags & RUN_UNPIN:
-        os.sched_setaffinity(0, range(os.cpu_count() or 1))
     os.chdir('/tmp')
     for target in range(3):
         os.dup2(fds[target], target)

@@ -325,34 +325,3 @@ TEST_F(EngineTest, TopKTopPAndMinPAreApplied) {
     EXPECT_EQ(engine.generate(std::move(r)).tokens, greedy) << "sampler " << which;
   }
 }
-
-// One unified KV pool of 256 cells: A (20 + 200 tokens) and B (20 + 90) run
-// together; when B finishes, A holds 110 cells and C's 150-token prompt does
-// not fit. C must wait in the queue until A finishes. Were it re-admitted
-// at once, its prompt step would fail again and again while A, which would
-// free the cells, never got a decode step.
-TEST_F(EngineTest, APromptThatDoesNotFitTheUnifiedPoolWaitsForCells) {
-  EngineOptions o = options(2);
-  o.kv_unified = true;
-  o.context_size = 256;
-  Engine engine(*model_, o);
-  const int32_t token = engine.tokenize("a").back();
-  auto request_of = [&](size_t prompt, int generate) {
-    GenerationRequest r;
-    r.prompt_tokens.assign(prompt, token);
-    r.sampling.max_tokens = generate;
-    r.sampling.ignore_eos = true;
-    return engine.submit(std::move(r));
-  };
-  std::vector<std::future<GenerationResult>> futures;
-  futures.push_back(request_of(20, 200));
-  futures.push_back(request_of(20, 90));
-  futures.push_back(request_of(150, 5));
-  const std::vector<size_t> generated = {200, 90, 5};
-  for (size_t i = 0; i < futures.size(); ++i) {
-    ASSERT_EQ(futures[i].wait_for(std::chrono::seconds(60)), std::future_status::ready) << "the engine stalled";
-    GenerationResult r = futures[i].get();
-    EXPECT_EQ(r.stop, StopReason::max_tokens) << i << ": " << r.error;
-    EXPECT_EQ(r.tokens.size(), generated[i]) << i;
-  }
-}
