@@ -21,12 +21,6 @@
 
 namespace agentcoder::agent {
 
-enum class Mode { free, force_tool, force_text };
-const char* mode_name(Mode mode);
-Mode parse_mode(const std::string& name);  // throws InputError
-
-enum class EpisodeStop { final_answer, max_steps, max_tokens, context_full, error };
-const char* episode_stop_name(EpisodeStop stop);
 
 struct EpisodeTask {
   std::string id;
@@ -47,7 +41,7 @@ struct StepTrace {
   std::string prompt_prefill;  // forced start of the reply, if any
   std::string model_text;      // the reply as generated (after the prefill)
   models::ParsedReply reply;
-  models::StopReason generation_stop = models::StopReason::end_of_generation;
+  GenerationStop generation_stop = GenerationStop::end_of_generation;
   models::RequestStats stats;
   std::vector<ToolCallTrace> tool_calls;
 };
@@ -58,7 +52,7 @@ struct EpisodeTrace {
   std::string prompt_format;
   uint32_t seed = 0;
   std::vector<StepTrace> steps;
-  EpisodeStop stop = EpisodeStop::final_answer;
+  StopReason stop_reason = StopReason::final_answer;
   std::string final_answer;
   std::string error;
   // Decision probe at the first reply: probability mass of the first token
@@ -67,8 +61,8 @@ struct EpisodeTrace {
   double wall_ms = 0;
 
   // The first decision: the kind of the first reply.
-  models::ReplyKind first_decision() const {
-    return steps.empty() ? models::ReplyKind::text : steps.front().reply.kind;
+  ReplyKind first_decision() const {
+    return steps.empty() ? ReplyKind::text : steps.front().reply.kind;
   }
 };
 

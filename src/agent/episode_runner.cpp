@@ -11,38 +11,10 @@
 namespace agentcoder::agent {
 namespace {
 
-using models::ReplyKind;
 
 constexpr const char* kHarnessForcedPrefix = "<tool_call>{\"name\": \"";
 
 }  // namespace
-
-const char* mode_name(Mode mode) {
-  switch (mode) {
-    case Mode::free: return "free";
-    case Mode::force_tool: return "force_tool";
-    case Mode::force_text: return "force_text";
-  }
-  return "?";
-}
-
-Mode parse_mode(const std::string& name) {
-  if (name == "free") return Mode::free;
-  if (name == "force_tool") return Mode::force_tool;
-  if (name == "force_text") return Mode::force_text;
-  throw InputError("unknown mode '" + name + "' (free, force_tool, force_text)");
-}
-
-const char* episode_stop_name(EpisodeStop stop) {
-  switch (stop) {
-    case EpisodeStop::final_answer: return "final_answer";
-    case EpisodeStop::max_steps: return "max_steps";
-    case EpisodeStop::max_tokens: return "max_tokens";
-    case EpisodeStop::context_full: return "context_full";
-    case EpisodeStop::error: return "error";
-  }
-  return "?";
-}
 
 EpisodeRunner::EpisodeRunner(models::Engine& engine, const models::ChatTemplate& chat, Toolbox& tools,
                              AgentOptions options)
@@ -94,11 +66,11 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
   const auto tools = tools_for(mode);
   const auto probe = opener_tokens(mode);
   int tokens_left = options_.max_tokens;
-  trace.stop = EpisodeStop::max_steps;
+  trace.stop_reason = StopReason::max_steps;
 
   for (int step = 0; step < options_.max_steps; ++step) {
     if (tokens_left <= 0) {
-      trace.stop = EpisodeStop::max_tokens;
+      trace.stop_reason = StopReason::max_tokens;
       break;
     }
     const bool first = step == 0;
@@ -107,7 +79,7 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
       std::lock_guard lock(chat_mutex_);
       rendered = chat_.render(messages, tools, render_options(mode));
     } catch (const std::exception& e) {
-      trace.stop = EpisodeStop::error;
+      trace.stop_reason = StopReason::error;
       trace.error = e.what();
       break;
     }
@@ -125,7 +97,7 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
       } else if (!rendered.trigger_words.empty()) {
         st.prompt_prefill = rendered.trigger_words.front();
       } else {
-        trace.stop = EpisodeStop::error;
+        trace.stop_reason = StopReason::error;
         trace.error = "force_tool: the chat template has no tool-call opener to prefill";
         break;
       }
@@ -139,9 +111,9 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
     tokens_left -= result.stats.generated_tokens;
     if (first)
       for (float p : result.probe_probabilities) trace.p_tool += p;
-    if (result.stop == models::StopReason::error) {
+    if (result.stop == GenerationStop::error) {
       trace.steps.push_back(std::move(st));
-      trace.stop = EpisodeStop::error;
+      trace.stop_reason = StopReason::error;
       trace.error = result.error;
       break;
     }
@@ -150,21 +122,21 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
       st.reply = chat_.parse(st.prompt_prefill + result.text, rendered);
     }
     const ReplyKind kind = st.reply.kind;
-    const bool cut = result.stop == models::StopReason::max_tokens || result.stop == models::StopReason::context_full;
+    const bool cut = result.stop == GenerationStop::max_tokens || result.stop == GenerationStop::context_full;
 
     if (mode == Mode::force_text && kind != ReplyKind::text) {
       // No tools here: the attempt is recorded, not run, and the text is the answer.
       for (const auto& call : st.reply.tool_calls) st.tool_calls.push_back({call, false, false, "tools_not_offered"});
       trace.final_answer = st.reply.content.empty() ? result.text : st.reply.content;
-      trace.stop = EpisodeStop::final_answer;
+      trace.stop_reason = StopReason::final_answer;
       trace.steps.push_back(std::move(st));
       break;
     }
     if (kind == ReplyKind::text) {
       trace.final_answer = st.reply.content;
-      trace.stop = !cut ? EpisodeStop::final_answer
-                        : (result.stop == models::StopReason::context_full ? EpisodeStop::context_full
-                                                                            : EpisodeStop::max_tokens);
+      trace.stop_reason = !cut ? StopReason::final_answer
+                        : (result.stop == GenerationStop::context_full ? StopReason::context_full
+                                                                            : StopReason::max_tokens);
       trace.steps.push_back(std::move(st));
       break;
     }
@@ -186,8 +158,8 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
                                       ". Call the tool again with valid JSON, or answer in plain text."});
     }
     trace.steps.push_back(std::move(st));
-    if (result.stop == models::StopReason::context_full) {
-      trace.stop = EpisodeStop::context_full;
+    if (result.stop == GenerationStop::context_full) {
+      trace.stop_reason = StopReason::context_full;
       break;
     }
   }

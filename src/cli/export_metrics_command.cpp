@@ -168,15 +168,15 @@ Table episode_table(const std::vector<evaluation::ScoredEpisode>& episodes, cons
     set("task_id", e.task_id);
     set("variant", e.variant);
     set("prompt_format", e.prompt_format);
-    set("mode", e.mode);
+    set("mode", to_string(e.mode));
     set("category", e.category);
     set("difficulty", e.difficulty);
     set("check", e.check);
     set("optimal_tool", e.optimal_tool);
     set("alternative_tools", join_list(e.alternative_tools));
     set("offered_tools", join_list(e.offered_tools));
-    set("outcome", e.outcome);
-    set("first_decision", e.first_decision);
+    set("stop_reason", to_string(e.stop_reason));
+    set("first_decision", to_string(e.first_decision));
     set("first_tool", e.first_tool);
     set("p_tool", e.p_tool ? number(*e.p_tool) : "");
     set("steps", std::to_string(e.steps));
@@ -186,7 +186,7 @@ Table episode_table(const std::vector<evaluation::ScoredEpisode>& episodes, cons
     set("calls_not_offered", std::to_string(not_offered));
     std::string failures;
     for (const evaluation::CallView& c : e.calls)
-      if (!c.ok) failures += (failures.empty() ? "" : ";") + c.failure;
+      if (!c.ok) failures += (failures.empty() ? "" : ";") + std::string(c.failure ? to_string(*c.failure) : "");
     set("failures", failures);
     set("prompt_tokens", std::to_string(e.prompt_tokens));
     set("generated_tokens", std::to_string(e.generated_tokens));

@@ -125,7 +125,7 @@ void run_generate(GenerateArgs args) {
   request.prompt_tokens = engine.tokenize(prompt_text);
   request.sampling = sampling;
   models::GenerationResult result = engine.generate(std::move(request));
-  if (result.stop == models::StopReason::error) throw std::runtime_error(result.error);
+  if (result.stop == GenerationStop::error) throw std::runtime_error(result.error);
 
   models::ParsedReply parsed;
   if (chat) parsed = chat->parse(result.text, rendered);
@@ -136,9 +136,9 @@ void run_generate(GenerateArgs args) {
     for (const auto& c : parsed.tool_calls)
       calls.push_back({{"id", c.id}, {"name", c.name}, {"arguments", json::parse(c.arguments, nullptr, false)}});
     json out{{"text", result.text},
-             {"stop_reason", models::stop_reason_name(result.stop)},
+             {"stop_reason", to_string(result.stop)},
              {"tool_format", chat ? models::tool_format_name(rendered.format) : "raw"},
-             {"reply_kind", models::reply_kind_name(parsed.kind)},
+             {"reply_kind", to_string(parsed.kind)},
              {"content", parsed.content},
              {"tool_calls", calls},
              {"parse_errors", parsed.errors},
@@ -158,8 +158,8 @@ void run_generate(GenerateArgs args) {
   }
   std::printf("%s\n", result.text.c_str());
   std::printf("\n--- %s, stop: %s", chat ? models::tool_format_name(rendered.format) : "raw",
-              models::stop_reason_name(result.stop));
-  if (chat) std::printf(", reply: %s", models::reply_kind_name(parsed.kind));
+              to_string(result.stop));
+  if (chat) std::printf(", reply: %s", to_string(parsed.kind));
   std::printf("\n");
   for (const auto& c : parsed.tool_calls) std::printf("tool call: %s %s\n", c.name.c_str(), c.arguments.c_str());
   for (const auto& e : parsed.errors) std::printf("parse error: %s\n", e.c_str());

@@ -32,12 +32,12 @@ struct TraceArgs {
   std::string other, other_run;  // diff: the second results file and its run
   size_t limit = 10;             // diff: differing episodes to show
   // show, table only: keep episodes whose field equals the value ("" = any).
-  std::string mode, outcome, decision, variant, task;
+  std::string mode, stop_reason, decision, variant, task;
 };
 
 bool keep(const TraceArgs& args, const store::EpisodeRecord& r) {
   auto matches = [](const std::string& wanted, const std::string& value) { return wanted.empty() || wanted == value; };
-  return matches(args.mode, r.key.mode) && matches(args.outcome, r.outcome) &&
+  return matches(args.mode, r.key.mode) && matches(args.stop_reason, r.stop_reason) &&
          matches(args.decision, r.first_decision) && matches(args.variant, r.variant) &&
          matches(args.task, r.key.task_id);
 }
@@ -125,7 +125,7 @@ CommandRegistrar reg("trace", [](CLI::App& app) {
   show->add_option("EPISODE", show_args->episode, "An episode id, or a prefix of it");
   show->add_option("--run", show_args->run, "Run name, when the file holds several");
   show->add_option("--mode", show_args->mode, "Only episodes in this mode (free, force_tool, force_text)");
-  show->add_option("--outcome", show_args->outcome, "Only episodes with this outcome (final_answer, max_steps, ...)");
+  show->add_option("--stop-reason", show_args->stop_reason, "Only episodes that ended so (final_answer, max_steps, ...)");
   show->add_option("--decision", show_args->decision,
                    "Only episodes whose first reply was this (tool_call, text, malformed)");
   show->add_option("--variant", show_args->variant, "Only episodes of this model variant");

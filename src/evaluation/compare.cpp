@@ -18,12 +18,18 @@ using ojson = nlohmann::ordered_json;
 ojson nullable(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
 
 const std::vector<std::string> kDimensions = {"variant", "prompt_format", "mode"};
-const std::vector<std::string> kFirstActions = {"tool_call", "text", "malformed"};
 
-const std::string& field(const ScoredEpisode& e, const std::string& dimension) {
+std::string field(const ScoredEpisode& e, const std::string& dimension) {
   if (dimension == "variant") return e.variant;
   if (dimension == "prompt_format") return e.prompt_format;
-  return e.mode;
+  return to_string(e.mode);
+}
+
+// The first actions in the flip matrix's order.
+std::vector<std::string> first_action_names() {
+  std::vector<std::string> names;
+  for (ReplyKind k : kReplyKinds) names.push_back(to_string(k));
+  return names;
 }
 
 // The metrics a comparison table shows, each computed on a set of episodes
@@ -153,7 +159,7 @@ ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const Compa
       row["condition"] = c.name();
       row["variant"] = c.variant;
       row["prompt_format"] = c.prompt_format;
-      row["mode"] = c.mode;
+      row["mode"] = to_string(c.mode);
       row["n"] = c.episodes.size();
       row["tasks"] = task_ids.size();
       for (const TableMetric& m : table_metrics()) row[m.name] = metric_with_ci(m, c.episodes, options, c.name());
@@ -168,7 +174,7 @@ namespace {
 
 bool selects(const Selection& s, const ScoredEpisode& e) {
   return (s.variant.empty() || s.variant == e.variant) &&
-         (s.prompt_format.empty() || s.prompt_format == e.prompt_format) && (s.mode.empty() || s.mode == e.mode);
+         (s.prompt_format.empty() || s.prompt_format == e.prompt_format) && (s.mode.empty() || s.mode == to_string(e.mode));
 }
 
 struct FlipCell {
@@ -220,7 +226,7 @@ ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string
 
   int64_t pairs = 0, unmatched_a = 0, unmatched_b = 0, both_scored = 0, a_correct = 0, b_correct = 0, only_a = 0,
           only_b = 0;
-  std::vector<std::vector<FlipCell>> cells(kFirstActions.size(), std::vector<FlipCell>(kFirstActions.size()));
+  std::vector<std::vector<FlipCell>> cells(kReplyKinds.size(), std::vector<FlipCell>(kReplyKinds.size()));
   for (const auto& [key, list_a] : in_a) {
     auto it = in_b.find(key);
     size_t in_b_count = it == in_b.end() ? 0 : it->second.size();
@@ -236,10 +242,7 @@ ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string
         only_a += *ea.correct && !*eb.correct;
         only_b += !*ea.correct && *eb.correct;
       }
-      auto ra = std::find(kFirstActions.begin(), kFirstActions.end(), ea.first_decision);
-      auto cb = std::find(kFirstActions.begin(), kFirstActions.end(), eb.first_decision);
-      if (ra != kFirstActions.end() && cb != kFirstActions.end())
-        cells[ra - kFirstActions.begin()][cb - kFirstActions.begin()].add(ea, eb);
+      cells[static_cast<size_t>(ea.first_decision)][static_cast<size_t>(eb.first_decision)].add(ea, eb);
     }
   }
   for (const auto& [key, list_b] : in_b) {
@@ -266,9 +269,10 @@ ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string
   out["unmatched_b"] = unmatched_b;
   out["accuracy"] = {{"n", both_scored}, {"a", ratio(a_correct, both_scored)}, {"b", ratio(b_correct, both_scored)}};
   out["mcnemar"] = {{"b", m.b}, {"c", m.c}, {"method", m.method}, {"statistic", m.statistic}, {"p", m.p}};
-  out["flips"] = {{"rows", kFirstActions}, {"cols", kFirstActions}, {"cells", cell_rows}};
-  out["call_to_text"] = cells[0][1].json();
-  out["text_to_call"] = cells[1][0].json();
+  out["flips"] = {{"rows", first_action_names()}, {"cols", first_action_names()}, {"cells", cell_rows}};
+  const size_t call = static_cast<size_t>(ReplyKind::tool_call), text = static_cast<size_t>(ReplyKind::text);
+  out["call_to_text"] = cells[call][text].json();
+  out["text_to_call"] = cells[text][call].json();
   return out;
 }
 

@@ -15,9 +15,6 @@ using ojson = nlohmann::ordered_json;
 // The tools of the study; confusion rows and per-tool rows always show them
 // so that tables line up across conditions.
 const std::vector<std::string> kTools = {"python", "math", "docs"};
-// Failure classes in the study's order (scored_episode.h, CallView::failure).
-const std::vector<std::string> kFailureClasses = {"syntax",  "name",   "import",         "runtime",
-                                                  "timeout", "memory", "sandbox_denied", "bad_call"};
 
 ojson nullable(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
 
@@ -26,18 +23,8 @@ std::optional<double> ratio(double num, double den) {
   return num / den;
 }
 
-int mode_rank(const std::string& mode) {
-  if (mode == "free") return 0;
-  if (mode == "force_tool") return 1;
-  if (mode == "force_text") return 2;
-  return 3;
-}
-
 bool labelled(const ScoredEpisode& e) { return !e.optimal_tool.empty(); }
 bool label_says_tool(const ScoredEpisode& e) { return e.optimal_tool != "none"; }
-bool has_first_action(const ScoredEpisode& e) {
-  return e.first_decision == "tool_call" || e.first_decision == "text" || e.first_decision == "malformed";
-}
 bool acceptable_tool(const ScoredEpisode& e, const std::string& tool) {
   return tool == e.optimal_tool ||
          std::find(e.alternative_tools.begin(), e.alternative_tools.end(), tool) != e.alternative_tools.end();
@@ -121,11 +108,12 @@ ojson breakdown_json(const EpisodeRefs& episodes, const char* field, std::string
 ojson first_action_json(const EpisodeRefs& episodes) {
   int64_t call = 0, text = 0, malformed = 0;
   for (const ScoredEpisode* e : episodes) {
-    call += e->first_decision == "tool_call";
-    text += e->first_decision == "text";
-    malformed += e->first_decision == "malformed";
+    call += e->first_decision == ReplyKind::tool_call;
+    text += e->first_decision == ReplyKind::text;
+    malformed += e->first_decision == ReplyKind::malformed;
   }
-  return {{"tool_call", call}, {"text", text}, {"malformed", malformed}};
+  return {{to_string(ReplyKind::tool_call), call}, {to_string(ReplyKind::text), text},
+          {to_string(ReplyKind::malformed), malformed}};
 }
 
 ojson decision_json(const DecisionCounts& d) {
@@ -149,7 +137,7 @@ ojson per_tool_json(const EpisodeRefs& episodes) {
   for (const std::string& tool : tools) {
     int64_t predicted = 0, predicted_ok = 0, support = 0, support_ok = 0;
     for (const ScoredEpisode* e : episodes) {
-      bool called = e->first_decision == "tool_call";
+      bool called = e->first_decision == ReplyKind::tool_call;
       if (called && e->first_tool == tool) {
         ++predicted;
         predicted_ok += acceptable_tool(*e, tool);
@@ -175,13 +163,13 @@ ojson confusion_json(const EpisodeRefs& episodes) {
   rows.push_back("none");
   std::vector<std::string> cols;
   for (const std::string& t : kTools) cols.push_back("call:" + t);
-  cols.insert(cols.end(), {"call:other", "text", "malformed"});
+  cols.insert(cols.end(), {"call:other", to_string(ReplyKind::text), to_string(ReplyKind::malformed)});
   std::vector<std::vector<int64_t>> counts(rows.size(), std::vector<int64_t>(cols.size(), 0));
   for (const ScoredEpisode* e : episodes) {
     auto row = std::find(rows.begin(), rows.end(), e->optimal_tool);
-    if (row == rows.end() || !has_first_action(*e)) continue;
-    std::string col_name = e->first_decision;
-    if (e->first_decision == "tool_call")
+    if (row == rows.end()) continue;
+    std::string col_name = to_string(e->first_decision);
+    if (e->first_decision == ReplyKind::tool_call)
       col_name = std::find(kTools.begin(), kTools.end(), e->first_tool) != kTools.end() ? "call:" + e->first_tool
                                                                                           : "call:other";
     auto col = std::find(cols.begin(), cols.end(), col_name);
@@ -265,7 +253,7 @@ ojson errors_json(const EpisodeRefs& episodes) {
     for (const CallView& c : e->calls)
       if (!c.ok) {
         ++failed;
-        ++counted[c.failure.empty() ? "unclassified" : c.failure];
+        ++counted[c.failure ? to_string(*c.failure) : "unclassified"];
       }
     bool all_ok =
         !e->calls.empty() && std::all_of(e->calls.begin(), e->calls.end(), [](const CallView& c) { return c.ok; });
@@ -280,7 +268,7 @@ ojson errors_json(const EpisodeRefs& episodes) {
     if (e->category == "multi_step") multi_step.push_back(e);
   }
   ojson by_class = ojson::object();
-  for (const std::string& cls : kFailureClasses) by_class[cls] = counted.count(cls) ? counted[cls] : 0;
+  for (FailureClass f : kFailureClasses) by_class[to_string(f)] = counted.count(to_string(f)) ? counted[to_string(f)] : 0;
   for (const auto& [cls, n] : counted)
     if (!by_class.contains(cls)) by_class[cls] = n;
   ojson recovery = ojson::object();
@@ -327,7 +315,7 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   ojson j;
   j["variant"] = c.variant;
   j["prompt_format"] = c.prompt_format;
-  j["mode"] = c.mode;
+  j["mode"] = to_string(c.mode);
   j["n"] = eps.size();
   j["accuracy"] = accuracy_json(eps, options, c.name());
   j["by_cell"] = by_cell_json(eps);
@@ -377,7 +365,7 @@ std::vector<Arm> group_arms(const std::vector<Condition>& conditions) {
       if (labelled(*e)) t.label_tool = label_says_tool(*e);
       // A probe that failed to produce a number (NaN) would break the sort
       // behind the AUROC; it is left out like a missing one.
-      if (c.mode == "free" && e->p_tool && std::isfinite(*e->p_tool)) t.free_p_tool.push_back(*e->p_tool);
+      if (c.mode == Mode::free && e->p_tool && std::isfinite(*e->p_tool)) t.free_p_tool.push_back(*e->p_tool);
       if (has_correctness(*e)) {
         sums[e->task_id].first += *e->correct ? 1 : 0;
         sums[e->task_id].second += 1;
@@ -386,9 +374,9 @@ std::vector<Arm> group_arms(const std::vector<Condition>& conditions) {
     for (const auto& [task, s] : sums) {
       TaskModes& t = arm.tasks[task];
       double mean = s.first / s.second;
-      if (c.mode == "free") t.free = mean;
-      if (c.mode == "force_tool") t.force_tool = mean;
-      if (c.mode == "force_text") t.force_text = mean;
+      if (c.mode == Mode::free) t.free = mean;
+      if (c.mode == Mode::force_tool) t.force_tool = mean;
+      if (c.mode == Mode::force_text) t.force_text = mean;
     }
   }
   return arms;
@@ -460,9 +448,9 @@ ojson calibration_json(const Arm& arm) {
 }  // namespace
 
 std::vector<Condition> group_conditions(const std::vector<ScoredEpisode>& episodes) {
-  std::map<std::tuple<std::string, std::string, int, std::string>, Condition> groups;
+  std::map<std::tuple<std::string, std::string, Mode>, Condition> groups;  // modes in the study's order
   for (const ScoredEpisode& e : episodes) {
-    Condition& c = groups[{e.variant, e.prompt_format, mode_rank(e.mode), e.mode}];
+    Condition& c = groups[{e.variant, e.prompt_format, e.mode}];
     if (c.episodes.empty()) {
       c.variant = e.variant;
       c.prompt_format = e.prompt_format;
@@ -487,7 +475,7 @@ std::optional<double> accuracy_of(const EpisodeRefs& episodes) {
 
 std::optional<double> tool_use_rate_of(const EpisodeRefs& episodes) {
   double calls = 0;
-  for (const ScoredEpisode* e : episodes) calls += e->first_decision == "tool_call";
+  for (const ScoredEpisode* e : episodes) calls += e->first_decision == ReplyKind::tool_call;
   return ratio(calls, static_cast<double>(episodes.size()));
 }
 
@@ -507,8 +495,8 @@ std::optional<double> DecisionCounts::accuracy() const {
 DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_call) {
   DecisionCounts d;
   for (const ScoredEpisode* e : episodes) {
-    if (!labelled(*e) || !has_first_action(*e)) continue;
-    bool predicted = e->first_decision == "tool_call" || (malformed_as_call && e->first_decision == "malformed");
+    if (!labelled(*e)) continue;
+    bool predicted = e->first_decision == ReplyKind::tool_call || (malformed_as_call && e->first_decision == ReplyKind::malformed);
     bool actual = label_says_tool(*e);
     if (predicted && actual) ++d.tp;
     if (predicted && !actual) ++d.fp;
@@ -523,7 +511,7 @@ std::optional<double> over_use_rate_of(const EpisodeRefs& episodes) {
   for (const ScoredEpisode* e : episodes)
     if (labelled(*e) && !label_says_tool(*e)) {
       none += 1;
-      calls += e->first_decision == "tool_call";
+      calls += e->first_decision == ReplyKind::tool_call;
     }
   return ratio(calls, none);
 }
@@ -533,7 +521,7 @@ std::optional<double> under_use_rate_of(const EpisodeRefs& episodes) {
   for (const ScoredEpisode* e : episodes)
     if (labelled(*e) && label_says_tool(*e)) {
       tool += 1;
-      text += e->first_decision == "text";
+      text += e->first_decision == ReplyKind::text;
     }
   return ratio(text, tool);
 }

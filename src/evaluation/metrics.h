@@ -67,9 +67,10 @@ using EpisodeRefs = std::vector<const ScoredEpisode*>;
 
 // Episodes grouped by condition, in the order described above.
 struct Condition {
-  std::string variant, prompt_format, mode;
+  std::string variant, prompt_format;
+  Mode mode = Mode::free;
   EpisodeRefs episodes;  // in stored order
-  std::string name() const { return variant + "/" + prompt_format + "/" + mode; }
+  std::string name() const { return variant + "/" + prompt_format + "/" + to_string(mode); }
 };
 std::vector<Condition> group_conditions(const std::vector<ScoredEpisode>& episodes);
 

@@ -7,6 +7,7 @@
 
 #include "evaluation/fabrication.h"
 #include "store/results_store.h"
+#include "utils/errors.h"
 
 namespace agentcoder::evaluation {
 namespace {
@@ -33,19 +34,31 @@ std::map<std::string, TaskLabel> task_labels(store::ResultsStore& store, int64_t
 
 }  // namespace
 
-std::string failure_class(const std::string& error_class, bool executed) {
-  if (!executed) return "bad_call";
-  if (error_class.empty()) return "";
-  static const std::map<std::string, std::string> classes = {
-      {"syntax_error", "syntax"},   {"name_error", "name"},       {"import_error", "import"},
-      {"runtime_error", "runtime"}, {"nonzero_exit", "runtime"},  {"signal", "runtime"},
-      {"timeout", "timeout"},       {"memory", "memory"},         {"output_limit", "memory"},
-      {"sandbox_denied", "sandbox_denied"}};
+std::optional<FailureClass> failure_class(const std::string& error_class, bool executed) {
+  if (!executed) return FailureClass::bad_call;
+  if (error_class.empty()) return std::nullopt;
+  static const std::map<std::string, FailureClass> classes = {
+      {"syntax_error", FailureClass::syntax},   {"name_error", FailureClass::name},
+      {"import_error", FailureClass::import},   {"runtime_error", FailureClass::runtime},
+      {"nonzero_exit", FailureClass::runtime},  {"signal", FailureClass::runtime},
+      {"timeout", FailureClass::timeout},       {"memory", FailureClass::memory},
+      {"output_limit", FailureClass::memory},   {"sandbox_denied", FailureClass::sandbox_denied}};
   auto it = classes.find(error_class);
   // Tools other than python fail in their own words (e.g. the math tool's
   // "parse_error"): the model's input was wrong, so it is a runtime failure.
-  return it == classes.end() ? "runtime" : it->second;
+  return it == classes.end() ? FailureClass::runtime : it->second;
 }
+
+namespace {
+
+// A stored name read back into the vocabulary; an unknown one is refused.
+template <typename Enum>
+Enum known(std::optional<Enum> parsed, const std::string& text, const char* what, const std::string& key_id) {
+  if (!parsed) throw InputError("episode " + key_id.substr(0, 12) + ": unknown " + what + " '" + text + "'");
+  return *parsed;
+}
+
+}  // namespace
 
 std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, const store::StoredRun& run) {
   std::map<std::string, TaskLabel> labels = task_labels(store, run.run_id);
@@ -62,7 +75,7 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
     e.task_id = r.key.task_id;
     e.variant = r.variant;
     e.prompt_format = r.key.prompt_format;
-    e.mode = r.key.mode;
+    e.mode = known(parse_mode(r.key.mode), r.key.mode, "mode", e.key_id);
     e.category = r.category;
     e.difficulty = r.difficulty;
     e.optimal_tool = r.optimal_tool;
@@ -71,9 +84,9 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
       e.check = it->second.check;
       e.alternative_tools = it->second.alternative_tools;
     }
-    e.outcome = r.outcome;
-    e.first_decision = r.first_decision;
-    e.first_tool = r.first_decision == "tool_call" ? r.first_tool : "";
+    e.stop_reason = known(parse_stop_reason(r.stop_reason), r.stop_reason, "stop reason", e.key_id);
+    e.first_decision = known(parse_reply_kind(r.first_decision), r.first_decision, "reply kind", e.key_id);
+    e.first_tool = e.first_decision == ReplyKind::tool_call ? r.first_tool : "";
     e.p_tool = r.p_tool;
     e.steps = static_cast<int>(r.steps.size());
     for (size_t si = 0; si < r.steps.size(); ++si) {
@@ -87,7 +100,7 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
         v.executed = call_ran(c);
         v.ok = c.ok;
         v.error_class = c.error_class;
-        v.failure = v.ok ? "" : failure_class(c.error_class, v.executed);
+        if (!v.ok) v.failure = failure_class(c.error_class, v.executed);
         e.calls.push_back(std::move(v));
       }
     }

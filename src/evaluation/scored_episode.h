@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "utils/vocabulary.h"
+
 namespace agentcoder::store {
 class ResultsStore;
 struct StoredRun;
@@ -28,10 +30,9 @@ struct CallView {
   bool executed = false;     // it ran (fabrication.h's call_ran: false when refused, unknown tool, bad arguments, force_text)
   bool ok = false;           // it ran and succeeded
   std::string error_class;   // as the tool recorded it ("" when ok)
-  // The failure in the study's classes (failure_class() below): "" when ok,
-  // else syntax, name, import, runtime, timeout, memory, sandbox_denied,
-  // bad_call (not run: bad arguments, unknown tool, not offered).
-  std::string failure;
+  // The failure in the study's classes (failure_class() below); nullopt
+  // when ok, or when a failed call recorded no error class.
+  std::optional<FailureClass> failure;
 };
 
 struct ScoredEpisode {
@@ -40,7 +41,7 @@ struct ScoredEpisode {
   std::string task_id;
   std::string variant;        // model variant label
   std::string prompt_format;  // direct, cot, tool_description
-  std::string mode;           // free, force_tool, force_text
+  Mode mode = Mode::free;
   std::string category;       // pure_reasoning, execution_required, ambiguous, multi_step
   std::string difficulty;     // easy, intermediate, hard
   std::string check;          // the task's ground-truth kind (data::Check name)
@@ -51,8 +52,8 @@ struct ScoredEpisode {
   std::vector<std::string> offered_tools;
 
   // What happened.
-  std::string outcome;         // final_answer, max_steps, max_tokens, context_full, error
-  std::string first_decision;  // tool_call, text, malformed
+  StopReason stop_reason = StopReason::final_answer;
+  ReplyKind first_decision = ReplyKind::text;
   std::string first_tool;      // tool of the first call ("" unless first_decision == tool_call)
   std::optional<double> p_tool;  // decision probe at the first reply
   int steps = 0;
@@ -73,11 +74,14 @@ struct ScoredEpisode {
   std::optional<bool> fabrication_false;
 };
 
-// The study's failure class of a tool's error_class (tools/python_failure.h).
-std::string failure_class(const std::string& error_class, bool executed);
+// The study's failure class of a failed call's error_class
+// (tools/python_failure.h); nullopt when it ran and recorded none.
+std::optional<FailureClass> failure_class(const std::string& error_class, bool executed);
 
 // Every episode of `run`, in stored order. Without a task snapshot (runs
 // stored before there was one) check and alternative_tools stay empty.
+// Throws InputError naming the episode when a stored name is not in the
+// vocabulary (utils/vocabulary.h).
 std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, const store::StoredRun& run);
 
 }  // namespace agentcoder::evaluation

@@ -445,7 +445,7 @@ store::ScoreRecord score_episode(const data::Task& task, const store::EpisodeRec
   score.scorer_version = kScorerVersion;
   score.check = data::to_string(task.check);
   json detail = json::object();
-  detail["outcome"] = episode.outcome;
+  detail["stop_reason"] = episode.stop_reason;
   try {
     score.key_id = episode.key.id();
     if (task.id != episode.key.task_id)

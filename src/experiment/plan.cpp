@@ -31,9 +31,8 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
   std::vector<PlannedEpisode> episodes;
   for (size_t vi = 0; vi < p.variants.size(); ++vi) {
     for (const auto& [name, format] : p.formats) {
-      for (const std::string& mode_name : c.modes) {
-        const agent::Mode mode = agent::parse_mode(mode_name);
-        const bool offers_tools = mode != agent::Mode::force_text;
+      for (const Mode mode : c.modes) {
+        const bool offers_tools = mode != Mode::force_text;
         for (size_t ti = 0; ti < p.tasks.size(); ++ti) {
           const data::Task& task = p.tasks[ti];
           store::EpisodeKey key;
@@ -43,7 +42,7 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
           key.adapters = p.variants[vi].adapters;
           key.prompt_format = name;
           key.prompt_sha256 = sha256_hex(format.system_prompt);
-          key.mode = agent::mode_name(mode);
+          key.mode = to_string(mode);
           key.seed = c.seed;
           if (offers_tools) key.tools = tool_names;
           key.tool_schema_sha256 = offers_tools ? tool_schema_sha : "";

@@ -37,7 +37,7 @@ struct PlannedEpisode {
   size_t variant = 0;  // index into Plan::variants
   size_t task = 0;     // index into Plan::tasks
   std::string format;  // prompt format name (a key of Plan::formats)
-  agent::Mode mode = agent::Mode::free;
+  Mode mode = Mode::free;
   store::EpisodeKey key;
 };
 

@@ -8,8 +8,8 @@ store::StepRecord to_record(const agent::StepTrace& s) {
   store::StepRecord r;
   r.prefill = s.prompt_prefill;
   r.model_text = s.model_text;
-  r.reply_kind = models::reply_kind_name(s.reply.kind);
-  r.generation_stop = models::stop_reason_name(s.generation_stop);
+  r.reply_kind = to_string(s.reply.kind);
+  r.generation_stop = to_string(s.generation_stop);
   r.content = s.reply.content;
   r.parse_errors = s.reply.errors;
   r.repairs = s.reply.repairs;
@@ -33,9 +33,9 @@ store::EpisodeRecord to_record(const agent::EpisodeTrace& t, const store::Episod
   r.category = data::to_string(task.category);
   r.difficulty = data::to_string(task.difficulty);
   r.optimal_tool = task.optimal_tool;
-  r.outcome = agent::episode_stop_name(t.stop);
+  r.stop_reason = to_string(t.stop_reason);
   r.final_answer = t.final_answer;
-  r.first_decision = models::reply_kind_name(t.first_decision());
+  r.first_decision = to_string(t.first_decision());
   if (!t.steps.empty() && !t.steps[0].reply.tool_calls.empty()) r.first_tool = t.steps[0].reply.tool_calls[0].name;
   r.p_tool = t.p_tool;
   r.p_text = 1.0 - t.p_tool;

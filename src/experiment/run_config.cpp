@@ -78,7 +78,13 @@ RunConfig load_run_config(const std::string& path) {
   r.get("data.generate_per_cell", c.generate_per_cell);
   r.get("data.seed", c.data_seed);
   r.get_list("agent.formats", c.formats);
-  r.get_list("agent.modes", c.modes);
+  std::vector<std::string> modes;
+  r.get_list("agent.modes", modes);
+  for (const std::string& m : modes) {
+    std::optional<Mode> mode = parse_mode(m);
+    if (!mode) r.fail("agent.modes", "unknown mode '" + m + "' (free, force_tool, force_text)");
+    c.modes.push_back(*mode);
+  }
   r.get_list("agent.tools", c.tools);
   r.get("agent.prompts", c.prompts_dir);
   r.get("agent.max_steps", c.max_steps);
@@ -115,13 +121,6 @@ RunConfig load_run_config(const std::string& path) {
   if (c.models.empty()) r.fail("models", "at least one [[models]] entry is needed");
   if (c.formats.empty()) r.fail("agent.formats", "at least one prompt format is needed");
   if (c.modes.empty()) r.fail("agent.modes", "at least one mode is needed");
-  for (const auto& m : c.modes) {
-    try {
-      agent::parse_mode(m);
-    } catch (const InputError& e) {
-      r.fail("agent.modes", e.what());
-    }
-  }
   if (c.parallel < 1) r.fail("engine.parallel", "must be at least 1");
   if (c.max_steps < 1) r.fail("agent.max_steps", "must be at least 1");
   if (c.name.find('/') != std::string::npos) r.fail("name", "must not contain '/'");

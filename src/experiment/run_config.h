@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "utils/vocabulary.h"
+
 namespace agentcoder::experiment {
 
 struct ModelVariant {
@@ -37,7 +39,7 @@ struct RunConfig {
 
   std::vector<ModelVariant> models;
   std::vector<std::string> formats;
-  std::vector<std::string> modes;
+  std::vector<Mode> modes;
   std::vector<std::string> tools;
   std::string prompts_dir = "experiments/prompts";
 

@@ -60,8 +60,8 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
 
   agent::EpisodeRunner runner(engine, chat, *plan.toolbox, agent_options(plan.config));
   for (const auto& [name, format] : plan.formats) {
-    runner.share_prefix(format, agent::Mode::free);
-    runner.share_prefix(format, agent::Mode::force_text);
+    runner.share_prefix(format, Mode::free);
+    runner.share_prefix(format, Mode::force_text);
   }
   std::vector<agent::EpisodeSpec> specs;
   for (size_t i : todo) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "utils/vocabulary.h"
+
 namespace agentcoder::models {
 
 struct ToolCall {
@@ -26,13 +28,6 @@ struct ToolSchema {
   std::string description;
   std::string parameters;  // a JSON schema object, as text
 };
-
-// What a model's turn was. Intent is detected apart from parse success: a
-// reply that opens a tool call (or a code fence, where those count) but does
-// not parse is `malformed`, never `text`.
-enum class ReplyKind { text, tool_call, malformed };
-
-const char* reply_kind_name(ReplyKind kind);
 
 struct ParsedReply {
   ReplyKind kind = ReplyKind::text;

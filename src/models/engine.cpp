@@ -72,17 +72,6 @@ bool greedy(const SamplingParams& s) { return s.temperature <= 0 && s.grammar.em
 
 }  // namespace
 
-const char* stop_reason_name(StopReason reason) {
-  switch (reason) {
-    case StopReason::end_of_generation: return "end_of_generation";
-    case StopReason::max_tokens: return "max_tokens";
-    case StopReason::stop_string: return "stop_string";
-    case StopReason::context_full: return "context_full";
-    case StopReason::error: return "error";
-  }
-  return "?";
-}
-
 struct Engine::Pending {
   GenerationRequest request;
   std::promise<GenerationResult> promise;
@@ -252,11 +241,11 @@ void Engine::loop() {
   }
   // Stopping: whatever is left fails with a clear error.
   for (auto& slot : slots_)
-    if (slot->pending) finish(*slot, StopReason::error, "engine stopped");
+    if (slot->pending) finish(*slot, GenerationStop::error, "engine stopped");
   std::lock_guard lock(mutex_);
   for (auto& p : queue_) {
     GenerationResult r;
-    r.stop = StopReason::error;
+    r.stop = GenerationStop::error;
     r.error = "engine stopped";
     p->promise.set_value(std::move(r));
   }
@@ -348,11 +337,11 @@ void Engine::admit() {
     const auto& prompt = s.pending->request.prompt_tokens;
     s.result.stats.prompt_tokens = static_cast<int>(prompt.size());
     if (prompt.empty()) {
-      finish(s, StopReason::error, "empty prompt");
+      finish(s, GenerationStop::error, "empty prompt");
       continue;
     }
     if (static_cast<int>(prompt.size()) >= options_.context_per_request) {
-      finish(s, StopReason::context_full,
+      finish(s, GenerationStop::context_full,
              "prompt of " + std::to_string(prompt.size()) + " tokens does not fit the context of " +
                  std::to_string(options_.context_per_request));
       continue;
@@ -360,7 +349,7 @@ void Engine::admit() {
     try {
       if (!greedy(s.pending->request.sampling)) s.sampler = make_sampler(model_.get(), s.pending->request.sampling);
     } catch (const std::exception& e) {
-      finish(s, StopReason::error, std::string("sampler: ") + e.what());
+      finish(s, GenerationStop::error, std::string("sampler: ") + e.what());
       continue;
     }
     llama_memory_t mem = llama_get_memory(ctx_);
@@ -493,10 +482,10 @@ void Engine::fail_decode(int rc, bool prompt_step, const std::vector<Slot*>& in_
     // longest sequence, rather than retry forever.
     auto longest = [](const Slot* a, const Slot* b) { return a->n_past < b->n_past; };
     Slot* victim = prompt_step ? in_batch.front() : *std::max_element(in_batch.begin(), in_batch.end(), longest);
-    finish(*victim, StopReason::context_full, "KV cache full");
+    finish(*victim, GenerationStop::context_full, "KV cache full");
     return;
   }
-  for (Slot* s : in_batch) finish(*s, StopReason::error, "llama_decode failed with code " + std::to_string(rc));
+  for (Slot* s : in_batch) finish(*s, GenerationStop::error, "llama_decode failed with code " + std::to_string(rc));
 }
 
 void Engine::take_output(Slot& s) {
@@ -507,14 +496,14 @@ void Engine::take_output(Slot& s) {
   if (!s.generating) start_generating(s);
   const llama_token token = sample(s);
   if (!request.sampling.ignore_eos && llama_vocab_is_eog(model_.vocab(), token)) {
-    finish(s, StopReason::end_of_generation);
+    finish(s, GenerationStop::end_of_generation);
     return;
   }
   s.result.tokens.push_back(token);
   s.last_token = token;
-  if (append_piece(s.result.text, token, request.sampling.stop)) finish(s, StopReason::stop_string);
-  else if (static_cast<int>(s.result.tokens.size()) >= request.sampling.max_tokens) finish(s, StopReason::max_tokens);
-  else if (s.n_past + 1 >= options_.context_per_request) finish(s, StopReason::context_full);
+  if (append_piece(s.result.text, token, request.sampling.stop)) finish(s, GenerationStop::stop_string);
+  else if (static_cast<int>(s.result.tokens.size()) >= request.sampling.max_tokens) finish(s, GenerationStop::max_tokens);
+  else if (s.n_past + 1 >= options_.context_per_request) finish(s, GenerationStop::context_full);
 }
 
 void Engine::start_generating(Slot& s) {
@@ -555,7 +544,7 @@ bool Engine::append_piece(std::string& text, llama_token token, const std::vecto
   return false;
 }
 
-void Engine::finish(Slot& slot, StopReason reason, const std::string& error) {
+void Engine::finish(Slot& slot, GenerationStop reason, const std::string& error) {
   auto now = Clock::now();
   RequestStats& stats = slot.result.stats;
   stats.generated_tokens = static_cast<int>(slot.result.tokens.size());

@@ -38,6 +38,7 @@
 
 #include "llama.h"
 #include "models/sampling_params.h"
+#include "utils/vocabulary.h"
 
 
 namespace agentcoder::models {
@@ -65,9 +66,6 @@ struct GenerationRequest {
   bool keep_first_logits = false;  // copy the raw logits of the first generated position
 };
 
-enum class StopReason { end_of_generation, max_tokens, stop_string, context_full, error };
-const char* stop_reason_name(StopReason reason);
-
 struct RequestStats {
   int prompt_tokens = 0;         // tokens of the prompt
   int prefix_reused_tokens = 0;  // of which taken from a shared prefix, not evaluated
@@ -81,7 +79,7 @@ struct RequestStats {
 struct GenerationResult {
   std::string text;             // the reply, without the stop string
   std::vector<int32_t> tokens;  // the generated tokens
-  StopReason stop = StopReason::end_of_generation;
+  GenerationStop stop = GenerationStop::end_of_generation;
   std::string error;            // set when stop == error
   RequestStats stats;
   std::vector<float> probe_probabilities;  // one per probe token
@@ -148,7 +146,7 @@ class Engine {
   // Appends the token's text; true when a stop string ended the reply (it is cut there).
   bool append_piece(std::string& text, llama_token token, const std::vector<std::string>& stops) const;
   void admit();
-  void finish(Slot& slot, StopReason reason, const std::string& error = "");
+  void finish(Slot& slot, GenerationStop reason, const std::string& error = "");
   int post(std::unique_ptr<Command> command);  // runs it on the engine thread, waits
   void run_command(Command& command);  // fulfils the command's promise
   int execute(Command& command);       // throws

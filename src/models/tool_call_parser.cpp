@@ -149,15 +149,6 @@ std::string example_arguments(const std::vector<ToolSchema>& tools) {
 
 }  // namespace
 
-const char* reply_kind_name(ReplyKind kind) {
-  switch (kind) {
-    case ReplyKind::text: return "text";
-    case ReplyKind::tool_call: return "tool_call";
-    case ReplyKind::malformed: return "malformed";
-  }
-  return "?";
-}
-
 ParsedReply parse_harness_reply(const std::string& text, const HarnessParseOptions& options) {
   ParsedReply reply;
   bool intent = false;

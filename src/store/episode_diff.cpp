@@ -74,7 +74,7 @@ std::optional<EpisodeDifference> first_difference(const EpisodeRecord& a, const 
   if (a.steps.size() != b.steps.size())
     return compare(std::to_string(a.steps.size()) + " steps", std::to_string(b.steps.size()) + " steps", -1, -1,
                    "steps");
-  if (auto d = compare(a.outcome, b.outcome, -1, -1, "outcome")) return d;
+  if (auto d = compare(a.stop_reason, b.stop_reason, -1, -1, "stop_reason")) return d;
   return compare(a.final_answer, b.final_answer, -1, -1, "final_answer");
 }
 

@@ -6,7 +6,7 @@
 // Fields are compared step by step in the order they happened: prefill,
 // model_text, reply_kind, then each call's tool_call (name and arguments),
 // tool_status (executed, ok, error class) and tool_result (the text fed
-// back); then the number of steps, the outcome and the final answer. A
+// back); then the number of steps, the stop reason and the final answer. A
 // difference in a tool_result with identical model text before it points
 // at the environment (time, randomness), not at the model.
 #pragma once
@@ -21,7 +21,7 @@ namespace agentcoder::store {
 struct EpisodeDifference {
   int step = -1;       // step index, or -1 for the episode as a whole
   int call = -1;       // tool call index within the step, or -1
-  std::string field;   // one of the names above, or "steps", "outcome", "final_answer"
+  std::string field;   // one of the names above, or "steps", "stop_reason", "final_answer"
   size_t offset = 0;   // first differing byte of the field (for counts: of "3 steps" and the like)
   std::string a, b;    // each side's field around that byte, escaped for one line
 };

@@ -3,8 +3,8 @@
 // holds its steps, a step holds the tool calls made from its reply; indexes
 // are positions in these vectors.
 //
-// Strings are free text: the agent's vocabulary ("final_answer", "tool_call",
-// ...) is written down in the comments, not enforced here. Text that is not
+// Names of the study's vocabulary (mode, reply kind, stop reason, ...) are
+// stored in utils/vocabulary.h's spellings; the store keeps them as text. Text that is not
 // valid UTF-8 is stored with U+FFFD in place of the bad bytes.
 #pragma once
 
@@ -36,8 +36,8 @@ struct ToolCallRecord {
 struct StepRecord {
   std::string prefill;          // forced start of the reply, if any
   std::string model_text;       // the reply as generated (after the prefill)
-  std::string reply_kind;       // "tool_call", "text" or "malformed"
-  std::string generation_stop;  // why decoding stopped: "end_of_generation", "max_tokens", ...
+  std::string reply_kind;       // ReplyKind
+  std::string generation_stop;  // GenerationStop: why decoding stopped
   std::string content;          // the text outside any tool call
   std::vector<std::string> parse_errors;  // one per call that did not parse
   std::vector<std::string> repairs;       // fixes the parser made
@@ -61,9 +61,9 @@ struct EpisodeRecord {
   std::string difficulty;
   std::string optimal_tool;
 
-  std::string outcome;  // "final_answer", "max_steps", "max_tokens", "context_full" or "error"
+  std::string stop_reason;  // why it ended (utils/vocabulary.h StopReason)
   std::string final_answer;
-  std::string first_decision;  // kind of the first reply: "tool_call", "text" or "malformed"
+  std::string first_decision;  // ReplyKind of the first reply
   std::string first_tool;      // tool of the first call, if the first reply made one
   // Decision probe at the first reply; nullopt when not measured.
   std::optional<double> p_tool;
@@ -80,7 +80,7 @@ struct EpisodeRecord {
   std::string started_at;  // ISO 8601 UTC; "" = unknown
   std::string finished_at;
 
-  std::string error;     // set when outcome is "error"
+  std::string error;     // set when stop_reason is "error"
   nlohmann::json extra;  // anything else, free-form; null when nothing
 
   std::vector<StepRecord> steps;

@@ -84,7 +84,7 @@ nlohmann::ordered_json episode_to_json(const EpisodeRecord& r) {
           {"category", r.category},
           {"difficulty", r.difficulty},
           {"optimal_tool", r.optimal_tool},
-          {"outcome", r.outcome},
+          {"stop_reason", r.stop_reason},
           {"final_answer", r.final_answer},
           {"first_decision", r.first_decision},
           {"first_tool", r.first_tool},
@@ -122,7 +122,7 @@ EpisodeRecord episode_from_json(const nlohmann::json& j) {
     r.category = j.at("category").get<std::string>();
     r.difficulty = j.at("difficulty").get<std::string>();
     r.optimal_tool = j.at("optimal_tool").get<std::string>();
-    r.outcome = j.at("outcome").get<std::string>();
+    r.stop_reason = j.at("stop_reason").get<std::string>();
     r.final_answer = j.at("final_answer").get<std::string>();
     r.first_decision = j.at("first_decision").get<std::string>();
     r.first_tool = j.at("first_tool").get<std::string>();

@@ -84,7 +84,7 @@ StoredEpisode read_episode_row(Statement& s) {
   r.category = s.text("category");
   r.difficulty = s.text("difficulty");
   r.optimal_tool = s.text("optimal_tool");
-  r.outcome = s.text("outcome");
+  r.stop_reason = s.text(s.has_column("stop_reason") ? "stop_reason" : "outcome");  // "outcome" before schema 3
   r.final_answer = s.text("final_answer");
   r.first_decision = s.text("first_decision");
   r.first_tool = s.text("first_tool");
@@ -281,13 +281,13 @@ bool ResultsStore::put_episode(const RunSession& session, const EpisodeRecord& e
     INSERT INTO episodes (
       run_id, session_id, episode_key, key_json, task_id, task_sha256, model_sha256, adapters_json,
       prompt_format, prompt_sha256, mode, seed, tools, tool_schema_sha256, settings_json,
-      variant, category, difficulty, optimal_tool, outcome, final_answer, first_decision, first_tool,
+      variant, category, difficulty, optimal_tool, stop_reason, final_answer, first_decision, first_tool,
       p_tool, p_text, prompt_tokens, generated_tokens, prompt_eval_ms, decode_ms, tool_ms, queue_ms, wall_ms,
       step_count, tool_call_count, started_at, finished_at, stored_at, error, extra_json)
     VALUES (
       :run_id, :session_id, :episode_key, :key_json, :task_id, :task_sha256, :model_sha256, :adapters_json,
       :prompt_format, :prompt_sha256, :mode, :seed, :tools, :tool_schema_sha256, :settings_json,
-      :variant, :category, :difficulty, :optimal_tool, :outcome, :final_answer, :first_decision, :first_tool,
+      :variant, :category, :difficulty, :optimal_tool, :stop_reason, :final_answer, :first_decision, :first_tool,
       :p_tool, :p_text, :prompt_tokens, :generated_tokens, :prompt_eval_ms, :decode_ms, :tool_ms, :queue_ms,
       :wall_ms, :step_count, :tool_call_count, :started_at, :finished_at, :stored_at, :error, :extra_json)
     ON CONFLICT (run_id, episode_key) DO NOTHING)sql");
@@ -311,7 +311,7 @@ bool ResultsStore::put_episode(const RunSession& session, const EpisodeRecord& e
       .bind(":category", e.category)
       .bind(":difficulty", e.difficulty)
       .bind(":optimal_tool", e.optimal_tool)
-      .bind(":outcome", e.outcome)
+      .bind(":stop_reason", e.stop_reason)
       .bind(":final_answer", e.final_answer)
       .bind(":first_decision", e.first_decision)
       .bind(":first_tool", e.first_tool)

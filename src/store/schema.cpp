@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS episodes (
   category TEXT NOT NULL,
   difficulty TEXT NOT NULL,
   optimal_tool TEXT NOT NULL,
-  outcome TEXT NOT NULL,
+  stop_reason TEXT NOT NULL,
   final_answer TEXT NOT NULL,
   first_decision TEXT NOT NULL,
   first_tool TEXT NOT NULL,
@@ -135,6 +135,12 @@ CREATE INDEX IF NOT EXISTS sessions_by_run ON sessions(run_id);
 
 }  // namespace
 
+bool has_column(Db& db, const char* table, const char* column) {
+  Statement s(db, std::string("SELECT 1 AS found FROM pragma_table_info('") + table + "') WHERE name = :name");
+  s.bind(":name", std::string(column));
+  return s.step();
+}
+
 bool has_table(Db& db, const char* name) {
   Statement s(db, "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = :name");
   s.bind(":name", std::string(name));
@@ -174,7 +180,10 @@ void ensure_schema(Db& db) {
   // Never add our tables to some other program's database.
   if (!fresh) check_schema(db);
   // Version 2 only added tables (tasks, scores): creating what is missing
-  // upgrades a version 1 file in place.
+  // upgrades a version 1 file in place. Version 3 renamed episodes.outcome
+  // to stop_reason (one name for why an episode ended).
+  if (!fresh && has_column(db, "episodes", "outcome"))
+    db.exec("ALTER TABLE episodes RENAME COLUMN outcome TO stop_reason");
   db.exec(kTables);
   if (fresh) {
     Statement s(db, "INSERT INTO schema_version (version) VALUES (:version)");

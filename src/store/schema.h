@@ -8,6 +8,8 @@
 //   tool_calls      one row per call made from a step;
 //   tasks           the run's tasks as posed (version 2);
 //   scores          one score per episode, from `agentcoder score` (version 2).
+// Version 3 renamed episodes.outcome to stop_reason; opening an older file
+// read-write upgrades it in place.
 // ensure_schema creates what is missing (idempotent, safe from several
 // processes at once) and refuses a file written by a newer schema.
 #pragma once
@@ -16,7 +18,7 @@
 
 namespace agentcoder::store {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Creates or checks the schema (read-write connections).
 void ensure_schema(Db& db);
@@ -25,7 +27,10 @@ void ensure_schema(Db& db);
 // is not a results database or is newer than this build.
 int check_schema(Db& db);
 
-// Read-only connections may open a version 1 file, which lacks the newer tables.
+// Read-only connections may open a version 1 file, which lacks the newer
+// tables, and a version 1 or 2 file, whose episodes.stop_reason is still
+// called outcome.
 bool has_table(Db& db, const char* name);
+bool has_column(Db& db, const char* table, const char* column);
 
 }  // namespace agentcoder::store

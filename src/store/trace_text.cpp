@@ -81,12 +81,12 @@ void print_episode_table(std::ostream& out, const StoredRun& run, const std::vec
   out << "\n";
   if (episodes.empty()) return;
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"id", "task", "variant", "format", "mode", "decision", "outcome", "tokens", "ms"});
+  rows.push_back({"id", "task", "variant", "format", "mode", "decision", "stop", "tokens", "ms"});
   for (const StoredEpisode& e : episodes) {
     const EpisodeRecord& r = e.record;
     std::string decision = r.first_decision + (r.first_tool.empty() ? "" : ":" + r.first_tool);
     rows.push_back({e.key_id.substr(0, kIdWidth), cell(r.key.task_id), cell(r.variant), cell(r.key.prompt_format),
-                    cell(r.key.mode), cell(or_dash(decision)), cell(r.outcome),
+                    cell(r.key.mode), cell(or_dash(decision)), cell(r.stop_reason),
                     std::to_string(r.prompt_tokens) + "/" + std::to_string(r.generated_tokens), number(r.wall_ms)});
   }
   std::vector<size_t> widths(rows.front().size(), 0);
@@ -122,7 +122,7 @@ void print_episode_trace(std::ostream& out, const StoredRun& run, const StoredEp
     out << "settings  " << k.settings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   out << "decision  " << or_dash(r.first_decision) << (r.first_tool.empty() ? "" : " (" + r.first_tool + ")")
       << "  p_tool " << probe(r.p_tool) << "  p_text " << probe(r.p_text) << "\n";
-  out << "outcome   " << r.outcome << "  steps " << e.step_count << "  tool calls " << e.tool_call_count << "\n";
+  out << "stop      " << r.stop_reason << "  steps " << e.step_count << "  tool calls " << e.tool_call_count << "\n";
   if (!r.error.empty()) out << "error     " << r.error << "\n";
   out << "tokens    prompt " << r.prompt_tokens << ", generated " << r.generated_tokens << "\n";
   out << "time      wall " << number(r.wall_ms) << " ms = prompt eval " << number(r.prompt_eval_ms) << ", decode "

@@ -54,6 +54,13 @@ int Statement::parameter(const char* name) {
   return index;
 }
 
+bool Statement::has_column(const char* name) {
+  int n = sqlite3_column_count(stmt_);
+  for (int i = 0; i < n; ++i)
+    if (std::strcmp(sqlite3_column_name(stmt_, i), name) == 0) return true;
+  return false;
+}
+
 int Statement::column(const char* name) {
   int n = sqlite3_column_count(stmt_);
   for (int i = 0; i < n; ++i)

@@ -66,6 +66,7 @@ class Statement {
   void reset();
 
   // Columns of the current row, by name.
+  bool has_column(const char* column);
   bool is_null(const char* column);
   int64_t integer(const char* column);
   double real(const char* column);

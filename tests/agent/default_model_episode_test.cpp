@@ -61,7 +61,7 @@ models::Model* DefaultModelEpisodeTest::model_ = nullptr;
 TEST_F(DefaultModelEpisodeTest, APythonCallRunsInTheSandbox) {
   EpisodeTrace t = run("Write Python code that prints the sum of the squares of the integers from 1 to 100.", Mode::free);
   ASSERT_FALSE(t.steps.empty());
-  ASSERT_EQ(t.first_decision(), models::ReplyKind::tool_call) << t.steps[0].model_text;
+  ASSERT_EQ(t.first_decision(), ReplyKind::tool_call) << t.steps[0].model_text;
   const ToolCallTrace& call = t.steps[0].tool_calls.at(0);
   EXPECT_TRUE(call.executed);
   EXPECT_EQ(call.call.name, "python");
@@ -79,8 +79,8 @@ TEST_F(DefaultModelEpisodeTest, APythonCallRunsInTheSandbox) {
 TEST_F(DefaultModelEpisodeTest, APlainQuestionWithoutToolsEndsWithAFinalAnswer) {
   EpisodeTrace t = run("What is the capital of France? Answer in one word.", Mode::force_text);
   ASSERT_EQ(t.steps.size(), 1u);
-  EXPECT_EQ(t.stop, EpisodeStop::final_answer) << t.steps[0].model_text;
-  EXPECT_EQ(t.steps[0].generation_stop, models::StopReason::end_of_generation);
+  EXPECT_EQ(t.stop_reason, StopReason::final_answer) << t.steps[0].model_text;
+  EXPECT_EQ(t.steps[0].generation_stop, GenerationStop::end_of_generation);
   EXPECT_FALSE(t.final_answer.empty());
 }
 
@@ -117,8 +117,8 @@ TEST_F(DefaultModelEpisodeTest, EpisodesAreTheSameOneAtATimeOrSixAtOnce) {
   int tool_calls = 0;
   for (size_t i = 0; i < episodes.size(); ++i) {
     // Two episodes that failed or generated nothing would match trivially.
-    EXPECT_NE(alone[i].stop, EpisodeStop::error) << episodes[i].first << ": " << alone[i].error;
-    EXPECT_NE(together[i].stop, EpisodeStop::error) << episodes[i].first << ": " << together[i].error;
+    EXPECT_NE(alone[i].stop_reason, StopReason::error) << episodes[i].first << ": " << alone[i].error;
+    EXPECT_NE(together[i].stop_reason, StopReason::error) << episodes[i].first << ": " << together[i].error;
     ASSERT_FALSE(alone[i].steps.empty()) << episodes[i].first << ": no step ran";
     ASSERT_EQ(together[i].steps.size(), alone[i].steps.size()) << episodes[i].first;
     for (size_t k = 0; k < alone[i].steps.size(); ++k) {

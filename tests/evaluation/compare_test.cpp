@@ -19,11 +19,11 @@ ScoredEpisode ep(const std::string& variant, const std::string& mode, const std:
   e.task_id = task;
   e.variant = variant;
   e.prompt_format = "direct";
-  e.mode = mode;
+  e.mode = parse_mode(mode).value();
   e.category = "execution_required";
   e.difficulty = "easy";
   e.optimal_tool = "python";
-  e.first_decision = first;
+  e.first_decision = parse_reply_kind(first).value();
   e.first_tool = first == "tool_call" ? "python" : "";
   e.scored = true;
   e.correct = correct;

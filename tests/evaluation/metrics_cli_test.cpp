@@ -36,7 +36,7 @@ store::EpisodeRecord record(const std::string& variant, const std::string& task,
   r.category = "execution_required";
   r.difficulty = "easy";
   r.optimal_tool = "python";
-  r.outcome = "final_answer";
+  r.stop_reason = "final_answer";
   r.first_decision = call ? "tool_call" : "text";
   r.first_tool = call ? "python" : "";
   store::StepRecord step;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+using namespace agentcoder;
 using namespace agentcoder::evaluation;
 using ojson = nlohmann::ordered_json;
 
@@ -51,7 +52,7 @@ CallView call(const std::string& tool, bool ok, const std::string& failure = "",
   c.offered = offered;
   c.executed = executed;
   c.ok = ok;
-  c.failure = failure;
+  if (!failure.empty()) c.failure = parse_failure_class(failure).value();
   c.error_class = ok ? "" : failure + "_error";
   return c;
 }
@@ -63,15 +64,15 @@ ScoredEpisode episode(const TaskSpec& t, const std::string& mode, const std::str
   e.task_id = t.id;
   e.variant = "base";
   e.prompt_format = "direct";
-  e.mode = mode;
+  e.mode = parse_mode(mode).value();
   e.category = t.category;
   e.difficulty = t.difficulty;
   e.check = t.decision_check ? "decision" : "exact";
   e.optimal_tool = t.optimal;
   e.alternative_tools = t.alternatives;
   e.offered_tools = {"python", "math", "docs"};
-  e.outcome = "final_answer";
-  e.first_decision = first_decision;
+  e.stop_reason = StopReason::final_answer;
+  e.first_decision = parse_reply_kind(first_decision).value();
   e.first_tool = first_tool;
   e.scored = true;
   e.correct = t.decision_check ? std::nullopt : correct;

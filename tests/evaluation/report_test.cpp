@@ -415,7 +415,7 @@ std::string make_results(const std::string& dir, int unscored) {
         r.first_decision = call ? "tool_call" : "text";
         r.first_tool = call ? "python" : "";
         if (std::string(mode) == "free") r.p_tool = (t % 10) / 10.0 + 0.05;
-        r.outcome = "final_answer";
+        r.stop_reason = "final_answer";
         r.final_answer = std::to_string(t);
         StepRecord step;
         step.reply_kind = r.first_decision;

@@ -44,7 +44,7 @@ store::EpisodeRecord episode(const std::string& task_id, const std::string& mode
   e.key.prompt_format = "direct";
   e.key.mode = mode;
   e.variant = "base";
-  e.outcome = "final_answer";
+  e.stop_reason = "final_answer";
   e.final_answer = answer;
   e.first_decision = "text";
   store::StepRecord step;

@@ -6,6 +6,7 @@
 
 #include "store/results_store.h"
 #include "support/temp_dir.h"
+#include "utils/errors.h"
 #include "utils/sha256.h"
 
 using namespace agentcoder;
@@ -25,7 +26,7 @@ store::EpisodeRecord episode(const std::string& task, const std::string& mode) {
   r.category = "execution_required";
   r.difficulty = "easy";
   r.optimal_tool = "python";
-  r.outcome = "final_answer";
+  r.stop_reason = "final_answer";
   r.first_decision = "tool_call";
   r.first_tool = "python";
   r.p_tool = 0.75;
@@ -45,15 +46,30 @@ store::EpisodeRecord episode(const std::string& task, const std::string& mode) {
 }  // namespace
 
 TEST(ScoredEpisode, FailureClassesFollowTheStudy) {
-  EXPECT_EQ(failure_class("syntax_error", true), "syntax");
-  EXPECT_EQ(failure_class("name_error", true), "name");
-  EXPECT_EQ(failure_class("import_error", true), "import");
-  EXPECT_EQ(failure_class("runtime_error", true), "runtime");
-  EXPECT_EQ(failure_class("timeout", true), "timeout");
-  EXPECT_EQ(failure_class("memory", true), "memory");
-  EXPECT_EQ(failure_class("sandbox_denied", true), "sandbox_denied");
-  EXPECT_EQ(failure_class("bad_arguments", false), "bad_call");
-  EXPECT_EQ(failure_class("", true), "");
+  EXPECT_EQ(failure_class("syntax_error", true), FailureClass::syntax);
+  EXPECT_EQ(failure_class("name_error", true), FailureClass::name);
+  EXPECT_EQ(failure_class("import_error", true), FailureClass::import);
+  EXPECT_EQ(failure_class("runtime_error", true), FailureClass::runtime);
+  EXPECT_EQ(failure_class("timeout", true), FailureClass::timeout);
+  EXPECT_EQ(failure_class("memory", true), FailureClass::memory);
+  EXPECT_EQ(failure_class("sandbox_denied", true), FailureClass::sandbox_denied);
+  EXPECT_EQ(failure_class("bad_arguments", false), FailureClass::bad_call);
+  EXPECT_EQ(failure_class("", true), std::nullopt);
+}
+
+TEST(ScoredEpisode, AStoredNameOutsideTheVocabularyIsRefused) {
+  agentcoder::testing::TempDir dir;
+  store::ResultsStore results(dir.path("results.sqlite"));
+  store::RunSession run = results.begin_run({"r", "seed = 1\n", nullptr, nlohmann::json::object()});
+  store::EpisodeRecord a = episode("t1", "free");
+  a.first_decision = "tool-call";  // a misspelling some other writer made
+  results.put_episode(run, a);
+  try {
+    load_scored_episodes(results, results.find_run("r").value());
+    FAIL() << "loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown reply kind 'tool-call'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
@@ -77,21 +93,21 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   ASSERT_EQ(rows.size(), 2u);
   const ScoredEpisode& x = rows[0];
   EXPECT_EQ(x.task_id, "t1");
-  EXPECT_EQ(x.mode, "free");
+  EXPECT_EQ(x.mode, Mode::free);
   EXPECT_EQ(x.check, "numeric");
   EXPECT_EQ(x.alternative_tools, std::vector<std::string>{"math"});
   EXPECT_EQ(x.first_tool, "python");
   EXPECT_EQ(x.steps, 3);
   EXPECT_EQ(x.kv_bytes, 4096);
   ASSERT_EQ(x.calls.size(), 3u);
-  EXPECT_EQ(x.calls[0].failure, "syntax");
+  EXPECT_EQ(x.calls[0].failure, FailureClass::syntax);
   EXPECT_TRUE(x.calls[0].offered);
   EXPECT_FALSE(x.calls[1].offered);
   EXPECT_FALSE(x.calls[1].executed) << "a refused call ran nothing";
-  EXPECT_EQ(x.calls[1].failure, "bad_call");
+  EXPECT_EQ(x.calls[1].failure, FailureClass::bad_call);
   EXPECT_TRUE(x.calls[0].executed);
   EXPECT_EQ(x.calls[2].step, 1);
-  EXPECT_EQ(x.calls[2].failure, "");
+  EXPECT_EQ(x.calls[2].failure, std::nullopt);
   EXPECT_TRUE(x.scored);
   EXPECT_EQ(x.correct, std::optional<bool>(true));
 

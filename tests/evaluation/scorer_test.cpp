@@ -43,7 +43,7 @@ store::EpisodeRecord make_episode(const data::Task& task, const std::string& ans
   e.key.prompt_format = "direct";
   e.key.mode = "free";
   e.key.tools = {"python"};
-  e.outcome = "final_answer";
+  e.stop_reason = "final_answer";
   e.final_answer = answer;
   e.first_decision = "text";
   e.optimal_tool = task.optimal_tool;

@@ -59,7 +59,7 @@ class ExperimentTest : public ::testing::Test {
     c.split = "test";
     c.models = {{"tiny", AGENTCODER_TINY_MODEL, "", {}, 0}};
     c.formats = {"direct"};
-    c.modes = {"free", "force_tool", "force_text"};
+    c.modes = {Mode::free, Mode::force_tool, Mode::force_text};
     c.tools = {"python"};
     c.prompts_dir = AGENTCODER_PROMPTS_DIR;
     c.max_steps = 2;

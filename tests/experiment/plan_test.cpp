@@ -30,15 +30,15 @@ TEST_F(ExperimentTest, PlanHasEveryVariantFormatModeAndTaskOnce) {
     EXPECT_EQ(e.key.model_sha256, p.variants[e.variant].sha256);
     EXPECT_EQ(e.key.adapters, p.variants[e.variant].adapters);
     EXPECT_EQ(e.key.prompt_format, e.format);
-    EXPECT_EQ(e.key.mode, agent::mode_name(e.mode));
+    EXPECT_EQ(e.key.mode, to_string(e.mode));
     // force_text offers no tools, so its key names none.
-    EXPECT_EQ(e.key.tools.empty(), e.mode == agent::Mode::force_text) << e.key.mode;
+    EXPECT_EQ(e.key.tools.empty(), e.mode == Mode::force_text) << e.key.mode;
   }
   // Variant, then format name, then mode as configured, then task id.
   EXPECT_EQ(p.episodes.front().variant, 0u);
   EXPECT_EQ(p.episodes.front().format, "direct");
-  EXPECT_EQ(p.episodes.front().mode, agent::Mode::free);
-  EXPECT_EQ(p.episodes[5].mode, agent::Mode::force_tool);
+  EXPECT_EQ(p.episodes.front().mode, Mode::free);
+  EXPECT_EQ(p.episodes[5].mode, Mode::force_tool);
   EXPECT_EQ(p.episodes[15].format, "tool_description");
   EXPECT_EQ(p.episodes[30].variant, 1u);
   for (size_t i = 1; i < 5; ++i) EXPECT_LT(p.tasks[p.episodes[i - 1].task].id, p.tasks[p.episodes[i].task].id);

@@ -9,7 +9,7 @@ namespace {
 
 using namespace agentcoder;
 
-agent::StepTrace step(models::ReplyKind kind, int prompt_tokens, int generated, double decode_ms, uint64_t kv_bytes) {
+agent::StepTrace step(ReplyKind kind, int prompt_tokens, int generated, double decode_ms, uint64_t kv_bytes) {
   agent::StepTrace s;
   s.model_text = "reply";
   s.reply.kind = kind;
@@ -25,16 +25,16 @@ agent::StepTrace step(models::ReplyKind kind, int prompt_tokens, int generated, 
 
 TEST(RecordMapping, AnEpisodeWithACallThenAnAnswer) {
   agent::EpisodeTrace t;
-  t.stop = agent::EpisodeStop::final_answer;
+  t.stop_reason = StopReason::final_answer;
   t.final_answer = "42";
   t.p_tool = 0.75;
   t.wall_ms = 900;
-  agent::StepTrace call = step(models::ReplyKind::tool_call, 100, 20, 40.0, 4096);
+  agent::StepTrace call = step(ReplyKind::tool_call, 100, 20, 40.0, 4096);
   call.reply.tool_calls = {{"c1", "python", "{\"code\": \"print(6*7)\"}"}};
   call.tool_calls.push_back({call.reply.tool_calls[0], true, true, "", "42\n", {{"exit_code", 0}}, 12.5});
-  call.generation_stop = models::StopReason::stop_string;
+  call.generation_stop = GenerationStop::stop_string;
   t.steps.push_back(call);
-  t.steps.push_back(step(models::ReplyKind::text, 130, 5, 10.0, 8192));
+  t.steps.push_back(step(ReplyKind::text, 130, 5, 10.0, 8192));
 
   data::Task task;
   task.id = "t1";
@@ -50,7 +50,7 @@ TEST(RecordMapping, AnEpisodeWithACallThenAnAnswer) {
   EXPECT_EQ(r.category, "execution_required");
   EXPECT_EQ(r.difficulty, "hard");
   EXPECT_EQ(r.optimal_tool, "python");
-  EXPECT_EQ(r.outcome, "final_answer");
+  EXPECT_EQ(r.stop_reason, "final_answer");
   EXPECT_EQ(r.final_answer, "42");
   EXPECT_EQ(r.first_decision, "tool_call");
   EXPECT_EQ(r.first_tool, "python");
@@ -81,10 +81,10 @@ TEST(RecordMapping, AnEpisodeWithACallThenAnAnswer) {
 
 TEST(RecordMapping, AnErrorBeforeAnyStep) {
   agent::EpisodeTrace t;
-  t.stop = agent::EpisodeStop::error;
+  t.stop_reason = StopReason::error;
   t.error = "template failed";
   store::EpisodeRecord r = experiment::to_record(t, {}, "base", data::Task{});
-  EXPECT_EQ(r.outcome, "error");
+  EXPECT_EQ(r.stop_reason, "error");
   EXPECT_EQ(r.error, "template failed");
   EXPECT_EQ(r.first_tool, "");
   EXPECT_TRUE(r.steps.empty());

@@ -51,7 +51,7 @@ TEST_F(ExperimentTest, RunStoresEveryPlannedEpisodeAndReportsProgress) {
   int64_t run_id = results.pick_run("all").run_id;
   for (const auto& stored : results.list_episodes(run_id)) {
     EXPECT_EQ(stored.record.variant, "tiny");
-    EXPECT_FALSE(stored.record.outcome.empty());
+    EXPECT_FALSE(stored.record.stop_reason.empty());
   }
   EXPECT_EQ(results.tasks(run_id).size(), 5u);
 }

@@ -7,6 +7,7 @@
 
 #include "models/model.h"
 
+using namespace agentcoder;
 using namespace agentcoder::models;
 
 namespace {

@@ -11,6 +11,7 @@
 #include "models/model.h"
 #include "utils/paths.h"
 
+using namespace agentcoder;
 using namespace agentcoder::models;
 
 namespace {
@@ -74,8 +75,8 @@ class DefaultModelTest : public ::testing::Test {
                                   const std::vector<GenerationResult>& batched) {
     ASSERT_EQ(batched.size(), alone.size());
     for (size_t i = 0; i < alone.size(); ++i) {
-      EXPECT_NE(alone[i].stop, StopReason::error) << kQuestions[i] << ": " << alone[i].error;
-      EXPECT_NE(batched[i].stop, StopReason::error) << kQuestions[i] << ": " << batched[i].error;
+      EXPECT_NE(alone[i].stop, GenerationStop::error) << kQuestions[i] << ": " << alone[i].error;
+      EXPECT_NE(batched[i].stop, GenerationStop::error) << kQuestions[i] << ": " << batched[i].error;
       EXPECT_FALSE(alone[i].tokens.empty()) << kQuestions[i] << ": nothing generated alone";
       EXPECT_EQ(batched[i].tokens, alone[i].tokens) << kQuestions[i];
     }
@@ -161,7 +162,7 @@ TEST_F(DefaultModelTest, ToolPromptGivesAClassifiedReply) {
   r.prompt_tokens = engine.tokenize(rendered.prompt);
   r.sampling.max_tokens = 120;
   GenerationResult result = engine.generate(std::move(r));
-  ASSERT_NE(result.stop, StopReason::error) << result.error;
+  ASSERT_NE(result.stop, GenerationStop::error) << result.error;
   EXPECT_FALSE(result.text.empty());
   ParsedReply reply = chat_->parse(result.text, rendered);
   if (reply.kind == ReplyKind::tool_call) {

@@ -10,6 +10,7 @@
 
 #include "models/model.h"
 
+using namespace agentcoder;
 using namespace agentcoder::models;
 
 namespace {
@@ -71,7 +72,7 @@ TEST_F(EngineTest, BatchedGreedyMatchesAlone) {
     futures.push_back(engine.submit(request(engine, kPrompts[i], 6 + 3 * static_cast<int>(i))));
   for (size_t i = 0; i < futures.size(); ++i) {
     GenerationResult r = futures[i].get();
-    ASSERT_NE(alone[i].stop, StopReason::error) << alone[i].error;
+    ASSERT_NE(alone[i].stop, GenerationStop::error) << alone[i].error;
     EXPECT_FALSE(alone[i].tokens.empty()) << "prompt " << i << ": nothing to compare";
     EXPECT_EQ(r.tokens, alone[i].tokens) << "prompt " << i;
     EXPECT_EQ(r.stop, alone[i].stop);
@@ -122,7 +123,7 @@ TEST_F(EngineTest, MaxTokensStops) {
   auto req = request(engine, kPrompts[0], 5, 1.0f, 3);
   req.sampling.ignore_eos = true;
   auto r = engine.generate(std::move(req));
-  EXPECT_EQ(r.stop, StopReason::max_tokens);
+  EXPECT_EQ(r.stop, GenerationStop::max_tokens);
   EXPECT_EQ(r.tokens.size(), 5u);
 }
 
@@ -137,7 +138,7 @@ TEST_F(EngineTest, StopStringEndsTheReplyBeforeIt) {
   auto req = request(engine, kPrompts[2], 16, 1.0f, 11);
   req.sampling.stop = {stop};
   auto r = engine.generate(std::move(req));
-  EXPECT_EQ(r.stop, StopReason::stop_string);
+  EXPECT_EQ(r.stop, GenerationStop::stop_string);
   EXPECT_EQ(r.text, full.text.substr(0, expected_end));
 }
 
@@ -149,13 +150,13 @@ TEST_F(EngineTest, ContextFullStopsGenerationAndRefusesLongPrompts) {
   req.sampling.ignore_eos = true;  // run into the context, whatever the random model samples
   int prompt = static_cast<int>(req.prompt_tokens.size());
   auto r = engine.generate(std::move(req));
-  EXPECT_EQ(r.stop, StopReason::context_full);
+  EXPECT_EQ(r.stop, GenerationStop::context_full);
   EXPECT_EQ(prompt + static_cast<int>(r.tokens.size()), 32 - 1 + 1);
 
   std::string long_text;
   for (int i = 0; i < 40; ++i) long_text += "word ";
   auto too_long = engine.generate(request(engine, long_text, 4));
-  EXPECT_EQ(too_long.stop, StopReason::context_full);
+  EXPECT_EQ(too_long.stop, GenerationStop::context_full);
   EXPECT_TRUE(too_long.tokens.empty());
   EXPECT_NE(too_long.error.find("does not fit"), std::string::npos);
 }
@@ -184,17 +185,17 @@ TEST_F(EngineTest, BadGrammarIsAnErrorAndTheEngineGoesOn) {
   auto req = request(engine, kPrompts[0], 4);
   req.sampling.grammar = "root ::= (";
   auto r = engine.generate(std::move(req));
-  EXPECT_EQ(r.stop, StopReason::error);
+  EXPECT_EQ(r.stop, GenerationStop::error);
   EXPECT_FALSE(r.error.empty());
   auto ok = engine.generate(request(engine, kPrompts[0], 4));
-  EXPECT_NE(ok.stop, StopReason::error);
+  EXPECT_NE(ok.stop, GenerationStop::error);
 }
 
 TEST_F(EngineTest, EmptyPromptIsAnError) {
   Engine engine(*model_, options(1));
   GenerationRequest r;
   auto result = engine.generate(std::move(r));
-  EXPECT_EQ(result.stop, StopReason::error);
+  EXPECT_EQ(result.stop, GenerationStop::error);
 }
 
 TEST_F(EngineTest, ProbeGivesSoftmaxOfTheFirstLogits) {
@@ -255,8 +256,8 @@ TEST_F(EngineTest, ManyThreadsSubmitting) {
     threads.emplace_back([&, t] { results[t] = engine.generate(request_of(engine, t)); });
   for (auto& t : threads) t.join();
   for (int t = 0; t < kThreads; ++t) {
-    EXPECT_EQ(alone[t].stop, StopReason::max_tokens) << "alone, request " << t << ": " << alone[t].error;
-    EXPECT_EQ(results[t].stop, StopReason::max_tokens) << "request " << t << ": " << results[t].error;
+    EXPECT_EQ(alone[t].stop, GenerationStop::max_tokens) << "alone, request " << t << ": " << alone[t].error;
+    EXPECT_EQ(results[t].stop, GenerationStop::max_tokens) << "request " << t << ": " << results[t].error;
     EXPECT_EQ(results[t].tokens.size(), static_cast<size_t>(4 + t)) << "request " << t;
     EXPECT_EQ(results[t].tokens, alone[t].tokens) << "request " << t;
   }
@@ -273,7 +274,7 @@ TEST_F(EngineTest, KvCacheTypesAndFlashAttentionSettingsWork) {
     o.kv_type = kv;
     Engine engine(*model_, o);
     auto r = engine.generate(request(engine, kPrompts[0], 6));
-    EXPECT_EQ(r.stop, StopReason::max_tokens) << kv;
+    EXPECT_EQ(r.stop, GenerationStop::max_tokens) << kv;
     EXPECT_EQ(r.tokens.size(), 6u) << kv;
   }
   EngineOptions off = options(1);

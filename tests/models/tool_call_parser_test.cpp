@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+using namespace agentcoder;
 using namespace agentcoder::models;
 using nlohmann::json;
 

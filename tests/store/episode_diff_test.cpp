@@ -97,10 +97,10 @@ TEST(EpisodeDiff, StepsOutcomeAndAnswerComeLast) {
   EXPECT_EQ(d->field, "steps");
 
   b = with_a_call();
-  b.outcome = "max_tokens";
+  b.stop_reason = "max_tokens";
   d = first_difference(a, b);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->field, "outcome");
+  EXPECT_EQ(d->field, "stop_reason");
 
   b = with_a_call();
   b.final_answer = "answer 29";

@@ -262,7 +262,7 @@ TEST(ResultsStore, ColumnsAreTypedForPandas) {
   for (const char* c : {"seed", "prompt_tokens", "generated_tokens", "step_count", "tool_call_count"})
     EXPECT_EQ(types[c], SQLITE_INTEGER) << c;
   for (const char* c : {"p_tool", "p_text", "wall_ms", "decode_ms", "tool_ms"}) EXPECT_EQ(types[c], SQLITE_FLOAT) << c;
-  for (const char* c : {"task_id", "mode", "outcome", "first_decision", "tools", "extra_json"})
+  for (const char* c : {"task_id", "mode", "stop_reason", "first_decision", "tools", "extra_json"})
     EXPECT_EQ(types[c], SQLITE_TEXT) << c;
   EXPECT_EQ(raw.scalar("SELECT tools FROM episodes"), "math,python");
   EXPECT_EQ(raw.scalar("SELECT json_extract(extra_json, '$.note') FROM episodes"), "episode 1");

@@ -81,18 +81,23 @@ TEST(Scores, AVersionOneFileIsReadAndUpgradedInPlace) {
   }
   {
     RawDb raw(path);  // what an earlier build wrote
-    raw.exec("DROP TABLE tasks; DROP TABLE scores; UPDATE schema_version SET version = 1;");
+    raw.exec("DROP TABLE tasks; DROP TABLE scores; UPDATE schema_version SET version = 1;"
+             "ALTER TABLE episodes RENAME COLUMN stop_reason TO outcome;");
   }
   {
     ResultsStore read_only(path, Access::read_only);
     EXPECT_TRUE(read_only.tasks(run_id).empty());
     EXPECT_TRUE(read_only.scores(run_id).empty());
+    // Before version 3 the stop reason was stored as "outcome".
+    EXPECT_EQ(read_only.list_episodes(run_id).at(0).record.stop_reason, make_record(0).stop_reason);
   }
   ResultsStore store(path);
   store.put_scores(run_id, {make_score(make_key(0).id(), true, 1)});
   EXPECT_EQ(store.scores(run_id).size(), 1u);
+  EXPECT_EQ(store.list_episodes(run_id).at(0).record.stop_reason, make_record(0).stop_reason);
   RawDb raw(path);
   EXPECT_EQ(raw.scalar("SELECT version FROM schema_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(raw.count("SELECT count(*) FROM pragma_table_info('episodes') WHERE name = 'outcome'"), 0);
 }
 
 }  // namespace

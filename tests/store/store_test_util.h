@@ -59,7 +59,7 @@ inline EpisodeRecord make_record(int i, size_t text_bytes = 64) {
   r.category = "execution_required";
   r.difficulty = i % 2 ? "hard" : "easy";
   r.optimal_tool = "python";
-  r.outcome = i % 5 == 4 ? "max_steps" : "final_answer";
+  r.stop_reason = i % 5 == 4 ? "max_steps" : "final_answer";
   r.final_answer = "answer " + std::to_string(i * 7);
   r.first_decision = i % 4 == 3 ? "text" : "tool_call";
   r.first_tool = r.first_decision == "tool_call" ? "python" : "";
@@ -69,7 +69,7 @@ inline EpisodeRecord make_record(int i, size_t text_bytes = 64) {
   }
   r.started_at = "2026-11-24T10:00:00.000Z";
   r.finished_at = "2026-11-24T10:00:01.500Z";
-  r.error = r.outcome == "final_answer" ? "" : "stopped after 4 steps";
+  r.error = r.stop_reason == "final_answer" ? "" : "stopped after 4 steps";
   r.extra = {{"scores", {{"exact", i % 2 == 0}}}, {"note", "episode " + std::to_string(i)}};
   int steps = 1 + i % 3;
   for (int s = 0; s < steps; ++s) {

@@ -51,7 +51,7 @@ TEST_F(TraceCli, ShowListsEveryEpisodeFromTheFileOrItsDirectory) {
       ASSERT_NE(at, std::string::npos) << id << "\n" << r.out;
       std::string row = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
       EXPECT_NE(row.find(e.key.mode), std::string::npos) << row;
-      EXPECT_NE(row.find(e.outcome), std::string::npos) << row;
+      EXPECT_NE(row.find(e.stop_reason), std::string::npos) << row;
       EXPECT_NE(row.find(std::to_string(e.prompt_tokens) + "/" + std::to_string(e.generated_tokens)),
                 std::string::npos)
           << row;
