@@ -57,25 +57,25 @@ std::string rtrim(const std::string& s) {
 
 std::string format_conditions(const ojson& tables) {
   std::ostringstream out;
-  out << "run " << tables["run"].get<std::string>() << ": conditions by " << tables["by"].get<std::string>()
+  out << "run " << tables.at("run").get<std::string>() << ": conditions by " << tables.at("by").get<std::string>()
       << " (95% bootstrap CI over tasks)\n";
-  for (const ojson& table : tables["tables"]) {
+  for (const ojson& table : tables.at("tables")) {
     out << "\n";
     std::string fixed;
-    for (const auto& [k, v] : table["fixed"].items())
+    for (const auto& [k, v] : table.at("fixed").items())
       fixed += (fixed.empty() ? "" : "  ") + k + "=" + v.get<std::string>();
     out << fixed << "\n";
     size_t width = 9;
-    for (const ojson& row : table["rows"]) width = std::max(width, row["condition"].get<std::string>().size() + 2);
+    for (const ojson& row : table.at("rows")) width = std::max(width, row.at("condition").get<std::string>().size() + 2);
     out << pad("condition", width) << pad("n", 6);
-    for (const ojson& m : tables["metrics"]) out << pad(m.get<std::string>(), 24);
+    for (const ojson& m : tables.at("metrics")) out << pad(m.get<std::string>(), 24);
     out << "\n";
-    for (const ojson& row : table["rows"]) {
-      out << pad(row["condition"].get<std::string>(), width) << pad(std::to_string(row["n"].get<int64_t>()), 6);
-      for (const ojson& m : tables["metrics"]) {
+    for (const ojson& row : table.at("rows")) {
+      out << pad(row.at("condition").get<std::string>(), width) << pad(std::to_string(row.at("n").get<int64_t>()), 6);
+      for (const ojson& m : tables.at("metrics")) {
         const ojson& v = row[m.get<std::string>()];
-        std::string cell = format_value(v["value"]);
-        if (!v["lo"].is_null()) cell += " [" + format_value(v["lo"]) + "," + format_value(v["hi"]) + "]";
+        std::string cell = format_value(v.at("value"));
+        if (!v.at("lo").is_null()) cell += " [" + format_value(v.at("lo")) + "," + format_value(v.at("hi")) + "]";
         out << pad(cell, 24);
       }
       out << "\n";
@@ -86,39 +86,39 @@ std::string format_conditions(const ojson& tables) {
 
 std::string format_pair(const ojson& pair) {
   std::ostringstream out;
-  out << "A = " << pair["a"].get<std::string>() << "   B = " << pair["b"].get<std::string>() << "\n";
+  out << "A = " << pair.at("a").get<std::string>() << "   B = " << pair.at("b").get<std::string>() << "\n";
   std::string matched;
-  for (const ojson& m : pair["matched_by"]) matched += (matched.empty() ? "" : ", ") + m.get<std::string>();
-  out << "paired on " << matched << ": " << pair["pairs"].get<int64_t>() << " pairs (unmatched: A "
-      << pair["unmatched_a"].get<int64_t>() << ", B " << pair["unmatched_b"].get<int64_t>() << ")\n";
-  const ojson& acc = pair["accuracy"];
-  out << "accuracy on " << acc["n"].get<int64_t>() << " pairs with a correctness: A " << format_value(acc["a"])
-      << ", B " << format_value(acc["b"]) << "\n";
-  const ojson& m = pair["mcnemar"];
+  for (const ojson& m : pair.at("matched_by")) matched += (matched.empty() ? "" : ", ") + m.get<std::string>();
+  out << "paired on " << matched << ": " << pair.at("pairs").get<int64_t>() << " pairs (unmatched: A "
+      << pair.at("unmatched_a").get<int64_t>() << ", B " << pair.at("unmatched_b").get<int64_t>() << ")\n";
+  const ojson& acc = pair.at("accuracy");
+  out << "accuracy on " << acc.at("n").get<int64_t>() << " pairs with a correctness: A " << format_value(acc.at("a"))
+      << ", B " << format_value(acc.at("b")) << "\n";
+  const ojson& m = pair.at("mcnemar");
   char buf[160];
   std::snprintf(buf, sizeof buf,
                 "McNemar: b (only A correct) = %lld, c (only B correct) = %lld, %s statistic %.3f, p = %.4g\n",
-                static_cast<long long>(m["b"].get<int64_t>()), static_cast<long long>(m["c"].get<int64_t>()),
-                m["method"].get<std::string>().c_str(), m["statistic"].get<double>(), m["p"].get<double>());
+                static_cast<long long>(m.at("b").get<int64_t>()), static_cast<long long>(m.at("c").get<int64_t>()),
+                m.at("method").get<std::string>().c_str(), m.at("statistic").get<double>(), m.at("p").get<double>());
   out << buf;
   out << "\ndecision flips (rows: first action in A, columns: in B; cell: n  better/worse/same)\n";
   out << pad("", 12);
-  for (const ojson& c : pair["flips"]["cols"]) out << pad(c.get<std::string>(), 20);
+  for (const ojson& c : pair.at("flips")["cols"]) out << pad(c.get<std::string>(), 20);
   out << "\n";
-  for (size_t r = 0; r < pair["flips"]["rows"].size(); ++r) {
-    out << pad(pair["flips"]["rows"][r].get<std::string>(), 12);
-    for (const ojson& cell : pair["flips"]["cells"][r]) {
-      std::string s = std::to_string(cell["n"].get<int64_t>()) + "  " + std::to_string(cell["better"].get<int64_t>()) +
-                      "/" + std::to_string(cell["worse"].get<int64_t>()) + "/" +
-                      std::to_string(cell["same"].get<int64_t>());
+  for (size_t r = 0; r < pair.at("flips")["rows"].size(); ++r) {
+    out << pad(pair.at("flips")["rows"][r].get<std::string>(), 12);
+    for (const ojson& cell : pair.at("flips")["cells"][r]) {
+      std::string s = std::to_string(cell.at("n").get<int64_t>()) + "  " + std::to_string(cell.at("better").get<int64_t>()) +
+                      "/" + std::to_string(cell.at("worse").get<int64_t>()) + "/" +
+                      std::to_string(cell.at("same").get<int64_t>());
       out << pad(s, 20);
     }
     out << "\n";
   }
   for (const char* flip : {"call_to_text", "text_to_call"}) {
     const ojson& f = pair[flip];
-    out << flip << ": " << f["n"].get<int64_t>() << " (better " << f["better"].get<int64_t>() << ", worse "
-        << f["worse"].get<int64_t>() << ")\n";
+    out << flip << ": " << f.at("n").get<int64_t>() << " (better " << f.at("better").get<int64_t>() << ", worse "
+        << f.at("worse").get<int64_t>() << ")\n";
   }
   return rtrim(out.str());
 }

@@ -88,10 +88,10 @@ struct Table {
 void flatten(Table& table, std::map<size_t, std::string>& row, const std::string& prefix, const ojson& v) {
   auto join = [&](const std::string& key) { return prefix.empty() ? key : prefix + "." + key; };
   if (v.is_object() && v.contains("rows") && v.contains("cols") && v.contains("counts")) {
-    for (size_t r = 0; r < v["rows"].size(); ++r)
-      for (size_t c = 0; c < v["cols"].size(); ++c)
-        table.set(row, join(v["rows"][r].get<std::string>() + "." + v["cols"][c].get<std::string>()),
-                  cell_text(v["counts"][r][c]));
+    for (size_t r = 0; r < v.at("rows").size(); ++r)
+      for (size_t c = 0; c < v.at("cols").size(); ++c)
+        table.set(row, join(v.at("rows")[r].get<std::string>() + "." + v.at("cols")[c].get<std::string>()),
+                  cell_text(v.at("counts")[r][c]));
     return;
   }
   if (v.is_object()) {
@@ -119,24 +119,24 @@ void flatten(Table& table, std::map<size_t, std::string>& row, const std::string
 
 Table condition_table(const ojson& metrics) {
   Table table;
-  for (const ojson& c : metrics["conditions"]) {
+  for (const ojson& c : metrics.at("conditions")) {
     std::map<size_t, std::string> row;
-    table.set(row, "run", metrics["run"].get<std::string>());
+    table.set(row, "run", metrics.at("run").get<std::string>());
     table.set(row, "condition",
-              c["variant"].get<std::string>() + "/" + c["prompt_format"].get<std::string>() + "/" +
-                  c["mode"].get<std::string>());
+              c.at("variant").get<std::string>() + "/" + c.at("prompt_format").get<std::string>() + "/" +
+                  c.at("mode").get<std::string>());
     flatten(table, row, "", c);
     auto same_arm = [&](const ojson& a) {
-      return a["variant"] == c["variant"] && a["prompt_format"] == c["prompt_format"];
+      return a.at("variant") == c.at("variant") && a.at("prompt_format") == c.at("prompt_format");
     };
-    for (const ojson& r : metrics["regret"])
+    for (const ojson& r : metrics.at("regret"))
       if (same_arm(r))
         for (const auto& [key, value] : r.items())
           if (key != "variant" && key != "prompt_format") flatten(table, row, "regret." + key, value);
-    for (const ojson& cal : metrics["calibration"])
+    for (const ojson& cal : metrics.at("calibration"))
       if (same_arm(cal)) {
-        table.set(row, "calibration.n", cell_text(cal["n"]));
-        table.set(row, "calibration.auroc", cell_text(cal["auroc"]));
+        table.set(row, "calibration.n", cell_text(cal.at("n")));
+        table.set(row, "calibration.auroc", cell_text(cal.at("auroc")));
       }
     table.rows.push_back(std::move(row));
   }

@@ -57,88 +57,88 @@ void print_table(std::ostream& out, const std::string& title, const std::vector<
 }
 
 std::string condition_name(const ojson& c) {
-  return c["variant"].get<std::string>() + "/" + c["prompt_format"].get<std::string>() + "/" +
-         c["mode"].get<std::string>();
+  return c.at("variant").get<std::string>() + "/" + c.at("prompt_format").get<std::string>() + "/" +
+         c.at("mode").get<std::string>();
 }
 
 void print_summary(std::ostream& out, const ojson& m) {
-  out << "run " << m["run"].get<std::string>() << ": " << m["episodes"].get<int64_t>() << " episodes, "
-      << m["scored"].get<int64_t>() << " scored\n";
+  out << "run " << m.at("run").get<std::string>() << ": " << m.at("episodes").get<int64_t>() << " episodes, "
+      << m.at("scored").get<int64_t>() << " scored\n";
 
   std::vector<std::vector<std::string>> choice = {{"condition", "n", "accuracy", "95% CI", "tool use", "labelled",
                                                    "F1 (mal.=call)", "F1 (mal.=text)", "over-use", "under-use",
                                                    "halluc."}};
-  for (const ojson& c : m["conditions"]) {
-    const ojson& a = c["accuracy"];
-    std::string ci = a["lo"].is_null() ? "-" : "[" + num(a["lo"]) + ", " + num(a["hi"]) + "]";
-    choice.push_back({condition_name(c), num(c["n"]), num(a["value"]), ci, num(c["tool_use_rate"]),
-                      num(c["labelled_tool_rate"]), num(c["decision"]["malformed_as_call"]["f1"]),
-                      num(c["decision"]["malformed_as_abstention"]["f1"]), num(c["over_use_rate"]),
-                      num(c["under_use_rate"]), num(c["hallucination_rate"])});
+  for (const ojson& c : m.at("conditions")) {
+    const ojson& a = c.at("accuracy");
+    std::string ci = a.at("lo").is_null() ? "-" : "[" + num(a.at("lo")) + ", " + num(a.at("hi")) + "]";
+    choice.push_back({condition_name(c), num(c.at("n")), num(a.at("value")), ci, num(c.at("tool_use_rate")),
+                      num(c.at("labelled_tool_rate")), num(c.at("decision")["malformed_as_call"].at("f1")),
+                      num(c.at("decision")["malformed_as_abstention"].at("f1")), num(c.at("over_use_rate")),
+                      num(c.at("under_use_rate")), num(c.at("hallucination_rate"))});
   }
   print_table(out, "Accuracy and tool choice (first action against the label)", choice);
 
   std::vector<std::vector<std::string>> tools = {{"condition", "tool", "precision", "recall", "F1", "support"}};
-  for (const ojson& c : m["conditions"])
-    for (const ojson& t : c["per_tool"]) {
+  for (const ojson& c : m.at("conditions"))
+    for (const ojson& t : c.at("per_tool")) {
       // A tool neither labelled nor called in the condition is all dashes.
-      if (t["support"].get<int64_t>() == 0 && t["precision"].is_null()) continue;
-      tools.push_back({condition_name(c), t["tool"].get<std::string>(), num(t["precision"]), num(t["recall"]),
-                       num(t["f1"]), num(t["support"])});
+      if (t.at("support").get<int64_t>() == 0 && t.at("precision").is_null()) continue;
+      tools.push_back({condition_name(c), t.at("tool").get<std::string>(), num(t.at("precision")), num(t.at("recall")),
+                       num(t.at("f1")), num(t.at("support"))});
     }
   print_table(out, "Per tool (first call)", tools);
 
   std::vector<std::vector<std::string>> efficiency = {{"condition", "calls/ep", "unneeded", "productivity",
                                                        "prompt tok", "gen tok", "KV MiB", "prompt ms", "decode ms",
                                                        "tool ms", "queue ms", "wall ms"}};
-  for (const ojson& c : m["conditions"]) {
-    const ojson& e = c["efficiency"];
-    const ojson& l = e["latency_ms"];
-    efficiency.push_back({condition_name(c), num(e["tool_calls_per_episode"], 2), num(e["unnecessary_tool_calls"]),
-                          num(e["tool_productivity"]), num(e["prompt_tokens_per_task"], 1),
-                          num(e["generated_tokens_per_task"], 1), num(e["kv_mb_per_inference"], 1),
-                          num(l["prompt_eval"], 1), num(l["decode"], 1), num(l["tool"], 1), num(l["queue"], 1),
-                          num(l["wall"], 1)});
+  for (const ojson& c : m.at("conditions")) {
+    const ojson& e = c.at("efficiency");
+    const ojson& l = e.at("latency_ms");
+    efficiency.push_back({condition_name(c), num(e.at("tool_calls_per_episode"), 2), num(e.at("unnecessary_tool_calls")),
+                          num(e.at("tool_productivity")), num(e.at("prompt_tokens_per_task"), 1),
+                          num(e.at("generated_tokens_per_task"), 1), num(e.at("kv_mb_per_inference"), 1),
+                          num(l.at("prompt_eval"), 1), num(l.at("decode"), 1), num(l.at("tool"), 1), num(l.at("queue"), 1),
+                          num(l.at("wall"), 1)});
   }
   print_table(out, "Efficiency (means per episode)", efficiency);
 
   std::vector<std::vector<std::string>> errors = {{"condition", "failed", "classes", "wrong result", "rec@1",
                                                    "rec@2", "rec@3", "loops", "give-ups", "multi-step",
                                                    "fabricated"}};
-  for (const ojson& c : m["conditions"]) {
-    const ojson& e = c["errors"];
+  for (const ojson& c : m.at("conditions")) {
+    const ojson& e = c.at("errors");
     std::string classes;
-    for (const auto& [cls, n] : e["by_class"].items())
+    for (const auto& [cls, n] : e.at("by_class").items())
       if (n.get<int64_t>() > 0) classes += (classes.empty() ? "" : " ") + cls + ":" + num(n);
-    const ojson& f = c["fabrication"];
-    errors.push_back({condition_name(c), num(e["failed_executions"]), classes.empty() ? "-" : classes,
-                      num(e["wrong_result"]), num(e["recovery_at_k"]["1"]), num(e["recovery_at_k"]["2"]),
-                      num(e["recovery_at_k"]["3"]), num(e["repeated_error_loops"]), num(e["give_ups"]),
-                      num(e["multi_step_success"]),
-                      num(f["claims"]) + "/" + num(f["episodes_without_execution"])});
+    const ojson& f = c.at("fabrication");
+    errors.push_back({condition_name(c), num(e.at("failed_executions")), classes.empty() ? "-" : classes,
+                      num(e.at("wrong_result")), num(e.at("recovery_at_k")["1"]), num(e.at("recovery_at_k")["2"]),
+                      num(e.at("recovery_at_k")["3"]), num(e.at("repeated_error_loops")), num(e.at("give_ups")),
+                      num(e.at("multi_step_success")),
+                      num(f.at("claims")) + "/" + num(f.at("episodes_without_execution"))});
   }
   print_table(out, "Errors and recovery", errors);
 
   std::vector<std::vector<std::string>> regret = {{"arm", "tasks", "free acc", "best acc", "regret", "best: tool",
                                                    "text", "either", "neither", "label agrees", "decided"}};
-  for (const ojson& r : m["regret"]) {
-    const ojson& b = r["best_choice"];
-    regret.push_back({r["variant"].get<std::string>() + "/" + r["prompt_format"].get<std::string>(),
-                      num(r["tasks"]), num(r["free_accuracy"]), num(r["best_accuracy"]), num(r["regret"]),
-                      num(b["tool"]), num(b["text"]), num(b["either"]), num(b["neither"]),
-                      num(r["label_agreement"]), num(r["label_decided_tasks"])});
+  for (const ojson& r : m.at("regret")) {
+    const ojson& b = r.at("best_choice");
+    regret.push_back({r.at("variant").get<std::string>() + "/" + r.at("prompt_format").get<std::string>(),
+                      num(r.at("tasks")), num(r.at("free_accuracy")), num(r.at("best_accuracy")), num(r.at("regret")),
+                      num(b.at("tool")), num(b.at("text")), num(b.at("either")), num(b.at("neither")),
+                      num(r.at("label_agreement")), num(r.at("label_decided_tasks"))});
   }
   print_table(out, "Free choice against the empirical best (force_tool / force_text)", regret);
 
   std::vector<std::vector<std::string>> calibration = {{"arm", "n", "AUROC", "bins (n: mean p_tool -> helped)"}};
-  for (const ojson& c : m["calibration"]) {
+  for (const ojson& c : m.at("calibration")) {
     std::string bins;
-    for (const ojson& b : c["bins"])
-      if (b["n"].get<int64_t>() > 0)
-        bins += (bins.empty() ? "" : "  ") + num(b["n"]) + ": " + num(b["mean_p_tool"], 2) + "->" +
-                num(b["helped_rate"], 2);
-    calibration.push_back({c["variant"].get<std::string>() + "/" + c["prompt_format"].get<std::string>(),
-                           num(c["n"]), num(c["auroc"]), bins.empty() ? "-" : bins});
+    for (const ojson& b : c.at("bins"))
+      if (b.at("n").get<int64_t>() > 0)
+        bins += (bins.empty() ? "" : "  ") + num(b.at("n")) + ": " + num(b.at("mean_p_tool"), 2) + "->" +
+                num(b.at("helped_rate"), 2);
+    calibration.push_back({c.at("variant").get<std::string>() + "/" + c.at("prompt_format").get<std::string>(),
+                           num(c.at("n")), num(c.at("auroc")), bins.empty() ? "-" : bins});
   }
   print_table(out, "Decision probe calibration (tasks where the tool helped or hurt)", calibration);
 }

@@ -6,7 +6,8 @@
 # and FIGURE_DIR/NAME.svg for every figure in FIGURES, and prints on stdout a
 # JSON list of {"name", "title", "caption", "png", "svg"} in report order.
 # Every figure is always written: a section with no data (or only nulls)
-# becomes a "no data" panel, never a crash. Exit 3 with one line on stderr
+# becomes a "no data" panel. A key the metrics JSON lacks is an error (a
+# rename on one side only), never a silent "no data". Exit 3 with one line on stderr
 # when matplotlib is missing; exit 1 on anything else.
 #
 # matplotlib (Debian's python3-matplotlib) draws both formats from one
@@ -51,7 +52,7 @@ DIFFICULTY_ORDER = ["easy", "intermediate", "hard"]
 WIDTH = 9.0  # inches; the HTML scales the SVG to the page
 
 
-# ---- reading the metrics: nulls and missing keys are normal ------------------
+# ---- reading the metrics: nulls are normal, a missing key is an error ----------
 
 
 def num(value):
@@ -63,29 +64,37 @@ def num(value):
 
 
 def get(obj, *keys):
+    """obj[k1][k2]...; None once a value on the way is null. A key that is
+    not there raises KeyError: compute_metrics writes every key, so a missing
+    one is a rename on one side only, and the report must fail, not draw
+    "no data"."""
     for key in keys:
-        if not isinstance(obj, dict):
+        if obj is None:
             return None
-        obj = obj.get(key)
+        if not isinstance(obj, dict):
+            raise KeyError("metrics JSON: %r read from a non-object" % key)
+        if key not in obj:
+            raise KeyError("metrics JSON: no key %r" % key)
+        obj = obj[key]
     return obj
 
 
 def items(obj, key):
-    value = obj.get(key) if isinstance(obj, dict) else None
+    value = get(obj, key)
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def condition_label(c):
-    return "%s / %s / %s" % (c.get("variant", "?"), c.get("prompt_format", "?"), c.get("mode", "?"))
+    return "%s / %s / %s" % (get(c, "variant"), get(c, "prompt_format"), get(c, "mode"))
 
 
 def panel_title(c):
     # Two lines: a condition's full name is wider than a panel.
-    return "%s\n%s / %s" % (c.get("variant", "?"), c.get("prompt_format", "?"), c.get("mode", "?"))
+    return "%s\n%s / %s" % (get(c, "variant"), get(c, "prompt_format"), get(c, "mode"))
 
 
 def arm_label(a):
-    return "%s / %s" % (a.get("variant", "?"), a.get("prompt_format", "?"))
+    return "%s / %s" % (get(a, "variant"), get(a, "prompt_format"))
 
 
 def ordered(values, order):
@@ -167,8 +176,8 @@ def mark_missing(ax, positions, missing, horizontal=False):
 def fig_accuracy_by_cell(m):
     conditions = items(m, "conditions")
     cells = [cell for c in conditions for cell in items(c, "by_cell")]
-    cats = ordered({cell.get("category") for cell in cells}, CATEGORY_ORDER)
-    diffs = ordered({cell.get("difficulty") for cell in cells}, DIFFICULTY_ORDER)
+    cats = ordered({get(cell, "category") for cell in cells}, CATEGORY_ORDER)
+    diffs = ordered({get(cell, "difficulty") for cell in cells}, DIFFICULTY_ORDER)
     if not cats or not diffs:
         fig, axes = panel_grid(1, 1, WIDTH, 2.5)
         no_data(axes[0])
@@ -176,14 +185,14 @@ def fig_accuracy_by_cell(m):
     fig, axes = panel_grid(len(conditions), 3, WIDTH / 3, 0.45 * len(cats) + 1.3, extra_h=0.5)
     image = None
     for ax, c in zip(axes, conditions):
-        by = {(cell.get("category"), cell.get("difficulty")): cell for cell in items(c, "by_cell")}
+        by = {(get(cell, "category"), get(cell, "difficulty")): cell for cell in items(c, "by_cell")}
         values, text = [], []
         for cat in cats:
             values.append([]), text.append([])
             for d in diffs:
                 cell = by.get((cat, d))
-                acc = num(cell.get("accuracy")) if cell else None
-                n = cell.get("n") if cell else None
+                acc = num(get(cell, "accuracy")) if cell else None
+                n = get(cell, "n") if cell else None
                 values[-1].append(acc)
                 text[-1].append("–" if cell is None else "%s\nn=%s" % (fmt(acc), n if n is not None else "?"))
         image = heatmap(ax, values, cats, diffs, text)
@@ -207,13 +216,13 @@ def fig_tool_use_vs_label(m):
         return fig
     labels = [condition_label(c) for c in conditions]
     height = 0.32 * len(conditions) + 1.2
-    cats = ordered({b.get("category") for c in conditions for b in items(c, "by_category")}, CATEGORY_ORDER)
+    cats = ordered({get(b, "category") for c in conditions for b in items(c, "by_category")}, CATEGORY_ORDER)
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(WIDTH, height + 0.4), gridspec_kw={"width_ratios": [3, 2]}, layout="constrained"
     )
     y = np.arange(len(conditions))
-    use, use_missing = bar_values([num(c.get("tool_use_rate")) for c in conditions])
-    label, label_missing = bar_values([num(c.get("labelled_tool_rate")) for c in conditions])
+    use, use_missing = bar_values([num(get(c, "tool_use_rate")) for c in conditions])
+    label, label_missing = bar_values([num(get(c, "labelled_tool_rate")) for c in conditions])
     left.barh(y - 0.2, use, height=0.4, label="tool-use rate (first action is a call)", color="tab:blue")
     left.barh(y + 0.2, label, height=0.4, label="labelled rate (optimal tool is not none)", color="tab:gray")
     mark_missing(left, y - 0.2, use_missing, horizontal=True)
@@ -227,8 +236,8 @@ def fig_tool_use_vs_label(m):
     if cats:
         values, text = [], []
         for c in conditions:
-            by = {b.get("category"): b for b in items(c, "by_category")}
-            row = [num(get(by, cat, "tool_use_rate")) for cat in cats]
+            by = {get(b, "category"): b for b in items(c, "by_category")}
+            row = [num(get(by.get(cat), "tool_use_rate")) for cat in cats]
             values.append(row)
             text.append([fmt(v) for v in row])
         heatmap(right, values, labels, cats, text, cmap="Blues")
@@ -284,14 +293,14 @@ def fig_regret(m):
         return fig
     labels = [arm_label(a) for a in arms]
     y = np.arange(len(arms))
-    free, free_missing = bar_values([num(a.get("free_accuracy")) for a in arms])
-    best, best_missing = bar_values([num(a.get("best_accuracy")) for a in arms])
+    free, free_missing = bar_values([num(get(a, "free_accuracy")) for a in arms])
+    best, best_missing = bar_values([num(get(a, "best_accuracy")) for a in arms])
     left.barh(y - 0.2, free, height=0.4, label="free accuracy", color="tab:blue")
     left.barh(y + 0.2, best, height=0.4, label="best of force_tool / force_text", color="tab:orange")
     mark_missing(left, y - 0.2, free_missing, horizontal=True)
     mark_missing(left, y + 0.2, best_missing, horizontal=True)
     for yi, a in zip(y, arms):
-        left.text(1.01, yi, "regret %s" % fmt(num(a.get("regret")), 3), va="center", fontsize=7)
+        left.text(1.01, yi, "regret %s" % fmt(num(get(a, "regret")), 3), va="center", fontsize=7)
     left.set_yticks(y, labels=labels, fontsize=7)
     left.invert_yaxis()
     left.set_xlim(0, 1)
@@ -312,7 +321,7 @@ def fig_regret(m):
             right.barh(y, share, left=start, height=0.6, label=kind, color=colors[k])
             start += share
         for yi, a in zip(y, arms):
-            agree = num(a.get("label_agreement"))
+            agree = num(get(a, "label_agreement"))
             right.text(1.01, yi, "label agrees %s" % ("–" if agree is None else "%.0f%%" % (100 * agree)),
                        va="center", fontsize=7)
         right.set_yticks(y, labels=[])
@@ -395,7 +404,7 @@ def fig_calibration(m):
     for ax, a in zip(axes, arms):
         ax.plot([0, 1], [0, 1], linestyle="--", color="0.5", linewidth=1)
         points = [
-            (num(b.get("mean_p_tool")), num(b.get("helped_rate")), num(b.get("n")) or 0.0) for b in items(a, "bins")
+            (num(get(b, "mean_p_tool")), num(get(b, "helped_rate")), num(get(b, "n")) or 0.0) for b in items(a, "bins")
         ]
         points = [p for p in points if p[0] is not None and p[1] is not None and p[2] > 0]
         if points:
@@ -409,8 +418,8 @@ def fig_calibration(m):
         ax.set_aspect("equal")
         ax.grid(alpha=0.3)
         ax.set_title(
-            "%s\n%s\nAUROC %s, n=%s" % (a.get("variant", "?"), a.get("prompt_format", "?"), fmt(num(a.get("auroc"))),
-                                        a.get("n", "?")),
+            "%s\n%s\nAUROC %s, n=%s" % (get(a, "variant"), get(a, "prompt_format"), fmt(num(get(a, "auroc"))),
+                                        get(a, "n")),
             fontsize=8,
         )
         ax.tick_params(labelsize=7)

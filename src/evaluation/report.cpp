@@ -97,14 +97,18 @@ std::string run_figure_script(const std::string& python, const std::string& metr
   return read_file(out_path);
 }
 
-// ---- reading the metrics: nulls and missing keys are normal ---------------------
+// ---- reading the metrics: nulls are normal, a missing key is an error ------------
 
-// The value at obj[key], or nullptr when obj is not an object or the value
-// is missing or null.
+// The value at obj[key], or nullptr when obj is null (an empty denominator
+// further up) or the value is null. A key compute_metrics does not write is
+// a renamed or misspelt key: it throws, so the report cannot quietly show
+// dashes for a metric it no longer finds.
 const ojson* at(const ojson* obj, const char* key) {
-  if (!obj || !obj->is_object()) return nullptr;
+  if (!obj || obj->is_null()) return nullptr;
+  if (!obj->is_object()) throw std::logic_error(std::string("metrics JSON: '") + key + "' read from a non-object");
   auto it = obj->find(key);
-  return it == obj->end() || it->is_null() ? nullptr : &*it;
+  if (it == obj->end()) throw std::logic_error(std::string("metrics JSON: no key '") + key + "'");
+  return it->is_null() ? nullptr : &*it;
 }
 
 const ojson* at(const ojson* obj, const char* k1, const char* k2) { return at(at(obj, k1), k2); }

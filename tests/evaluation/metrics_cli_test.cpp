@@ -147,6 +147,49 @@ TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
   EXPECT_EQ(no_format.code, 2);
 }
 
+// Every layer that reads the metrics JSON reads it from one real
+// compute_metrics output: the CLI tables, compare's tables and pair, the
+// CSV and the report (its figures drawn by figures.py). Each reads its keys
+// strictly (a missing key is an error, only a null is "no value"), so a key
+// renamed on one side only fails here; and the numbers they print are the
+// ones the JSON holds.
+TEST_F(MetricsCli, EveryLayerReadsWhatComputeMetricsWrites) {
+  const std::string same = " --bootstrap 20 --seed 3";
+  CliRun json = cli("metrics " + file + " --json" + same + " 2>/dev/null");
+  ASSERT_EQ(json.code, 0) << json.out;
+  nlohmann::json m = nlohmann::json::parse(json.out);
+  ASSERT_EQ(m["conditions"][0]["variant"], "base");
+  ASSERT_EQ(m["conditions"][0]["mode"], "free");
+  ASSERT_DOUBLE_EQ(m["conditions"][0]["accuracy"]["value"].get<double>(), 0.5);
+  ASSERT_DOUBLE_EQ(m["conditions"][0]["tool_use_rate"].get<double>(), 1.0);
+
+  CliRun tables = cli("metrics " + file + same);
+  ASSERT_EQ(tables.code, 0) << tables.out;
+  size_t row = tables.out.find("base/direct/free ");
+  ASSERT_NE(row, std::string::npos) << tables.out;
+  std::string line = tables.out.substr(row, tables.out.find('\n', row) - row);
+  EXPECT_NE(line.find(" 0.500 "), std::string::npos) << line;  // accuracy
+  EXPECT_NE(line.find(" 1.000 "), std::string::npos) << line;  // tool use
+
+  CliRun by_mode = cli("compare " + file + " --by mode" + same);
+  ASSERT_EQ(by_mode.code, 0) << by_mode.out;
+  CliRun pair = cli("compare " + file + " --pair base q4");
+  ASSERT_EQ(pair.code, 0) << pair.out;
+
+  CliRun csv = cli("export-metrics " + file + " --csv" + same);
+  ASSERT_EQ(csv.code, 0) << csv.out;
+  EXPECT_NE(csv.out.find("\r\nexp,base/direct/free,base,direct,free,2,0.5,"), std::string::npos) << csv.out;
+
+  CliRun report = cli("report " + file + " -o " + dir.path("report") + same);
+  ASSERT_EQ(report.code, 0) << report.out;
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir.path("report/metrics.json"))), m);
+  std::string html = read_file(dir.path("report/index.html"));
+  EXPECT_NE(html.find("50.0%"), std::string::npos) << "base/direct/free accuracy in the headline table";
+  for (const char* figure : {"accuracy_by_cell", "tool_use_vs_label", "confusion", "regret", "latency", "tokens",
+                             "calibration"})
+    EXPECT_TRUE(std::filesystem::exists(dir.path(std::string("report/figures/") + figure + ".svg"))) << figure;
+}
+
 TEST_F(MetricsCli, MissingFileIsAnInputError) {
   CliRun r = cli("metrics " + dir.path("nothing.sqlite"));
   EXPECT_EQ(r.code, 2);

@@ -96,7 +96,8 @@ ojson fixture_metrics() {
         {"multi_step_success", 0.25}}},
       {"fabrication",
        {{"episodes_without_execution", 5}, {"claims", 2}, {"rate", 0.4}, {"checked", 1}, {"false_claims", 1}}}};
-  // The same arm forced to text, with everything a rate can lack missing.
+  // The same arm forced to text, with every rate that can be null null (a
+  // key is never missing: compute_metrics writes them all).
   ojson text_cond = {{"variant", "base"},
                      {"prompt_format", "direct"},
                      {"mode", "force_text"},
@@ -106,7 +107,9 @@ ojson fixture_metrics() {
                      {"first_action", {{"tool_call", 0}, {"text", 10}, {"malformed", 0}}},
                      {"tool_use_rate", 0.0},
                      {"labelled_tool_rate", nullptr},
-                     {"decision", {{"malformed_as_call", {{"f1", nullptr}}}, {"malformed_as_abstention", nullptr}}},
+                     {"decision",
+                      {{"malformed_as_call", {{"precision", nullptr}, {"recall", nullptr}, {"f1", nullptr}, {"accuracy", nullptr}}},
+                       {"malformed_as_abstention", nullptr}}},
                      {"per_tool", ojson::array()},
                      {"confusion", {{"rows", ojson::array()}, {"cols", ojson::array()}, {"counts", ojson::array()}}},
                      {"over_use_rate", nullptr},
@@ -115,9 +118,16 @@ ojson fixture_metrics() {
                      {"hallucination_rate", 0.0},
                      {"by_category", ojson::array()},
                      {"by_difficulty", ojson::array()},
-                     {"efficiency", {{"latency_ms", {{"prompt_eval", nullptr}, {"decode", nullptr}}}}},
+                     {"efficiency",
+                      {{"tool_calls_per_episode", nullptr},
+                       {"unnecessary_tool_calls", 0},
+                       {"tool_productivity", nullptr},
+                       {"prompt_tokens_per_task", nullptr},
+                       {"generated_tokens_per_task", nullptr},
+                       {"kv_mb_per_inference", nullptr},
+                       {"latency_ms", {{"prompt_eval", nullptr}, {"decode", nullptr}, {"tool", nullptr}, {"queue", nullptr}, {"wall", nullptr}}}}},
                      {"errors", nullptr},
-                     {"fabrication", ojson::object()}};
+                     {"fabrication", nullptr}};
   ojson m = {{"run", kHostile}, {"episodes", 24}, {"scored", 22}, {"conditions", {free_cond, text_cond}}};
   m["regret"] = {{{"variant", "base"},
                   {"prompt_format", "direct"},
@@ -134,7 +144,7 @@ ojson fixture_metrics() {
                   {"free_accuracy", nullptr},
                   {"best_accuracy", nullptr},
                   {"regret", nullptr},
-                  {"best_choice", ojson::object()},
+                  {"best_choice", nullptr},
                   {"label_agreement", nullptr},
                   {"label_decided_tasks", 0}}};
   m["calibration"] = {
