@@ -41,7 +41,7 @@ void EpisodeRunner::share_prefix(const PromptFormat& format, Mode mode) {
   engine_.add_prefix(engine_.tokenize(text));
 }
 
-std::vector<int32_t> EpisodeRunner::opener_tokens(Mode mode) const {
+std::vector<int32_t> EpisodeRunner::decision_probe_tokens(Mode mode) const {
   std::vector<std::string> openers = {"<tool_call>"};
   if (chat_.tool_format() == models::ToolFormat::harness && options_.fenced_code_is_call && mode != Mode::force_text)
     openers.insert(openers.end(), {"```python", "```py", "```"});
@@ -64,7 +64,7 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
   trace.seed = seed;
   std::vector<models::ChatMessage> messages = {{"system", format.system_prompt}, {"user", task.prompt}};
   const auto tools = tools_for(mode);
-  const auto probe = opener_tokens(mode);
+  const auto probe = decision_probe_tokens(mode);
   int tokens_left = options_.max_tokens;
   trace.stop_reason = StopReason::max_steps;
 

@@ -41,7 +41,7 @@ class EpisodeRunner {
   EpisodeTrace run(const EpisodeTask& task, const PromptFormat& format, Mode mode, uint32_t seed);
 
   // The first-token ids whose probability is the decision probe's p_tool.
-  std::vector<int32_t> opener_tokens(Mode mode) const;
+  std::vector<int32_t> decision_probe_tokens(Mode mode) const;
 
  private:
   std::vector<models::ToolSchema> tools_for(Mode mode) const;

@@ -78,9 +78,9 @@ struct Engine::Pending {
   Clock::time_point submitted;
 };
 
-struct Engine::Slot {
+struct Engine::Sequence {
   int seq = 0;
-  std::unique_ptr<Pending> pending;  // null when the slot is free
+  std::unique_ptr<Pending> pending;  // null when the sequence is free
   common_sampler* sampler = nullptr;
   uint64_t admitted_order = 0;
   int n_past = 0;         // tokens in the KV cache for this sequence
@@ -133,9 +133,9 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   const llama_token* suppress = llama_vocab_get_suppress_tokens(model.vocab(), &n_suppress);
   suppressed_tokens_.assign(suppress, suppress + n_suppress);
   for (int i = 0; i < options_.parallel; ++i) {
-    auto slot = std::make_unique<Slot>();
-    slot->seq = i;
-    slots_.push_back(std::move(slot));
+    auto seq = std::make_unique<Sequence>();
+    seq->seq = i;
+    sequences_.push_back(std::move(seq));
   }
   thread_ = std::thread([this] { loop(); });
 }
@@ -222,7 +222,7 @@ void Engine::loop() {
     {
       std::unique_lock lock(mutex_);
       auto busy = [this] {
-        return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->pending != nullptr; });
+        return std::any_of(sequences_.begin(), sequences_.end(), [](const auto& s) { return s->pending != nullptr; });
       };
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !commands_.empty() || busy(); });
       if (stopping_) break;
@@ -240,8 +240,8 @@ void Engine::loop() {
     step();
   }
   // Stopping: whatever is left fails with a clear error.
-  for (auto& slot : slots_)
-    if (slot->pending) finish(*slot, GenerationStop::error, "engine stopped");
+  for (auto& seq : sequences_)
+    if (seq->pending) finish(*seq, GenerationStop::error, "engine stopped");
   std::lock_guard lock(mutex_);
   for (auto& p : queue_) {
     GenerationResult r;
@@ -319,8 +319,8 @@ void Engine::evaluate_prefix(Prefix& prefix) {
 }
 
 void Engine::admit() {
-  for (auto& slot : slots_) {
-    if (slot->pending) continue;
+  for (auto& seq : sequences_) {
+    if (seq->pending) continue;
     std::unique_ptr<Pending> pending;
     {
       std::lock_guard lock(mutex_);
@@ -328,8 +328,8 @@ void Engine::admit() {
       pending = std::move(queue_.front());
       queue_.pop_front();
     }
-    Slot& s = *slot;
-    s = Slot{s.seq};
+    Sequence& s = *seq;
+    s = Sequence{s.seq};
     s.pending = std::move(pending);
     s.admitted = Clock::now();
     s.admitted_order = ++admissions_;
@@ -370,7 +370,7 @@ void Engine::admit() {
 }
 
 int Engine::next_position(int seq) const {
-  if (seq < options_.parallel) return slots_[seq]->n_past;
+  if (seq < options_.parallel) return sequences_[seq]->n_past;
   for (const auto& p : prefixes_)
     if (p->seq == seq) return static_cast<int>(p->tokens.size());
   return 0;
@@ -396,23 +396,23 @@ int Engine::next_position(int seq) const {
 // Pads ask for logits too, so the output matrix product never has a single
 // row (ggml computes that with another kernel than two or more).
 bool Engine::step() {
-  std::vector<Slot*> generating, prompts;
-  for (auto& s : slots_)
+  std::vector<Sequence*> generating, prompts;
+  for (auto& s : sequences_)
     if (s->pending) (s->generating ? generating : prompts).push_back(s.get());
   if (generating.empty() && prompts.empty()) return false;
 
   // Prompts first: decodes then run with as many sequences as possible (the
   // throughput of a CPU decode grows with its batch). Decodes cannot starve:
-  // only admitted requests have prompts, at most one per slot.
+  // only admitted requests have prompts, at most one per sequence.
   const bool prompt_step = !prompts.empty();
 
   common_batch_clear(batch_);
-  std::vector<Slot*> in_batch;
+  std::vector<Sequence*> in_batch;
   std::vector<Pad> pads;
   uint64_t prompt_tokens = 0;
   if (prompt_step) {
-    Slot* s = *std::min_element(prompts.begin(), prompts.end(),
-                                [](const Slot* a, const Slot* b) { return a->admitted_order < b->admitted_order; });
+    Sequence* s = *std::min_element(prompts.begin(), prompts.end(),
+                                [](const Sequence* a, const Sequence* b) { return a->admitted_order < b->admitted_order; });
     prompt_tokens = add_prompt_chunk(*s);
     in_batch.push_back(s);
   } else {
@@ -430,11 +430,11 @@ bool Engine::step() {
     totals_.prompt_tokens_evaluated += prompt_tokens;
     totals_.decode_calls += 1;
   }
-  for (Slot* s : in_batch) take_output(*s);
+  for (Sequence* s : in_batch) take_output(*s);
   return true;
 }
 
-size_t Engine::add_prompt_chunk(Slot& s) {
+size_t Engine::add_prompt_chunk(Sequence& s) {
   s.batch_index = -1;  // no logits until the prompt's last chunk
   const auto& prompt = s.pending->request.prompt_tokens;
   size_t n = std::min<size_t>(options_.batch_size, prompt.size() - s.prompt_next);
@@ -448,20 +448,20 @@ size_t Engine::add_prompt_chunk(Slot& s) {
   return n;
 }
 
-std::vector<Engine::Slot*> Engine::add_decode_tokens(const std::vector<Slot*>& generating, std::vector<Pad>& pads) {
-  // slots_ are in sequence-id order, and so is `generating`. No prompt
-  // waits, so every other slot is idle and its stream empty.
+std::vector<Engine::Sequence*> Engine::add_decode_tokens(const std::vector<Sequence*>& generating, std::vector<Pad>& pads) {
+  // sequences_ are in sequence-id order, and so is `generating`. No prompt
+  // waits, so every other sequence is idle and its stream empty.
   int lo = generating.front()->seq, hi = generating.back()->seq;
   if (lo == hi) {
     if (hi + 1 < options_.parallel) ++hi;
     else if (lo > 0) --lo;
     else if (hi + 1 < options_.parallel + options_.max_prefixes) ++hi;  // the first prefix's sequence
   }
-  std::vector<Slot*> in_batch;
+  std::vector<Sequence*> in_batch;
   auto next = generating.begin();
   for (int seq = lo; seq <= hi; ++seq) {
     if (next != generating.end() && (*next)->seq == seq) {
-      Slot* s = *next++;
+      Sequence* s = *next++;
       s->batch_index = batch_.n_tokens;
       common_batch_add(batch_, s->last_token, s->n_past, {seq}, true);
       s->tokens_in_batch = 1;
@@ -475,20 +475,20 @@ std::vector<Engine::Slot*> Engine::add_decode_tokens(const std::vector<Slot*>& g
   return in_batch;
 }
 
-void Engine::fail_decode(int rc, bool prompt_step, const std::vector<Slot*>& in_batch) {
+void Engine::fail_decode(int rc, bool prompt_step, const std::vector<Sequence*>& in_batch) {
   if (rc == 1) {
     // No KV cell for the batch. Requests are sized to fit their sequence's
     // stream, so this is not expected; end the prompt, or on a decode the
     // longest sequence, rather than retry forever.
-    auto longest = [](const Slot* a, const Slot* b) { return a->n_past < b->n_past; };
-    Slot* victim = prompt_step ? in_batch.front() : *std::max_element(in_batch.begin(), in_batch.end(), longest);
+    auto longest = [](const Sequence* a, const Sequence* b) { return a->n_past < b->n_past; };
+    Sequence* victim = prompt_step ? in_batch.front() : *std::max_element(in_batch.begin(), in_batch.end(), longest);
     finish(*victim, GenerationStop::context_full, "KV cache full");
     return;
   }
-  for (Slot* s : in_batch) finish(*s, GenerationStop::error, "llama_decode failed with code " + std::to_string(rc));
+  for (Sequence* s : in_batch) finish(*s, GenerationStop::error, "llama_decode failed with code " + std::to_string(rc));
 }
 
-void Engine::take_output(Slot& s) {
+void Engine::take_output(Sequence& s) {
   s.n_past += s.tokens_in_batch;
   if (!s.generating) s.prompt_next += s.tokens_in_batch;
   if (s.batch_index < 0) return;  // prompt not finished yet
@@ -506,7 +506,7 @@ void Engine::take_output(Slot& s) {
   else if (s.n_past + 1 >= options_.context_per_request) finish(s, GenerationStop::context_full);
 }
 
-void Engine::start_generating(Slot& s) {
+void Engine::start_generating(Sequence& s) {
   const auto& request = s.pending->request;
   s.generating = true;
   s.first_token = Clock::now();
@@ -522,7 +522,7 @@ void Engine::start_generating(Slot& s) {
   }
 }
 
-llama_token Engine::sample(Slot& s) {
+llama_token Engine::sample(Sequence& s) {
   if (greedy(s.pending->request.sampling)) return argmax_token(llama_get_logits_ith(ctx_, s.batch_index));
   llama_token token = common_sampler_sample(s.sampler, ctx_, s.batch_index);
   common_sampler_accept(s.sampler, token, true);
@@ -544,34 +544,34 @@ bool Engine::append_piece(std::string& text, llama_token token, const std::vecto
   return false;
 }
 
-void Engine::finish(Slot& slot, GenerationStop reason, const std::string& error) {
+void Engine::finish(Sequence& seq, GenerationStop reason, const std::string& error) {
   auto now = Clock::now();
-  RequestStats& stats = slot.result.stats;
-  stats.generated_tokens = static_cast<int>(slot.result.tokens.size());
-  if (slot.generating) {
-    stats.prompt_eval_ms = ms_between(slot.admitted, slot.first_token);
-    stats.decode_ms = ms_between(slot.first_token, now);
+  RequestStats& stats = seq.result.stats;
+  stats.generated_tokens = static_cast<int>(seq.result.tokens.size());
+  if (seq.generating) {
+    stats.prompt_eval_ms = ms_between(seq.admitted, seq.first_token);
+    stats.decode_ms = ms_between(seq.first_token, now);
   } else {
-    stats.prompt_eval_ms = ms_between(slot.admitted, now);
+    stats.prompt_eval_ms = ms_between(seq.admitted, now);
   }
-  if (slot.n_past > 0) {
-    stats.kv_bytes = llama_state_seq_get_size(ctx_, slot.seq);
-    llama_memory_seq_rm(llama_get_memory(ctx_), slot.seq, -1, -1);
+  if (seq.n_past > 0) {
+    stats.kv_bytes = llama_state_seq_get_size(ctx_, seq.seq);
+    llama_memory_seq_rm(llama_get_memory(ctx_), seq.seq, -1, -1);
   }
-  slot.result.stop = reason;
-  slot.result.error = error;
-  if (slot.sampler != nullptr) common_sampler_free(slot.sampler);
-  slot.sampler = nullptr;
-  std::unique_ptr<Pending> pending = std::move(slot.pending);
+  seq.result.stop = reason;
+  seq.result.error = error;
+  if (seq.sampler != nullptr) common_sampler_free(seq.sampler);
+  seq.sampler = nullptr;
+  std::unique_ptr<Pending> pending = std::move(seq.pending);
   {
     std::lock_guard lock(mutex_);
     totals_.tokens_generated += stats.generated_tokens;
     totals_.requests_done += 1;
   }
-  pending->promise.set_value(std::move(slot.result));
-  slot.result = GenerationResult{};
-  slot.generating = false;
-  slot.n_past = 0;
+  pending->promise.set_value(std::move(seq.result));
+  seq.result = GenerationResult{};
+  seq.generating = false;
+  seq.n_past = 0;
 }
 
 }  // namespace agentcoder::models

@@ -4,7 +4,7 @@
 //
 // Requests are submitted from any thread and complete through futures; one
 // engine thread owns the context. Each step it admits queued requests into
-// free sequence slots (a request joins between steps), then either
+// free sequence sequences (a request joins between steps), then either
 // evaluates the next chunk of the oldest admitted prompt or, when no prompt
 // waits, decodes one token of every generating sequence (never both, so
 // that a sequence's numbers do not depend on what else runs; see step()),
@@ -70,7 +70,7 @@ struct RequestStats {
   int prompt_tokens = 0;         // tokens of the prompt
   int prefix_reused_tokens = 0;  // of which taken from a shared prefix, not evaluated
   int generated_tokens = 0;
-  double queued_ms = 0;       // submitted -> admitted into a slot
+  double queued_ms = 0;       // submitted -> admitted into a sequence
   double prompt_eval_ms = 0;  // admitted -> first token sampled
   double decode_ms = 0;       // first token -> done
   uint64_t kv_bytes = 0;      // KV-cache bytes the sequence held when it finished
@@ -120,7 +120,7 @@ class Engine {
   const EngineOptions& options() const { return options_; }
 
  private:
-  struct Slot;
+  struct Sequence;
   struct Prefix;
   struct Pending;
   struct Command;
@@ -134,19 +134,19 @@ class Engine {
     int pos = 0;
   };
   int next_position(int seq) const;  // where sequence `seq`'s next token goes
-  size_t add_prompt_chunk(Slot& slot);  // returns the tokens added
-  // Adds a token of every generating sequence, and pads; returns the slots in the batch.
-  std::vector<Slot*> add_decode_tokens(const std::vector<Slot*>& generating, std::vector<Pad>& pads);
-  void fail_decode(int rc, bool prompt_step, const std::vector<Slot*>& in_batch);
-  // After a decode: advances the slot past its tokens and, once its prompt
+  size_t add_prompt_chunk(Sequence& seq);  // returns the tokens added
+  // Adds a token of every generating sequence, and pads; returns the sequences in the batch.
+  std::vector<Sequence*> add_decode_tokens(const std::vector<Sequence*>& generating, std::vector<Pad>& pads);
+  void fail_decode(int rc, bool prompt_step, const std::vector<Sequence*>& in_batch);
+  // After a decode: advances the sequence past its tokens and, once its prompt
   // is evaluated, samples its next token and decides whether it is done.
-  void take_output(Slot& slot);
-  void start_generating(Slot& slot);  // the first generated position: probe, first logits
-  llama_token sample(Slot& slot);
+  void take_output(Sequence& seq);
+  void start_generating(Sequence& seq);  // the first generated position: probe, first logits
+  llama_token sample(Sequence& seq);
   // Appends the token's text; true when a stop string ended the reply (it is cut there).
   bool append_piece(std::string& text, llama_token token, const std::vector<std::string>& stops) const;
   void admit();
-  void finish(Slot& slot, GenerationStop reason, const std::string& error = "");
+  void finish(Sequence& seq, GenerationStop reason, const std::string& error = "");
   int post(std::unique_ptr<Command> command);  // runs it on the engine thread, waits
   void run_command(Command& command);  // fulfils the command's promise
   int execute(Command& command);       // throws
@@ -167,7 +167,7 @@ class Engine {
   bool stopping_ = false;
   Totals totals_;
 
-  std::vector<std::unique_ptr<Slot>> slots_;  // engine thread only
+  std::vector<std::unique_ptr<Sequence>> sequences_;  // engine thread only
   std::vector<std::unique_ptr<Prefix>> prefixes_;
   int next_prefix_seq_ = 0;
   uint64_t admissions_ = 0;

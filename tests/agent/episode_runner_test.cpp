@@ -136,7 +136,7 @@ TEST_F(EpisodeRunnerTest, StepAndTokenLimitsStopTheEpisode) {
 
 TEST_F(EpisodeRunnerTest, ProbeIsAProbability) {
   EpisodeRunner r = runner(small(1));
-  EXPECT_FALSE(r.opener_tokens(Mode::free).empty());
+  EXPECT_FALSE(r.decision_probe_tokens(Mode::free).empty());
   EpisodeTrace t = r.run({"t6", "What is 6*7?"}, format_, Mode::free, 1);
   EXPECT_GE(t.p_tool, 0.0);
   EXPECT_LE(t.p_tool, 1.0);
