@@ -25,14 +25,35 @@ case "$backend" in
 esac
 build="$AGENTCODER_HOME/llama.cpp/$LLAMA_COMMIT/build-$backend-$key"
 
-if [ ! -f "$build/build.ninja" ]; then
+# ccache hashes -march=native as text (ccache issue 824): a shared ccache
+# would hand one CPU's objects to another just as a shared build directory
+# did, so it also hashes a file holding this CPU's features.
+features="$build.cpu-features"
+[ -f "$features" ] || cpu_features >"$features"
+launcher="env;CCACHE_EXTRAFILES=$features;ccache"
+cflags=""
+if [ "$(uname -m)" = x86_64 ]; then
+  # llama.cpp's AMX kernels at this commit die with SIGILL at their first
+  # tile load on an AMX CPU whose kernel grants AMX to a plain test program
+  # (the tile config they load is invalid: upstream pull request 26954,
+  # open). Without AMX code ggml uses its other CPU kernels.
+  cflags="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+fi
+args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="$cflags" -DCMAKE_CXX_FLAGS="$cflags"
+      -DCMAKE_C_COMPILER_LAUNCHER="$launcher" -DCMAKE_CXX_COMPILER_LAUNCHER="$launcher" -DGGML_CCACHE=OFF
+      -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TESTS=OFF
+      -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=OFF
+      -DLLAMA_BUILD_APP=OFF -DLLAMA_OPENSSL=OFF -DGGML_NATIVE=ON
+      -DCMAKE_POSITION_INDEPENDENT_CODE=ON "${extra[@]}")
+if [ "$backend" = cuda ]; then args+=(-DCMAKE_CUDA_COMPILER_LAUNCHER="$launcher"); fi
+# Configured again whenever these arguments change (the last ones used are
+# kept beside the build), so an edit here never meets a stale configuration.
+stamp="$build/agentcoder-configure-args"
+if [ ! -f "$build/build.ninja" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${args[*]}" ]; then
   log "configuring llama.cpp ($backend, CPU features $key) in $build"
-  cmake -S "$LLAMA_SRC" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TESTS=OFF \
-    -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=OFF \
-    -DLLAMA_BUILD_APP=OFF -DLLAMA_OPENSSL=OFF -DGGML_NATIVE=ON -DGGML_CCACHE=ON \
-    -DCMAKE_POSITION_INDEPENDENT_CODE=ON "${extra[@]}" >"$build.configure.log" 2>&1 \
+  cmake -S "$LLAMA_SRC" -B "$build" "${args[@]}" >"$build.configure.log" 2>&1 \
     || { rm -rf "$build"; die "llama.cpp configure failed, see $build.configure.log"; }
+  printf '%s' "${args[*]}" >"$stamp"
 fi
 log "building llama.cpp ($backend, -j$AGENTCODER_JOBS; about 4 minutes the first time, seconds after)"
 ninja_or_die "$build" "$build.build.log" llama llama-common llama-batched-bench

@@ -31,17 +31,18 @@ ninja_or_die() {
   fi
 }
 
-# A short key of the instruction set this machine offers. llama.cpp is built
-# with GGML_NATIVE (-march=native), so its libraries run only on CPUs with
-# the same features: a cache shared between machines (a network home, a
-# copied ~/.cache) must not hand one CPU's build to another, or the engine
-# dies with SIGILL. The key is a hash of the sorted feature flags the kernel
+# The instruction set this machine offers, and a short key of it. llama.cpp
+# is built with GGML_NATIVE (-march=native), so its libraries run only on
+# CPUs with the same features: a cache shared between machines (a network
+# home, a copied ~/.cache) must not hand one CPU's build to another, or the
+# engine dies with SIGILL. The features are the sorted flags the kernel
 # reports (x86 "flags", Arm "Features"); the model name is left out because
 # it changes only tuning, not which instructions are legal, and VMs often
 # report a generic one.
-cpu_features_key() {
+cpu_features() {
   local flags
   flags=$(grep -m1 -E '^(flags|Features)[[:space:]]*:' /proc/cpuinfo | cut -d: -f2) \
     || die "no CPU feature flags in /proc/cpuinfo"
-  printf '%s\n' $flags | sort -u | sha256sum | cut -c1-12
+  printf '%s\n' $flags | sort -u
 }
+cpu_features_key() { cpu_features | sha256sum | cut -c1-12; }
