@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # default (the one place it is set).
 JOBS := $(shell source ./scripts/common.sh && echo "$$AGENTCODER_JOBS")
 
-.PHONY: setup run demo test bench clean
+.PHONY: setup run demo test test-sanitize bench clean
 
 setup:
 	./scripts/setup.sh
@@ -30,10 +30,15 @@ demo: setup
 test: setup
 	cd build && ctest --output-on-failure --timeout 600 -j$(JOBS)
 
+# The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer, in
+# build-asan/ (scripts/test_sanitized.sh says what it leaves out and why).
+test-sanitize: setup
+	./scripts/test_sanitized.sh
+
 bench: setup
 	./build/bin/engine_bench
 	./build/bench/sandbox/sandbox_bench
 	./build/bin/episodes_bench
 
 clean:
-	rm -rf build
+	rm -rf build build-asan
