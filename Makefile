@@ -1,13 +1,25 @@
 # Thin wrapper over scripts/ and CMake. `make run` is the main job, `make test`
 # runs every test; both set up what is missing first (idempotent).
-.PHONY: setup run demo test bench clean
+# Recipes run in bash with -euo pipefail, so a failing command anywhere in a
+# pipeline fails the target.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+# Parallel jobs: AGENTCODER_JOBS from the environment, else scripts/common.sh's
+# default (the one place it is set).
+JOBS := $(shell source ./scripts/common.sh && echo "$$AGENTCODER_JOBS")
+
+.PHONY: setup run demo test test-sanitize bench clean
 
 setup:
 	./scripts/setup.sh
 
+# trace show has no row limit; it writes the whole table to a file first, so
+# its own failure fails the target and head's early exit cannot (SIGPIPE).
 run: setup
 	./build/bin/agentcoder run experiments/baseline.toml --resume
-	./build/bin/agentcoder trace show results/baseline | head -30
+	./build/bin/agentcoder trace show results/baseline > results/baseline/episodes.txt
+	head -n 30 results/baseline/episodes.txt
+	@echo "(every episode: results/baseline/episodes.txt)"
 	./build/bin/agentcoder score results/baseline
 	./build/bin/agentcoder report results/baseline -o results/baseline/report
 
@@ -16,7 +28,12 @@ demo: setup
 	  --max-tokens 200 -p "Compute the sum of the squares of the integers from 1 to 100."
 
 test: setup
-	cd build && ctest --output-on-failure --timeout 600 -j2
+	cd build && ctest --output-on-failure --timeout 600 -j$(JOBS)
+
+# The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer, in
+# build-asan/ (scripts/test_sanitized.sh says what it leaves out and why).
+test-sanitize: setup
+	./scripts/test_sanitized.sh
 
 bench: setup
 	./build/bin/engine_bench
@@ -24,4 +41,4 @@ bench: setup
 	./build/bin/episodes_bench
 
 clean:
-	rm -rf build
+	rm -rf build build-asan

@@ -2,6 +2,7 @@
 # Obtains llama.cpp source from the pinned npm package node-llama-cpp, which
 # carries a git bundle of the release it was built from. Verifies the tarball
 # sha256 and the commit. Idempotent: a present, verified checkout is kept.
+set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 if [ -d "$LLAMA_SRC/.git" ] && [ "$(git -C "$LLAMA_SRC" rev-parse HEAD 2>/dev/null)" = "$LLAMA_COMMIT" ]; then

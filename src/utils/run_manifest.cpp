@@ -5,27 +5,15 @@
 #include <unistd.h>
 
 #include <CLI/Version.hpp>
-#include <array>
-#include <cstdio>
 #include <fstream>
-#include <memory>
 #include <openssl/opensslv.h>
 #include <string>
 #include <toml++/toml.h>
 
+#include "utils/build_info.h"
+
 namespace agentcoder {
 namespace {
-
-std::string command_output(const std::string& cmd) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) return "";
-  std::string out;
-  std::array<char, 256> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
 
 std::string first_line_with(const std::string& file, const std::string& key) {
   std::ifstream in(file);
@@ -43,13 +31,10 @@ std::string first_line_with(const std::string& file, const std::string& key) {
 }  // namespace
 
 nlohmann::ordered_json environment_manifest() {
-  const std::string src = AGENTCODER_SOURCE_DIR;
-  std::string commit = command_output("git -C '" + src + "' rev-parse HEAD 2>/dev/null");
-  std::string changes = command_output("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null");
   utsname u{};
   uname(&u);
   return {
-      {"agentcoder", {{"git_commit", commit.empty() ? "unknown" : commit}, {"tree_modified", !changes.empty()}}},
+      {"agentcoder", {{"build_git_commit", build_git_commit()}, {"build_tree_modified", build_tree_modified()}}},
       {"compiler", __VERSION__},
       {"libraries",
        {{"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) +

@@ -167,7 +167,7 @@ ReportInput fixture_input() {
   in.run_name = kHostile;
   in.created_at = "2026-11-24T10:00:00Z";
   in.config_text = "name = \"demo\"\n# a <b>comment</b> & more\n";
-  in.manifest = {{"agentcoder", {{"git_commit", "abc123"}, {"tree_modified", false}}},
+  in.manifest = {{"agentcoder", {{"build_git_commit", "abc123"}, {"build_tree_modified", false}}},
                  {"llama_cpp", {{"commit", "80fb11ac"}}},
                  {"models", {{{"name", "base"}, {"path", "models/base.gguf"}, {"sha256", "ff00"}}}},
                  {"hardware", {{"cpu", "Test CPU"}, {"cores", 2}, {"memory", "MemTotal: 1 kB"}}},
@@ -400,6 +400,8 @@ std::string make_results(const std::string& dir, int unscored) {
   RunRecord run;
   run.name = "exp";
   run.config_text = "name = \"exp\"\nseed = 1\n";
+  // The field names of runs stored before the commit was stamped at build
+  // time: the report still shows their commit.
   run.manifest = {{"agentcoder", {{"git_commit", "e2e0c0ffee"}}}, {"llama_cpp", {{"commit", "80fb11ac"}}}};
   RunSession session = store.begin_run(run);
   const char* categories[] = {"pure_reasoning", "execution_required", "ambiguous", "multi_step"};
