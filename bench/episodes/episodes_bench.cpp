@@ -43,9 +43,9 @@ Row measure(const models::Model& model, agent::Toolbox& tools, const agent::Prom
   ao.max_tokens = 384;
   ao.max_tokens_per_step = 192;
   agent::EpisodeRunner runner(engine, chat, tools, ao);
-  if (share) runner.share_prefix(format, agent::Mode::free);
+  if (share) runner.share_prefix(format, Mode::free);
   std::vector<agent::EpisodeSpec> specs;
-  for (const auto& t : tasks) specs.push_back({{t.id, t.prompt}, &format, agent::Mode::free, 1});
+  for (const auto& t : tasks) specs.push_back({{t.id, t.prompt}, &format, Mode::free, 1});
   uint64_t generated = 0;
   std::mutex m;
   auto start = std::chrono::steady_clock::now();
