@@ -16,7 +16,7 @@
 #include <string>
 
 #include "support/cli_run.h"
-#include "tools/temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -66,10 +66,10 @@ class BuildInfoStep : public ::testing::Test {
     EXPECT_EQ(r.code, 0) << "git " << args << ": " << r.out;
     return r.out.substr(0, r.out.find('\n'));
   }
-  std::string repo() const { return dir.path() + "/repo"; }
-  std::string out() const { return dir.path() + "/build_info.cpp"; }
+  std::string repo() const { return dir.path("repo"); }
+  std::string out() const { return dir.path("build_info.cpp"); }
 
-  agentcoder::tools::TempDir dir;
+  agentcoder::testing::TempDir dir;
 };
 
 TEST_F(BuildInfoStep, StampsTheCommitAndTrackedChangesAndRewritesOnlyOnChange) {
