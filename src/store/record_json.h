@@ -1,6 +1,6 @@
 // Episodes as JSON: the line format of `agentcoder trace export` and of
-// ResultsStore::export_jsonl, and its reader (for tests, and for modules
-// that read traces back, e.g. training exports).
+// ResultsStore::export_jsonl, and its reader (the tests read an export back
+// with it).
 //
 // A line: {"run", "episode_key", "session_id", "stored_at", "key": {...},
 // the EpisodeRecord fields by name, "steps": [{..., "index",
