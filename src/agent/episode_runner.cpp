@@ -5,12 +5,11 @@
 #include <set>
 #include <thread>
 
-#include "utils/errors.h"
 #include "utils/clock.h"
+#include "utils/errors.h"
 
 namespace agentcoder::agent {
 namespace {
-
 
 constexpr const char* kHarnessForcedPrefix = "<tool_call>{\"name\": \"";
 
@@ -55,116 +54,133 @@ std::vector<int32_t> EpisodeRunner::decision_probe_tokens(Mode mode) const {
   return {ids.begin(), ids.end()};
 }
 
+// An episode in progress: its trace so far, the conversation the model
+// sees, and what is left of its token budget.
+struct EpisodeRunner::Episode {
+  EpisodeTrace trace;
+  Mode mode = Mode::free;
+  std::vector<models::ChatMessage> messages;
+  std::vector<models::ToolSchema> tools;
+  std::vector<int32_t> probe;
+  int tokens_left = 0;
+};
+
 EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& format, Mode mode, uint32_t seed) {
   auto start = std::chrono::steady_clock::now();
-  EpisodeTrace trace;
-  trace.task = task;
-  trace.mode = mode;
-  trace.prompt_format = format.name;
-  trace.seed = seed;
-  std::vector<models::ChatMessage> messages = {{"system", format.system_prompt}, {"user", task.prompt}};
-  const auto tools = tools_for(mode);
-  const auto probe = decision_probe_tokens(mode);
-  int tokens_left = options_.max_tokens;
-  trace.stop_reason = StopReason::max_steps;
+  Episode e;
+  e.trace.task = task;
+  e.trace.mode = e.mode = mode;
+  e.trace.prompt_format = format.name;
+  e.trace.seed = seed;
+  e.messages = {{"system", format.system_prompt}, {"user", task.prompt}};
+  e.tools = tools_for(mode);
+  e.probe = decision_probe_tokens(mode);
+  e.tokens_left = options_.max_tokens;
 
-  for (int step = 0; step < options_.max_steps; ++step) {
-    if (tokens_left <= 0) {
-      trace.stop_reason = StopReason::max_tokens;
-      break;
-    }
-    const bool first = step == 0;
-    models::RenderedChat rendered;
-    try {
-      std::lock_guard lock(chat_mutex_);
-      rendered = chat_.render(messages, tools, render_options(mode));
-    } catch (const std::exception& e) {
-      trace.stop_reason = StopReason::error;
-      trace.error = e.what();
-      break;
-    }
-    StepTrace st;
-    models::GenerationRequest request;
-    request.sampling.temperature = options_.temperature;
-    request.sampling.seed = seed + static_cast<uint32_t>(step);
-    request.sampling.max_tokens = std::min(options_.max_tokens_per_step, tokens_left);
-    request.sampling.stop = rendered.additional_stops;
-    if (mode == Mode::force_tool && first) {
-      // Prefill the opener of a call: the model can only continue the call.
-      // (The templates' "required" grammars still allow text before the call.)
-      if (rendered.format == models::ToolFormat::harness) {
-        st.prompt_prefill = kHarnessForcedPrefix;
-      } else if (!rendered.trigger_words.empty()) {
-        st.prompt_prefill = rendered.trigger_words.front();
-      } else {
-        trace.stop_reason = StopReason::error;
-        trace.error = "force_tool: the chat template has no tool-call opener to prefill";
-        break;
-      }
-    }
-    request.prompt_tokens = engine_.tokenize(rendered.prompt + st.prompt_prefill);
-    if (first) request.probe_tokens = probe;
-    models::GenerationResult result = engine_.generate(std::move(request));
-    st.model_text = result.text;
-    st.generation_stop = result.stop;
-    st.stats = result.stats;
-    tokens_left -= result.stats.generated_tokens;
-    if (first)
-      for (float p : result.probe_probabilities) trace.p_tool += p;
-    if (result.stop == GenerationStop::error) {
-      trace.steps.push_back(std::move(st));
-      trace.stop_reason = StopReason::error;
-      trace.error = result.error;
-      break;
-    }
-    {
-      std::lock_guard lock(chat_mutex_);
-      st.reply = chat_.parse(st.prompt_prefill + result.text, rendered);
-    }
-    const ReplyKind kind = st.reply.kind;
-    const bool cut = result.stop == GenerationStop::max_tokens || result.stop == GenerationStop::context_full;
+  std::optional<StopReason> stop;
+  for (int step = 0; step < options_.max_steps && !stop; ++step) stop = run_step(e, step);
+  e.trace.stop_reason = stop.value_or(StopReason::max_steps);
+  e.trace.wall_ms = ms_since(start);
+  return std::move(e.trace);
+}
 
-    if (mode == Mode::force_text && kind != ReplyKind::text) {
-      // No tools here: the attempt is recorded, not run, and the text is the answer.
-      for (const auto& call : st.reply.tool_calls) st.tool_calls.push_back({call, false, false, "tools_not_offered"});
-      trace.final_answer = st.reply.content.empty() ? result.text : st.reply.content;
-      trace.stop_reason = StopReason::final_answer;
-      trace.steps.push_back(std::move(st));
-      break;
-    }
-    if (kind == ReplyKind::text) {
-      trace.final_answer = st.reply.content;
-      trace.stop_reason = !cut ? StopReason::final_answer
-                        : (result.stop == GenerationStop::context_full ? StopReason::context_full
-                                                                            : StopReason::max_tokens);
-      trace.steps.push_back(std::move(st));
-      break;
-    }
-    models::ChatMessage assistant{"assistant", st.reply.content};
-    if (kind == ReplyKind::tool_call) {
-      assistant.tool_calls = st.reply.tool_calls;
-      messages.push_back(assistant);
-      for (const auto& call : st.reply.tool_calls) {
-        ToolOutcome out = tools_.call(call.name, call.arguments);
-        messages.push_back({"tool", out.text_for_model, {}, call.id, call.name});
-        st.tool_calls.push_back({call, out.ok, true, out.error_class, out.text_for_model, out.record, out.wall_ms});
-      }
-    } else {
-      // Malformed: show the model its own text and why it did not parse, so it can recover.
-      assistant.content = st.prompt_prefill + result.text;
-      messages.push_back(assistant);
-      std::string why = st.reply.errors.empty() ? "it could not be parsed" : st.reply.errors.front();
-      messages.push_back({"user", "Your tool call was not run: " + why +
-                                      ". Call the tool again with valid JSON, or answer in plain text."});
-    }
-    trace.steps.push_back(std::move(st));
-    if (result.stop == GenerationStop::context_full) {
-      trace.stop_reason = StopReason::context_full;
-      break;
-    }
+std::optional<StopReason> EpisodeRunner::run_step(Episode& e, int step) {
+  if (e.tokens_left <= 0) return StopReason::max_tokens;
+  const bool first = step == 0;
+  models::RenderedChat rendered;
+  try {
+    std::lock_guard lock(chat_mutex_);
+    rendered = chat_.render(e.messages, e.tools, render_options(e.mode));
+  } catch (const std::exception& ex) {
+    e.trace.error = ex.what();
+    return StopReason::error;
   }
-  trace.wall_ms = ms_since(start);
-  return trace;
+  StepTrace st;
+  if (e.mode == Mode::force_tool && first) {
+    std::optional<std::string> prefill = forced_call_prefill(rendered);
+    if (!prefill) {
+      e.trace.error = "force_tool: the chat template has no tool-call opener to prefill";
+      return StopReason::error;
+    }
+    st.prompt_prefill = *prefill;
+  }
+  models::GenerationResult result = generate(e, rendered, st.prompt_prefill, step);
+  st.model_text = result.text;
+  st.generation_stop = result.stop;
+  st.stats = result.stats;
+  if (result.stop == GenerationStop::error) {
+    e.trace.steps.push_back(std::move(st));
+    e.trace.error = result.error;
+    return StopReason::error;
+  }
+  {
+    std::lock_guard lock(chat_mutex_);
+    st.reply = chat_.parse(st.prompt_prefill + result.text, rendered);
+  }
+  std::optional<StopReason> stop = act_on_reply(e, st);
+  e.trace.steps.push_back(std::move(st));
+  if (!stop && result.stop == GenerationStop::context_full) return StopReason::context_full;
+  return stop;
+}
+
+// Prefills the opener of a call, so the model can only continue the call
+// (the templates' "required" grammars still allow text before the call).
+std::optional<std::string> EpisodeRunner::forced_call_prefill(const models::RenderedChat& rendered) const {
+  if (rendered.format == models::ToolFormat::harness) return kHarnessForcedPrefix;
+  if (!rendered.trigger_words.empty()) return rendered.trigger_words.front();
+  return std::nullopt;
+}
+
+models::GenerationResult EpisodeRunner::generate(Episode& e, const models::RenderedChat& rendered,
+                                                 const std::string& prefill, int step) {
+  models::GenerationRequest request;
+  request.sampling.temperature = options_.temperature;
+  request.sampling.seed = e.trace.seed + static_cast<uint32_t>(step);
+  request.sampling.max_tokens = std::min(options_.max_tokens_per_step, e.tokens_left);
+  request.sampling.stop = rendered.additional_stops;
+  request.prompt_tokens = engine_.tokenize(rendered.prompt + prefill);
+  if (step == 0) request.probe_tokens = e.probe;
+  models::GenerationResult result = engine_.generate(std::move(request));
+  e.tokens_left -= result.stats.generated_tokens;
+  if (step == 0)
+    for (float p : result.probe_probabilities) e.trace.p_tool += p;
+  return result;
+}
+
+// A text reply ends the episode; a call runs its tools and a malformed call
+// gets its parse error back, and the episode goes on.
+std::optional<StopReason> EpisodeRunner::act_on_reply(Episode& e, StepTrace& st) {
+  const ReplyKind kind = st.reply.kind;
+  if (e.mode == Mode::force_text && kind != ReplyKind::text) {
+    // No tools here: the attempt is recorded, not run, and the text is the answer.
+    for (const auto& call : st.reply.tool_calls) st.tool_calls.push_back({call, false, false, "tools_not_offered"});
+    e.trace.final_answer = st.reply.content.empty() ? st.model_text : st.reply.content;
+    return StopReason::final_answer;
+  }
+  if (kind == ReplyKind::text) {
+    e.trace.final_answer = st.reply.content;
+    if (st.generation_stop == GenerationStop::context_full) return StopReason::context_full;
+    if (st.generation_stop == GenerationStop::max_tokens) return StopReason::max_tokens;
+    return StopReason::final_answer;
+  }
+  models::ChatMessage assistant{"assistant", st.reply.content};
+  if (kind == ReplyKind::tool_call) {
+    assistant.tool_calls = st.reply.tool_calls;
+    e.messages.push_back(assistant);
+    for (const auto& call : st.reply.tool_calls) {
+      ToolOutcome out = tools_.call(call.name, call.arguments);
+      e.messages.push_back({"tool", out.text_for_model, {}, call.id, call.name});
+      st.tool_calls.push_back({call, out.ok, true, out.error_class, out.text_for_model, out.record, out.wall_ms});
+    }
+  } else {
+    // Malformed: show the model its own text and why it did not parse, so it can recover.
+    assistant.content = st.prompt_prefill + st.model_text;
+    e.messages.push_back(assistant);
+    std::string why = st.reply.errors.empty() ? "it could not be parsed" : st.reply.errors.front();
+    e.messages.push_back({"user", "Your tool call was not run: " + why +
+                                      ". Call the tool again with valid JSON, or answer in plain text."});
+  }
+  return std::nullopt;
 }
 
 void run_episodes(EpisodeRunner& runner, const std::vector<EpisodeSpec>& specs, int parallel,

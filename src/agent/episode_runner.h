@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,13 @@ class EpisodeRunner {
   std::vector<int32_t> decision_probe_tokens(Mode mode) const;
 
  private:
+  struct Episode;
+  // One reply and what follows from it; the reason when the episode ends.
+  std::optional<StopReason> run_step(Episode& episode, int step);
+  std::optional<std::string> forced_call_prefill(const models::RenderedChat& rendered) const;
+  models::GenerationResult generate(Episode& episode, const models::RenderedChat& rendered,
+                                    const std::string& prefill, int step);
+  std::optional<StopReason> act_on_reply(Episode& episode, StepTrace& step);
   std::vector<models::ToolSchema> tools_for(Mode mode) const;
   models::RenderOptions render_options(Mode mode) const;
 
