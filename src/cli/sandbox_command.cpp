@@ -23,7 +23,9 @@ namespace sb = agentcoder::sandbox;
 
 struct SandboxArgs {
   std::string file, code, stdin_file, python = "/usr/bin/python3", cgroup_parent = "agentcoder";
-  double timeout = 5.0, memory_mb = 256, cpus = 0.5;
+  double timeout = sb::Limits{}.wall_seconds;
+  double memory_mb = static_cast<double>(sb::Limits{}.memory_bytes >> 20);
+  double cpus = sb::Limits{}.cpus;
   bool json = false, weaker = false;
 };
 
@@ -138,9 +140,9 @@ CommandRegistrar reg("sandbox", [](CLI::App& app) {
   run->add_option("--file", args->file, "Python file to run");
   run->add_option("-c", args->code, "Python code to run");
   run->add_option("--stdin", args->stdin_file, "File given to the program on stdin");
-  run->add_option("--timeout", args->timeout, "Wall-clock limit in seconds (default 5)");
-  run->add_option("--memory", args->memory_mb, "Memory limit in MB, swap included (default 256)");
-  run->add_option("--cpus", args->cpus, "CPU quota in cores (default 0.5)");
+  run->add_option("--timeout", args->timeout, "Wall-clock limit in seconds")->capture_default_str();
+  run->add_option("--memory", args->memory_mb, "Memory limit in MB, swap included")->capture_default_str();
+  run->add_option("--cpus", args->cpus, "CPU quota in cores")->capture_default_str();
   run->add_flag("--allow-weaker-isolation", args->weaker, "Run even where a limit cannot be enforced (reported)");
   add_common(run, *args);
   run->callback([args] { run_sandbox(*args); });

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/sandbox.h"
 #include "utils/vocabulary.h"
 
 namespace agentcoder::experiment {
@@ -53,9 +54,10 @@ struct RunConfig {
   int context_per_sequence = 2048;
   int threads = 0;
 
-  double sandbox_timeout = 5.0;
-  int sandbox_memory_mb = 256;
-  double sandbox_cpus = 0.5;
+  // The sandbox's own defaults (sandbox::Limits) unless the config says.
+  double sandbox_timeout = sandbox::Limits{}.wall_seconds;
+  int sandbox_memory_mb = static_cast<int>(sandbox::Limits{}.memory_bytes >> 20);
+  double sandbox_cpus = sandbox::Limits{}.cpus;
 };
 
 RunConfig load_run_config(const std::string& path);
