@@ -95,9 +95,7 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
         v.step = static_cast<int>(si);
         v.tool = c.tool;
         v.offered = std::find(e.offered_tools.begin(), e.offered_tools.end(), c.tool) != e.offered_tools.end();
-        // "Ran" as the scorer sees it: the agent hands refused calls (bad
-        // arguments, unknown tool) to the registry too, but nothing ran.
-        v.executed = call_ran(c);
+        v.executed = c.executed;
         v.ok = c.ok;
         v.error_class = c.error_class;
         if (!v.ok) v.failure = failure_class(c.error_class, v.executed);

@@ -27,7 +27,7 @@ struct CallView {
   int step = 0;              // index of the step whose reply made the call
   std::string tool;          // as called
   bool offered = false;      // the tool was among those offered to the episode
-  bool executed = false;     // it ran (fabrication.h's call_ran: false when refused, unknown tool, bad arguments, force_text)
+  bool executed = false;     // the tool ran (tool_calls.executed: false when refused, unknown tool, bad arguments, force_text)
   bool ok = false;           // it ran and succeeded
   std::string error_class;   // as the tool recorded it ("" when ok)
   // The failure in the study's classes (failure_class() below); nullopt

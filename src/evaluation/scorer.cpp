@@ -222,7 +222,7 @@ std::vector<std::string> tools_that_ran(const store::EpisodeRecord& episode) {
   std::vector<std::string> out;
   for (const store::StepRecord& step : episode.steps)
     for (const store::ToolCallRecord& call : step.tool_calls)
-      if (call_ran(call)) out.push_back(data::canonical_tool(call.tool));
+      if (call.executed) out.push_back(data::canonical_tool(call.tool));
   return out;
 }
 
@@ -423,7 +423,7 @@ FinalCode final_code(const store::EpisodeRecord& episode) {
   for (size_t s = episode.steps.size(); s-- > 0;) {
     const auto& calls = episode.steps[s].tool_calls;
     for (size_t c = calls.size(); c-- > 0;) {
-      if (!call_ran(calls[c])) continue;
+      if (!calls[c].executed) continue;
       if (std::optional<std::string> code = python_code_of(calls[c]))
         return {*code, "python_call", static_cast<int>(s)};
     }

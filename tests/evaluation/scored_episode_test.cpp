@@ -35,8 +35,8 @@ store::EpisodeRecord episode(const std::string& task, const std::string& mode) {
   r.extra = {{"kv_bytes", 4096}};
   store::StepRecord first;
   first.tool_calls.push_back({"c1", "python", "{}", true, false, "syntax_error", "SyntaxError", nullptr, 5});
-  // As the agent stores a refused call: handed to the registry, so executed.
-  first.tool_calls.push_back({"c2", "web", "{}", true, false, "unknown_tool", "no tool named web", nullptr, 0});
+  // As the agent stores a refused call: not executed.
+  first.tool_calls.push_back({"c2", "web", "{}", false, false, "unknown_tool", "no tool named web", nullptr, 0});
   store::StepRecord second;
   second.tool_calls.push_back({"c3", "python", "{}", true, true, "", "42", nullptr, 6});
   r.steps = {first, second, store::StepRecord{}};

@@ -295,7 +295,7 @@ TEST_F(ScorerTest, FinalStateNeedsEveryPart) {
   EXPECT_FALSE(s.detail["parts"]["tools"]["holds"].get<bool>());
 
   // A bad call does not count as a use of the tool; a second real run does.
-  add_call(e, "python", {{"code", 5}}, true, false, "bad_arguments");
+  add_call(e, "python", {{"code", 5}}, false, false, "bad_arguments");
   EXPECT_EQ(verdict(score_episode(t, e, *sandbox_)), "wrong");
   add_call(e, "python", {{"code", "def fixed(x):\n    return x * x\nprint(fixed(3))"}});
   s = score_episode(t, e, *sandbox_);
@@ -537,7 +537,7 @@ TEST(FinalCode, LastRunPythonCallElseLastPythonBlock) {
   EXPECT_EQ(final_code(e).source, "answer_block");
   add_call(e, "math", {{"expression", "1+1"}});
   add_call(e, "code_executor", {{"code", "x = 1"}});
-  add_call(e, "python", {{"code", "not run"}}, true, false, "unknown_tool");
+  add_call(e, "python", {{"code", "not run"}}, false, false, "unknown_tool");
   FinalCode c = final_code(e);
   EXPECT_EQ(c.code, "x = 1");
   EXPECT_EQ(c.source, "python_call");
