@@ -36,7 +36,7 @@ std::vector<std::string> first_action_names() {
 // (a row, or a bootstrap resample of its tasks).
 struct TableMetric {
   const char* name;
-  std::function<std::optional<double>(const EpisodeRefs&)> compute;
+  EpisodeStatistic compute;
 };
 
 const std::vector<TableMetric>& table_metrics() {
@@ -50,26 +50,12 @@ const std::vector<TableMetric>& table_metrics() {
   return metrics;
 }
 
-ojson metric_with_ci(const TableMetric& metric, const EpisodeRefs& episodes, const CompareOptions& options,
-                     const std::string& seed_name) {
-  std::optional<double> value = metric.compute(episodes);
-  std::map<std::string, EpisodeRefs> by_task;
-  for (const ScoredEpisode* e : episodes) by_task[e->task_id].push_back(e);
-  std::vector<EpisodeRefs> tasks;
-  for (auto& [id, refs] : by_task) tasks.push_back(std::move(refs));
-  std::optional<Interval> ci;
-  if (value)
-    ci = bootstrap_ci(
-        static_cast<int>(tasks.size()),
-        [&](const std::vector<int>& picks) {
-          EpisodeRefs sample;
-          for (int t : picks) sample.insert(sample.end(), tasks[t].begin(), tasks[t].end());
-          return metric.compute(sample);
-        },
-        options.bootstrap_samples, derive_seed(options.seed, seed_name + ":" + metric.name));
-  return {{"value", nullable(value)},
-          {"lo", ci ? ojson(ci->lo) : ojson(nullptr)},
-          {"hi", ci ? ojson(ci->hi) : ojson(nullptr)}};
+ojson metric_with_ci(const TableMetric& metric, const Condition& c, const CompareOptions& options) {
+  Estimate m = estimate_with_ci(c.episodes, metric.compute, options.bootstrap_samples, options.seed,
+                                ci_label(c, metric.name));
+  return {{"value", nullable(m.value)},
+          {"lo", m.ci ? ojson(m.ci->lo) : ojson(nullptr)},
+          {"hi", m.ci ? ojson(m.ci->hi) : ojson(nullptr)}};
 }
 
 }  // namespace
@@ -162,7 +148,7 @@ ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const Compa
       row["mode"] = to_string(c.mode);
       row["n"] = c.episodes.size();
       row["tasks"] = task_ids.size();
-      for (const TableMetric& m : table_metrics()) row[m.name] = metric_with_ci(m, c.episodes, options, c.name());
+      for (const TableMetric& m : table_metrics()) row[m.name] = metric_with_ci(m, c, options);
       rows.push_back(row);
     }
     out["tables"].push_back({{"fixed", fixed}, {"rows", rows}});

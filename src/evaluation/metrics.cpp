@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "data/rng.h"
 #include "evaluation/stats.h"
 
 namespace agentcoder::evaluation {
@@ -32,43 +33,14 @@ bool acceptable_tool(const ScoredEpisode& e, const std::string& tool) {
 bool has_correctness(const ScoredEpisode& e) { return e.scored && e.correct.has_value(); }
 bool is_correct(const ScoredEpisode& e) { return has_correctness(e) && *e.correct; }
 
-// Episodes of one condition grouped by task, for the bootstrap (a task is
-// the resampling unit, so repeats of one task move together).
-std::vector<EpisodeRefs> by_task(const EpisodeRefs& episodes) {
-  std::vector<EpisodeRefs> tasks;
-  std::map<std::string, size_t> index;
-  for (const ScoredEpisode* e : episodes) {
-    auto [it, added] = index.emplace(e->task_id, tasks.size());
-    if (added) tasks.emplace_back();
-    tasks[it->second].push_back(e);
-  }
-  return tasks;
-}
-
-ojson accuracy_json(const EpisodeRefs& episodes, const MetricsOptions& options, const std::string& name) {
-  int64_t n =
-      std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode* e) { return has_correctness(*e); });
-  std::optional<double> value = accuracy_of(episodes);
-  std::vector<EpisodeRefs> tasks = by_task(episodes);
-  std::optional<Interval> ci;
-  if (value) {
-    ci = bootstrap_ci(
-        static_cast<int>(tasks.size()),
-        [&](const std::vector<int>& picks) {
-          double correct = 0, total = 0;
-          for (int t : picks)
-            for (const ScoredEpisode* e : tasks[t])
-              if (has_correctness(*e)) {
-                total += 1;
-                correct += *e->correct ? 1 : 0;
-              }
-          return ratio(correct, total);
-        },
-        options.bootstrap_samples, derive_seed(options.seed, "accuracy:" + name));
-  }
-  return {{"value", nullable(value)},
-          {"lo", ci ? ojson(ci->lo) : ojson(nullptr)},
-          {"hi", ci ? ojson(ci->hi) : ojson(nullptr)},
+ojson accuracy_json(const Condition& c, const MetricsOptions& options) {
+  int64_t n = std::count_if(c.episodes.begin(), c.episodes.end(),
+                            [](const ScoredEpisode* e) { return has_correctness(*e); });
+  Estimate a = estimate_with_ci(c.episodes, accuracy_of, options.bootstrap_samples, options.seed,
+                                ci_label(c, "accuracy"));
+  return {{"value", nullable(a.value)},
+          {"lo", a.ci ? ojson(a.ci->lo) : ojson(nullptr)},
+          {"hi", a.ci ? ojson(a.ci->hi) : ojson(nullptr)},
           {"n", n}};
 }
 
@@ -317,7 +289,7 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   j["prompt_format"] = c.prompt_format;
   j["mode"] = to_string(c.mode);
   j["n"] = eps.size();
-  j["accuracy"] = accuracy_json(eps, options, c.name());
+  j["accuracy"] = accuracy_json(c, options);
   j["by_cell"] = by_cell_json(eps);
   j["first_action"] = first_action_json(eps);
   j["tool_use_rate"] = nullable(tool_use_rate_of(eps));
@@ -462,6 +434,28 @@ std::vector<Condition> group_conditions(const std::vector<ScoredEpisode>& episod
   for (auto& [key, c] : groups) out.push_back(std::move(c));
   return out;
 }
+
+Estimate estimate_with_ci(const EpisodeRefs& episodes, const EpisodeStatistic& statistic, int samples, uint64_t seed,
+                          const std::string& label) {
+  Estimate out;
+  out.value = statistic(episodes);
+  if (!out.value) return out;
+  std::map<std::string, EpisodeRefs> by_task;  // task_id order, whatever the stored order
+  for (const ScoredEpisode* e : episodes) by_task[e->task_id].push_back(e);
+  std::vector<const EpisodeRefs*> tasks;
+  for (const auto& [id, refs] : by_task) tasks.push_back(&refs);
+  out.ci = bootstrap_ci(
+      static_cast<int>(tasks.size()),
+      [&](const std::vector<int>& picks) {
+        EpisodeRefs sample;
+        for (int t : picks) sample.insert(sample.end(), tasks[t]->begin(), tasks[t]->end());
+        return statistic(sample);
+      },
+      samples, data::derive_seed(seed, label));
+  return out;
+}
+
+std::string ci_label(const Condition& condition, const std::string& metric) { return condition.name() + ":" + metric; }
 
 std::optional<double> accuracy_of(const EpisodeRefs& episodes) {
   double correct = 0, total = 0;

@@ -14,8 +14,8 @@
 //   metrics use scored episodes with a correctness; decision metrics use
 //   labelled episodes whose first action is tool_call, text or malformed.
 //   by_cell / by_category / by_difficulty "n" count episodes too.
-// - accuracy CI: percentile bootstrap (R type 7 quantiles) resampling the
-//   condition's tasks; seeded from options.seed and the condition's name.
+// - accuracy CI: estimate_with_ci() below, the one interval every layer
+//   prints (metrics, compare, report, export-metrics).
 // - tool_use_rate: valid first calls / n. by_category/by_difficulty "f1" is
 //   the decision F1 with malformed attempts counted as calls.
 // - per_tool: precision over episodes whose first call used the tool (was it
@@ -43,6 +43,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,7 @@
 #include <nlohmann/json.hpp>
 
 #include "evaluation/scored_episode.h"
+#include "evaluation/stats.h"
 
 namespace agentcoder::evaluation {
 
@@ -73,6 +75,26 @@ struct Condition {
   std::string name() const { return variant + "/" + prompt_format + "/" + to_string(mode); }
 };
 std::vector<Condition> group_conditions(const std::vector<ScoredEpisode>& episodes);
+
+// A statistic of a set of episodes (a condition, or a bootstrap resample of
+// its tasks); nullopt when it has no value there.
+using EpisodeStatistic = std::function<std::optional<double>(const EpisodeRefs&)>;
+
+// `statistic` on `episodes` with its 95% percentile bootstrap interval (R
+// type 7 quantiles): `samples` resamples of the episodes' tasks (a task's
+// repeats move together; tasks in task_id order), drawn from
+// data::derive_seed(seed, label). The label names the quantity:
+// "<condition name>:<metric>", e.g. "base/direct/free:accuracy" (ci_label).
+// Every layer that prints an interval gets it here, so one accuracy of one
+// condition has one interval. ci is nullopt without a value or with
+// samples <= 0.
+struct Estimate {
+  std::optional<double> value;
+  std::optional<Interval> ci;
+};
+Estimate estimate_with_ci(const EpisodeRefs& episodes, const EpisodeStatistic& statistic, int samples, uint64_t seed,
+                          const std::string& label);
+std::string ci_label(const Condition& condition, const std::string& metric);
 
 // Mean correctness over the scored episodes that have one; nullopt when none
 // has.

@@ -1,8 +1,13 @@
 // compare.h on a small fixture worked out by hand: name resolution, the
-// paired McNemar test and decision-flip matrix, and the condition tables.
+// paired McNemar test and decision-flip matrix, the condition tables, and
+// their intervals against the metrics'.
 #include "evaluation/compare.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
+
+#include "evaluation/metrics.h"
 
 #include "utils/errors.h"
 
@@ -172,4 +177,34 @@ TEST(Compare, ConditionTablesWithIntervals) {
 
   options.by = "model";
   EXPECT_THROW(compare_conditions(fixture(), options), InputError);
+}
+
+// One accuracy, one interval: compute_metrics (behind metrics, report and
+// export-metrics) and compare_conditions resample the same tasks with the
+// same seed. The episodes are stored out of task order, as a resumed or
+// parallel run stores them.
+TEST(Compare, TheSameAccuracyHasTheSameIntervalAsInTheMetrics) {
+  std::vector<ScoredEpisode> episodes = fixture();
+  std::reverse(episodes.begin(), episodes.end());
+  MetricsOptions m;
+  m.bootstrap_samples = 200;
+  m.seed = 11;
+  CompareOptions c;
+  c.bootstrap_samples = m.bootstrap_samples;
+  c.seed = m.seed;
+  ojson metrics = compute_metrics(episodes, m);
+  ojson tables = compare_conditions(episodes, c);
+  int compared = 0;
+  for (const ojson& table : tables["tables"])
+    for (const ojson& row : table["rows"])
+      for (const ojson& condition : metrics["conditions"]) {
+        if (condition["variant"] != row["variant"] || condition["mode"] != row["mode"]) continue;
+        ++compared;
+        SCOPED_TRACE(row["condition"].get<std::string>());
+        ASSERT_FALSE(row["accuracy"]["lo"].is_null());
+        EXPECT_EQ(row["accuracy"]["value"], condition["accuracy"]["value"]);
+        EXPECT_EQ(row["accuracy"]["lo"], condition["accuracy"]["lo"]);
+        EXPECT_EQ(row["accuracy"]["hi"], condition["accuracy"]["hi"]);
+      }
+  EXPECT_EQ(compared, 4);
 }
