@@ -44,6 +44,12 @@ ojson accuracy_json(const Condition& c, const MetricsOptions& options) {
           {"n", n}};
 }
 
+ojson process_json(const EpisodeRefs& episodes) {
+  int64_t n = std::count_if(episodes.begin(), episodes.end(),
+                            [](const ScoredEpisode* e) { return e->process_followed.has_value(); });
+  return {{"value", nullable(process_rate_of(episodes))}, {"n", n}};
+}
+
 // Sub-groups by a key, sorted by it so tables line up across conditions.
 template <typename Key>
 std::map<Key, EpisodeRefs> split(const EpisodeRefs& episodes, Key (*key)(const ScoredEpisode&)) {
@@ -290,6 +296,7 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   j["mode"] = to_string(c.mode);
   j["n"] = eps.size();
   j["accuracy"] = accuracy_json(c, options);
+  j["process"] = process_json(eps);
   j["by_cell"] = by_cell_json(eps);
   j["first_action"] = first_action_json(eps);
   j["tool_use_rate"] = nullable(tool_use_rate_of(eps));
@@ -465,6 +472,16 @@ std::optional<double> accuracy_of(const EpisodeRefs& episodes) {
       correct += *e->correct ? 1 : 0;
     }
   return ratio(correct, total);
+}
+
+std::optional<double> process_rate_of(const EpisodeRefs& episodes) {
+  double followed = 0, total = 0;
+  for (const ScoredEpisode* e : episodes)
+    if (e->process_followed) {
+      total += 1;
+      followed += *e->process_followed ? 1 : 0;
+    }
+  return ratio(followed, total);
 }
 
 std::optional<double> tool_use_rate_of(const EpisodeRefs& episodes) {

@@ -16,6 +16,8 @@
 //   by_cell / by_category / by_difficulty "n" count episodes too.
 // - accuracy CI: estimate_with_ci() below, the one interval every layer
 //   prints (metrics, compare, report, export-metrics).
+// - process: {value, n}: process_rate_of over the episodes whose task has
+//   an expected tool sequence (n of them). Accuracy is the outcome only.
 // - tool_use_rate: valid first calls / n. by_category/by_difficulty "f1" is
 //   the decision F1 with malformed attempts counted as calls.
 // - per_tool: precision over episodes whose first call used the tool (was it
@@ -99,6 +101,10 @@ std::string ci_label(const Condition& condition, const std::string& metric);
 // Mean correctness over the scored episodes that have one; nullopt when none
 // has.
 std::optional<double> accuracy_of(const EpisodeRefs& episodes);
+
+// Share of episodes with an expected tool sequence whose calls followed it
+// (ScoredEpisode::process_followed); nullopt when none has one.
+std::optional<double> process_rate_of(const EpisodeRefs& episodes);
 
 // Share of episodes whose first action is a valid tool call; nullopt when
 // there are no episodes.

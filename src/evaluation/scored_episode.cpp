@@ -119,6 +119,9 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
       e.score = s.score;
       e.fabrication_claim = s.fabrication_claim;
       e.fabrication_false = s.fabrication_false;
+      if (s.detail.is_object() && s.detail.contains("process") && s.detail["process"].is_object() &&
+          s.detail["process"].contains("followed") && s.detail["process"]["followed"].is_boolean())
+        e.process_followed = s.detail["process"]["followed"].get<bool>();
     }
     out.push_back(std::move(e));
   }

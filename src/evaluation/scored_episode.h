@@ -67,6 +67,10 @@ struct ScoredEpisode {
   bool scored = false;
   std::optional<bool> correct;  // nullopt: the check kind has no correctness (decision tasks)
   double score = 0;             // in [0, 1]; rubric: fraction of points matched
+  // The process (scorer.h): whether the calls that ran followed the task's
+  // expected tool sequence; nullopt when the task has none or the episode
+  // is not scored. It never decides `correct`, which is the outcome.
+  std::optional<bool> process_followed;
   // Fabricated execution: the answer claims a computed result or shows an
   // output block although nothing was executed; when its code could be run
   // afterwards, fabrication_false says whether the claim was wrong.

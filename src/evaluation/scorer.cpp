@@ -233,10 +233,12 @@ bool is_subsequence(const std::vector<std::string>& wanted, const std::vector<st
   return i == wanted.size();
 }
 
+// The outcome only: is the final state (tests) and the answer (output) right?
+// How the episode got there is the process (process_json), kept apart.
 Verdict check_final_state(const data::Task& task, const store::EpisodeRecord& episode, sandbox::Sandbox& sandbox,
                           const ScorerOptions& options, json& detail) {
-  if (task.tests.empty() && task.ground_truth_output.empty() && task.expected_tools.empty())
-    throw std::runtime_error("the task has no final state to check (tests, ground_truth_output, expected_tools)");
+  if (task.tests.empty() && task.ground_truth_output.empty())
+    throw std::runtime_error("the task has no final state to check (tests, ground_truth_output)");
   bool all = true;
   Verdict v;
   json parts = json::object();
@@ -254,12 +256,6 @@ Verdict check_final_state(const data::Task& task, const store::EpisodeRecord& ep
     d["holds"] = ok;
     parts["output"] = d;
     v.extracted = extracted;  // the answer is what a reader compares first
-    all &= ok;
-  }
-  if (!task.expected_tools.empty()) {
-    std::vector<std::string> ran = tools_that_ran(episode);
-    bool ok = is_subsequence(task.expected_tools, ran);
-    parts["tools"] = {{"expected", task.expected_tools}, {"ran", ran}, {"holds", ok}};
     all &= ok;
   }
   detail["parts"] = parts;
@@ -464,6 +460,12 @@ store::ScoreRecord score_episode(const data::Task& task, const store::EpisodeRec
     score.correct = v.correct;
     score.score = v.score;
     score.extracted_answer = clip_tail(v.extracted, 4000);
+    if (!task.expected_tools.empty()) {
+      std::vector<std::string> ran = tools_that_ran(episode);
+      detail["process"] = {{"expected", task.expected_tools},
+                           {"ran", ran},
+                           {"followed", is_subsequence(task.expected_tools, ran)}};
+    }
   } catch (const std::exception& e) {
     score.correct.reset();
     score.score = 0;

@@ -191,11 +191,15 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
   EXPECT_EQ(m["conditions"][3]["variant"], "q4");
   const ojson& c = m["conditions"][0];
   EXPECT_EQ(keys(c),
-            (std::vector<std::string>{"variant", "prompt_format", "mode", "n", "accuracy", "by_cell", "first_action",
+            (std::vector<std::string>{"variant", "prompt_format", "mode", "n", "accuracy", "process", "by_cell", "first_action",
                                       "tool_use_rate", "labelled_tool_rate", "decision", "per_tool", "confusion",
                                       "over_use_rate", "under_use_rate", "hallucinated_calls", "hallucination_rate",
                                       "by_category", "by_difficulty", "efficiency", "errors", "fabrication"}));
   EXPECT_EQ(keys(c["accuracy"]), (std::vector<std::string>{"value", "lo", "hi", "n"}));
+  EXPECT_EQ(keys(c["process"]), (std::vector<std::string>{"value", "n"}));
+  // No task of the fixture has an expected tool sequence.
+  EXPECT_NULL(c["process"]["value"]);
+  EXPECT_EQ(c["process"]["n"], 0);
   EXPECT_EQ(keys(c["efficiency"]),
             (std::vector<std::string>{"tool_calls_per_episode", "unnecessary_tool_calls", "tool_productivity",
                                       "prompt_tokens_per_task", "generated_tokens_per_task", "kv_mb_per_inference",
@@ -238,6 +242,34 @@ TEST(Metrics, AccuracyWithBootstrapInterval) {
   EXPECT_NUM(condition(no_ci, "base/direct/free")["accuracy"]["value"], 0.2);
   EXPECT_NULL(condition(no_ci, "base/direct/free")["accuracy"]["lo"]);
   EXPECT_NULL(condition(no_ci, "base/direct/free")["accuracy"]["hi"]);
+}
+
+// Multi-step tasks: accuracy is the outcome (the answer or final state is
+// right); whether the expected tools were called in order is the process,
+// its own measure.
+TEST(Metrics, ProcessIsReportedApartFromTheOutcome) {
+  TaskSpec multi = {"M", "multi_step", "hard", "docs", {"python"}, false};
+  std::vector<ScoredEpisode> eps;
+  // M1 right, skipped the docs lookup; M2 right, docs then python; M3 wrong
+  // although it followed the sequence; M4 right, a task with no sequence.
+  const std::pair<bool, std::optional<bool>> cases[] = {
+      {true, false}, {true, true}, {false, true}, {true, std::nullopt}};
+  int i = 0;
+  for (const auto& [correct, followed] : cases) {
+    ScoredEpisode e = episode(multi, "free", "tool_call", "python", correct);
+    e.task_id = "M" + std::to_string(++i);
+    e.process_followed = followed;
+    eps.push_back(e);
+  }
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  ojson c = compute_metrics(eps, options)["conditions"][0];
+  // Outcome: M1 M2 M4 right of 4 -> 3/4, whatever the process.
+  EXPECT_NUM(c["accuracy"]["value"], 0.75);
+  EXPECT_NUM(c["errors"]["multi_step_success"], 0.75);
+  // Process: M2 M3 followed of M1..M3 (M4 has no sequence) -> 2/3.
+  EXPECT_NUM(c["process"]["value"], 2.0 / 3);
+  EXPECT_EQ(c["process"]["n"], 3);
 }
 
 TEST(Metrics, ByCellFirstActionAndRates) {

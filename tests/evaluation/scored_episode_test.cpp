@@ -87,6 +87,7 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   score.correct = true;
   score.score = 1;
   score.fabrication_claim = false;
+  score.detail = {{"process", {{"expected", {"docs", "python"}}, {"ran", {"python"}}, {"followed", false}}}};
   results.put_scores(run.run_id, {score});
 
   std::vector<ScoredEpisode> rows = load_scored_episodes(results, results.find_run("r").value());
@@ -98,6 +99,8 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   EXPECT_EQ(x.alternative_tools, std::vector<std::string>{"math"});
   EXPECT_EQ(x.first_tool, "python");
   EXPECT_EQ(x.steps, 3);
+  EXPECT_EQ(x.process_followed, std::optional<bool>(false));
+  EXPECT_EQ(rows[1].process_followed, std::nullopt);
   EXPECT_EQ(x.kv_bytes, 4096);
   ASSERT_EQ(x.calls.size(), 3u);
   EXPECT_EQ(x.calls[0].failure, FailureClass::syntax);
