@@ -44,6 +44,7 @@ const std::vector<TableMetric>& table_metrics() {
       {"accuracy", accuracy_of},
       {"tool_use_rate", tool_use_rate_of},
       {"decision_f1", [](const EpisodeRefs& e) { return decision_counts(e, /*malformed_as_call=*/true).f1(); }},
+      {"tool_selection_accuracy", tool_selection_accuracy_of},
       {"over_use_rate", over_use_rate_of},
       {"under_use_rate", under_use_rate_of},
   };

@@ -303,6 +303,7 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   j["labelled_tool_rate"] = nullable(ratio(static_cast<double>(labelled_tool), n));
   j["decision"] = {{"malformed_as_call", decision_json(decision_counts(eps, true))},
                    {"malformed_as_abstention", decision_json(decision_counts(eps, false))}};
+  j["tool_selection_accuracy"] = nullable(tool_selection_accuracy_of(eps));
   j["per_tool"] = per_tool_json(eps);
   j["confusion"] = confusion_json(eps);
   j["over_use_rate"] = nullable(over_use_rate_of(eps));
@@ -515,6 +516,17 @@ DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_ca
     if (!predicted && !actual) ++d.tn;
   }
   return d;
+}
+
+std::optional<double> tool_selection_accuracy_of(const EpisodeRefs& episodes) {
+  double chosen = 0, total = 0;
+  for (const ScoredEpisode* e : episodes) {
+    if (!labelled(*e)) continue;
+    total += 1;
+    if (e->first_decision == ReplyKind::tool_call) chosen += acceptable_tool(*e, e->first_tool);
+    if (e->first_decision == ReplyKind::text) chosen += acceptable_tool(*e, "none");
+  }
+  return ratio(chosen, total);
 }
 
 std::optional<double> over_use_rate_of(const EpisodeRefs& episodes) {

@@ -20,6 +20,8 @@
 //   an expected tool sequence (n of them). Accuracy is the outcome only.
 // - tool_use_rate: valid first calls / n. by_category/by_difficulty "f1" is
 //   the decision F1 with malformed attempts counted as calls.
+// - tool_selection_accuracy: tool_selection_accuracy_of() below, over the
+//   labelled episodes.
 // - per_tool: precision over episodes whose first call used the tool (was it
 //   optimal or an alternative?), recall over episodes labelled with it (was
 //   the first call optimal or an alternative?), F1 = 2PR/(P+R), null when P
@@ -122,6 +124,13 @@ struct DecisionCounts {
   std::optional<double> accuracy() const;
 };
 DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_call);
+
+// Tool selection accuracy, the seed's primary metric ("% of optimal tool
+// choices"): among labelled episodes, the share whose first action is one
+// of the label's choices: a call to optimal_tool or to one of
+// alternative_tools, or text where optimal_tool (or an alternative) is
+// "none". A malformed first reply is no choice (it counts, as wrong).
+std::optional<double> tool_selection_accuracy_of(const EpisodeRefs& episodes);
 
 // Over-use: valid first calls among episodes labelled none. Under-use: text
 // first actions among episodes labelled with a tool.

@@ -266,19 +266,29 @@ std::string headline(const ojson& m) {
     std::string accuracy = percent(at(acc, "value"));
     if (at(acc, "lo") && at(acc, "hi"))
       accuracy += " [" + number_pct(at(acc, "lo")) + ", " + number_pct(at(acc, "hi")) + "]";
-    rows.push_back({e(condition_name(*c)), count(at(c, "n")), e(accuracy),
+    const ojson* process = at(c, "process");
+    std::string followed = "–";
+    if (const ojson* n = at(process, "n"); n && n->is_number() && n->get<double>() > 0)
+      followed = percent(at(process, "value")) + " of " + count(n);
+    rows.push_back({e(condition_name(*c)), count(at(c, "n")), count(at(acc, "n")), e(accuracy), e(followed),
+                    percent(at(c, "tool_selection_accuracy")),
                     percent(at(c, "tool_use_rate")) + " / " + percent(at(c, "labelled_tool_rate")),
                     number(at(at(c, "decision"), "malformed_as_call", "f1"), 3),
                     number(at(at(c, "decision"), "malformed_as_abstention", "f1"), 3),
                     percent(at(c, "over_use_rate")), percent(at(c, "under_use_rate")),
                     percent(at(c, "hallucination_rate")), regret});
   }
-  return table({"condition (variant / format / mode)", "n", "accuracy [95% CI]", "tool use / labelled",
+  return table({"condition (variant / format / mode)", "episodes", "judged", "accuracy [95% CI]", "process",
+                "tool selection", "tool use / labelled",
                 "F1 (malformed = call)", "F1 (malformed = text)", "over-use", "under-use", "hallucination",
                 "regret"},
                rows, "No conditions: the run has no episodes.") +
-         "<p>Accuracy: share of correct episodes among those with a correctness (decision tasks have none); "
-         "the interval is a 95% bootstrap over tasks. Tool use: share of episodes whose first action is a "
+         "<p>Episodes: all of the condition; judged: those with a correctness (scored, and not decision "
+         "tasks), over which accuracy is the share of correct ones; the interval is a 95% bootstrap over "
+         "tasks. Accuracy is the outcome; process: the share of episodes with an expected tool sequence "
+         "(multi-step tasks) whose calls followed it, of that many. Tool selection: share of labelled "
+         "episodes whose first action is one of the label's choices (the best tool or an accepted "
+         "alternative; text where the label is none). Tool use: share of episodes whose first action is a "
          "tool call, against the share whose label says a tool is best. F1 of the decision to call a tool, "
          "counting malformed first replies once as calls and once as text. Over-use: calls among episodes "
          "labelled none; under-use: text among episodes labelled with a tool. Hallucination: calls to tools "

@@ -145,7 +145,8 @@ TEST(Compare, ConditionTablesWithIntervals) {
   options.seed = 5;
   ojson t = compare_conditions(fixture(), options);
   EXPECT_EQ(t["by"], "variant");
-  EXPECT_EQ(t["metrics"], (ojson{"accuracy", "tool_use_rate", "decision_f1", "over_use_rate", "under_use_rate"}));
+  EXPECT_EQ(t["metrics"], (ojson{"accuracy", "tool_use_rate", "decision_f1", "tool_selection_accuracy", "over_use_rate",
+                                "under_use_rate"}));
   // One table per (prompt_format, mode): direct/free, direct/force_tool.
   ASSERT_EQ(t["tables"].size(), 2u);
   EXPECT_EQ(t["tables"][0]["fixed"], (ojson{{"prompt_format", "direct"}, {"mode", "free"}}));
@@ -161,6 +162,9 @@ TEST(Compare, ConditionTablesWithIntervals) {
   EXPECT_GE(acc["hi"].get<double>(), 0.4);
   EXPECT_LT(acc["lo"].get<double>(), acc["hi"].get<double>());
   EXPECT_DOUBLE_EQ(rows[0]["tool_use_rate"]["value"].get<double>(), 2.0 / 6);
+  // Every task is labelled python: first calls (python) on T1 T2 are the
+  // label's choice, text on T3 T4 T6 and malformed on T5 are not -> 2/6.
+  EXPECT_DOUBLE_EQ(rows[0]["tool_selection_accuracy"]["value"].get<double>(), 2.0 / 6);
   // Every task is labelled python: no label none -> over-use null, no CI.
   EXPECT_TRUE(rows[0]["over_use_rate"]["value"].is_null());
   EXPECT_TRUE(rows[0]["over_use_rate"]["lo"].is_null());

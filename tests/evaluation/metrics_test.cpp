@@ -192,7 +192,7 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
   const ojson& c = m["conditions"][0];
   EXPECT_EQ(keys(c),
             (std::vector<std::string>{"variant", "prompt_format", "mode", "n", "accuracy", "process", "by_cell", "first_action",
-                                      "tool_use_rate", "labelled_tool_rate", "decision", "per_tool", "confusion",
+                                      "tool_use_rate", "labelled_tool_rate", "decision", "tool_selection_accuracy", "per_tool", "confusion",
                                       "over_use_rate", "under_use_rate", "hallucinated_calls", "hallucination_rate",
                                       "by_category", "by_difficulty", "efficiency", "errors", "fabrication"}));
   EXPECT_EQ(keys(c["accuracy"]), (std::vector<std::string>{"value", "lo", "hi", "n"}));
@@ -326,6 +326,27 @@ TEST(Metrics, DecisionBothWaysOfCountingMalformedAttempts) {
   EXPECT_NUM(d["malformed_as_abstention"]["recall"], 0.4);
   EXPECT_NUM(d["malformed_as_abstention"]["f1"], 0.5);
   EXPECT_NUM(d["malformed_as_abstention"]["accuracy"], 3.0 / 7);
+}
+
+TEST(Metrics, ToolSelectionAccuracyCountsTheLabelsChoices) {
+  ojson m = metrics();
+  // free: F1 python call (T1 python: yes), F2 math call (T2 lists math as
+  // an alternative: yes), F3 python call (T3 none: no), F4 text (T4 none:
+  // yes), F5 malformed (no choice: no), F6 text (T6 docs: no), F7 text (T7
+  // python: no) -> 3/7.
+  EXPECT_NUM(condition(m, "base/direct/free")["tool_selection_accuracy"], 3.0 / 7);
+  // force_tool calls python everywhere: right on T1 T2 T7 -> 3/7.
+  EXPECT_NUM(condition(m, "base/direct/force_tool")["tool_selection_accuracy"], 3.0 / 7);
+  // force_text answers in text everywhere: right on T3 T4 (label none) -> 2/7.
+  EXPECT_NUM(condition(m, "base/direct/force_text")["tool_selection_accuracy"], 2.0 / 7);
+  // q4: python on T1 -> 1/1.
+  EXPECT_NUM(condition(m, "q4/direct/free")["tool_selection_accuracy"], 1.0);
+  // Unlabelled episodes are left out: none at all -> null.
+  std::vector<ScoredEpisode> unlabelled = {fixture()[0]};
+  unlabelled[0].optimal_tool = "";
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  EXPECT_NULL(compute_metrics(unlabelled, options)["conditions"][0]["tool_selection_accuracy"]);
 }
 
 TEST(Metrics, PerToolAndConfusion) {
