@@ -163,7 +163,9 @@ ojson efficiency_json(const EpisodeRefs& episodes) {
   for (const ScoredEpisode* e : episodes) {
     int64_t ran = std::count_if(e->calls.begin(), e->calls.end(), [](const CallView& c) { return c.executed; });
     calls += static_cast<int64_t>(e->calls.size());
-    if (labelled(*e) && !label_says_tool(*e)) unnecessary += static_cast<int64_t>(e->calls.size());
+    if (labelled(*e) && !label_says_tool(*e))
+      unnecessary += std::count_if(e->calls.begin(), e->calls.end(),
+                                   [&](const CallView& c) { return !acceptable_tool(*e, c.tool); });
     executed += ran;
     productive_episodes += ran > 0 && is_correct(*e);
     prompt += static_cast<double>(e->prompt_tokens);
@@ -534,7 +536,8 @@ std::optional<double> over_use_rate_of(const EpisodeRefs& episodes) {
   for (const ScoredEpisode* e : episodes)
     if (labelled(*e) && !label_says_tool(*e)) {
       none += 1;
-      calls += e->first_decision == ReplyKind::tool_call;
+      // A call to a tool the task accepts as an alternative is no over-use.
+      calls += e->first_decision == ReplyKind::tool_call && !acceptable_tool(*e, e->first_tool);
     }
   return ratio(calls, none);
 }

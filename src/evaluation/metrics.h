@@ -30,7 +30,7 @@
 // - hallucinated_calls counts calls to tools not offered; hallucination_rate
 //   is the share of episodes with at least one.
 // - unnecessary_tool_calls counts every call (run or not) in episodes
-//   labelled none. kv_mb_per_inference is MiB (2^20 bytes), averaged over
+//   labelled none, except calls to the task's alternative_tools. kv_mb_per_inference is MiB (2^20 bytes), averaged over
 //   episodes that recorded kv_bytes.
 // - errors: a failed execution is a call with ok == false (bad calls
 //   included), counted by CallView::failure. recovery@k starts at the first
@@ -132,8 +132,9 @@ DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_ca
 // "none". A malformed first reply is no choice (it counts, as wrong).
 std::optional<double> tool_selection_accuracy_of(const EpisodeRefs& episodes);
 
-// Over-use: valid first calls among episodes labelled none. Under-use: text
-// first actions among episodes labelled with a tool.
+// Over-use: valid first calls among episodes labelled none, except calls to
+// a tool the task lists in alternative_tools. Under-use: text first actions
+// among episodes labelled with a tool.
 std::optional<double> over_use_rate_of(const EpisodeRefs& episodes);
 std::optional<double> under_use_rate_of(const EpisodeRefs& episodes);
 

@@ -291,7 +291,8 @@ std::string headline(const ojson& m) {
          "alternative; text where the label is none). Tool use: share of episodes whose first action is a "
          "tool call, against the share whose label says a tool is best. F1 of the decision to call a tool, "
          "counting malformed first replies once as calls and once as text. Over-use: calls among episodes "
-         "labelled none; under-use: text among episodes labelled with a tool. Hallucination: calls to tools "
+         "labelled none (a call to a tool the task accepts as an alternative excepted); under-use: text "
+         "among episodes labelled with a tool. Hallucination: calls to tools "
          "that were not offered, per episode. Regret (free rows): mean over tasks of the best forced mode's "
          "correctness minus the free one's.</p>\n";
 }
@@ -343,7 +344,8 @@ std::string efficiency(const ojson& m) {
   return table({"condition", "calls / episode", "unnecessary calls", "productivity", "prompt tokens",
                 "generated tokens", "KV MB", "prompt eval ms", "decode ms", "tool ms", "queue ms", "wall ms"},
                rows, "No conditions.") +
-         "<p>Means per episode. Unnecessary calls: calls in episodes labelled none. Productivity: correct "
+         "<p>Means per episode. Unnecessary calls: calls in episodes labelled none, except calls to a tool "
+         "the task accepts as an alternative. Productivity: correct "
          "episodes with at least one executed call per executed call.</p>\n";
 }
 

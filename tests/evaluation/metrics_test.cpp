@@ -406,6 +406,31 @@ TEST(Metrics, OverUseUnderUseAndHallucination) {
   EXPECT_NUM(condition(m, "q4/direct/free")["under_use_rate"], 0.0);
 }
 
+// A task labelled none may still accept a tool (alternative_tools): calling
+// it is neither over-use nor an unnecessary call.
+TEST(Metrics, OverUseLeavesOutTheTasksAcceptedAlternatives) {
+  TaskSpec lenient = {"L", "ambiguous", "easy", "none", {"python"}, false};
+  std::vector<ScoredEpisode> eps;
+  // L1 calls python (accepted), L2 calls math (not accepted), L3 answers in
+  // text; L2 also calls python after math.
+  ScoredEpisode l1 = episode(lenient, "free", "tool_call", "python", true);
+  l1.task_id = "L1";
+  l1.calls = {call("python", true)};
+  ScoredEpisode l2 = episode(lenient, "free", "tool_call", "math", true);
+  l2.task_id = "L2";
+  l2.calls = {call("math", true), call("python", true)};
+  ScoredEpisode l3 = episode(lenient, "free", "text", "", true);
+  l3.task_id = "L3";
+  eps = {l1, l2, l3};
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  ojson c = compute_metrics(eps, options)["conditions"][0];
+  // Over-use: L2's math of L1..L3 -> 1/3 (L1's python is accepted).
+  EXPECT_NUM(c["over_use_rate"], 1.0 / 3);
+  // Unnecessary calls: L2's math only -> 1 (both python calls are accepted).
+  EXPECT_EQ(c["efficiency"]["unnecessary_tool_calls"], 1);
+}
+
 TEST(Metrics, ByCategoryAndDifficulty) {
   ojson metrics_json = metrics();
   const ojson& c = condition(metrics_json, "base/direct/free");
