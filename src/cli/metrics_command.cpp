@@ -82,6 +82,13 @@ void print_summary(std::ostream& out, const ojson& m) {
   }
   print_table(out, "Accuracy and tool choice (first action against the label)", choice);
 
+  std::vector<std::vector<std::string>> sources = {{"condition", "source", "n", "judged", "accuracy", "tool use", "F1"}};
+  for (const ojson& c : m.at("conditions"))
+    for (const ojson& s : c.at("by_source"))
+      sources.push_back({condition_name(c), s.at("source").get<std::string>(), num(s.at("n")), num(s.at("judged")),
+                         num(s.at("accuracy")), num(s.at("tool_use_rate")), num(s.at("f1"))});
+  print_table(out, "By data source (the tasks' source)", sources);
+
   std::vector<std::vector<std::string>> tools = {{"condition", "tool", "precision", "recall", "F1", "support"}};
   for (const ojson& c : m.at("conditions"))
     for (const ojson& t : c.at("per_tool")) {

@@ -51,12 +51,39 @@ const std::vector<TableMetric>& table_metrics() {
   return metrics;
 }
 
-ojson metric_with_ci(const TableMetric& metric, const Condition& c, const CompareOptions& options) {
-  Estimate m = estimate_with_ci(c.episodes, metric.compute, options.bootstrap_samples, options.seed,
-                                ci_label(c, metric.name));
+// `label` names the quantity for the bootstrap's seed (metrics.h ci_label).
+ojson metric_with_ci(const TableMetric& metric, const EpisodeRefs& episodes, const CompareOptions& options,
+                     const std::string& label) {
+  Estimate m = estimate_with_ci(episodes, metric.compute, options.bootstrap_samples, options.seed, label);
   return {{"value", nullable(m.value)},
           {"lo", m.ci ? ojson(m.ci->lo) : ojson(nullptr)},
           {"hi", m.ci ? ojson(m.ci->hi) : ojson(nullptr)}};
+}
+
+// One row of a table: a condition, or one data source of it (source != "").
+ojson table_row(const Condition& c, const std::string& source, const EpisodeRefs& episodes,
+                const CompareOptions& options) {
+  std::set<std::string> task_ids;
+  int64_t judged = 0;
+  for (const ScoredEpisode* e : episodes) {
+    task_ids.insert(e->task_id);
+    judged += e->scored && e->correct.has_value();
+  }
+  ojson row;
+  row["condition"] = source.empty() ? c.name() : c.name() + " source=" + source;
+  row["variant"] = c.variant;
+  row["prompt_format"] = c.prompt_format;
+  row["mode"] = to_string(c.mode);
+  if (!source.empty()) row["source"] = source;
+  row["n"] = episodes.size();
+  row["judged"] = judged;
+  row["tasks"] = task_ids.size();
+  for (const TableMetric& m : table_metrics()) {
+    // A whole condition's interval is the one `metrics` prints (ci_label).
+    std::string label = source.empty() ? ci_label(c, m.name) : ci_label(c, m.name) + ":source=" + source;
+    row[m.name] = metric_with_ci(m, episodes, options, label);
+  }
+  return row;
 }
 
 }  // namespace
@@ -111,8 +138,10 @@ Selection resolve_selection(const std::vector<ScoredEpisode>& episodes, const st
 }
 
 ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const CompareOptions& options) {
-  if (std::find(kDimensions.begin(), kDimensions.end(), options.by) == kDimensions.end())
-    throw InputError("--by: expected variant, prompt_format or mode, got '" + options.by + "'");
+  const bool by_source = options.by == "source";
+  if (!by_source && std::find(kDimensions.begin(), kDimensions.end(), options.by) == kDimensions.end())
+    throw InputError("--by: expected variant, prompt_format, mode or source, got '" + options.by + "'");
+  // By source, each condition is a table of its data sources.
   std::vector<std::string> fixed_dims;
   for (const std::string& d : kDimensions)
     if (d != options.by) fixed_dims.push_back(d);
@@ -140,17 +169,13 @@ ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const Compa
   for (const auto& [fixed, conditions] : tables) {
     ojson rows = ojson::array();
     for (const Condition& c : conditions) {
-      std::set<std::string> task_ids;
-      for (const ScoredEpisode* e : c.episodes) task_ids.insert(e->task_id);
-      ojson row;
-      row["condition"] = c.name();
-      row["variant"] = c.variant;
-      row["prompt_format"] = c.prompt_format;
-      row["mode"] = to_string(c.mode);
-      row["n"] = c.episodes.size();
-      row["tasks"] = task_ids.size();
-      for (const TableMetric& m : table_metrics()) row[m.name] = metric_with_ci(m, c, options);
-      rows.push_back(row);
+      if (!by_source) {
+        rows.push_back(table_row(c, "", c.episodes, options));
+        continue;
+      }
+      std::map<std::string, EpisodeRefs> sources;
+      for (const ScoredEpisode* e : c.episodes) sources[e->source].push_back(e);
+      for (const auto& [source, refs] : sources) rows.push_back(table_row(c, source, refs, options));
     }
     out["tables"].push_back({{"fixed", fixed}, {"rows", rows}});
   }

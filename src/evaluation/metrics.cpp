@@ -61,6 +61,7 @@ std::map<Key, EpisodeRefs> split(const EpisodeRefs& episodes, Key (*key)(const S
 std::pair<std::string, std::string> cell_key(const ScoredEpisode& e) { return {e.category, e.difficulty}; }
 std::string category_key(const ScoredEpisode& e) { return e.category; }
 std::string difficulty_key(const ScoredEpisode& e) { return e.difficulty; }
+std::string source_key(const ScoredEpisode& e) { return e.source; }
 
 ojson by_cell_json(const EpisodeRefs& episodes) {
   ojson cells = ojson::array();
@@ -77,6 +78,8 @@ ojson breakdown_json(const EpisodeRefs& episodes, const char* field, std::string
   for (const auto& [value, group] : split(episodes, key))
     rows.push_back({{field, value},
                     {"n", group.size()},
+                    {"judged", std::count_if(group.begin(), group.end(),
+                                             [](const ScoredEpisode* e) { return has_correctness(*e); })},
                     {"accuracy", nullable(accuracy_of(group))},
                     {"tool_use_rate", nullable(tool_use_rate_of(group))},
                     {"f1", nullable(decision_counts(group, /*malformed_as_call=*/true).f1())}});
@@ -314,6 +317,7 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   j["hallucination_rate"] = nullable(ratio(static_cast<double>(hallucinating_episodes), n));
   j["by_category"] = breakdown_json(eps, "category", &category_key);
   j["by_difficulty"] = breakdown_json(eps, "difficulty", &difficulty_key);
+  j["by_source"] = breakdown_json(eps, "source", &source_key);
   j["efficiency"] = efficiency_json(eps);
   j["errors"] = errors_json(eps);
   j["fabrication"] = fabrication_json(eps);

@@ -13,13 +13,16 @@
 // - n counts every episode of the condition (scored or not). Correctness
 //   metrics use scored episodes with a correctness; decision metrics use
 //   labelled episodes whose first action is tool_call, text or malformed.
-//   by_cell / by_category / by_difficulty "n" count episodes too.
+//   by_cell / by_category / by_difficulty / by_source "n" count episodes
+//   too; "judged" in the last three counts those with a correctness (the
+//   accuracy's denominator).
 // - accuracy CI: estimate_with_ci() below, the one interval every layer
 //   prints (metrics, compare, report, export-metrics).
 // - process: {value, n}: process_rate_of over the episodes whose task has
 //   an expected tool sequence (n of them). Accuracy is the outcome only.
-// - tool_use_rate: valid first calls / n. by_category/by_difficulty "f1" is
-//   the decision F1 with malformed attempts counted as calls.
+// - tool_use_rate: valid first calls / n. by_category/by_difficulty/
+//   by_source "f1" is the decision F1 with malformed attempts counted as
+//   calls. by_source groups by the task's data source (ScoredEpisode::source).
 // - tool_selection_accuracy: tool_selection_accuracy_of() below, over the
 //   labelled episodes.
 // - per_tool: precision over episodes whose first call used the tool (was it

@@ -308,6 +308,18 @@ std::string per_tool(const ojson& m) {
          "alternative; support is the number of episodes labelled with the tool.</p>\n";
 }
 
+std::string by_source(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions"))
+    for (const ojson* s : list(c, "by_source"))
+      rows.push_back({e(condition_name(*c)), e(text_of(at(s, "source"))), count(at(s, "n")), count(at(s, "judged")),
+                      percent(at(s, "accuracy")), percent(at(s, "tool_use_rate")), number(at(s, "f1"), 3)});
+  return table({"condition", "source", "episodes", "judged", "accuracy", "tool use", "F1 (malformed = call)"}, rows,
+               "No conditions.") +
+         "<p>The tasks' data source (their <code>source</code> field: the generator, or the public set they were "
+         "imported from); accuracy over the judged episodes.</p>\n";
+}
+
 std::string regret_table(const ojson& m) {
   std::vector<std::vector<std::string>> rows;
   std::vector<const ojson*> calibration = list(&m, "calibration");
@@ -460,7 +472,8 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
   h += "<nav><h2>Contents</h2>\n<ul>\n<li><a href=\"#headline\">Headline</a></li>\n";
   for (const ReportFigure& f : result.figures)
     h += "<li><a href=\"#fig-" + e(f.name) + "\">" + e(f.title) + "</a></li>\n";
-  h += "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
+  h += "<li><a href=\"#by-source\">By data source</a></li>\n"
+       "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
        "<li><a href=\"#regret\">Regret and calibration</a></li>\n"
        "<li><a href=\"#efficiency\">Efficiency</a></li>\n"
        "<li><a href=\"#errors\">Errors and recovery</a></li>\n"
@@ -478,6 +491,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
          ".svg\">SVG</a></figcaption>\n</figure>\n";
   }
   h += "</section>\n";
+  h += "<section id=\"by-source\">\n<h2>By data source</h2>\n" + by_source(m) + "</section>\n";
   h += "<section id=\"per-tool\">\n<h2>Per-tool precision and recall</h2>\n" + per_tool(m) + "</section>\n";
   h += "<section id=\"regret\">\n<h2>Regret and calibration</h2>\n" + regret_table(m) + "</section>\n";
   h += "<section id=\"efficiency\">\n<h2>Efficiency</h2>\n" + efficiency(m) + "</section>\n";

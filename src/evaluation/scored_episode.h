@@ -45,6 +45,7 @@ struct ScoredEpisode {
   std::string category;       // pure_reasoning, execution_required, ambiguous, multi_step
   std::string difficulty;     // easy, intermediate, hard
   std::string check;          // the task's ground-truth kind (data::Check name)
+  std::string source;         // the task's data source (its `source`); "unknown" when the snapshot has none
   // The label: the best tool ("python", "math", "docs" or "none") and the
   // other acceptable ones.
   std::string optimal_tool;

@@ -183,6 +183,32 @@ TEST(Compare, ConditionTablesWithIntervals) {
   EXPECT_THROW(compare_conditions(fixture(), options), InputError);
 }
 
+// --by source: a table per condition, a row per data source of its tasks.
+TEST(Compare, BySourceSplitsEachConditionByItsTasksSource) {
+  std::vector<ScoredEpisode> episodes = fixture();
+  for (ScoredEpisode& e : episodes) e.source = e.task_id <= "T2" ? "bfcl" : "generated";
+  CompareOptions options;
+  options.by = "source";
+  options.bootstrap_samples = 0;
+  ojson t = compare_conditions(episodes, options);
+  ASSERT_EQ(t["tables"].size(), 4u);  // base and lora-r8, free and force_tool
+  EXPECT_EQ(t["tables"][0]["fixed"], (ojson{{"variant", "base"}, {"prompt_format", "direct"}, {"mode", "free"}}));
+  const ojson& rows = t["tables"][0]["rows"];
+  ASSERT_EQ(rows.size(), 2u);
+  // base free, bfcl: T1 (call, right), T2 (call, wrong) -> 1/2, 2 judged.
+  EXPECT_EQ(rows[0]["source"], "bfcl");
+  EXPECT_EQ(rows[0]["condition"], "base/direct/free source=bfcl");
+  EXPECT_EQ(rows[0]["n"], 2);
+  EXPECT_EQ(rows[0]["judged"], 2);
+  EXPECT_DOUBLE_EQ(rows[0]["accuracy"]["value"].get<double>(), 0.5);
+  // generated: T3 (right), T4 (wrong), T5 (wrong), T6 (no correctness) ->
+  // 1/3 of 3 judged, 4 episodes.
+  EXPECT_EQ(rows[1]["source"], "generated");
+  EXPECT_EQ(rows[1]["n"], 4);
+  EXPECT_EQ(rows[1]["judged"], 3);
+  EXPECT_DOUBLE_EQ(rows[1]["accuracy"]["value"].get<double>(), 1.0 / 3);
+}
+
 // One accuracy, one interval: compute_metrics (behind metrics, report and
 // export-metrics) and compare_conditions resample the same tasks with the
 // same seed. The episodes are stored out of task order, as a resumed or

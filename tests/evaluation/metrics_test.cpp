@@ -194,7 +194,10 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
             (std::vector<std::string>{"variant", "prompt_format", "mode", "n", "accuracy", "process", "by_cell", "first_action",
                                       "tool_use_rate", "labelled_tool_rate", "decision", "tool_selection_accuracy", "per_tool", "confusion",
                                       "over_use_rate", "under_use_rate", "hallucinated_calls", "hallucination_rate",
-                                      "by_category", "by_difficulty", "efficiency", "errors", "fabrication"}));
+                                      "by_category", "by_difficulty", "by_source", "efficiency", "errors",
+                                      "fabrication"}));
+  EXPECT_EQ(keys(c["by_source"][0]),
+            (std::vector<std::string>{"source", "n", "judged", "accuracy", "tool_use_rate", "f1"}));
   EXPECT_EQ(keys(c["accuracy"]), (std::vector<std::string>{"value", "lo", "hi", "n"}));
   EXPECT_EQ(keys(c["process"]), (std::vector<std::string>{"value", "n"}));
   // No task of the fixture has an expected tool sequence.
@@ -484,6 +487,33 @@ TEST(Metrics, ByCategoryAndDifficulty) {
   EXPECT_NUM(dif[2]["accuracy"], 0.0);
   EXPECT_NUM(dif[2]["tool_use_rate"], 0.0);
   EXPECT_NUM(dif[2]["f1"], 2.0 / 3);
+}
+
+TEST(Metrics, BySource) {
+  std::vector<ScoredEpisode> eps = fixture();
+  for (ScoredEpisode& e : eps) e.source = e.task_id == "T1" || e.task_id == "T2" ? "gsm8k" : "generated";
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  ojson m = compute_metrics(eps, options);
+  const ojson& rows = condition(m, "base/direct/free")["by_source"];
+  ASSERT_EQ(rows.size(), 2u);
+  // generated: F3..F7, 5 episodes; judged F3 F4 F5 (F6 is a decision task,
+  // F7 unscored), none right -> 0. Tool use: F3 -> 1/5. Decision (malformed
+  // as a call): F3 FP, F4 TN, F5 TP, F6 FN, F7 FN -> F1 2/(2+1+2) = 0.4.
+  EXPECT_EQ(rows[0]["source"], "generated");
+  EXPECT_EQ(rows[0]["n"], 5);
+  EXPECT_EQ(rows[0]["judged"], 3);
+  EXPECT_NUM(rows[0]["accuracy"], 0.0);
+  EXPECT_NUM(rows[0]["tool_use_rate"], 0.2);
+  EXPECT_NUM(rows[0]["f1"], 0.4);
+  // gsm8k: F1 (right, call), F2 (wrong, call) -> 2 judged, 1/2, tool use 1,
+  // TP 2 -> F1 1.
+  EXPECT_EQ(rows[1]["source"], "gsm8k");
+  EXPECT_EQ(rows[1]["n"], 2);
+  EXPECT_EQ(rows[1]["judged"], 2);
+  EXPECT_NUM(rows[1]["accuracy"], 0.5);
+  EXPECT_NUM(rows[1]["tool_use_rate"], 1.0);
+  EXPECT_NUM(rows[1]["f1"], 1.0);
 }
 
 TEST(Metrics, Efficiency) {

@@ -80,6 +80,8 @@ ojson fixture_metrics() {
        {{{"category", "pure_reasoning"}, {"n", 3}, {"accuracy", 0.666}, {"tool_use_rate", 0.333}, {"f1", 0.5}},
         {{"category", "multi_step"}, {"n", 4}, {"accuracy", 0.25}, {"tool_use_rate", 0.75}, {"f1", nullptr}}}},
       {"by_difficulty", {{{"difficulty", "easy"}, {"n", 3}, {"accuracy", 0.666}, {"tool_use_rate", 0.333}, {"f1", 0.5}}}},
+      {"by_source",
+       {{{"source", "gsm8k-import"}, {"n", 5}, {"judged", 4}, {"accuracy", 0.75}, {"tool_use_rate", 0.6}, {"f1", 0.8}}}},
       {"efficiency",
        {{"tool_calls_per_episode", 1.25},
         {"unnecessary_tool_calls", 1},
@@ -122,6 +124,7 @@ ojson fixture_metrics() {
                      {"hallucination_rate", 0.0},
                      {"by_category", ojson::array()},
                      {"by_difficulty", ojson::array()},
+                     {"by_source", ojson::array()},
                      {"efficiency",
                       {{"tool_calls_per_episode", nullptr},
                        {"unnecessary_tool_calls", 0},
@@ -269,6 +272,9 @@ TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
         "80fb11ac", "models/base.gguf", "Test CPU, 2 cores", "22 of 24 episodes are scored", "id=\"manifest\"",
         "id=\"config\"", "name = &quot;demo&quot;"})
     EXPECT_NE(html.find(text), std::string::npos) << text;
+  // By data source: the free condition's one source, 5 episodes, 4 judged.
+  EXPECT_NE(html.find("<td class=\"num\">gsm8k-import</td><td class=\"num\">5</td><td class=\"num\">4</td><td class=\"num\">75.0%</td>"),
+            std::string::npos);
   // The free row: 12 episodes, 10 judged (accuracy's n), the process of
   // four multi-step episodes, tool selection accuracy.
   EXPECT_NE(html.find("<td class=\"num\">12</td><td class=\"num\">10</td><td class=\"num\">50.0% [25.0, 75.0]</td>"

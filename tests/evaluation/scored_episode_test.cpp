@@ -80,7 +80,7 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   b.first_decision = "malformed";
   results.put_episode(run, a);
   results.put_episode(run, b);
-  results.put_tasks(run.run_id, {{"t1", a.key.task_sha256, R"({"id":"t1","check":"numeric","alternative_tools":["math"]})"}});
+  results.put_tasks(run.run_id, {{"t1", a.key.task_sha256, R"({"id":"t1","check":"numeric","alternative_tools":["math"],"source":"gsm8k"})"}});
   store::ScoreRecord score;
   score.key_id = a.key.id();
   score.check = "numeric";
@@ -100,6 +100,8 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   EXPECT_EQ(x.first_tool, "python");
   EXPECT_EQ(x.steps, 3);
   EXPECT_EQ(x.process_followed, std::optional<bool>(false));
+  EXPECT_EQ(x.source, "gsm8k");
+  EXPECT_EQ(rows[1].source, "unknown");  // t2 is not in the snapshot
   EXPECT_EQ(rows[1].process_followed, std::nullopt);
   EXPECT_EQ(x.kv_bytes, 4096);
   ASSERT_EQ(x.calls.size(), 3u);
