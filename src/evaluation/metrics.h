@@ -33,8 +33,9 @@
 // - hallucinated_calls counts calls to tools not offered; hallucination_rate
 //   is the share of episodes with at least one.
 // - unnecessary_tool_calls counts every call (run or not) in episodes
-//   labelled none, except calls to the task's alternative_tools. kv_mb_per_inference is MiB (2^20 bytes), averaged over
-//   episodes that recorded kv_bytes.
+//   labelled none, except calls to the task's alternative_tools.
+//   kv_mb_per_inference is MiB (2^20 bytes), averaged over episodes that
+//   recorded kv_bytes.
 // - errors: a failed execution is a call with ok == false (bad calls
 //   included), counted by CallView::failure. recovery@k starts at the first
 //   failure; loops and give-ups count episodes. wrong_result needs at least
