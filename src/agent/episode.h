@@ -30,7 +30,7 @@ struct EpisodeTask {
 struct ToolCallTrace {
   models::ToolCall call;
   bool ok = false;
-  bool executed = false;  // false for calls refused in force_text
+  bool executed = false;  // the tool ran (ToolOutcome::executed); false for calls refused in force_text
   std::string error_class;
   std::string result_for_model;
   nlohmann::json record;

@@ -168,9 +168,8 @@ std::optional<StopReason> EpisodeRunner::act_on_reply(Episode& e, StepTrace& st)
     assistant.tool_calls = st.reply.tool_calls;
     e.messages.push_back(assistant);
     for (const auto& call : st.reply.tool_calls) {
-      ToolOutcome out = tools_.call(call.name, call.arguments);
-      e.messages.push_back({"tool", out.text_for_model, {}, call.id, call.name});
-      st.tool_calls.push_back({call, out.ok, true, out.error_class, out.text_for_model, out.record, out.wall_ms});
+      st.tool_calls.push_back(run_tool_call(tools_, call));
+      e.messages.push_back({"tool", st.tool_calls.back().result_for_model, {}, call.id, call.name});
     }
   } else {
     // Malformed: show the model its own text and why it did not parse, so it can recover.
@@ -181,6 +180,11 @@ std::optional<StopReason> EpisodeRunner::act_on_reply(Episode& e, StepTrace& st)
                                       ". Call the tool again with valid JSON, or answer in plain text."});
   }
   return std::nullopt;
+}
+
+ToolCallTrace run_tool_call(Toolbox& tools, const models::ToolCall& call) {
+  ToolOutcome out = tools.call(call.name, call.arguments);
+  return {call, out.ok, out.executed, out.error_class, out.text_for_model, out.record, out.wall_ms};
 }
 
 void run_episodes(EpisodeRunner& runner, const std::vector<EpisodeSpec>& specs, int parallel,

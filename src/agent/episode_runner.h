@@ -70,6 +70,10 @@ struct EpisodeSpec {
   uint32_t seed = 0;
 };
 
+// One call of a reply handed to the tools, as the trace keeps it: the
+// toolbox's outcome, `executed` saying whether the tool ran at all.
+ToolCallTrace run_tool_call(Toolbox& tools, const models::ToolCall& call);
+
 // Runs `specs` on `parallel` threads; on_done is called once per episode,
 // from the worker thread, as soon as it ends (serialise inside if needed).
 void run_episodes(EpisodeRunner& runner, const std::vector<EpisodeSpec>& specs, int parallel,

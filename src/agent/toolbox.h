@@ -2,6 +2,10 @@
 // The tools module provides the real implementation (a registry of python,
 // math and docs over the sandbox); tests can provide their own. call() is
 // thread-safe and never throws: a bad call is an outcome with ok == false.
+// `executed` says whether the tool itself ran: a call refused before that
+// (unknown tool, arguments that fail the schema or are not JSON) or stopped
+// by our own machinery (the sandbox could not start) did not, whatever the
+// model wrote.
 #pragma once
 
 #include <string>
@@ -19,6 +23,7 @@ struct ToolOutcome {
   std::string error_class;     // empty when ok; e.g. "unknown_tool", "bad_arguments", "runtime_error"
   nlohmann::json record;       // the tool's structured record
   double wall_ms = 0;
+  bool executed = false;       // the tool ran (ok, or ran and failed)
 };
 
 class Toolbox {

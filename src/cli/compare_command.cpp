@@ -67,11 +67,12 @@ std::string format_conditions(const ojson& tables) {
     out << fixed << "\n";
     size_t width = 9;
     for (const ojson& row : table.at("rows")) width = std::max(width, row.at("condition").get<std::string>().size() + 2);
-    out << pad("condition", width) << pad("n", 6);
+    out << pad("condition", width) << pad("n", 6) << pad("judged", 8);
     for (const ojson& m : tables.at("metrics")) out << pad(m.get<std::string>(), 24);
     out << "\n";
     for (const ojson& row : table.at("rows")) {
-      out << pad(row.at("condition").get<std::string>(), width) << pad(std::to_string(row.at("n").get<int64_t>()), 6);
+      out << pad(row.at("condition").get<std::string>(), width) << pad(std::to_string(row.at("n").get<int64_t>()), 6)
+          << pad(std::to_string(row.at("judged").get<int64_t>()), 8);
       for (const ojson& m : tables.at("metrics")) {
         const ojson& v = row[m.get<std::string>()];
         std::string cell = format_value(v.at("value"));
@@ -152,7 +153,8 @@ CommandRegistrar reg("compare", [](CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "compare", "Compare a run's conditions: tables with bootstrap CIs, or --pair A B (McNemar, decision flips)");
   add_analysis_options(cmd, args->run);
-  cmd->add_option("--by", args->by, "The dimension rows differ in: variant, prompt_format or mode")
+  cmd->add_option("--by", args->by,
+                  "The dimension rows differ in: variant, prompt_format, mode, or source (the tasks' data source)")
       ->capture_default_str();
   cmd->add_option("--pair", args->pair, "Two selections to pair, as variant/prompt_format/mode (parts optional)")
       ->expected(2);

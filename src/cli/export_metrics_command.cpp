@@ -172,6 +172,7 @@ Table episode_table(const std::vector<evaluation::ScoredEpisode>& episodes, cons
     set("category", e.category);
     set("difficulty", e.difficulty);
     set("check", e.check);
+    set("source", e.source);
     set("optimal_tool", e.optimal_tool);
     set("alternative_tools", join_list(e.alternative_tools));
     set("offered_tools", join_list(e.offered_tools));
@@ -199,6 +200,7 @@ Table episode_table(const std::vector<evaluation::ScoredEpisode>& episodes, cons
     set("scored", e.scored ? "true" : "false");
     set("correct", e.scored ? optional_text(e.correct) : "");
     set("score", e.scored ? number(e.score) : "");
+    set("process_followed", optional_text(e.process_followed));
     set("fabrication_claim", e.scored ? (e.fabrication_claim ? "true" : "false") : "");
     set("fabrication_false", e.scored ? optional_text(e.fabrication_false) : "");
     table.rows.push_back(std::move(row));

@@ -65,18 +65,29 @@ void print_summary(std::ostream& out, const ojson& m) {
   out << "run " << m.at("run").get<std::string>() << ": " << m.at("episodes").get<int64_t>() << " episodes, "
       << m.at("scored").get<int64_t>() << " scored\n";
 
-  std::vector<std::vector<std::string>> choice = {{"condition", "n", "accuracy", "95% CI", "tool use", "labelled",
-                                                   "F1 (mal.=call)", "F1 (mal.=text)", "over-use", "under-use",
-                                                   "halluc."}};
+  std::vector<std::vector<std::string>> choice = {{"condition", "n", "judged", "accuracy", "95% CI", "process",
+                                                   "tool sel.", "tool use", "labelled", "F1 (mal.=call)",
+                                                   "F1 (mal.=text)", "over-use", "under-use", "halluc."}};
   for (const ojson& c : m.at("conditions")) {
     const ojson& a = c.at("accuracy");
     std::string ci = a.at("lo").is_null() ? "-" : "[" + num(a.at("lo")) + ", " + num(a.at("hi")) + "]";
-    choice.push_back({condition_name(c), num(c.at("n")), num(a.at("value")), ci, num(c.at("tool_use_rate")),
+    const ojson& p = c.at("process");
+    std::string process = p.at("n").get<int64_t>() == 0 ? "-" : num(p.at("value")) + " of " + num(p.at("n"));
+    // n: every episode; judged: those with a correctness, over which accuracy is taken.
+    choice.push_back({condition_name(c), num(c.at("n")), num(a.at("n")), num(a.at("value")), ci, process,
+                      num(c.at("tool_selection_accuracy")), num(c.at("tool_use_rate")),
                       num(c.at("labelled_tool_rate")), num(c.at("decision")["malformed_as_call"].at("f1")),
                       num(c.at("decision")["malformed_as_abstention"].at("f1")), num(c.at("over_use_rate")),
                       num(c.at("under_use_rate")), num(c.at("hallucination_rate"))});
   }
   print_table(out, "Accuracy and tool choice (first action against the label)", choice);
+
+  std::vector<std::vector<std::string>> sources = {{"condition", "source", "n", "judged", "accuracy", "tool use", "F1"}};
+  for (const ojson& c : m.at("conditions"))
+    for (const ojson& s : c.at("by_source"))
+      sources.push_back({condition_name(c), s.at("source").get<std::string>(), num(s.at("n")), num(s.at("judged")),
+                         num(s.at("accuracy")), num(s.at("tool_use_rate")), num(s.at("f1"))});
+  print_table(out, "By data source (the tasks' source)", sources);
 
   std::vector<std::vector<std::string>> tools = {{"condition", "tool", "precision", "recall", "F1", "support"}};
   for (const ojson& c : m.at("conditions"))

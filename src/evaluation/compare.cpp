@@ -36,7 +36,7 @@ std::vector<std::string> first_action_names() {
 // (a row, or a bootstrap resample of its tasks).
 struct TableMetric {
   const char* name;
-  std::function<std::optional<double>(const EpisodeRefs&)> compute;
+  EpisodeStatistic compute;
 };
 
 const std::vector<TableMetric>& table_metrics() {
@@ -44,32 +44,46 @@ const std::vector<TableMetric>& table_metrics() {
       {"accuracy", accuracy_of},
       {"tool_use_rate", tool_use_rate_of},
       {"decision_f1", [](const EpisodeRefs& e) { return decision_counts(e, /*malformed_as_call=*/true).f1(); }},
+      {"tool_selection_accuracy", tool_selection_accuracy_of},
       {"over_use_rate", over_use_rate_of},
       {"under_use_rate", under_use_rate_of},
   };
   return metrics;
 }
 
+// `label` names the quantity for the bootstrap's seed (metrics.h ci_label).
 ojson metric_with_ci(const TableMetric& metric, const EpisodeRefs& episodes, const CompareOptions& options,
-                     const std::string& seed_name) {
-  std::optional<double> value = metric.compute(episodes);
-  std::map<std::string, EpisodeRefs> by_task;
-  for (const ScoredEpisode* e : episodes) by_task[e->task_id].push_back(e);
-  std::vector<EpisodeRefs> tasks;
-  for (auto& [id, refs] : by_task) tasks.push_back(std::move(refs));
-  std::optional<Interval> ci;
-  if (value)
-    ci = bootstrap_ci(
-        static_cast<int>(tasks.size()),
-        [&](const std::vector<int>& picks) {
-          EpisodeRefs sample;
-          for (int t : picks) sample.insert(sample.end(), tasks[t].begin(), tasks[t].end());
-          return metric.compute(sample);
-        },
-        options.bootstrap_samples, derive_seed(options.seed, seed_name + ":" + metric.name));
-  return {{"value", nullable(value)},
-          {"lo", ci ? ojson(ci->lo) : ojson(nullptr)},
-          {"hi", ci ? ojson(ci->hi) : ojson(nullptr)}};
+                     const std::string& label) {
+  Estimate m = estimate_with_ci(episodes, metric.compute, options.bootstrap_samples, options.seed, label);
+  return {{"value", nullable(m.value)},
+          {"lo", m.ci ? ojson(m.ci->lo) : ojson(nullptr)},
+          {"hi", m.ci ? ojson(m.ci->hi) : ojson(nullptr)}};
+}
+
+// One row of a table: a condition, or one data source of it (source != "").
+ojson table_row(const Condition& c, const std::string& source, const EpisodeRefs& episodes,
+                const CompareOptions& options) {
+  std::set<std::string> task_ids;
+  int64_t judged = 0;
+  for (const ScoredEpisode* e : episodes) {
+    task_ids.insert(e->task_id);
+    judged += e->scored && e->correct.has_value();
+  }
+  ojson row;
+  row["condition"] = source.empty() ? c.name() : c.name() + " source=" + source;
+  row["variant"] = c.variant;
+  row["prompt_format"] = c.prompt_format;
+  row["mode"] = to_string(c.mode);
+  if (!source.empty()) row["source"] = source;
+  row["n"] = episodes.size();
+  row["judged"] = judged;
+  row["tasks"] = task_ids.size();
+  for (const TableMetric& m : table_metrics()) {
+    // A whole condition's interval is the one `metrics` prints (ci_label).
+    std::string label = source.empty() ? ci_label(c, m.name) : ci_label(c, m.name) + ":source=" + source;
+    row[m.name] = metric_with_ci(m, episodes, options, label);
+  }
+  return row;
 }
 
 }  // namespace
@@ -124,8 +138,10 @@ Selection resolve_selection(const std::vector<ScoredEpisode>& episodes, const st
 }
 
 ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const CompareOptions& options) {
-  if (std::find(kDimensions.begin(), kDimensions.end(), options.by) == kDimensions.end())
-    throw InputError("--by: expected variant, prompt_format or mode, got '" + options.by + "'");
+  const bool by_source = options.by == "source";
+  if (!by_source && std::find(kDimensions.begin(), kDimensions.end(), options.by) == kDimensions.end())
+    throw InputError("--by: expected variant, prompt_format, mode or source, got '" + options.by + "'");
+  // By source, each condition is a table of its data sources.
   std::vector<std::string> fixed_dims;
   for (const std::string& d : kDimensions)
     if (d != options.by) fixed_dims.push_back(d);
@@ -153,17 +169,13 @@ ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const Compa
   for (const auto& [fixed, conditions] : tables) {
     ojson rows = ojson::array();
     for (const Condition& c : conditions) {
-      std::set<std::string> task_ids;
-      for (const ScoredEpisode* e : c.episodes) task_ids.insert(e->task_id);
-      ojson row;
-      row["condition"] = c.name();
-      row["variant"] = c.variant;
-      row["prompt_format"] = c.prompt_format;
-      row["mode"] = to_string(c.mode);
-      row["n"] = c.episodes.size();
-      row["tasks"] = task_ids.size();
-      for (const TableMetric& m : table_metrics()) row[m.name] = metric_with_ci(m, c.episodes, options, c.name());
-      rows.push_back(row);
+      if (!by_source) {
+        rows.push_back(table_row(c, "", c.episodes, options));
+        continue;
+      }
+      std::map<std::string, EpisodeRefs> sources;
+      for (const ScoredEpisode* e : c.episodes) sources[e->source].push_back(e);
+      for (const auto& [source, refs] : sources) rows.push_back(table_row(c, source, refs, options));
     }
     out["tables"].push_back({{"fixed", fixed}, {"rows", rows}});
   }

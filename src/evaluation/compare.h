@@ -1,8 +1,12 @@
 // Comparisons across a run's conditions (`agentcoder compare`):
 //
 // - compare_conditions: per-metric tables with 95% bootstrap CIs (tasks
-//   resampled). Rows differ in one dimension (`by`: variant, prompt_format or
-//   mode); the other two are held fixed, one table per fixed pair.
+//   resampled; metrics.h estimate_with_ci, so a condition's accuracy has the
+//   interval `metrics` prints). Rows differ in one dimension (`by`: variant,
+//   prompt_format or mode); the other two are held fixed, one table per
+//   fixed pair. `by` source: one table per condition, a row per data source
+//   of its tasks. Rows give n (episodes), judged (with a correctness) and
+//   tasks.
 // - compare_pair: two selections of episodes (named "variant/prompt_format/
 //   mode", any part may be left out or given as a unique substring), paired
 //   on shared tasks: task_id, plus every dimension the two names do not
@@ -28,7 +32,7 @@ namespace agentcoder::evaluation {
 
 struct CompareOptions {
   std::string run_name;
-  std::string by = "variant";  // variant, prompt_format or mode
+  std::string by = "variant";  // variant, prompt_format, mode or source
   int bootstrap_samples = 1000;
   uint64_t seed = 1;
 };

@@ -248,18 +248,10 @@ bool literal_holds(const std::string& stated, const std::string& stdout_text) {
 
 }  // namespace
 
-bool call_ran(const store::ToolCallRecord& call) {
-  if (!call.executed) return false;
-  for (const char* refused : {"bad_arguments", "unknown_tool", "tools_not_offered", "internal_error"})
-    if (call.error_class == refused) return false;
-  if (call.record.is_object() && call.record.value("outcome", "") == "bad_call") return false;
-  return true;
-}
-
 bool any_call_ran(const store::EpisodeRecord& episode) {
   for (const store::StepRecord& step : episode.steps)
     for (const store::ToolCallRecord& call : step.tool_calls)
-      if (call_ran(call)) return true;
+      if (call.executed) return true;
   return false;
 }
 

@@ -2,7 +2,7 @@
 // although nothing ran in the episode.
 //
 // An episode can make such a claim only when none of its tool calls ran
-// (call_ran() below). Its final answer claims an executed result when it
+// (any_call_ran() below). Its final answer claims an executed result when it
 // shows an output block (```output, an "Output:" or "The output will be:"
 // line with the value after it, a ">>> " transcript), says what code
 // "prints" or "outputs" followed by a literal value, says that a call or a
@@ -39,10 +39,8 @@
 
 namespace agentcoder::evaluation {
 
-// The call reached its tool and the tool did its work or failed at it (a
-// refused call, a bad or unknown call, or our own machinery failing did
-// not run anything).
-bool call_ran(const store::ToolCallRecord& call);
+// Some call of the episode reached its tool (ToolCallRecord::executed: a
+// refused, bad or unknown call, or our own machinery failing, ran nothing).
 bool any_call_ran(const store::EpisodeRecord& episode);
 
 struct FabricationCheck {

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "data/rng.h"
 #include "evaluation/stats.h"
 
 namespace agentcoder::evaluation {
@@ -32,44 +33,21 @@ bool acceptable_tool(const ScoredEpisode& e, const std::string& tool) {
 bool has_correctness(const ScoredEpisode& e) { return e.scored && e.correct.has_value(); }
 bool is_correct(const ScoredEpisode& e) { return has_correctness(e) && *e.correct; }
 
-// Episodes of one condition grouped by task, for the bootstrap (a task is
-// the resampling unit, so repeats of one task move together).
-std::vector<EpisodeRefs> by_task(const EpisodeRefs& episodes) {
-  std::vector<EpisodeRefs> tasks;
-  std::map<std::string, size_t> index;
-  for (const ScoredEpisode* e : episodes) {
-    auto [it, added] = index.emplace(e->task_id, tasks.size());
-    if (added) tasks.emplace_back();
-    tasks[it->second].push_back(e);
-  }
-  return tasks;
+ojson accuracy_json(const Condition& c, const MetricsOptions& options) {
+  int64_t n = std::count_if(c.episodes.begin(), c.episodes.end(),
+                            [](const ScoredEpisode* e) { return has_correctness(*e); });
+  Estimate a = estimate_with_ci(c.episodes, accuracy_of, options.bootstrap_samples, options.seed,
+                                ci_label(c, "accuracy"));
+  return {{"value", nullable(a.value)},
+          {"lo", a.ci ? ojson(a.ci->lo) : ojson(nullptr)},
+          {"hi", a.ci ? ojson(a.ci->hi) : ojson(nullptr)},
+          {"n", n}};
 }
 
-ojson accuracy_json(const EpisodeRefs& episodes, const MetricsOptions& options, const std::string& name) {
-  int64_t n =
-      std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode* e) { return has_correctness(*e); });
-  std::optional<double> value = accuracy_of(episodes);
-  std::vector<EpisodeRefs> tasks = by_task(episodes);
-  std::optional<Interval> ci;
-  if (value) {
-    ci = bootstrap_ci(
-        static_cast<int>(tasks.size()),
-        [&](const std::vector<int>& picks) {
-          double correct = 0, total = 0;
-          for (int t : picks)
-            for (const ScoredEpisode* e : tasks[t])
-              if (has_correctness(*e)) {
-                total += 1;
-                correct += *e->correct ? 1 : 0;
-              }
-          return ratio(correct, total);
-        },
-        options.bootstrap_samples, derive_seed(options.seed, "accuracy:" + name));
-  }
-  return {{"value", nullable(value)},
-          {"lo", ci ? ojson(ci->lo) : ojson(nullptr)},
-          {"hi", ci ? ojson(ci->hi) : ojson(nullptr)},
-          {"n", n}};
+ojson process_json(const EpisodeRefs& episodes) {
+  int64_t n = std::count_if(episodes.begin(), episodes.end(),
+                            [](const ScoredEpisode* e) { return e->process_followed.has_value(); });
+  return {{"value", nullable(process_rate_of(episodes))}, {"n", n}};
 }
 
 // Sub-groups by a key, sorted by it so tables line up across conditions.
@@ -83,6 +61,7 @@ std::map<Key, EpisodeRefs> split(const EpisodeRefs& episodes, Key (*key)(const S
 std::pair<std::string, std::string> cell_key(const ScoredEpisode& e) { return {e.category, e.difficulty}; }
 std::string category_key(const ScoredEpisode& e) { return e.category; }
 std::string difficulty_key(const ScoredEpisode& e) { return e.difficulty; }
+std::string source_key(const ScoredEpisode& e) { return e.source; }
 
 ojson by_cell_json(const EpisodeRefs& episodes) {
   ojson cells = ojson::array();
@@ -99,6 +78,8 @@ ojson breakdown_json(const EpisodeRefs& episodes, const char* field, std::string
   for (const auto& [value, group] : split(episodes, key))
     rows.push_back({{field, value},
                     {"n", group.size()},
+                    {"judged", std::count_if(group.begin(), group.end(),
+                                             [](const ScoredEpisode* e) { return has_correctness(*e); })},
                     {"accuracy", nullable(accuracy_of(group))},
                     {"tool_use_rate", nullable(tool_use_rate_of(group))},
                     {"f1", nullable(decision_counts(group, /*malformed_as_call=*/true).f1())}});
@@ -185,7 +166,9 @@ ojson efficiency_json(const EpisodeRefs& episodes) {
   for (const ScoredEpisode* e : episodes) {
     int64_t ran = std::count_if(e->calls.begin(), e->calls.end(), [](const CallView& c) { return c.executed; });
     calls += static_cast<int64_t>(e->calls.size());
-    if (labelled(*e) && !label_says_tool(*e)) unnecessary += static_cast<int64_t>(e->calls.size());
+    if (labelled(*e) && !label_says_tool(*e))
+      unnecessary += std::count_if(e->calls.begin(), e->calls.end(),
+                                   [&](const CallView& c) { return !acceptable_tool(*e, c.tool); });
     executed += ran;
     productive_episodes += ran > 0 && is_correct(*e);
     prompt += static_cast<double>(e->prompt_tokens);
@@ -317,13 +300,15 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   j["prompt_format"] = c.prompt_format;
   j["mode"] = to_string(c.mode);
   j["n"] = eps.size();
-  j["accuracy"] = accuracy_json(eps, options, c.name());
+  j["accuracy"] = accuracy_json(c, options);
+  j["process"] = process_json(eps);
   j["by_cell"] = by_cell_json(eps);
   j["first_action"] = first_action_json(eps);
   j["tool_use_rate"] = nullable(tool_use_rate_of(eps));
   j["labelled_tool_rate"] = nullable(ratio(static_cast<double>(labelled_tool), n));
   j["decision"] = {{"malformed_as_call", decision_json(decision_counts(eps, true))},
                    {"malformed_as_abstention", decision_json(decision_counts(eps, false))}};
+  j["tool_selection_accuracy"] = nullable(tool_selection_accuracy_of(eps));
   j["per_tool"] = per_tool_json(eps);
   j["confusion"] = confusion_json(eps);
   j["over_use_rate"] = nullable(over_use_rate_of(eps));
@@ -332,6 +317,7 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   j["hallucination_rate"] = nullable(ratio(static_cast<double>(hallucinating_episodes), n));
   j["by_category"] = breakdown_json(eps, "category", &category_key);
   j["by_difficulty"] = breakdown_json(eps, "difficulty", &difficulty_key);
+  j["by_source"] = breakdown_json(eps, "source", &source_key);
   j["efficiency"] = efficiency_json(eps);
   j["errors"] = errors_json(eps);
   j["fabrication"] = fabrication_json(eps);
@@ -463,6 +449,28 @@ std::vector<Condition> group_conditions(const std::vector<ScoredEpisode>& episod
   return out;
 }
 
+Estimate estimate_with_ci(const EpisodeRefs& episodes, const EpisodeStatistic& statistic, int samples, uint64_t seed,
+                          const std::string& label) {
+  Estimate out;
+  out.value = statistic(episodes);
+  if (!out.value) return out;
+  std::map<std::string, EpisodeRefs> by_task;  // task_id order, whatever the stored order
+  for (const ScoredEpisode* e : episodes) by_task[e->task_id].push_back(e);
+  std::vector<const EpisodeRefs*> tasks;
+  for (const auto& [id, refs] : by_task) tasks.push_back(&refs);
+  out.ci = bootstrap_ci(
+      static_cast<int>(tasks.size()),
+      [&](const std::vector<int>& picks) {
+        EpisodeRefs sample;
+        for (int t : picks) sample.insert(sample.end(), tasks[t]->begin(), tasks[t]->end());
+        return statistic(sample);
+      },
+      samples, data::derive_seed(seed, label));
+  return out;
+}
+
+std::string ci_label(const Condition& condition, const std::string& metric) { return condition.name() + ":" + metric; }
+
 std::optional<double> accuracy_of(const EpisodeRefs& episodes) {
   double correct = 0, total = 0;
   for (const ScoredEpisode* e : episodes)
@@ -471,6 +479,16 @@ std::optional<double> accuracy_of(const EpisodeRefs& episodes) {
       correct += *e->correct ? 1 : 0;
     }
   return ratio(correct, total);
+}
+
+std::optional<double> process_rate_of(const EpisodeRefs& episodes) {
+  double followed = 0, total = 0;
+  for (const ScoredEpisode* e : episodes)
+    if (e->process_followed) {
+      total += 1;
+      followed += *e->process_followed ? 1 : 0;
+    }
+  return ratio(followed, total);
 }
 
 std::optional<double> tool_use_rate_of(const EpisodeRefs& episodes) {
@@ -506,12 +524,24 @@ DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_ca
   return d;
 }
 
+std::optional<double> tool_selection_accuracy_of(const EpisodeRefs& episodes) {
+  double chosen = 0, total = 0;
+  for (const ScoredEpisode* e : episodes) {
+    if (!labelled(*e)) continue;
+    total += 1;
+    if (e->first_decision == ReplyKind::tool_call) chosen += acceptable_tool(*e, e->first_tool);
+    if (e->first_decision == ReplyKind::text) chosen += acceptable_tool(*e, "none");
+  }
+  return ratio(chosen, total);
+}
+
 std::optional<double> over_use_rate_of(const EpisodeRefs& episodes) {
   double calls = 0, none = 0;
   for (const ScoredEpisode* e : episodes)
     if (labelled(*e) && !label_says_tool(*e)) {
       none += 1;
-      calls += e->first_decision == ReplyKind::tool_call;
+      // A call to a tool the task accepts as an alternative is no over-use.
+      calls += e->first_decision == ReplyKind::tool_call && !acceptable_tool(*e, e->first_tool);
     }
   return ratio(calls, none);
 }

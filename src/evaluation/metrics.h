@@ -13,11 +13,18 @@
 // - n counts every episode of the condition (scored or not). Correctness
 //   metrics use scored episodes with a correctness; decision metrics use
 //   labelled episodes whose first action is tool_call, text or malformed.
-//   by_cell / by_category / by_difficulty "n" count episodes too.
-// - accuracy CI: percentile bootstrap (R type 7 quantiles) resampling the
-//   condition's tasks; seeded from options.seed and the condition's name.
-// - tool_use_rate: valid first calls / n. by_category/by_difficulty "f1" is
-//   the decision F1 with malformed attempts counted as calls.
+//   by_cell / by_category / by_difficulty / by_source "n" count episodes
+//   too; "judged" in the last three counts those with a correctness (the
+//   accuracy's denominator).
+// - accuracy CI: estimate_with_ci() below, the one interval every layer
+//   prints (metrics, compare, report, export-metrics).
+// - process: {value, n}: process_rate_of over the episodes whose task has
+//   an expected tool sequence (n of them). Accuracy is the outcome only.
+// - tool_use_rate: valid first calls / n. by_category/by_difficulty/
+//   by_source "f1" is the decision F1 with malformed attempts counted as
+//   calls. by_source groups by the task's data source (ScoredEpisode::source).
+// - tool_selection_accuracy: tool_selection_accuracy_of() below, over the
+//   labelled episodes.
 // - per_tool: precision over episodes whose first call used the tool (was it
 //   optimal or an alternative?), recall over episodes labelled with it (was
 //   the first call optimal or an alternative?), F1 = 2PR/(P+R), null when P
@@ -26,8 +33,9 @@
 // - hallucinated_calls counts calls to tools not offered; hallucination_rate
 //   is the share of episodes with at least one.
 // - unnecessary_tool_calls counts every call (run or not) in episodes
-//   labelled none. kv_mb_per_inference is MiB (2^20 bytes), averaged over
-//   episodes that recorded kv_bytes.
+//   labelled none, except calls to the task's alternative_tools.
+//   kv_mb_per_inference is MiB (2^20 bytes), averaged over episodes that
+//   recorded kv_bytes.
 // - errors: a failed execution is a call with ok == false (bad calls
 //   included), counted by CallView::failure. recovery@k starts at the first
 //   failure; loops and give-ups count episodes. wrong_result needs at least
@@ -43,6 +51,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +59,7 @@
 #include <nlohmann/json.hpp>
 
 #include "evaluation/scored_episode.h"
+#include "evaluation/stats.h"
 
 namespace agentcoder::evaluation {
 
@@ -74,9 +84,33 @@ struct Condition {
 };
 std::vector<Condition> group_conditions(const std::vector<ScoredEpisode>& episodes);
 
+// A statistic of a set of episodes (a condition, or a bootstrap resample of
+// its tasks); nullopt when it has no value there.
+using EpisodeStatistic = std::function<std::optional<double>(const EpisodeRefs&)>;
+
+// `statistic` on `episodes` with its 95% percentile bootstrap interval (R
+// type 7 quantiles): `samples` resamples of the episodes' tasks (a task's
+// repeats move together; tasks in task_id order), drawn from
+// data::derive_seed(seed, label). The label names the quantity:
+// "<condition name>:<metric>", e.g. "base/direct/free:accuracy" (ci_label).
+// Every layer that prints an interval gets it here, so one accuracy of one
+// condition has one interval. ci is nullopt without a value or with
+// samples <= 0.
+struct Estimate {
+  std::optional<double> value;
+  std::optional<Interval> ci;
+};
+Estimate estimate_with_ci(const EpisodeRefs& episodes, const EpisodeStatistic& statistic, int samples, uint64_t seed,
+                          const std::string& label);
+std::string ci_label(const Condition& condition, const std::string& metric);
+
 // Mean correctness over the scored episodes that have one; nullopt when none
 // has.
 std::optional<double> accuracy_of(const EpisodeRefs& episodes);
+
+// Share of episodes with an expected tool sequence whose calls followed it
+// (ScoredEpisode::process_followed); nullopt when none has one.
+std::optional<double> process_rate_of(const EpisodeRefs& episodes);
 
 // Share of episodes whose first action is a valid tool call; nullopt when
 // there are no episodes.
@@ -95,8 +129,16 @@ struct DecisionCounts {
 };
 DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_call);
 
-// Over-use: valid first calls among episodes labelled none. Under-use: text
-// first actions among episodes labelled with a tool.
+// Tool selection accuracy, the seed's primary metric ("% of optimal tool
+// choices"): among labelled episodes, the share whose first action is one
+// of the label's choices: a call to optimal_tool or to one of
+// alternative_tools, or text where optimal_tool (or an alternative) is
+// "none". A malformed first reply is no choice (it counts, as wrong).
+std::optional<double> tool_selection_accuracy_of(const EpisodeRefs& episodes);
+
+// Over-use: valid first calls among episodes labelled none, except calls to
+// a tool the task lists in alternative_tools. Under-use: text first actions
+// among episodes labelled with a tool.
 std::optional<double> over_use_rate_of(const EpisodeRefs& episodes);
 std::optional<double> under_use_rate_of(const EpisodeRefs& episodes);
 

@@ -266,22 +266,33 @@ std::string headline(const ojson& m) {
     std::string accuracy = percent(at(acc, "value"));
     if (at(acc, "lo") && at(acc, "hi"))
       accuracy += " [" + number_pct(at(acc, "lo")) + ", " + number_pct(at(acc, "hi")) + "]";
-    rows.push_back({e(condition_name(*c)), count(at(c, "n")), e(accuracy),
+    const ojson* process = at(c, "process");
+    std::string followed = "–";
+    if (const ojson* n = at(process, "n"); n && n->is_number() && n->get<double>() > 0)
+      followed = percent(at(process, "value")) + " of " + count(n);
+    rows.push_back({e(condition_name(*c)), count(at(c, "n")), count(at(acc, "n")), e(accuracy), e(followed),
+                    percent(at(c, "tool_selection_accuracy")),
                     percent(at(c, "tool_use_rate")) + " / " + percent(at(c, "labelled_tool_rate")),
                     number(at(at(c, "decision"), "malformed_as_call", "f1"), 3),
                     number(at(at(c, "decision"), "malformed_as_abstention", "f1"), 3),
                     percent(at(c, "over_use_rate")), percent(at(c, "under_use_rate")),
                     percent(at(c, "hallucination_rate")), regret});
   }
-  return table({"condition (variant / format / mode)", "n", "accuracy [95% CI]", "tool use / labelled",
+  return table({"condition (variant / format / mode)", "episodes", "judged", "accuracy [95% CI]", "process",
+                "tool selection", "tool use / labelled",
                 "F1 (malformed = call)", "F1 (malformed = text)", "over-use", "under-use", "hallucination",
                 "regret"},
                rows, "No conditions: the run has no episodes.") +
-         "<p>Accuracy: share of correct episodes among those with a correctness (decision tasks have none); "
-         "the interval is a 95% bootstrap over tasks. Tool use: share of episodes whose first action is a "
+         "<p>Episodes: all of the condition; judged: those with a correctness (scored, and not decision "
+         "tasks), over which accuracy is the share of correct ones; the interval is a 95% bootstrap over "
+         "tasks. Accuracy is the outcome; process: the share of episodes with an expected tool sequence "
+         "(multi-step tasks) whose calls followed it, of that many. Tool selection: share of labelled "
+         "episodes whose first action is one of the label's choices (the best tool or an accepted "
+         "alternative; text where the label is none). Tool use: share of episodes whose first action is a "
          "tool call, against the share whose label says a tool is best. F1 of the decision to call a tool, "
          "counting malformed first replies once as calls and once as text. Over-use: calls among episodes "
-         "labelled none; under-use: text among episodes labelled with a tool. Hallucination: calls to tools "
+         "labelled none (a call to a tool the task accepts as an alternative excepted); under-use: text "
+         "among episodes labelled with a tool. Hallucination: calls to tools "
          "that were not offered, per episode. Regret (free rows): mean over tasks of the best forced mode's "
          "correctness minus the free one's.</p>\n";
 }
@@ -295,6 +306,18 @@ std::string per_tool(const ojson& m) {
   return table({"condition", "tool", "precision", "recall", "F1", "support"}, rows, "No per-tool results.") +
          "<p>A first call is a true positive for a tool when that tool is the labelled best one or an accepted "
          "alternative; support is the number of episodes labelled with the tool.</p>\n";
+}
+
+std::string by_source(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions"))
+    for (const ojson* s : list(c, "by_source"))
+      rows.push_back({e(condition_name(*c)), e(text_of(at(s, "source"))), count(at(s, "n")), count(at(s, "judged")),
+                      percent(at(s, "accuracy")), percent(at(s, "tool_use_rate")), number(at(s, "f1"), 3)});
+  return table({"condition", "source", "episodes", "judged", "accuracy", "tool use", "F1 (malformed = call)"}, rows,
+               "No conditions.") +
+         "<p>The tasks' data source (their <code>source</code> field: the generator, or the public set they were "
+         "imported from); accuracy over the judged episodes.</p>\n";
 }
 
 std::string regret_table(const ojson& m) {
@@ -333,7 +356,8 @@ std::string efficiency(const ojson& m) {
   return table({"condition", "calls / episode", "unnecessary calls", "productivity", "prompt tokens",
                 "generated tokens", "KV MB", "prompt eval ms", "decode ms", "tool ms", "queue ms", "wall ms"},
                rows, "No conditions.") +
-         "<p>Means per episode. Unnecessary calls: calls in episodes labelled none. Productivity: correct "
+         "<p>Means per episode. Unnecessary calls: calls in episodes labelled none, except calls to a tool "
+         "the task accepts as an alternative. Productivity: correct "
          "episodes with at least one executed call per executed call.</p>\n";
 }
 
@@ -448,7 +472,8 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
   h += "<nav><h2>Contents</h2>\n<ul>\n<li><a href=\"#headline\">Headline</a></li>\n";
   for (const ReportFigure& f : result.figures)
     h += "<li><a href=\"#fig-" + e(f.name) + "\">" + e(f.title) + "</a></li>\n";
-  h += "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
+  h += "<li><a href=\"#by-source\">By data source</a></li>\n"
+       "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
        "<li><a href=\"#regret\">Regret and calibration</a></li>\n"
        "<li><a href=\"#efficiency\">Efficiency</a></li>\n"
        "<li><a href=\"#errors\">Errors and recovery</a></li>\n"
@@ -466,6 +491,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
          ".svg\">SVG</a></figcaption>\n</figure>\n";
   }
   h += "</section>\n";
+  h += "<section id=\"by-source\">\n<h2>By data source</h2>\n" + by_source(m) + "</section>\n";
   h += "<section id=\"per-tool\">\n<h2>Per-tool precision and recall</h2>\n" + per_tool(m) + "</section>\n";
   h += "<section id=\"regret\">\n<h2>Regret and calibration</h2>\n" + regret_table(m) + "</section>\n";
   h += "<section id=\"efficiency\">\n<h2>Efficiency</h2>\n" + efficiency(m) + "</section>\n";

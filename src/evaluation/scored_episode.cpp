@@ -14,6 +14,7 @@ namespace {
 
 struct TaskLabel {
   std::string check;
+  std::string source;
   std::vector<std::string> alternative_tools;
 };
 
@@ -24,6 +25,7 @@ std::map<std::string, TaskLabel> task_labels(store::ResultsStore& store, int64_t
     if (!j.is_object()) continue;
     TaskLabel label;
     label.check = j.value("check", "");
+    if (j.contains("source") && j["source"].is_string()) label.source = j["source"].get<std::string>();
     if (j.contains("alternative_tools") && j["alternative_tools"].is_array())
       for (const auto& a : j["alternative_tools"])
         if (a.is_string()) label.alternative_tools.push_back(a.get<std::string>());
@@ -82,8 +84,10 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
     e.offered_tools = r.key.tools;
     if (auto it = labels.find(r.key.task_id + "\n" + r.key.task_sha256); it != labels.end()) {
       e.check = it->second.check;
+      e.source = it->second.source;
       e.alternative_tools = it->second.alternative_tools;
     }
+    if (e.source.empty()) e.source = "unknown";
     e.stop_reason = known(parse_stop_reason(r.stop_reason), r.stop_reason, "stop reason", e.key_id);
     e.first_decision = known(parse_reply_kind(r.first_decision), r.first_decision, "reply kind", e.key_id);
     e.first_tool = e.first_decision == ReplyKind::tool_call ? r.first_tool : "";
@@ -95,9 +99,7 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
         v.step = static_cast<int>(si);
         v.tool = c.tool;
         v.offered = std::find(e.offered_tools.begin(), e.offered_tools.end(), c.tool) != e.offered_tools.end();
-        // "Ran" as the scorer sees it: the agent hands refused calls (bad
-        // arguments, unknown tool) to the registry too, but nothing ran.
-        v.executed = call_ran(c);
+        v.executed = c.executed;
         v.ok = c.ok;
         v.error_class = c.error_class;
         if (!v.ok) v.failure = failure_class(c.error_class, v.executed);
@@ -121,6 +123,9 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
       e.score = s.score;
       e.fabrication_claim = s.fabrication_claim;
       e.fabrication_false = s.fabrication_false;
+      if (s.detail.is_object() && s.detail.contains("process") && s.detail["process"].is_object() &&
+          s.detail["process"].contains("followed") && s.detail["process"]["followed"].is_boolean())
+        e.process_followed = s.detail["process"]["followed"].get<bool>();
     }
     out.push_back(std::move(e));
   }

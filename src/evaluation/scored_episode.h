@@ -27,7 +27,7 @@ struct CallView {
   int step = 0;              // index of the step whose reply made the call
   std::string tool;          // as called
   bool offered = false;      // the tool was among those offered to the episode
-  bool executed = false;     // it ran (fabrication.h's call_ran: false when refused, unknown tool, bad arguments, force_text)
+  bool executed = false;     // the tool ran (tool_calls.executed: false when refused, unknown tool, bad arguments, force_text)
   bool ok = false;           // it ran and succeeded
   std::string error_class;   // as the tool recorded it ("" when ok)
   // The failure in the study's classes (failure_class() below); nullopt
@@ -45,6 +45,7 @@ struct ScoredEpisode {
   std::string category;       // pure_reasoning, execution_required, ambiguous, multi_step
   std::string difficulty;     // easy, intermediate, hard
   std::string check;          // the task's ground-truth kind (data::Check name)
+  std::string source;         // the task's data source (its `source`); "unknown" when the snapshot has none
   // The label: the best tool ("python", "math", "docs" or "none") and the
   // other acceptable ones.
   std::string optimal_tool;
@@ -67,6 +68,10 @@ struct ScoredEpisode {
   bool scored = false;
   std::optional<bool> correct;  // nullopt: the check kind has no correctness (decision tasks)
   double score = 0;             // in [0, 1]; rubric: fraction of points matched
+  // The process (scorer.h): whether the calls that ran followed the task's
+  // expected tool sequence; nullopt when the task has none or the episode
+  // is not scored. It never decides `correct`, which is the outcome.
+  std::optional<bool> process_followed;
   // Fabricated execution: the answer claims a computed result or shows an
   // output block although nothing was executed; when its code could be run
   // afterwards, fabrication_false says whether the claim was wrong.

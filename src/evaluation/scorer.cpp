@@ -222,7 +222,7 @@ std::vector<std::string> tools_that_ran(const store::EpisodeRecord& episode) {
   std::vector<std::string> out;
   for (const store::StepRecord& step : episode.steps)
     for (const store::ToolCallRecord& call : step.tool_calls)
-      if (call_ran(call)) out.push_back(data::canonical_tool(call.tool));
+      if (call.executed) out.push_back(data::canonical_tool(call.tool));
   return out;
 }
 
@@ -233,10 +233,12 @@ bool is_subsequence(const std::vector<std::string>& wanted, const std::vector<st
   return i == wanted.size();
 }
 
+// The outcome only: is the final state (tests) and the answer (output) right?
+// How the episode got there is the process (process_json), kept apart.
 Verdict check_final_state(const data::Task& task, const store::EpisodeRecord& episode, sandbox::Sandbox& sandbox,
                           const ScorerOptions& options, json& detail) {
-  if (task.tests.empty() && task.ground_truth_output.empty() && task.expected_tools.empty())
-    throw std::runtime_error("the task has no final state to check (tests, ground_truth_output, expected_tools)");
+  if (task.tests.empty() && task.ground_truth_output.empty())
+    throw std::runtime_error("the task has no final state to check (tests, ground_truth_output)");
   bool all = true;
   Verdict v;
   json parts = json::object();
@@ -254,12 +256,6 @@ Verdict check_final_state(const data::Task& task, const store::EpisodeRecord& ep
     d["holds"] = ok;
     parts["output"] = d;
     v.extracted = extracted;  // the answer is what a reader compares first
-    all &= ok;
-  }
-  if (!task.expected_tools.empty()) {
-    std::vector<std::string> ran = tools_that_ran(episode);
-    bool ok = is_subsequence(task.expected_tools, ran);
-    parts["tools"] = {{"expected", task.expected_tools}, {"ran", ran}, {"holds", ok}};
     all &= ok;
   }
   detail["parts"] = parts;
@@ -423,7 +419,7 @@ FinalCode final_code(const store::EpisodeRecord& episode) {
   for (size_t s = episode.steps.size(); s-- > 0;) {
     const auto& calls = episode.steps[s].tool_calls;
     for (size_t c = calls.size(); c-- > 0;) {
-      if (!call_ran(calls[c])) continue;
+      if (!calls[c].executed) continue;
       if (std::optional<std::string> code = python_code_of(calls[c]))
         return {*code, "python_call", static_cast<int>(s)};
     }
@@ -464,6 +460,12 @@ store::ScoreRecord score_episode(const data::Task& task, const store::EpisodeRec
     score.correct = v.correct;
     score.score = v.score;
     score.extracted_answer = clip_tail(v.extracted, 4000);
+    if (!task.expected_tools.empty()) {
+      std::vector<std::string> ran = tools_that_ran(episode);
+      detail["process"] = {{"expected", task.expected_tools},
+                           {"ran", ran},
+                           {"followed", is_subsequence(task.expected_tools, ran)}};
+    }
   } catch (const std::exception& e) {
     score.correct.reset();
     score.score = 0;

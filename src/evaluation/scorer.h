@@ -16,14 +16,20 @@
 //                correct when the program exits 0 and the marker printed
 //                after the tests is the last line of stdout
 //   rubric       score = points matched / points; correct when all match
-//   final_state  every part the task has must hold: tests (as unit_tests),
-//                ground_truth_output (as exact), expected_tools as a
-//                subsequence of the tools whose calls ran
+//   final_state  the outcome: every part the task has must hold, tests (as
+//                unit_tests) and ground_truth_output (as exact); how the
+//                episode got there is the process, below
 //   answer_check the task's checker on the final answer, in the sandbox
 //   call_match   some call names an expected function with arguments that
 //                match (BFCL: each argument among its listed values, every
 //                argument not marked optional present)
 //   decision     correct = nullopt; only decision metrics apply
+//
+// The process, for a task with expected_tools (multi-step tasks): whether
+// the tools whose calls ran contain expected_tools in order (a
+// subsequence), in detail["process"] = {expected, ran, followed}. It never
+// decides correctness: a right answer reached another way is right, and
+// metrics report the process as its own measure.
 //
 // Contract: score_episode never throws. When a check cannot be carried out
 // (the sandbox fails, the task lacks its ground truth, a rubric regex is
@@ -55,7 +61,9 @@ namespace agentcoder::evaluation {
 // 2: tolerance slack, thousands separators in exact, marked candidates only,
 // last-line shapes, \frac and $...$, tests must run to the end, fabrication
 // unchecked on an unrelated failure.
-inline constexpr const char* kScorerVersion = "2";
+// 3: final_state scores the outcome only; the expected tool sequence is the
+// process (detail.process), reported apart.
+inline constexpr const char* kScorerVersion = "3";
 
 struct ScorerOptions {
   // For the programs the scorer runs (tests, checkers, an answer's code).

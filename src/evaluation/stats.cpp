@@ -34,19 +34,6 @@ std::optional<Interval> bootstrap_ci(int clusters, const ResampleStatistic& stat
   return Interval{quantile_sorted(values, (1 - level) / 2), quantile_sorted(values, (1 + level) / 2)};
 }
 
-uint64_t derive_seed(uint64_t seed, const std::string& name) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : name) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  // splitmix64 finaliser over both, so nearby seeds give unrelated streams.
-  uint64_t z = h ^ (seed + 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 namespace {
 
 // P(X <= k) for X ~ Binomial(n, 1/2), summed in log space so that large n

@@ -4,8 +4,9 @@
 //
 // Contract: everything is deterministic; the bootstrap draws from a
 // std::mt19937_64 seeded with `seed`, so the same input, sample count and
-// seed give the same interval on every platform. Nothing here knows about
-// episodes.
+// seed give the same interval on every platform. Callers derive a seed per
+// named quantity with data::derive_seed (data/rng.h), the project's one
+// seed derivation. Nothing here knows about episodes.
 #pragma once
 
 #include <cstdint>
@@ -29,10 +30,6 @@ struct Interval {
 using ResampleStatistic = std::function<std::optional<double>(const std::vector<int>& picks)>;
 std::optional<Interval> bootstrap_ci(int clusters, const ResampleStatistic& statistic, int samples, uint64_t seed,
                                      double level = 0.95);
-
-// A seed for one named quantity, so that adding a condition does not shift
-// the intervals of the others: FNV-1a of `name` mixed with `seed`.
-uint64_t derive_seed(uint64_t seed, const std::string& name);
 
 // The q-quantile (0 <= q <= 1) of sorted values, linear interpolation
 // between order statistics (R's type 7). values must be non-empty.

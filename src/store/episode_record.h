@@ -23,7 +23,7 @@ struct ToolCallRecord {
   std::string call_id;      // the id the model or the parser gave it
   std::string tool;         // tool name as called
   std::string arguments;    // JSON object, as text (OpenAI style)
-  bool executed = false;    // false for calls refused (force_text, unknown tool)
+  bool executed = false;    // the tool ran; false for calls refused (force_text, unknown tool, bad arguments)
   bool ok = false;          // the tool ran and succeeded
   std::string error_class;  // e.g. "SyntaxError", "timeout", "bad_arguments"; "" when ok
   std::string result;       // the text fed back to the model

@@ -160,11 +160,12 @@ ResultsStore::ResultsStore(const std::string& path, Access access) : path_(path)
   db_ = std::make_unique<Db>(path, read_only);
   sqlite3_busy_timeout(db_->handle(), kBusyTimeoutMs);
   if (read_only) {
-    check_schema(*db_);
+    schema_version_ = check_schema(*db_);
     return;
   }
   set_pragmas(*db_);
   ensure_schema(*db_);
+  schema_version_ = kSchemaVersion;
 }
 
 ResultsStore::~ResultsStore() = default;
@@ -469,6 +470,7 @@ void ResultsStore::read_steps(StoredEpisode& e) {
     c.error_class = calls.text("error_class");
     c.result = calls.text("result");
     c.record = parse_json_column(calls.text("record_json"));
+    if (schema_version_ < 4) c.executed = call_ran_before_version_4(c.executed, c.error_class, c.record);
     c.wall_ms = calls.real("wall_ms");
     e.record.steps[step_index].tool_calls.push_back(std::move(c));
   }

@@ -109,6 +109,7 @@ class ResultsStore {
   void read_steps(StoredEpisode& episode);
 
   std::string path_;
+  int schema_version_ = 0;  // of the file as opened (a read-only open does not upgrade)
   std::unique_ptr<Db> db_;
   std::mutex mutex_;
 };

@@ -1,6 +1,8 @@
 #include "store/schema.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "utils/errors.h"
 
@@ -163,6 +165,40 @@ int stored_version(Db& db) {
 
 }  // namespace
 
+bool call_ran_before_version_4(bool stored_executed, const std::string& error_class, const nlohmann::json& record) {
+  if (!stored_executed) return false;
+  for (const char* refused : {"bad_arguments", "unknown_tool", "tools_not_offered", "internal_error"})
+    if (error_class == refused) return false;
+  if (record.is_object() && record.contains("outcome") && record["outcome"].is_string()) {
+    const std::string outcome = record["outcome"].get<std::string>();
+    if (outcome == "bad_call" || outcome == "internal_error") return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Version 4: executed = 0 for the calls that did not run. Parsed here rather
+// than with SQL's json_extract, which older SQLite builds lack.
+void correct_executed(Db& db) {
+  std::vector<std::pair<int64_t, bool>> rows;
+  {
+    Statement s(db, "SELECT rowid AS id, error_class, record_json FROM tool_calls WHERE executed != 0");
+    while (s.step()) {
+      nlohmann::json record = nlohmann::json::parse(s.text("record_json"), nullptr, /*allow_exceptions=*/false);
+      rows.emplace_back(s.integer("id"), call_ran_before_version_4(true, s.text("error_class"), record));
+    }
+  }
+  Statement update(db, "UPDATE tool_calls SET executed = 0 WHERE rowid = :id");
+  for (const auto& [id, ran] : rows) {
+    if (ran) continue;
+    update.bind(":id", id).run();
+    update.reset();
+  }
+}
+
+}  // namespace
+
 int check_schema(Db& db) {
   if (!has_table(db, "schema_version"))
     throw InputError(db.path() + ": not a results database (no schema_version table)");
@@ -184,6 +220,7 @@ void ensure_schema(Db& db) {
   // to stop_reason (one name for why an episode ended).
   if (!fresh && has_column(db, "episodes", "outcome"))
     db.exec("ALTER TABLE episodes RENAME COLUMN outcome TO stop_reason");
+  if (!fresh && stored_version(db) < 4 && has_table(db, "tool_calls")) correct_executed(db);
   db.exec(kTables);
   if (fresh) {
     Statement s(db, "INSERT INTO schema_version (version) VALUES (:version)");

@@ -8,17 +8,25 @@
 //   tool_calls      one row per call made from a step;
 //   tasks           the run's tasks as posed (version 2);
 //   scores          one score per episode, from `agentcoder score` (version 2).
-// Version 3 renamed episodes.outcome to stop_reason; opening an older file
-// read-write upgrades it in place.
+// Version 3 renamed episodes.outcome to stop_reason. Version 4 made
+// tool_calls.executed say whether the tool ran: before, it was 1 for every
+// call handed to the tools, also those refused before running (unknown tool,
+// arguments failing the schema) or stopped by our machinery. Opening an
+// older file read-write upgrades it in place (the values are corrected from
+// each call's record); a read-only reader corrects them as it loads.
 // ensure_schema creates what is missing (idempotent, safe from several
 // processes at once) and refuses a file written by a newer schema.
 #pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "utils/sqlite_db.h"
 
 namespace agentcoder::store {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Creates or checks the schema (read-write connections).
 void ensure_schema(Db& db);
@@ -32,5 +40,11 @@ int check_schema(Db& db);
 // called outcome.
 bool has_table(Db& db, const char* name);
 bool has_column(Db& db, const char* table, const char* column);
+
+// Whether a call stored before version 4 ran: stored executed, and neither
+// refused (error class unknown_tool, bad_arguments, tools_not_offered,
+// internal_error) nor recorded with outcome bad_call or internal_error
+// (tools/tool.h).
+bool call_ran_before_version_4(bool stored_executed, const std::string& error_class, const nlohmann::json& record);
 
 }  // namespace agentcoder::store

@@ -26,6 +26,7 @@ class RecordingToolbox : public Toolbox {
     calls.push_back({name, arguments});
     ToolOutcome out;
     out.ok = name == "python";
+    out.executed = out.ok;  // an unknown tool is refused before anything runs
     out.error_class = out.ok ? "" : "unknown_tool";
     out.text_for_model = out.ok ? "42\n" : "error: no tool named " + name;
     return out;
@@ -100,7 +101,8 @@ TEST_F(EpisodeRunnerTest, ForceToolMakesTheFirstReplyACall) {
     EXPECT_EQ(tools_.calls[0].first, "python");
     EXPECT_TRUE(nlohmann::json::parse(tools_.calls[0].second).is_object());
     ASSERT_FALSE(t.steps[0].tool_calls.empty());
-    EXPECT_TRUE(t.steps[0].tool_calls[0].executed);
+    // The toolbox's word on whether the tool ran is what the trace keeps.
+    EXPECT_EQ(t.steps[0].tool_calls[0].executed, t.steps[0].tool_calls[0].call.name == "python");
     EXPECT_EQ(t.steps[0].tool_calls[0].result_for_model, "42\n");
   }
 }

@@ -1,8 +1,13 @@
 // compare.h on a small fixture worked out by hand: name resolution, the
-// paired McNemar test and decision-flip matrix, and the condition tables.
+// paired McNemar test and decision-flip matrix, the condition tables, and
+// their intervals against the metrics'.
 #include "evaluation/compare.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
+
+#include "evaluation/metrics.h"
 
 #include "utils/errors.h"
 
@@ -140,7 +145,8 @@ TEST(Compare, ConditionTablesWithIntervals) {
   options.seed = 5;
   ojson t = compare_conditions(fixture(), options);
   EXPECT_EQ(t["by"], "variant");
-  EXPECT_EQ(t["metrics"], (ojson{"accuracy", "tool_use_rate", "decision_f1", "over_use_rate", "under_use_rate"}));
+  EXPECT_EQ(t["metrics"], (ojson{"accuracy", "tool_use_rate", "decision_f1", "tool_selection_accuracy", "over_use_rate",
+                                "under_use_rate"}));
   // One table per (prompt_format, mode): direct/free, direct/force_tool.
   ASSERT_EQ(t["tables"].size(), 2u);
   EXPECT_EQ(t["tables"][0]["fixed"], (ojson{{"prompt_format", "direct"}, {"mode", "free"}}));
@@ -156,6 +162,9 @@ TEST(Compare, ConditionTablesWithIntervals) {
   EXPECT_GE(acc["hi"].get<double>(), 0.4);
   EXPECT_LT(acc["lo"].get<double>(), acc["hi"].get<double>());
   EXPECT_DOUBLE_EQ(rows[0]["tool_use_rate"]["value"].get<double>(), 2.0 / 6);
+  // Every task is labelled python: first calls (python) on T1 T2 are the
+  // label's choice, text on T3 T4 T6 and malformed on T5 are not -> 2/6.
+  EXPECT_DOUBLE_EQ(rows[0]["tool_selection_accuracy"]["value"].get<double>(), 2.0 / 6);
   // Every task is labelled python: no label none -> over-use null, no CI.
   EXPECT_TRUE(rows[0]["over_use_rate"]["value"].is_null());
   EXPECT_TRUE(rows[0]["over_use_rate"]["lo"].is_null());
@@ -172,4 +181,60 @@ TEST(Compare, ConditionTablesWithIntervals) {
 
   options.by = "model";
   EXPECT_THROW(compare_conditions(fixture(), options), InputError);
+}
+
+// --by source: a table per condition, a row per data source of its tasks.
+TEST(Compare, BySourceSplitsEachConditionByItsTasksSource) {
+  std::vector<ScoredEpisode> episodes = fixture();
+  for (ScoredEpisode& e : episodes) e.source = e.task_id <= "T2" ? "bfcl" : "generated";
+  CompareOptions options;
+  options.by = "source";
+  options.bootstrap_samples = 0;
+  ojson t = compare_conditions(episodes, options);
+  ASSERT_EQ(t["tables"].size(), 4u);  // base and lora-r8, free and force_tool
+  EXPECT_EQ(t["tables"][0]["fixed"], (ojson{{"variant", "base"}, {"prompt_format", "direct"}, {"mode", "free"}}));
+  const ojson& rows = t["tables"][0]["rows"];
+  ASSERT_EQ(rows.size(), 2u);
+  // base free, bfcl: T1 (call, right), T2 (call, wrong) -> 1/2, 2 judged.
+  EXPECT_EQ(rows[0]["source"], "bfcl");
+  EXPECT_EQ(rows[0]["condition"], "base/direct/free source=bfcl");
+  EXPECT_EQ(rows[0]["n"], 2);
+  EXPECT_EQ(rows[0]["judged"], 2);
+  EXPECT_DOUBLE_EQ(rows[0]["accuracy"]["value"].get<double>(), 0.5);
+  // generated: T3 (right), T4 (wrong), T5 (wrong), T6 (no correctness) ->
+  // 1/3 of 3 judged, 4 episodes.
+  EXPECT_EQ(rows[1]["source"], "generated");
+  EXPECT_EQ(rows[1]["n"], 4);
+  EXPECT_EQ(rows[1]["judged"], 3);
+  EXPECT_DOUBLE_EQ(rows[1]["accuracy"]["value"].get<double>(), 1.0 / 3);
+}
+
+// One accuracy, one interval: compute_metrics (behind metrics, report and
+// export-metrics) and compare_conditions resample the same tasks with the
+// same seed. The episodes are stored out of task order, as a resumed or
+// parallel run stores them.
+TEST(Compare, TheSameAccuracyHasTheSameIntervalAsInTheMetrics) {
+  std::vector<ScoredEpisode> episodes = fixture();
+  std::reverse(episodes.begin(), episodes.end());
+  MetricsOptions m;
+  m.bootstrap_samples = 200;
+  m.seed = 11;
+  CompareOptions c;
+  c.bootstrap_samples = m.bootstrap_samples;
+  c.seed = m.seed;
+  ojson metrics = compute_metrics(episodes, m);
+  ojson tables = compare_conditions(episodes, c);
+  int compared = 0;
+  for (const ojson& table : tables["tables"])
+    for (const ojson& row : table["rows"])
+      for (const ojson& condition : metrics["conditions"]) {
+        if (condition["variant"] != row["variant"] || condition["mode"] != row["mode"]) continue;
+        ++compared;
+        SCOPED_TRACE(row["condition"].get<std::string>());
+        ASSERT_FALSE(row["accuracy"]["lo"].is_null());
+        EXPECT_EQ(row["accuracy"]["value"], condition["accuracy"]["value"]);
+        EXPECT_EQ(row["accuracy"]["lo"], condition["accuracy"]["lo"]);
+        EXPECT_EQ(row["accuracy"]["hi"], condition["accuracy"]["hi"]);
+      }
+  EXPECT_EQ(compared, 4);
 }

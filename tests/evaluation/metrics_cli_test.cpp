@@ -83,6 +83,9 @@ TEST_F(MetricsCli, MetricsTablesAndJson) {
   EXPECT_NE(tables.out.find("12 episodes, 12 scored"), std::string::npos) << tables.out;
   EXPECT_NE(tables.out.find("base/direct/force_text"), std::string::npos);
   EXPECT_NE(tables.out.find("Errors and recovery"), std::string::npos);
+  // No task snapshot in this file: every episode's source is unknown.
+  EXPECT_NE(tables.out.find("By data source"), std::string::npos) << tables.out;
+  EXPECT_NE(tables.out.find("base/direct/free        unknown  2       2     0.500"), std::string::npos) << tables.out;
 
   CliRun json = cli("metrics " + file + " --json --bootstrap 50 --seed 9 2>/dev/null");
   ASSERT_EQ(json.code, 0) << json.out;
@@ -113,6 +116,10 @@ TEST_F(MetricsCli, ComparePairAndTables) {
   ASSERT_EQ(tables.code, 0) << tables.out;
   EXPECT_NE(tables.out.find("variant=q4"), std::string::npos) << tables.out;
 
+  CliRun by_source = cli("compare " + file + " --by source --bootstrap 0");
+  ASSERT_EQ(by_source.code, 0) << by_source.out;
+  EXPECT_NE(by_source.out.find("base/direct/free source=unknown"), std::string::npos) << by_source.out;
+
   CliRun bad = cli("compare " + file + " --pair zzz base");
   EXPECT_EQ(bad.code, 2);
   EXPECT_EQ(count_lines(bad.out), 1) << bad.out;
@@ -141,6 +148,8 @@ TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
   std::string text = read_file(out);
   EXPECT_EQ(count_lines(text), 13);  // header + 12 episodes
   EXPECT_NE(text.find(",\"t,2\","), std::string::npos) << "a comma is quoted";
+  EXPECT_NE(text.find(",source,"), std::string::npos) << text;
+  EXPECT_NE(text.find(",process_followed,"), std::string::npos) << text;
   EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
 
   CliRun no_format = cli("export-metrics " + file);

@@ -191,11 +191,18 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
   EXPECT_EQ(m["conditions"][3]["variant"], "q4");
   const ojson& c = m["conditions"][0];
   EXPECT_EQ(keys(c),
-            (std::vector<std::string>{"variant", "prompt_format", "mode", "n", "accuracy", "by_cell", "first_action",
-                                      "tool_use_rate", "labelled_tool_rate", "decision", "per_tool", "confusion",
+            (std::vector<std::string>{"variant", "prompt_format", "mode", "n", "accuracy", "process", "by_cell", "first_action",
+                                      "tool_use_rate", "labelled_tool_rate", "decision", "tool_selection_accuracy", "per_tool", "confusion",
                                       "over_use_rate", "under_use_rate", "hallucinated_calls", "hallucination_rate",
-                                      "by_category", "by_difficulty", "efficiency", "errors", "fabrication"}));
+                                      "by_category", "by_difficulty", "by_source", "efficiency", "errors",
+                                      "fabrication"}));
+  EXPECT_EQ(keys(c["by_source"][0]),
+            (std::vector<std::string>{"source", "n", "judged", "accuracy", "tool_use_rate", "f1"}));
   EXPECT_EQ(keys(c["accuracy"]), (std::vector<std::string>{"value", "lo", "hi", "n"}));
+  EXPECT_EQ(keys(c["process"]), (std::vector<std::string>{"value", "n"}));
+  // No task of the fixture has an expected tool sequence.
+  EXPECT_NULL(c["process"]["value"]);
+  EXPECT_EQ(c["process"]["n"], 0);
   EXPECT_EQ(keys(c["efficiency"]),
             (std::vector<std::string>{"tool_calls_per_episode", "unnecessary_tool_calls", "tool_productivity",
                                       "prompt_tokens_per_task", "generated_tokens_per_task", "kv_mb_per_inference",
@@ -238,6 +245,34 @@ TEST(Metrics, AccuracyWithBootstrapInterval) {
   EXPECT_NUM(condition(no_ci, "base/direct/free")["accuracy"]["value"], 0.2);
   EXPECT_NULL(condition(no_ci, "base/direct/free")["accuracy"]["lo"]);
   EXPECT_NULL(condition(no_ci, "base/direct/free")["accuracy"]["hi"]);
+}
+
+// Multi-step tasks: accuracy is the outcome (the answer or final state is
+// right); whether the expected tools were called in order is the process,
+// its own measure.
+TEST(Metrics, ProcessIsReportedApartFromTheOutcome) {
+  TaskSpec multi = {"M", "multi_step", "hard", "docs", {"python"}, false};
+  std::vector<ScoredEpisode> eps;
+  // M1 right, skipped the docs lookup; M2 right, docs then python; M3 wrong
+  // although it followed the sequence; M4 right, a task with no sequence.
+  const std::pair<bool, std::optional<bool>> cases[] = {
+      {true, false}, {true, true}, {false, true}, {true, std::nullopt}};
+  int i = 0;
+  for (const auto& [correct, followed] : cases) {
+    ScoredEpisode e = episode(multi, "free", "tool_call", "python", correct);
+    e.task_id = "M" + std::to_string(++i);
+    e.process_followed = followed;
+    eps.push_back(e);
+  }
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  ojson c = compute_metrics(eps, options)["conditions"][0];
+  // Outcome: M1 M2 M4 right of 4 -> 3/4, whatever the process.
+  EXPECT_NUM(c["accuracy"]["value"], 0.75);
+  EXPECT_NUM(c["errors"]["multi_step_success"], 0.75);
+  // Process: M2 M3 followed of M1..M3 (M4 has no sequence) -> 2/3.
+  EXPECT_NUM(c["process"]["value"], 2.0 / 3);
+  EXPECT_EQ(c["process"]["n"], 3);
 }
 
 TEST(Metrics, ByCellFirstActionAndRates) {
@@ -294,6 +329,27 @@ TEST(Metrics, DecisionBothWaysOfCountingMalformedAttempts) {
   EXPECT_NUM(d["malformed_as_abstention"]["recall"], 0.4);
   EXPECT_NUM(d["malformed_as_abstention"]["f1"], 0.5);
   EXPECT_NUM(d["malformed_as_abstention"]["accuracy"], 3.0 / 7);
+}
+
+TEST(Metrics, ToolSelectionAccuracyCountsTheLabelsChoices) {
+  ojson m = metrics();
+  // free: F1 python call (T1 python: yes), F2 math call (T2 lists math as
+  // an alternative: yes), F3 python call (T3 none: no), F4 text (T4 none:
+  // yes), F5 malformed (no choice: no), F6 text (T6 docs: no), F7 text (T7
+  // python: no) -> 3/7.
+  EXPECT_NUM(condition(m, "base/direct/free")["tool_selection_accuracy"], 3.0 / 7);
+  // force_tool calls python everywhere: right on T1 T2 T7 -> 3/7.
+  EXPECT_NUM(condition(m, "base/direct/force_tool")["tool_selection_accuracy"], 3.0 / 7);
+  // force_text answers in text everywhere: right on T3 T4 (label none) -> 2/7.
+  EXPECT_NUM(condition(m, "base/direct/force_text")["tool_selection_accuracy"], 2.0 / 7);
+  // q4: python on T1 -> 1/1.
+  EXPECT_NUM(condition(m, "q4/direct/free")["tool_selection_accuracy"], 1.0);
+  // Unlabelled episodes are left out: none at all -> null.
+  std::vector<ScoredEpisode> unlabelled = {fixture()[0]};
+  unlabelled[0].optimal_tool = "";
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  EXPECT_NULL(compute_metrics(unlabelled, options)["conditions"][0]["tool_selection_accuracy"]);
 }
 
 TEST(Metrics, PerToolAndConfusion) {
@@ -353,6 +409,31 @@ TEST(Metrics, OverUseUnderUseAndHallucination) {
   EXPECT_NUM(condition(m, "q4/direct/free")["under_use_rate"], 0.0);
 }
 
+// A task labelled none may still accept a tool (alternative_tools): calling
+// it is neither over-use nor an unnecessary call.
+TEST(Metrics, OverUseLeavesOutTheTasksAcceptedAlternatives) {
+  TaskSpec lenient = {"L", "ambiguous", "easy", "none", {"python"}, false};
+  std::vector<ScoredEpisode> eps;
+  // L1 calls python (accepted), L2 calls math (not accepted), L3 answers in
+  // text; L2 also calls python after math.
+  ScoredEpisode l1 = episode(lenient, "free", "tool_call", "python", true);
+  l1.task_id = "L1";
+  l1.calls = {call("python", true)};
+  ScoredEpisode l2 = episode(lenient, "free", "tool_call", "math", true);
+  l2.task_id = "L2";
+  l2.calls = {call("math", true), call("python", true)};
+  ScoredEpisode l3 = episode(lenient, "free", "text", "", true);
+  l3.task_id = "L3";
+  eps = {l1, l2, l3};
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  ojson c = compute_metrics(eps, options)["conditions"][0];
+  // Over-use: L2's math of L1..L3 -> 1/3 (L1's python is accepted).
+  EXPECT_NUM(c["over_use_rate"], 1.0 / 3);
+  // Unnecessary calls: L2's math only -> 1 (both python calls are accepted).
+  EXPECT_EQ(c["efficiency"]["unnecessary_tool_calls"], 1);
+}
+
 TEST(Metrics, ByCategoryAndDifficulty) {
   ojson metrics_json = metrics();
   const ojson& c = condition(metrics_json, "base/direct/free");
@@ -406,6 +487,33 @@ TEST(Metrics, ByCategoryAndDifficulty) {
   EXPECT_NUM(dif[2]["accuracy"], 0.0);
   EXPECT_NUM(dif[2]["tool_use_rate"], 0.0);
   EXPECT_NUM(dif[2]["f1"], 2.0 / 3);
+}
+
+TEST(Metrics, BySource) {
+  std::vector<ScoredEpisode> eps = fixture();
+  for (ScoredEpisode& e : eps) e.source = e.task_id == "T1" || e.task_id == "T2" ? "gsm8k" : "generated";
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  ojson m = compute_metrics(eps, options);
+  const ojson& rows = condition(m, "base/direct/free")["by_source"];
+  ASSERT_EQ(rows.size(), 2u);
+  // generated: F3..F7, 5 episodes; judged F3 F4 F5 (F6 is a decision task,
+  // F7 unscored), none right -> 0. Tool use: F3 -> 1/5. Decision (malformed
+  // as a call): F3 FP, F4 TN, F5 TP, F6 FN, F7 FN -> F1 2/(2+1+2) = 0.4.
+  EXPECT_EQ(rows[0]["source"], "generated");
+  EXPECT_EQ(rows[0]["n"], 5);
+  EXPECT_EQ(rows[0]["judged"], 3);
+  EXPECT_NUM(rows[0]["accuracy"], 0.0);
+  EXPECT_NUM(rows[0]["tool_use_rate"], 0.2);
+  EXPECT_NUM(rows[0]["f1"], 0.4);
+  // gsm8k: F1 (right, call), F2 (wrong, call) -> 2 judged, 1/2, tool use 1,
+  // TP 2 -> F1 1.
+  EXPECT_EQ(rows[1]["source"], "gsm8k");
+  EXPECT_EQ(rows[1]["n"], 2);
+  EXPECT_EQ(rows[1]["judged"], 2);
+  EXPECT_NUM(rows[1]["accuracy"], 0.5);
+  EXPECT_NUM(rows[1]["tool_use_rate"], 1.0);
+  EXPECT_NUM(rows[1]["f1"], 1.0);
 }
 
 TEST(Metrics, Efficiency) {

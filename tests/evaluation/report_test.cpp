@@ -52,7 +52,8 @@ ojson fixture_metrics() {
       {"prompt_format", "direct"},
       {"mode", "free"},
       {"n", 12},
-      {"accuracy", {{"value", 0.5}, {"lo", 0.25}, {"hi", 0.75}, {"n", 12}}},
+      {"accuracy", {{"value", 0.5}, {"lo", 0.25}, {"hi", 0.75}, {"n", 10}}},
+      {"process", {{"value", 0.5}, {"n", 4}}},
       {"by_cell",
        {{{"category", "pure_reasoning"}, {"difficulty", "easy"}, {"n", 3}, {"accuracy", 0.666}},
         {{"category", "execution_required"}, {"difficulty", "hard"}, {"n", 2}, {"accuracy", nullptr}},
@@ -63,6 +64,7 @@ ojson fixture_metrics() {
       {"decision",
        {{"malformed_as_call", {{"precision", 0.7}, {"recall", 0.6}, {"f1", 0.646}, {"accuracy", 0.6}}},
         {"malformed_as_abstention", {{"precision", 0.8}, {"recall", 0.5}, {"f1", 0.615}, {"accuracy", 0.55}}}}},
+      {"tool_selection_accuracy", 0.583},
       {"per_tool",
        {{{"tool", "python"}, {"precision", 0.8}, {"recall", 0.7}, {"f1", 0.747}, {"support", 6}},
         {{"tool", "math"}, {"precision", nullptr}, {"recall", 0.0}, {"f1", nullptr}, {"support", 2}}}},
@@ -78,6 +80,8 @@ ojson fixture_metrics() {
        {{{"category", "pure_reasoning"}, {"n", 3}, {"accuracy", 0.666}, {"tool_use_rate", 0.333}, {"f1", 0.5}},
         {{"category", "multi_step"}, {"n", 4}, {"accuracy", 0.25}, {"tool_use_rate", 0.75}, {"f1", nullptr}}}},
       {"by_difficulty", {{{"difficulty", "easy"}, {"n", 3}, {"accuracy", 0.666}, {"tool_use_rate", 0.333}, {"f1", 0.5}}}},
+      {"by_source",
+       {{{"source", "gsm8k-import"}, {"n", 5}, {"judged", 4}, {"accuracy", 0.75}, {"tool_use_rate", 0.6}, {"f1", 0.8}}}},
       {"efficiency",
        {{"tool_calls_per_episode", 1.25},
         {"unnecessary_tool_calls", 1},
@@ -103,6 +107,7 @@ ojson fixture_metrics() {
                      {"mode", "force_text"},
                      {"n", 10},
                      {"accuracy", {{"value", nullptr}, {"lo", nullptr}, {"hi", nullptr}, {"n", 0}}},
+                     {"process", {{"value", nullptr}, {"n", 0}}},
                      {"by_cell", ojson::array()},
                      {"first_action", {{"tool_call", 0}, {"text", 10}, {"malformed", 0}}},
                      {"tool_use_rate", 0.0},
@@ -110,6 +115,7 @@ ojson fixture_metrics() {
                      {"decision",
                       {{"malformed_as_call", {{"precision", nullptr}, {"recall", nullptr}, {"f1", nullptr}, {"accuracy", nullptr}}},
                        {"malformed_as_abstention", nullptr}}},
+                     {"tool_selection_accuracy", nullptr},
                      {"per_tool", ojson::array()},
                      {"confusion", {{"rows", ojson::array()}, {"cols", ojson::array()}, {"counts", ojson::array()}}},
                      {"over_use_rate", nullptr},
@@ -118,6 +124,7 @@ ojson fixture_metrics() {
                      {"hallucination_rate", 0.0},
                      {"by_category", ojson::array()},
                      {"by_difficulty", ojson::array()},
+                     {"by_source", ojson::array()},
                      {"efficiency",
                       {{"tool_calls_per_episode", nullptr},
                        {"unnecessary_tool_calls", 0},
@@ -265,6 +272,15 @@ TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
         "80fb11ac", "models/base.gguf", "Test CPU, 2 cores", "22 of 24 episodes are scored", "id=\"manifest\"",
         "id=\"config\"", "name = &quot;demo&quot;"})
     EXPECT_NE(html.find(text), std::string::npos) << text;
+  // By data source: the free condition's one source, 5 episodes, 4 judged.
+  EXPECT_NE(html.find("<td class=\"num\">gsm8k-import</td><td class=\"num\">5</td><td class=\"num\">4</td><td class=\"num\">75.0%</td>"),
+            std::string::npos);
+  // The free row: 12 episodes, 10 judged (accuracy's n), the process of
+  // four multi-step episodes, tool selection accuracy.
+  EXPECT_NE(html.find("<td class=\"num\">12</td><td class=\"num\">10</td><td class=\"num\">50.0% [25.0, 75.0]</td>"
+                      "<td class=\"num\">50.0% of 4</td><td class=\"num\">58.3%</td>"),
+            std::string::npos)
+      << html;
 }
 
 TEST_F(Report, FiguresAreByteReproducible) {

@@ -11,6 +11,7 @@
 
 #include "data/task_file.h"
 #include "data/task_json.h"
+#include "evaluation/scorer.h"
 #include "store/results_store.h"
 #include "support/cli_run.h"
 #include "support/temp_dir.h"
@@ -134,7 +135,7 @@ TEST_F(ScoreCommandTest, ScoresEveryEpisodeWithATaskAndStoresTheScores) {
   EXPECT_FALSE(scores.count(keys_["no_task"]));
   const auto& right = scores.at(keys_["exact_right"]);
   EXPECT_EQ(right.check, "exact");
-  EXPECT_EQ(right.scorer_version, "2");
+  EXPECT_EQ(right.scorer_version, evaluation::kScorerVersion);
   EXPECT_TRUE(right.correct.value_or(false));
   EXPECT_EQ(right.detail["matched"]["source"], "marked");
   EXPECT_FALSE(right.scored_at.empty());
@@ -193,7 +194,7 @@ TEST_F(ScoreCommandTest, RescoringReplacesStoredScoresAndJsonSummarises) {
 
   auto scores = stored_scores();
   EXPECT_EQ(scores.size(), 5u);
-  EXPECT_EQ(scores.at(keys_["exact_right"]).scorer_version, "2");
+  EXPECT_EQ(scores.at(keys_["exact_right"]).scorer_version, evaluation::kScorerVersion);
   EXPECT_TRUE(scores.at(keys_["exact_right"]).correct.value_or(false));
 
   // Again: same scores, nothing added.

@@ -35,8 +35,8 @@ store::EpisodeRecord episode(const std::string& task, const std::string& mode) {
   r.extra = {{"kv_bytes", 4096}};
   store::StepRecord first;
   first.tool_calls.push_back({"c1", "python", "{}", true, false, "syntax_error", "SyntaxError", nullptr, 5});
-  // As the agent stores a refused call: handed to the registry, so executed.
-  first.tool_calls.push_back({"c2", "web", "{}", true, false, "unknown_tool", "no tool named web", nullptr, 0});
+  // As the agent stores a refused call: not executed.
+  first.tool_calls.push_back({"c2", "web", "{}", false, false, "unknown_tool", "no tool named web", nullptr, 0});
   store::StepRecord second;
   second.tool_calls.push_back({"c3", "python", "{}", true, true, "", "42", nullptr, 6});
   r.steps = {first, second, store::StepRecord{}};
@@ -80,13 +80,14 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   b.first_decision = "malformed";
   results.put_episode(run, a);
   results.put_episode(run, b);
-  results.put_tasks(run.run_id, {{"t1", a.key.task_sha256, R"({"id":"t1","check":"numeric","alternative_tools":["math"]})"}});
+  results.put_tasks(run.run_id, {{"t1", a.key.task_sha256, R"({"id":"t1","check":"numeric","alternative_tools":["math"],"source":"gsm8k"})"}});
   store::ScoreRecord score;
   score.key_id = a.key.id();
   score.check = "numeric";
   score.correct = true;
   score.score = 1;
   score.fabrication_claim = false;
+  score.detail = {{"process", {{"expected", {"docs", "python"}}, {"ran", {"python"}}, {"followed", false}}}};
   results.put_scores(run.run_id, {score});
 
   std::vector<ScoredEpisode> rows = load_scored_episodes(results, results.find_run("r").value());
@@ -98,6 +99,10 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   EXPECT_EQ(x.alternative_tools, std::vector<std::string>{"math"});
   EXPECT_EQ(x.first_tool, "python");
   EXPECT_EQ(x.steps, 3);
+  EXPECT_EQ(x.process_followed, std::optional<bool>(false));
+  EXPECT_EQ(x.source, "gsm8k");
+  EXPECT_EQ(rows[1].source, "unknown");  // t2 is not in the snapshot
+  EXPECT_EQ(rows[1].process_followed, std::nullopt);
   EXPECT_EQ(x.kv_bytes, 4096);
   ASSERT_EQ(x.calls.size(), 3u);
   EXPECT_EQ(x.calls[0].failure, FailureClass::syntax);

@@ -281,7 +281,9 @@ TEST_F(ScorerTest, RubricInvalidRegexIsAnError) {
 
 // ---- final_state ----
 
-TEST_F(ScorerTest, FinalStateNeedsEveryPart) {
+// The outcome (tests, answer) decides correctness; the expected tool
+// sequence is the process, recorded beside it and never deciding it.
+TEST_F(ScorerTest, FinalStateScoresTheOutcomeAndRecordsTheProcessApart) {
   data::Task t = make_task("t/multi", data::Check::final_state);
   t.tests = "assert fixed(3) == 9\n";
   t.ground_truth_output = "9";
@@ -289,21 +291,47 @@ TEST_F(ScorerTest, FinalStateNeedsEveryPart) {
   auto e = make_episode(t, "The fixed function returns 9 for 3.\nAnswer: 9");
   add_call(e, "python", {{"code", "def fixed(x):\n    return x * x\nassert fixed(3) == 9"}});
   auto s = score_episode(t, e, *sandbox_);
-  EXPECT_EQ(verdict(s), "wrong");  // one python call, two expected
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();  // right, with one python call of two expected
   EXPECT_TRUE(s.detail["parts"]["tests"]["holds"].get<bool>());
   EXPECT_TRUE(s.detail["parts"]["output"]["holds"].get<bool>());
-  EXPECT_FALSE(s.detail["parts"]["tools"]["holds"].get<bool>());
+  EXPECT_FALSE(s.detail["parts"].contains("tools"));
+  EXPECT_FALSE(s.detail["process"]["followed"].get<bool>());
 
   // A bad call does not count as a use of the tool; a second real run does.
-  add_call(e, "python", {{"code", 5}}, true, false, "bad_arguments");
-  EXPECT_EQ(verdict(score_episode(t, e, *sandbox_)), "wrong");
+  add_call(e, "python", {{"code", 5}}, false, false, "bad_arguments");
+  s = score_episode(t, e, *sandbox_);
+  EXPECT_EQ(verdict(s), "correct");
+  EXPECT_FALSE(s.detail["process"]["followed"].get<bool>());
   add_call(e, "python", {{"code", "def fixed(x):\n    return x * x\nprint(fixed(3))"}});
   s = score_episode(t, e, *sandbox_);
   EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
-  EXPECT_EQ(s.detail["parts"]["tools"]["ran"], json::array({"python", "python"}));
+  EXPECT_TRUE(s.detail["process"]["followed"].get<bool>());
+  EXPECT_EQ(s.detail["process"]["ran"], json::array({"python", "python"}));
 
+  // Following the process does not make a wrong answer right.
   e.final_answer = "Answer: 8";
-  EXPECT_EQ(verdict(score_episode(t, e, *sandbox_)), "wrong");
+  s = score_episode(t, e, *sandbox_);
+  EXPECT_EQ(verdict(s), "wrong");
+  EXPECT_TRUE(s.detail["process"]["followed"].get<bool>());
+}
+
+// A documentation task whose prompt names the function (multi.docs_then_code
+// expects docs, then python): python alone gives the right answer, which is
+// right; the skipped lookup shows in the process only.
+TEST_F(ScorerTest, ADocsTaskAnsweredByPythonAloneIsRightWithoutTheProcess) {
+  data::Task t = make_task("t/docs", data::Check::final_state);
+  t.prompt = "Using Python's standard library, what is the result of `calendar.monthrange(2024, 2)`?";
+  t.optimal_tool = "docs";
+  t.alternative_tools = {"python"};
+  t.ground_truth_output = "(3, 29)";
+  t.expected_tools = {"docs", "python"};
+  auto e = make_episode(t, "It returns (3, 29).\nAnswer: (3, 29)");
+  add_call(e, "python", {{"code", "import calendar\nprint(calendar.monthrange(2024, 2))"}});
+  auto s = score_episode(t, e, *sandbox_);
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
+  EXPECT_FALSE(s.detail["process"]["followed"].get<bool>());
+  EXPECT_EQ(s.detail["process"]["expected"], json::array({"docs", "python"}));
+  EXPECT_EQ(s.detail["process"]["ran"], json::array({"python"}));
 }
 
 // ---- answer_check ----
@@ -537,7 +565,7 @@ TEST(FinalCode, LastRunPythonCallElseLastPythonBlock) {
   EXPECT_EQ(final_code(e).source, "answer_block");
   add_call(e, "math", {{"expression", "1+1"}});
   add_call(e, "code_executor", {{"code", "x = 1"}});
-  add_call(e, "python", {{"code", "not run"}}, true, false, "unknown_tool");
+  add_call(e, "python", {{"code", "not run"}}, false, false, "unknown_tool");
   FinalCode c = final_code(e);
   EXPECT_EQ(c.code, "x = 1");
   EXPECT_EQ(c.source, "python_call");

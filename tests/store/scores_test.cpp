@@ -101,3 +101,66 @@ TEST(Scores, AVersionOneFileIsReadAndUpgradedInPlace) {
 }
 
 }  // namespace
+
+namespace {
+
+// Version 3 stored executed = 1 for every call handed to the tools; version
+// 4 stores whether the tool ran. An older file reads corrected, and opening
+// it read-write corrects the column itself (what SQL and pandas see).
+TEST(Scores, AVersionThreeFileHasItsExecutedColumnCorrected) {
+  TempDir dir;
+  std::string path = dir.path("r.sqlite");
+  EpisodeRecord r = make_record(0);
+  StepRecord step;
+  auto call = [](const std::string& id, const std::string& error_class, const std::string& outcome) {
+    ToolCallRecord c;
+    c.call_id = id;
+    c.tool = id == "unknown" ? "web" : "python";
+    c.executed = true;  // as version 3 stored every call
+    c.ok = outcome == "ok";
+    c.error_class = error_class;
+    c.record = {{"outcome", outcome}};
+    return c;
+  };
+  step.tool_calls = {call("ran", "", "ok"), call("failed", "runtime_error", "failed"),
+                     call("unknown", "unknown_tool", "bad_call"), call("schema", "bad_arguments", "bad_call"),
+                     call("machinery", "timeout", "internal_error")};
+  r.steps = {step};
+  int64_t run_id;
+  {
+    ResultsStore store(path);
+    RunSession run = store.begin_run(make_run("a"));
+    run_id = run.run_id;
+    store.put_episode(run, r);
+  }
+  const std::string executed_ids =
+      "SELECT group_concat(call_id, ',') FROM (SELECT call_id FROM tool_calls WHERE executed = 1 ORDER BY call_index)";
+  {
+    RawDb raw(path);
+    raw.exec("UPDATE schema_version SET version = 3; UPDATE tool_calls SET executed = 1;");
+    ASSERT_EQ(raw.scalar(executed_ids), "ran,failed,unknown,schema,machinery");
+  }
+  auto executed = [](ResultsStore& store, int64_t run_id) {
+    std::vector<std::string> ids;
+    std::string key = store.list_episodes(run_id).at(0).key_id;
+    std::optional<StoredEpisode> e = store.get_episode(run_id, key);
+    for (const ToolCallRecord& c : e->record.steps.at(0).tool_calls)
+      if (c.executed) ids.push_back(c.call_id);
+    return ids;
+  };
+  const std::vector<std::string> ran = {"ran", "failed"};
+  {
+    ResultsStore read_only(path, Access::read_only);
+    EXPECT_EQ(executed(read_only, run_id), ran);
+  }
+  EXPECT_EQ(RawDb(path).scalar(executed_ids), "ran,failed,unknown,schema,machinery") << "read-only changes nothing";
+  {
+    ResultsStore store(path);
+    EXPECT_EQ(executed(store, run_id), ran);
+  }
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar(executed_ids), "ran,failed");
+  EXPECT_EQ(raw.scalar("SELECT version FROM schema_version"), std::to_string(kSchemaVersion));
+}
+
+}  // namespace
