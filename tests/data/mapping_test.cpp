@@ -14,6 +14,7 @@
 #include "support/temp_dir.h"
 #include "test_util.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
 using namespace agentcoder::data;
 using agentcoder::testing::TempDir;
@@ -374,6 +375,26 @@ functions = { from = "{{tools}}", parse = "json" }
   EXPECT_EQ(r.issues[0].line, 2);
   EXPECT_EQ(r.issues[0].field, "functions");
   EXPECT_NE(r.issues[0].message.find("not JSON"), std::string::npos) << r.issues[0].message;
+}
+
+// The guide's GSM8K mapping (docs/mappings.md) works as written.
+TEST(Mapping, GuideGsm8kExampleImports) {
+  std::string guide = agentcoder::read_file(std::string(DOCS_DIR) + "/mappings.md");
+  size_t section = guide.find("## A set that is not built in: GSM8K");
+  ASSERT_NE(section, std::string::npos);
+  size_t open = guide.find("```toml\n", section);
+  size_t close = guide.find("```", open + 8);
+  ASSERT_NE(close, std::string::npos);
+  TempDir dir;
+  std::string mapping = dir.write("gsm8k.toml", guide.substr(open + 8, close - open - 8));
+  json record = {{"question", "Natalia sold clips to 48 of her friends in April, and half as many in May. How many in all?"},
+                 {"answer", "Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nSo 48+24 = <<48+24=72>>72.\n#### 72"}};
+  ImportResult r = import_file(load_mapping(mapping), dir.write("gsm.jsonl", record.dump() + "\n"));
+  ASSERT_TRUE(r.issues.empty()) << r.issues[0].to_string();
+  ASSERT_EQ(r.tasks.size(), 1u);
+  EXPECT_EQ(r.tasks[0].id, "gsm8k/1");
+  EXPECT_EQ(r.tasks[0].check, Check::numeric);
+  EXPECT_EQ(r.tasks[0].answer, 72.0);
 }
 
 // The public files the built-in mappings are for, with the number of tasks
