@@ -3,9 +3,10 @@
 //
 // The JSON form (task_json.h) uses the seed project's field names (prompt,
 // optimal_tool, reasoning, difficulty, category, ground_truth_output,
-// alternative_tools) plus id, check, answer, tests, rubric, source, split and,
-// for generated tasks, a `generator` object with the family, its difficulty
-// knobs and the hash of the reference solution that produced the ground truth.
+// alternative_tools) plus id, check, answer, tests, rubric, source, split,
+// knobs (an import's difficulty knobs) and, for generated tasks, a
+// `generator` object with the family and its sub-kind, its difficulty knobs
+// and the hash of the reference solution that produced the ground truth.
 //
 // Which ground-truth fields matter is decided by `check`:
 //   exact       ground_truth_output is the answer, compared as text
