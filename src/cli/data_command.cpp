@@ -51,8 +51,13 @@ void print_issues(const std::vector<Issue>& issues, size_t limit = 50) {
   if (issues.size() > limit) std::fprintf(stderr, "... and %zu more\n", issues.size() - limit);
 }
 
+void print_warnings(const std::vector<Issue>& warnings) {
+  for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.to_string().c_str());
+}
+
 void run_validate(const DataArgs& a) {
   LoadResult r = load_tasks(a.file, a.strict);
+  print_warnings(r.warnings);
   print_issues(r.issues, SIZE_MAX);
   std::printf("%s: %zu tasks valid, %d bad lines\n", a.file.c_str(), r.tasks.size(), r.bad_lines);
   if (r.bad_lines > 0)
@@ -79,6 +84,7 @@ void run_generate(const DataArgs& a) {
 void run_verify(const DataArgs& a) {
   auto start = std::chrono::steady_clock::now();
   LoadResult r = load_tasks(a.file, a.strict);
+  print_warnings(r.warnings);
   print_issues(r.issues);
   std::vector<Family> families = families_for(a);
   auto sandbox = sandbox_for(a);
@@ -92,6 +98,7 @@ void run_verify(const DataArgs& a) {
 
 void run_stats(const DataArgs& a) {
   LoadResult r = load_tasks(a.file, a.strict);
+  print_warnings(r.warnings);
   print_issues(r.issues);
   std::printf("%s", data_card(a.file, agentcoder::sha256_file_hex(a.file), r.tasks, r.bad_lines).c_str());
 }
@@ -101,9 +108,10 @@ void run_import(const DataArgs& a) {
   ImportResult r = import_file(mapping, a.file);
   print_issues(r.issues);
   write_tasks(a.output, r.tasks);
-  std::printf("imported %zu of %d records from %s with mapping '%s' to %s (%d filtered out, %zu issues)\n",
+  std::printf("imported %zu of %d records from %s with mapping '%s' to %s (%d filtered out, %d refused, %zu issues)\n",
               r.tasks.size(), r.records, a.file.c_str(), mapping.name.c_str(), a.output.c_str(), r.filtered,
-              r.issues.size());
+              r.refused_total(), r.issues.size());
+  for (const auto& [reason, count] : r.refused) std::printf("  refused %d: %s\n", count, reason.c_str());
   // The good records are written first, so nothing is lost; the exit code
   // still tells a script that some records were refused.
   if (!r.issues.empty())
@@ -112,8 +120,8 @@ void run_import(const DataArgs& a) {
 
 void run_families(const DataArgs& a) {
   for (const auto& f : families_for(a)) {
-    std::printf("%-34s %-19s %-7s %-12s %-5s %s\n", f.id.c_str(), to_string(f.category).c_str(),
-                f.optimal_tool.c_str(), to_string(f.check).c_str(), f.split.c_str(), f.trap.c_str());
+    std::printf("%-34s %-19s %-20s %-7s %-12s %-5s %s\n", f.id.c_str(), to_string(f.category).c_str(),
+                f.kind.c_str(), f.optimal_tool.c_str(), to_string(f.check).c_str(), f.split.c_str(), f.trap.c_str());
     for (Difficulty d : kDifficulties)
       std::printf("    %-13s %s\n", (to_string(d) + ":").c_str(), f.level(d).meaning.c_str());
   }

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "data/family.h"
+
 namespace agentcoder::data {
 namespace {
 
@@ -22,6 +24,44 @@ std::string counts_line(const std::string& title, const std::map<std::string, in
     first = false;
   }
   return out + "\n";
+}
+
+// Families and tasks of each generated sub-kind per split: a sub-kind with no
+// family in test is never measured by a study on the test split.
+std::string coverage(const std::vector<Task>& tasks) {
+  struct Cell {
+    std::set<std::string> families;
+    int tasks = 0;
+  };
+  std::map<std::string, std::map<std::string, Cell>> cells;  // "category|kind" -> split -> cell
+  std::set<Category> categories;
+  for (const auto& t : tasks) {
+    if (t.generator.kind.empty()) continue;
+    Cell& c = cells[to_string(t.category) + "|" + t.generator.kind][t.split];
+    c.families.insert(t.generator.family);
+    c.tasks++;
+    categories.insert(t.category);
+  }
+  if (cells.empty()) return "";
+  const char* splits[] = {"test", "dev", "train"};
+  std::string out = "\nsub-kinds: families (tasks) per split\n";
+  out += pad("category", 20) + pad("sub-kind", 21);
+  for (const char* split : splits) out += lpad(split, 12);
+  out += "\n";
+  for (Category c : kCategories) {
+    if (!categories.count(c)) continue;
+    for (const std::string& kind : sub_kinds(c)) {
+      out += pad(to_string(c), 20) + pad(kind, 21);
+      auto row = cells.find(to_string(c) + "|" + kind);
+      for (const char* split : splits) {
+        Cell cell;
+        if (row != cells.end() && row->second.count(split)) cell = row->second.at(split);
+        out += lpad(std::to_string(cell.families.size()) + " (" + std::to_string(cell.tasks) + ")", 12);
+      }
+      out += "\n";
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,6 +128,7 @@ std::string data_card(const std::string& file, const std::string& file_sha256, c
   out += counts_line("sources", sources);
   if (!traps.empty()) out += counts_line("traps", traps);
   if (!families.empty()) out += "families:     " + std::to_string(families.size()) + "\n";
+  out += coverage(tasks);
   return out;
 }
 

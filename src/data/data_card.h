@@ -1,6 +1,7 @@
 // The data card of a task file: how many tasks per category x difficulty x
-// optimal tool, per split, check kind, source, trap and family, and the
-// file's sha256, so a report can name exactly which data it used.
+// optimal tool, per split, check kind, source, trap and family, the families
+// and tasks of each sub-kind per split (generated tasks), and the file's
+// sha256, so a report can name exactly which data it used.
 #pragma once
 
 #include <string>

@@ -41,9 +41,23 @@ std::vector<std::string> strings(const json& j, const char* key, const std::stri
 
 }  // namespace
 
+const std::vector<std::string>& sub_kinds(Category c) {
+  static const std::vector<std::string> pure = {"code_review", "explanation", "algorithm_design", "conceptual"};
+  static const std::vector<std::string> exec = {"numerical", "data_transformation", "runtime_behavior"};
+  static const std::vector<std::string> ambiguous = {"simple_math", "small_data", "edge_cases"};
+  static const std::vector<std::string> multi = {"execute_analyze", "docs_code_test", "error_recovery"};
+  switch (c) {
+    case Category::pure_reasoning: return pure;
+    case Category::execution_required: return exec;
+    case Category::ambiguous: return ambiguous;
+    case Category::multi_step: return multi;
+  }
+  return pure;
+}
+
 Family parse_family(const json& j, const std::string& origin) {
   static const std::set<std::string> known = {
-      "id", "category", "optimal_tool", "alternative_tools", "reasoning", "check", "trap", "knobs",
+      "id", "category", "kind", "optimal_tool", "alternative_tools", "reasoning", "check", "trap", "knobs",
       "phrasings", "formats", "distractors", "expected_tools", "abs_tol", "rel_tol", "split", "params",
       "levels", "reference"};
   for (const auto& [k, v] : j.items())
@@ -55,6 +69,13 @@ Family parse_family(const json& j, const std::string& origin) {
   auto c = parse_category(s);
   if (!c) fail(origin, "category", "'" + s + "' is not a category");
   f.category = *c;
+  f.kind = need_string(j, "kind", origin);
+  const auto& kinds = sub_kinds(f.category);
+  if (std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end()) {
+    std::string names;
+    for (const auto& k : kinds) names += (names.empty() ? "" : "|") + k;
+    fail(origin, "kind", "'" + f.kind + "' is not a sub-kind of " + s + " (" + names + ")");
+  }
   f.optimal_tool = canonical_tool(need_string(j, "optimal_tool", origin));
   if (!is_harness_tool(f.optimal_tool)) fail(origin, "optimal_tool", "'" + f.optimal_tool + "' is not a tool");
   f.alternative_tools = strings(j, "alternative_tools", origin);
@@ -157,14 +178,16 @@ std::vector<Family> load_families(const std::string& dir) {
 
 void assign_splits(std::vector<Family>& families) {
   for (Category c : kCategories) {
-    std::vector<Family*> members;
-    for (auto& f : families)
-      if (f.category == c && f.split.empty()) members.push_back(&f);
-    std::sort(members.begin(), members.end(), [](const Family* a, const Family* b) {
-      uint64_t ha = fnv1a64(a->id), hb = fnv1a64(b->id);
-      return ha != hb ? ha < hb : a->id < b->id;
-    });
-    for (size_t i = 0; i < members.size(); ++i) members[i]->split = i < 2 ? "test" : i < 4 ? "dev" : "train";
+    for (const std::string& kind : sub_kinds(c)) {
+      std::vector<Family*> members;
+      for (auto& f : families)
+        if (f.category == c && f.kind == kind && f.split.empty()) members.push_back(&f);
+      std::sort(members.begin(), members.end(), [](const Family* a, const Family* b) {
+        uint64_t ha = fnv1a64(a->id), hb = fnv1a64(b->id);
+        return ha != hb ? ha < hb : a->id < b->id;
+      });
+      for (size_t i = 0; i < members.size(); ++i) members[i]->split = i == 0 ? "test" : i == 1 ? "dev" : "train";
+    }
   }
 }
 

@@ -26,9 +26,16 @@ struct FamilyLevel {
   nlohmann::ordered_json params;      // name -> sampler, merged over the shared params
 };
 
+// The sub-kinds of each category, after the seed's dataset design ("Pure
+// Reasoning: syntax analysis, code review, explanation; algorithm design;
+// conceptual questions", and so on). Every family names one; splits are made
+// within each, so each sub-kind is measured in test and tuned on in dev.
+const std::vector<std::string>& sub_kinds(Category c);
+
 struct Family {
   std::string id;
   Category category = Category::pure_reasoning;
+  std::string kind;                          // one of sub_kinds(category)
   std::string optimal_tool;
   std::vector<std::string> alternative_tools;
   std::string reasoning;
@@ -60,9 +67,11 @@ std::vector<Family> builtin_families();
 // repeated id.
 std::vector<Family> load_families(const std::string& dir);
 
-// Assigns a split to every family with none, by category: in each category,
-// ordered by a hash of the id, the first two go to test, the next two to dev,
-// the rest to train. Depends on ids only, never on the generation seed.
+// Assigns a split to every family with none, within each sub-kind of each
+// category: ordered by a hash of the id, the first goes to test, the second
+// to dev, the rest to train (a sub-kind needs three families to reach all
+// three splits). Depends on ids and sub-kinds only, never on the generation
+// seed.
 void assign_splits(std::vector<Family>& families);
 
 }  // namespace agentcoder::data

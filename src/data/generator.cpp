@@ -213,6 +213,7 @@ Task build_task(const Family& family, Difficulty difficulty, const json& params,
   Rng rng(derive_seed(seed, "augment"));
   GeneratorInfo& g = t.generator;
   g.family = family.id;
+  g.kind = family.kind;
   g.trap = family.trap;
   g.params = params;
   g.reference_sha256 = family.reference_sha256;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -46,9 +48,54 @@ json resolve_template(const std::string& text, const json& record) {
 
 std::string key_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+// `parse = "json"`: a field that holds JSON as a string (When2Call's tools).
+json parse_json_text(const json& value) {
+  if (!value.is_string()) return value;  // already JSON
+  try {
+    return json::parse(value.get<std::string>());
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    auto pos = what.find("] ");
+    throw Unresolved("the text is not JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
+  }
+}
+
+// std::regex (libstdc++) recurses once per character matched, so a long
+// subject can exhaust the stack. Patterns are therefore matched line by line,
+// on lines of at most this many characters.
+constexpr size_t kRegexLineLimit = 4096;
+
+// `regex = "..."`: the first capture group (or the whole match) on the first
+// line that matches. ECMAScript syntax, as in rubrics.
+json extract(const std::string& pattern, const json& value) {
+  const std::regex re(pattern, std::regex::ECMAScript);  // checked when the mapping loads
+  std::istringstream in(key_text(value));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() > kRegexLineLimit)
+      throw Unresolved("a line of " + std::to_string(line.size()) + " characters is over the regex limit of " +
+                       std::to_string(kRegexLineLimit));
+    std::smatch m;
+    if (std::regex_search(line, m, re)) return m.size() > 1 ? m[1].str() : m[0].str();
+  }
+  throw Unresolved("regex '" + pattern + "' matches no line of " + value.dump());
+}
+
+json resolve(const json& rule, const json& record);
+
+// A rule's `default` is a value like any other: a template is rendered.
+json fallback(const json& rule, const json& record) { return resolve(rule["default"], record); }
+
 json resolve(const json& rule, const json& record) {
   if (rule.is_string()) return resolve_template(rule.get<std::string>(), record);
-  if (!rule.is_object()) return rule;  // constants: lists, numbers, booleans
+  if (rule.is_array()) {
+    // A constant list; its strings are templates too.
+    json out = json::array();
+    for (const auto& x : rule) out.push_back(resolve(x, record));
+    return out;
+  }
+  if (!rule.is_object()) return rule;  // numbers, booleans
   if (rule.contains("first_of")) {
     for (const auto& option : rule["first_of"]) {
       try {
@@ -56,15 +103,17 @@ json resolve(const json& rule, const json& record) {
       } catch (const Unresolved&) {
       }
     }
-    if (rule.contains("default")) return rule["default"];
+    if (rule.contains("default")) return fallback(rule, record);
     throw Unresolved("none of first_of resolves");
   }
   if (!rule.contains("from")) throw std::invalid_argument("a rule table needs 'from' or 'first_of'");
   json value;
   try {
     value = resolve(rule["from"], record);
+    if (rule.contains("parse")) value = parse_json_text(value);
+    if (rule.contains("regex")) value = extract(rule["regex"].get<std::string>(), value);
   } catch (const Unresolved&) {
-    if (rule.contains("default")) return rule["default"];
+    if (rule.contains("default")) return fallback(rule, record);
     throw;
   }
   if (rule.contains("map")) {
@@ -81,9 +130,9 @@ json resolve(const json& rule, const json& record) {
         }
       if (found) key = best;
     }
-    // A mapped string is itself a template over the record.
-    if (map.contains(key)) return map[key].is_string() ? resolve(map[key], record) : map[key];
-    if (rule.contains("default")) return rule["default"];
+    // A mapped value is itself a template over the record.
+    if (map.contains(key)) return resolve(map[key], record);
+    if (rule.contains("default")) return fallback(rule, record);
     throw Unresolved("value " + value.dump() + " is not in the map");
   }
   if (rule.contains("ranges")) {
@@ -97,8 +146,8 @@ json resolve(const json& rule, const json& record) {
       }
     } else throw Unresolved("value " + value.dump() + " is not a number");
     for (const auto& r : rule["ranges"])
-      if (r.is_array() && r.size() == 2 && r[0].is_number() && x <= r[0].get<double>()) return r[1];
-    if (rule.contains("default")) return rule["default"];
+      if (r.is_array() && r.size() == 2 && r[0].is_number() && x <= r[0].get<double>()) return resolve(r[1], record);
+    if (rule.contains("default")) return fallback(rule, record);
     throw Unresolved("value " + value.dump() + " is above every range");
   }
   return value;
@@ -126,26 +175,82 @@ json shape(const std::string& field, const json& v) {
   return v.is_string() ? v : json(v.dump());
 }
 
+// Refuses keys a rule table does not know (a misspelt `defualt` would
+// otherwise be ignored), recursively through first_of, map and default.
+void check_rule(const json& rule, const std::string& where, const std::function<void(const std::string&, const std::string&)>& bad) {
+  static const std::set<std::string> known = {"from", "first_of", "default", "map", "match", "ranges", "regex", "parse"};
+  if (rule.is_array())
+    for (size_t i = 0; i < rule.size(); ++i) check_rule(rule[i], where + "[" + std::to_string(i) + "]", bad);
+  if (!rule.is_object()) return;
+  for (const auto& [k, v] : rule.items())
+    if (!known.count(k)) bad(where + "." + k, "unknown rule key (rules take from, first_of, parse, regex, map, match, ranges, default)");
+  if (!rule.contains("from") && !rule.contains("first_of")) bad(where, "a rule table needs 'from' or 'first_of'");
+  if (rule.contains("match") && rule["match"] != "exact" && rule["match"] != "prefix") bad(where + ".match", "must be exact or prefix");
+  if (rule.contains("parse") && rule["parse"] != "json") bad(where + ".parse", "must be \"json\"");
+  if (rule.contains("regex")) {
+    if (!rule["regex"].is_string()) bad(where + ".regex", "must be a string");
+    try {
+      std::regex re(rule["regex"].get<std::string>(), std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      bad(where + ".regex", std::string("bad regex: ") + e.what());
+    }
+  }
+  if (rule.contains("first_of")) check_rule(rule["first_of"], where + ".first_of", bad);
+  if (rule.contains("default")) check_rule(rule["default"], where + ".default", bad);
+  if (rule.contains("map")) {
+    if (!rule["map"].is_object()) bad(where + ".map", "must be a table");
+    else
+      for (const auto& [k, v] : rule["map"].items()) check_rule(v, where + ".map." + k, bad);
+  }
+}
+
 void check_spec(const Mapping& m) {
   const json& s = m.spec;
   auto bad = [&](const std::string& field, const std::string& message) {
     throw InputError(m.origin + ": field '" + field + "': " + message);
   };
-  static const std::set<std::string> known = {"name", "source", "description", "filter", "join", "fields", "knobs"};
+  static const std::set<std::string> known = {"name", "source", "description", "filter", "require", "join", "fields", "knobs"};
   for (const auto& [k, v] : s.items())
     if (!known.count(k)) bad(k, "unknown field");
   if (!s.contains("source") || !s["source"].is_string()) bad("source", "missing");
   if (!s.contains("fields") || !s["fields"].is_object()) bad("fields", "missing");
-  for (const char* required : {"id", "prompt", "category", "difficulty", "optimal_tool"})
+  for (const char* required : {"prompt", "category", "difficulty", "optimal_tool"})
     if (!s["fields"].contains(required)) bad(std::string("fields.") + required, "missing");
+  for (const auto& [field, rule] : s["fields"].items()) {
+    // source comes from the top-level key; generator describes synthetic tasks only.
+    if (field == "source" || field == "generator" || field == "knobs") bad("fields." + field, "is not set by a mapping");
+    if (!is_task_field(field)) bad("fields." + field, unknown_field_message(field));
+    check_rule(rule, "fields." + field, bad);
+  }
+  if (s.contains("knobs")) {
+    if (!s["knobs"].is_object()) bad("knobs", "must be a table");
+    for (const auto& [name, rule] : s["knobs"].items()) check_rule(rule, "knobs." + name, bad);
+  }
   if (s.contains("filter")) {
     const json& f = s["filter"];
-    if (!f.contains("field") || !(f.contains("include") || f.contains("exclude"))) bad("filter", "needs field and include or exclude");
+    if (!f.is_object() || !f.contains("field") || !(f.contains("include") || f.contains("exclude"))) bad("filter", "needs field and include or exclude");
+    for (const auto& [k, v] : f.items())
+      if (k != "field" && k != "include" && k != "exclude") bad("filter." + k, "unknown field (filter takes field, include, exclude)");
+  }
+  if (s.contains("require")) {
+    if (!s["require"].is_array()) bad("require", "must be a list of tables ([[require]])");
+    for (size_t i = 0; i < s["require"].size(); ++i) {
+      const json& r = s["require"][i];
+      std::string where = "require[" + std::to_string(i) + "]";
+      if (!r.is_object() || !r.contains("value") || !r["value"].is_string()) bad(where + ".value", "missing");
+      if (!r.contains("reason") || !r["reason"].is_string()) bad(where + ".reason", "missing");
+      if (r.contains("equals") == r.contains("one_of")) bad(where, "needs equals or one_of");
+      for (const auto& [k, v] : r.items())
+        if (k != "value" && k != "equals" && k != "one_of" && k != "reason")
+          bad(where + "." + k, "unknown field (require takes value, equals or one_of, reason)");
+    }
   }
   if (s.contains("join")) {
     const json& j = s["join"];
     for (const char* key : {"file", "key", "as"})
       if (!j.contains(key) || !j[key].is_string()) bad(std::string("join.") + key, "missing");
+    for (const auto& [k, v] : j.items())
+      if (k != "file" && k != "key" && k != "as") bad("join." + k, "unknown field (join takes file, key, as)");
   }
 }
 
@@ -213,6 +318,12 @@ Mapping load_mapping(const std::string& name_or_file) {
   return m;
 }
 
+int ImportResult::refused_total() const {
+  int n = 0;
+  for (const auto& [reason, count] : refused) n += count;
+  return n;
+}
+
 ImportResult import_file(const Mapping& mapping, const std::string& input) {
   ImportResult result;
   const json& spec = mapping.spec;
@@ -251,7 +362,27 @@ ImportResult import_file(const Mapping& mapping, const std::string& input) {
         continue;
       }
     }
+    // The first requirement a record fails refuses it: the task model cannot
+    // hold it (a conversation, say), which is not a fault of the record.
+    bool refused = false;
+    for (const auto& r : spec.value("require", json::array())) {
+      bool met = false;
+      try {
+        std::string v = key_text(resolve(r["value"], record));
+        if (r.contains("equals")) met = v == key_text(r["equals"]);
+        else
+          for (const auto& x : r["one_of"]) met = met || v == key_text(x);
+      } catch (const Unresolved&) {
+      }
+      if (!met) {
+        ++result.refused[r["reason"].get<std::string>()];
+        refused = true;
+        break;
+      }
+    }
+    if (refused) continue;
     json context = record;
+    if (context.is_object()) context["_record"] = line;
     if (spec.contains("join")) {
       const json& j = spec["join"];
       const json* key = lookup(record, j["key"].get<std::string>());

@@ -3,9 +3,10 @@
 //
 // The JSON form (task_json.h) uses the seed project's field names (prompt,
 // optimal_tool, reasoning, difficulty, category, ground_truth_output,
-// alternative_tools) plus id, check, answer, tests, rubric, source, split and,
-// for generated tasks, a `generator` object with the family, its difficulty
-// knobs and the hash of the reference solution that produced the ground truth.
+// alternative_tools) plus id, check, answer, tests, rubric, source, split,
+// knobs (an import's difficulty knobs) and, for generated tasks, a
+// `generator` object with the family and its sub-kind, its difficulty knobs
+// and the hash of the reference solution that produced the ground truth.
 //
 // Which ground-truth fields matter is decided by `check`:
 //   exact       ground_truth_output is the answer, compared as text
@@ -63,6 +64,7 @@ struct RubricPoint {
 // How a synthetic task was made; empty for imported tasks.
 struct GeneratorInfo {
   std::string family;
+  std::string kind;                       // the family's sub-kind of its category (family.h)
   int phrasing = -1;                      // index into the family's phrasings
   std::vector<std::string> augmentations; // e.g. "distractor:2", "format:1"
   std::string trap;                       // "over_use", "under_use" or empty
@@ -98,8 +100,12 @@ struct Task {
   std::string source;     // "synthetic" or the public data set's name
   std::string source_id;  // the record's id in its source
   std::string split;      // train, dev or test; may be empty for imports
+  nlohmann::ordered_json knobs = nlohmann::ordered_json::object();  // an import's difficulty knobs (mapping [knobs])
   GeneratorInfo generator;
-  nlohmann::ordered_json extra = nlohmann::ordered_json::object();  // unknown fields, kept
+  // Fields the schema does not know, kept so a file round-trips; load_tasks
+  // warns about each (a misspelt `rel_tolerance` is not `rel_tol`) and
+  // refuses them under strict.
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
 };
 
 }  // namespace agentcoder::data

@@ -32,6 +32,13 @@ LoadResult load_tasks(const std::string& path, bool strict) {
       auto pos = what.find("] ");
       issues.push_back(Issue{"", 0, "", "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2))});
     }
+    std::vector<Issue> unknown;
+    if (task)
+      for (const auto& [key, value] : task->extra.items()) unknown.push_back(Issue{"", 0, key, unknown_field_message(key)});
+    if (strict && !unknown.empty()) {
+      issues.insert(issues.end(), unknown.begin(), unknown.end());
+      task.reset();
+    }
     if (task) {
       auto [it, inserted] = id_line.emplace(task->id, number);
       if (!inserted) {
@@ -48,6 +55,11 @@ LoadResult load_tasks(const std::string& path, bool strict) {
       ++result.bad_lines;
       result.issues.insert(result.issues.end(), issues.begin(), issues.end());
       continue;
+    }
+    for (auto& w : unknown) {
+      w.file = path;
+      w.line = number;
+      result.warnings.push_back(std::move(w));
     }
     result.tasks.push_back(std::move(*task));
     result.lines.push_back(number);

@@ -3,8 +3,10 @@
 // load_tasks reads every line it can. A bad line (malformed JSON, a missing or
 // wrong field, a duplicate id) becomes an Issue with file, line and field, and
 // the good lines still load. With strict = true the first bad line throws an
-// InputError carrying that Issue instead. A missing or unreadable file always
-// throws InputError.
+// InputError carrying that Issue instead. A field the schema does not know
+// (a misspelling such as `rel_tolerance`) is a warning, and the task loads
+// with the field kept aside; under strict it makes the line bad. A missing or
+// unreadable file always throws InputError.
 #pragma once
 
 #include <string>
@@ -19,6 +21,7 @@ struct LoadResult {
   std::vector<Task> tasks;
   std::vector<int> lines;      // the 1-based line of each task
   std::vector<Issue> issues;   // one or more per bad line
+  std::vector<Issue> warnings; // unknown fields of lines that loaded
   int bad_lines = 0;
 };
 

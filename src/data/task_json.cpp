@@ -1,8 +1,13 @@
 #include "data/task_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <set>
+
+#include "data/template.h"
+#include "utils/sha256.h"
+#include "utils/text.h"
 
 namespace agentcoder::data {
 namespace {
@@ -14,7 +19,7 @@ const std::set<std::string> kKnownFields = {
     "id", "prompt", "optimal_tool", "reasoning", "difficulty", "category", "ground_truth_output",
     "alternative_tools", "check", "answer", "abs_tol", "rel_tol", "tests", "test_setup", "entry_point",
     "rubric", "expected_tools", "functions", "expected_calls", "reference_solution", "checker", "source",
-    "source_id", "split", "generator"};
+    "source_id", "split", "knobs", "generator"};
 
 void add(std::vector<Issue>& issues, const std::string& field, const std::string& message) {
   issues.push_back(Issue{"", 0, field, message});
@@ -72,7 +77,93 @@ std::set<std::string> function_names(const json& functions) {
   return names;
 }
 
+// The first string inside v (any depth) that holds a placeholder, with that placeholder.
+std::string placeholder_in(const json& v) {
+  if (v.is_string()) return find_placeholder(v.get<std::string>());
+  if (v.is_array() || v.is_object())
+    for (const auto& x : v) {
+      std::string p = placeholder_in(x);
+      if (!p.empty()) return p;
+    }
+  return "";
+}
+
+// A template or mapping that failed to render leaves "{{path}}" behind (a
+// mapping default copied literally once made hundreds of prompts read
+// "{{question.0.0.content}}"). Text fields never hold one legitimately. Code
+// fields may ("'{{x}}'" is a Python string, f"{{{v}}}" a format escape), so
+// there only a field that is nothing but a placeholder is refused.
+void check_placeholders(const Task& t, std::vector<Issue>& issues) {
+  auto refuse = [&](const std::string& field, const std::string& placeholder) {
+    add(issues, field, "holds the unrendered placeholder " + placeholder);
+  };
+  const std::pair<const char*, const std::string*> text[] = {
+      {"id", &t.id}, {"prompt", &t.prompt}, {"reasoning", &t.reasoning},
+      {"ground_truth_output", &t.ground_truth_output}, {"optimal_tool", &t.optimal_tool},
+      {"entry_point", &t.entry_point}, {"source", &t.source}, {"source_id", &t.source_id}};
+  for (const auto& [field, value] : text)
+    if (std::string p = find_placeholder(*value); !p.empty()) refuse(field, p);
+  const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+      {"alternative_tools", &t.alternative_tools}, {"expected_tools", &t.expected_tools}};
+  for (const auto& [field, values] : lists)
+    for (const auto& v : *values)
+      if (std::string p = find_placeholder(v); !p.empty()) refuse(field, p);
+  for (size_t i = 0; i < t.rubric.size(); ++i) {
+    std::string p = find_placeholder(t.rubric[i].point);
+    for (const auto& re : t.rubric[i].any_of)
+      if (p.empty()) p = find_placeholder(re);
+    if (!p.empty()) refuse("rubric[" + std::to_string(i) + "]", p);
+  }
+  if (std::string p = placeholder_in(t.functions); !p.empty()) refuse("functions", p);
+  if (std::string p = placeholder_in(t.expected_calls); !p.empty()) refuse("expected_calls", p);
+  const std::pair<const char*, const std::string*> code[] = {
+      {"tests", &t.tests}, {"test_setup", &t.test_setup}, {"reference_solution", &t.reference_solution},
+      {"checker", &t.checker}};
+  for (const auto& [field, value] : code) {
+    std::string whole = trim(*value);
+    if (!whole.empty() && find_placeholder(whole) == whole) refuse(field, whole);
+  }
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
 }  // namespace
+
+bool is_task_field(const std::string& name) { return kKnownFields.count(name) > 0; }
+
+std::string derived_id(const json& record) {
+  nlohmann::json sorted = nlohmann::json::parse(record.dump());  // nlohmann::json keeps keys sorted
+  sorted.erase("id");
+  return "t-" + sha256_hex(sorted.dump()).substr(0, 16);
+}
+
+std::string unknown_field_message(const std::string& name) {
+  std::string best;
+  size_t best_distance = 3;  // at most 2 edits, or a prefix either way
+  for (const auto& known : kKnownFields) {
+    bool prefix = std::min(known.size(), name.size()) >= 3 &&
+                  (known.rfind(name, 0) == 0 || name.rfind(known, 0) == 0);
+    size_t d = prefix ? 0 : edit_distance(name, known);
+    if (d < best_distance) {
+      best_distance = d;
+      best = known;
+    }
+  }
+  return best.empty() ? "unknown field" : "unknown field (did you mean '" + best + "'?)";
+}
 
 json task_to_json(const Task& t) {
   json j;
@@ -106,10 +197,12 @@ json task_to_json(const Task& t) {
   j["source"] = t.source;
   if (!t.source_id.empty()) j["source_id"] = t.source_id;
   if (!t.split.empty()) j["split"] = t.split;
+  if (!t.knobs.empty()) j["knobs"] = t.knobs;
   if (!t.generator.family.empty()) {
     const GeneratorInfo& g = t.generator;
     json gj;
     gj["family"] = g.family;
+    if (!g.kind.empty()) gj["kind"] = g.kind;
     gj["phrasing"] = g.phrasing;
     gj["augmentations"] = g.augmentations;
     if (!g.trap.empty()) gj["trap"] = g.trap;
@@ -129,7 +222,8 @@ std::optional<Task> task_from_json(const json& j, std::vector<Issue>& issues) {
   }
   const size_t before = issues.size();
   Task t;
-  get_string(j, "id", t.id, issues, true);
+  if (!j.contains("id") || j["id"].is_null()) t.id = derived_id(j);
+  else get_string(j, "id", t.id, issues, true);
   get_string(j, "prompt", t.prompt, issues, true);
   std::string s;
   if (get_string(j, "category", s, issues, true)) {
@@ -181,6 +275,10 @@ std::optional<Task> task_from_json(const json& j, std::vector<Issue>& issues) {
   get_string(j, "source", t.source, issues, false);
   get_string(j, "source_id", t.source_id, issues, false);
   get_string(j, "split", t.split, issues, false);
+  if (auto it = j.find("knobs"); it != j.end() && !it->is_null()) {
+    if (it->is_object()) t.knobs = *it;
+    else add(issues, "knobs", "must be an object of numbers");
+  }
 
   if (get_string(j, "check", s, issues, false)) {
     if (auto c = parse_check(s)) t.check = *c;
@@ -200,6 +298,7 @@ std::optional<Task> task_from_json(const json& j, std::vector<Issue>& issues) {
     } else {
       if (g.contains("family") && g["family"].is_string()) t.generator.family = g["family"].get<std::string>();
       else add(issues, "generator.family", "missing");
+      if (g.contains("kind") && g["kind"].is_string()) t.generator.kind = g["kind"].get<std::string>();
       if (g.contains("phrasing") && g["phrasing"].is_number_integer()) t.generator.phrasing = g["phrasing"].get<int>();
       if (g.contains("augmentations") && g["augmentations"].is_array())
         for (const auto& a : g["augmentations"])
@@ -281,6 +380,7 @@ void validate_task(const Task& t, std::vector<Issue>& issues) {
       break;
   }
   if (!t.functions.is_null() && !t.functions.is_array()) add(issues, "functions", "must be a list");
+  check_placeholders(t, issues);
 }
 
 }  // namespace agentcoder::data

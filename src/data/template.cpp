@@ -1,5 +1,6 @@
 #include "data/template.h"
 
+#include <cctype>
 #include <stdexcept>
 
 #include "utils/text.h"
@@ -81,6 +82,27 @@ std::string sole_placeholder(const std::string& text) {
   if (inner.find("{{") != std::string::npos || inner.find("}}") != std::string::npos) return "";
   if (inner.find('|') != std::string::npos) return "";
   return trim(inner);
+}
+
+std::string find_placeholder(const std::string& text) {
+  auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t open = text.find("{{"); open != std::string::npos; open = text.find("{{", open + 1)) {
+    size_t close = text.find("}}", open + 2);
+    if (close == std::string::npos) return "";
+    std::string inner = trim(text.substr(open + 2, close - open - 2));
+    std::string path = inner, filter;
+    if (auto bar = inner.find('|'); bar != std::string::npos) {
+      path = trim(inner.substr(0, bar));
+      filter = trim(inner.substr(bar + 1));
+    }
+    // A path: segments of name characters joined by dots, the first not empty.
+    bool ok = !path.empty() && path.front() != '.' && path.back() != '.' && path.find("..") == std::string::npos;
+    for (char c : path) ok = ok && (name_char(c) || c == '.');
+    for (char c : filter) ok = ok && name_char(c);
+    if (inner.find('|') != std::string::npos && filter.empty()) ok = false;
+    if (ok) return text.substr(open, close + 2 - open);
+  }
+  return "";
 }
 
 std::string render_template(const std::string& text, const json& context) {

@@ -27,4 +27,11 @@ std::string render_template(const std::string& text, const nlohmann::ordered_jso
 // If text is exactly one placeholder without a filter, its path; else "".
 std::string sole_placeholder(const std::string& text);
 
+// The first placeholder in text that looks like one this syntax would render
+// ("{{question.0.content}}", "{{xs|csv}}": a dotted path of names and
+// indexes, optionally a filter), or "" when there is none. Validation uses it
+// to refuse text a template or mapping left unrendered; "{{}}" or "{{ {x} }}"
+// (Python format escapes) do not count.
+std::string find_placeholder(const std::string& text);
+
 }  // namespace agentcoder::data

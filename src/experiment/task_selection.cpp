@@ -30,6 +30,9 @@ std::vector<data::Task> load_or_generate_tasks(const RunConfig& c, sandbox::Sand
   if (loaded.bad_lines > 0)
     std::fprintf(stderr, "%s: %d bad lines skipped (run `agentcoder data validate %s`)\n", c.tasks.c_str(),
                  loaded.bad_lines, c.tasks.c_str());
+  if (!loaded.warnings.empty())
+    std::fprintf(stderr, "warning: %zu unknown field(s) kept aside; first: %s\n", loaded.warnings.size(),
+                 loaded.warnings.front().to_string().c_str());
   return std::move(loaded.tasks);
 }
 

@@ -37,6 +37,37 @@ TEST(DataCli, ValidateReportsEveryBadLineAndExits2) {
   EXPECT_NE(r.out.find("1 tasks valid, 2 bad lines"), std::string::npos) << r.out;
 }
 
+TEST(DataCli, UnrenderedPlaceholderIsABadLineForValidateAndStats) {
+  TempDir dir;
+  std::string good =
+      R"({"id":"a","prompt":"p","category":"ambiguous","difficulty":"easy","optimal_tool":"none","ground_truth_output":"1"})";
+  std::string path = dir.write("t.jsonl", good + "\n" +
+                                             R"({"id":"b","prompt":"{{question.0.0.content}}","category":"ambiguous","difficulty":"easy","optimal_tool":"none","ground_truth_output":"1"})" +
+                                             "\n");
+  CliRun r = run("data validate --strict " + path);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(count_lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find(path + ":2: field 'prompt': holds the unrendered placeholder {{question.0.0.content}}"),
+            std::string::npos) << r.out;
+  CliRun s = run("data stats " + path);
+  EXPECT_NE(s.out.find("tasks:        1  (1 bad lines not counted)"), std::string::npos) << s.out;
+}
+
+TEST(DataCli, UnknownFieldWarnsAndStrictExits2) {
+  TempDir dir;
+  std::string path = dir.write(
+      "t.jsonl",
+      R"({"id":"a","prompt":"p","category":"ambiguous","difficulty":"easy","optimal_tool":"none","ground_truth_output":"1","rel_tolerance":0.1})"
+      "\n");
+  CliRun r = run("data validate " + path);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: " + path + ":1: field 'rel_tolerance': unknown field (did you mean 'rel_tol'?)"),
+            std::string::npos) << r.out;
+  CliRun strict = run("data validate --strict " + path);
+  EXPECT_EQ(strict.code, 2) << strict.out;
+  EXPECT_NE(strict.out.find(path + ":1: field 'rel_tolerance'"), std::string::npos) << strict.out;
+}
+
 TEST(DataCli, GenerateValidateVerifyStats) {
   TempDir dir;
   std::string out = dir.path("gen/tasks.jsonl");
@@ -52,19 +83,34 @@ TEST(DataCli, GenerateValidateVerifyStats) {
   ASSERT_EQ(s.code, 0) << s.out;
   EXPECT_NE(s.out.find("tasks:        24"), std::string::npos) << s.out;
   EXPECT_NE(s.out.find("sha256:"), std::string::npos);
-  // Each of the 12 category x difficulty rows shows a total of 2.
+  // Each of the 12 category x difficulty rows shows a total of 2 (the
+  // sub-kind table further down has rows starting with categories too).
+  const std::string grid = s.out.substr(0, s.out.find("sub-kinds:"));
   int rows = 0;
   for (const char* c : {"pure_reasoning", "execution_required", "ambiguous", "multi_step"}) {
     size_t pos = 0;
-    while ((pos = s.out.find(std::string("\n") + c, pos)) != std::string::npos) {
-      size_t end = s.out.find('\n', pos + 1);
-      std::string row = s.out.substr(pos + 1, end - pos - 1);
+    while ((pos = grid.find(std::string("\n") + c, pos)) != std::string::npos) {
+      size_t end = grid.find('\n', pos + 1);
+      std::string row = grid.substr(pos + 1, end - pos - 1);
       EXPECT_EQ(row.substr(row.find_last_not_of(' ') ), "2") << row;
       ++rows;
       pos = end;
     }
   }
   EXPECT_EQ(rows, 12) << s.out;
+  EXPECT_NE(s.out.find("sub-kinds: families (tasks) per split"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("\npure_reasoning      code_review"), std::string::npos) << s.out;
+}
+
+TEST(DataCli, ImportSummaryCountsRefusedRecordsByReason) {
+  TempDir dir;
+  CliRun r = run("data import --mapping bfcl " + std::string(DATA_FIXTURES) + "/bfcl/BFCL_v4_live_simple.json -o " +
+                 dir.path("o.jsonl"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("imported 1 of 5 records"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(0 filtered out, 4 refused, 0 issues)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  refused 2: several messages in the turn"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  refused 1: several turns"), std::string::npos) << r.out;
 }
 
 TEST(DataCli, ImportUnknownMappingIsExit2) {

@@ -16,6 +16,7 @@ namespace {
 const char* kMinimal = R"(
 id = "t.min"
 category = "ambiguous"
+kind = "simple_math"
 optimal_tool = "none"
 reasoning = "r"
 check = "exact"
@@ -63,6 +64,8 @@ TEST(Family, MinimalFamilyParses) {
 TEST(Family, MalformedFamiliesAreRefused) {
   expect_refused(replaced(kMinimal, R"("c {{n}}")", ""), "phrasings");
   expect_refused(replaced(kMinimal, R"(category = "ambiguous")", R"(category = "misc")"), "category");
+  expect_refused(replaced(kMinimal, R"(kind = "simple_math")", R"(kind = "numerical")"), "kind");  // another category's
+  expect_refused(replaced(kMinimal, "kind = \"simple_math\"\n", ""), "kind");
   expect_refused(replaced(kMinimal, R"(knobs = ["n"])", R"(knobs = ["m"])"), "knobs");
   expect_refused(replaced(kMinimal, "def solve(p):", "def answer(p):"), "reference");
   expect_refused(replaced(kMinimal, R"(check = "exact")", R"(check = "numeric")"), "abs_tol");
@@ -103,6 +106,24 @@ TEST(Family, TrapsOnBothSidesAndMultiStepKindsExist) {
   EXPECT_GE(under.size(), 3u);
   EXPECT_TRUE(docs_first);
   EXPECT_TRUE(retry);
+}
+
+// Splitting per category put 8 of 54 families in test, so a study on the test
+// split never measured code review, explanation, algorithm design, small-data
+// operations or documentation tasks. Every sub-kind now has families in all
+// three splits, and every family's sub-kind is one its category lists.
+TEST(Family, EverySubKindHasFamiliesInTrainDevAndTest) {
+  using SubKind = std::pair<Category, std::string>;
+  std::map<SubKind, std::map<std::string, int>> splits;
+  for (const auto& f : builtin_families()) {
+    const auto& kinds = sub_kinds(f.category);
+    EXPECT_NE(std::find(kinds.begin(), kinds.end(), f.kind), kinds.end()) << f.id << ": " << f.kind;
+    splits[{f.category, f.kind}][f.split]++;
+  }
+  for (Category c : kCategories)
+    for (const std::string& kind : sub_kinds(c))
+      for (const char* split : {"train", "dev", "test"})
+        EXPECT_GE(splits[SubKind(c, kind)][split], 1) << to_string(c) << "/" << kind << " has no family in " << split;
 }
 
 TEST(Family, SplitsDependOnIdsOnly) {

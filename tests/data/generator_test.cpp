@@ -20,6 +20,7 @@ namespace {
 const char* kProduct = R"(
 id = "t.product"
 category = "execution_required"
+kind = "numerical"
 optimal_tool = "python"
 reasoning = "r"
 check = "exact"

@@ -1,11 +1,14 @@
 // The Task schema and JSONL files: round trip, seed records, and one precise
 // Issue per bad line while the good lines still load.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "data/task_file.h"
 #include "data/task_json.h"
 #include "support/temp_dir.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 
 using namespace agentcoder::data;
 using json = nlohmann::ordered_json;
@@ -115,6 +118,40 @@ TEST(TaskJson, EachSchemaErrorNamesItsField) {
   }
 }
 
+// What a template or mapping left unrendered is refused wherever it lands;
+// code may hold "{{x}}" as Python text, so there only a bare placeholder is.
+TEST(TaskJson, UnrenderedPlaceholdersAreRefused) {
+  struct Case {
+    const char* field;
+    json patch;
+  };
+  std::vector<Case> refused = {
+      {"prompt", {{"prompt", "{{question.0.0.content}}"}}},
+      {"prompt", {{"prompt", "Solve: {{ text|lines }}"}}},
+      {"reasoning", {{"reasoning", "because {{why}}"}}},
+      {"ground_truth_output", {{"ground_truth_output", "{{answer}}"}}},
+      {"functions", {{"functions", {{{"name", "f"}, {"description", "{{doc}}"}}}}}},
+      {"tests", {{"tests", "{{test}}"}}},
+      {"rubric[0]", {{"check", "rubric"}, {"rubric", {{{"point", "{{p}}"}, {"any_of", {"x"}}}}}}},
+  };
+  for (const auto& c : refused) {
+    json j = good();
+    for (const auto& [k, v] : c.patch.items()) j[k] = v;
+    auto issues = issues_of(j);
+    EXPECT_TRUE(has_field(issues, c.field)) << "expected an issue on '" << c.field << "' for " << j.dump();
+  }
+  std::vector<json> accepted = {
+      {{"prompt", "Format {} and {{}} and {{ {x} }} in Python."}},
+      {{"tests", "assert balanced('{{x}}')\nassert f\"{{{v}}}\" == '{1}'"}},
+  };
+  for (const auto& patch : accepted) {
+    json j = good();
+    for (const auto& [k, v] : patch.items()) j[k] = v;
+    auto issues = issues_of(j);
+    EXPECT_TRUE(issues.empty()) << j.dump() << ": " << issues[0].to_string();
+  }
+}
+
 TEST(TaskJson, OfferedFunctionIsAValidTool) {
   json j = good();
   j["optimal_tool"] = "get_weather";
@@ -166,6 +203,88 @@ TEST(TaskFile, StrictStopsAtTheFirstBadLine) {
   } catch (const agentcoder::InputError& e) {
     EXPECT_NE(std::string(e.what()).find(":2: field 'category'"), std::string::npos) << e.what();
   }
+}
+
+// A misspelt field used to be kept silently, so a tolerance became 0 and the
+// alternatives empty. It is a warning naming file, line and field, and under
+// strict the line is refused.
+TEST(TaskFile, UnknownFieldsWarnAndStrictRefuses) {
+  TempDir dir;
+  json j = good();
+  j["rel_tolerance"] = 0.01;
+  j["alternative_tool"] = json::array({"python"});
+  j["id"] = "t2";
+  std::string path = dir.write("t.jsonl", std::string(kGood) + "\n" + j.dump() + "\n");
+  LoadResult r = load_tasks(path);
+  ASSERT_EQ(r.tasks.size(), 2u);
+  EXPECT_EQ(r.bad_lines, 0);
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_EQ(r.warnings[0].to_string(), path + ":2: field 'rel_tolerance': unknown field (did you mean 'rel_tol'?)");
+  EXPECT_EQ(r.warnings[1].to_string(),
+            path + ":2: field 'alternative_tool': unknown field (did you mean 'alternative_tools'?)");
+  try {
+    load_tasks(path, true);
+    FAIL() << "expected InputError";
+  } catch (const agentcoder::InputError& e) {
+    EXPECT_EQ(std::string(e.what()), r.warnings[0].to_string());
+  }
+}
+
+// The seed's own example record (its "Data Format") has no id: it loads,
+// under strict, with an id derived from its content.
+TEST(TaskFile, SeedExampleWithoutIdLoadsStrictly) {
+  const std::string path = std::string(DATA_FIXTURES) + "/seed_example.jsonl";
+  LoadResult r = load_tasks(path, true);
+  ASSERT_EQ(r.tasks.size(), 1u);
+  const Task& t = r.tasks[0];
+  EXPECT_TRUE(r.warnings.empty());
+  EXPECT_EQ(t.id.rfind("t-", 0), 0u) << t.id;
+  EXPECT_EQ(t.id.size(), 18u);
+  EXPECT_EQ(t.optimal_tool, "python");
+  EXPECT_EQ(t.alternative_tools, std::vector<std::string>{"math"});
+  EXPECT_EQ(t.check, Check::exact);
+  EXPECT_EQ(t.ground_truth_output, "338350");
+}
+
+TEST(TaskJson, DerivedIdDependsOnContentOnly) {
+  json a = good();
+  a.erase("id");
+  json reordered = json::object();
+  for (auto it = a.rbegin(); it != a.rend(); ++it) reordered[it.key()] = it.value();
+  json other = a;
+  other["prompt"] = "What is 3+3?";
+  std::vector<Issue> issues;
+  std::string id = task_from_json(a, issues).value().id;
+  EXPECT_EQ(task_from_json(reordered, issues).value().id, id);
+  EXPECT_NE(task_from_json(other, issues).value().id, id);
+  EXPECT_EQ(derived_id(a), id);
+  // Two identical records without ids are a duplicate, as two equal ids are.
+  TempDir dir;
+  std::string path = dir.write("t.jsonl", a.dump() + "\n" + a.dump() + "\n");
+  LoadResult r = load_tasks(path);
+  EXPECT_EQ(r.tasks.size(), 1u);
+  ASSERT_EQ(r.issues.size(), 1u);
+  EXPECT_EQ(r.issues[0].field, "id");
+}
+
+// The same record, read from the seed document itself where shared/ is beside
+// the checkout: the example there must stay loadable.
+TEST(TaskFile, SeedDocumentExampleLoads) {
+  const std::string doc = SHARED_SEED "/agentcoder-context.md";
+  if (!std::filesystem::exists(doc)) GTEST_SKIP() << doc << " is not present; the fixture copy was checked";
+  std::string text = agentcoder::read_file(doc);
+  size_t section = text.find("### Data Format");
+  ASSERT_NE(section, std::string::npos);
+  size_t open = text.find("```json", section);
+  size_t close = text.find("```", open + 7);
+  ASSERT_NE(close, std::string::npos);
+  json record = json::parse(text.substr(open + 7, close - open - 7));
+  EXPECT_FALSE(record.contains("id"));
+  TempDir dir;
+  std::string path = dir.write("seed.jsonl", record.dump() + "\n");
+  LoadResult r = load_tasks(path, true);
+  ASSERT_EQ(r.tasks.size(), 1u);
+  EXPECT_EQ(r.tasks[0].ground_truth_output, "338350");
 }
 
 TEST(TaskFile, MissingFileIsInputError) {
