@@ -59,6 +59,9 @@ struct EpisodeTrace {
   // of a tool-call opener (e.g. "<tool_call>", "```python") vs the rest.
   double p_tool = 0;
   double wall_ms = 0;
+  std::string started_at;         // UTC, ISO 8601
+  std::string finished_at;
+  std::string first_turn_sha256;  // of first_turn(): what the model saw before its first token
 
   // The first decision: the kind of the first reply.
   ReplyKind first_decision() const {

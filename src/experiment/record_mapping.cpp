@@ -40,6 +40,8 @@ store::EpisodeRecord to_record(const agent::EpisodeTrace& t, const store::Episod
   r.p_tool = t.p_tool;
   r.p_text = 1.0 - t.p_tool;
   r.wall_ms = t.wall_ms;
+  r.started_at = t.started_at;
+  r.finished_at = t.finished_at;
   r.error = t.error;
   int64_t kv_bytes = 0;
   for (const auto& s : t.steps) {

@@ -92,6 +92,10 @@ RunConfig load_run_config(const std::string& path) {
   r.get("agent.max_tokens_per_step", c.max_tokens_per_step);
   r.get("agent.temperature", c.temperature);
   r.get("agent.fenced_code_is_call", c.fenced_code_is_call);
+  r.get("agent.tool_format", c.tool_format);
+  if (c.tool_format != "auto" && c.tool_format != "harness")
+    r.fail("agent.tool_format", "unknown format '" + c.tool_format + "' (auto, harness)");
+  r.get("agent.tool_instructions", c.tool_instructions);
   r.get("engine.parallel", c.parallel);
   r.get("engine.context_per_sequence", c.context_per_sequence);
   r.get("engine.threads", c.threads);

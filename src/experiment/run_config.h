@@ -49,6 +49,13 @@ struct RunConfig {
   int max_tokens_per_step = 384;
   float temperature = 0;
   bool fenced_code_is_call = true;
+  // "auto": tools in the template's own format where it renders tools, else
+  // the harness's convention; "harness": the harness's convention always
+  // (an ablation of the format itself).
+  std::string tool_format = "auto";
+  // Harness format: a file whose text replaces the built-in tool
+  // instructions and tool list, for ablations of their wording; "" = built-in.
+  std::string tool_instructions;
 
   int parallel = 8;
   int context_per_sequence = 2048;
