@@ -4,7 +4,9 @@
 // and the sandbox. Every combination of model x format x mode is run on
 // every selected task.
 //
-// load_run_config throws InputError naming the file and the key at fault.
+// load_run_config throws InputError "FILE:LINE: [section] key: why" for a
+// key it does not know (a misspelling must not run with the default), a
+// value of the wrong type or range, and a missing required key.
 #pragma once
 
 #include <cstdint>

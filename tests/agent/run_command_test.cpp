@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -136,6 +137,21 @@ TEST_F(RunCommandTest, BadConfigIsOneLineExit2) {
   std::ofstream(path) << "name = \"bad\"\n[data]\ntasks = 7\n";
   auto r = run_cli(AGENTCODER_BIN, "run " + path);
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("data.tasks"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad.toml:3: [data] tasks: expected a string"), std::string::npos) << r.out;
   EXPECT_EQ(agentcoder::testing::count_lines(r.out), 1) << r.out;
+}
+
+// A misspelled key is refused, not run with the default.
+TEST_F(RunCommandTest, UnknownKeyIsOneLineExit2) {
+  std::string path = config("typo");
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  std::string toml = text.str();
+  toml.insert(toml.find("max_steps"), "max_token = 64\n");  // line 13, in [agent]
+  std::ofstream(path) << toml;
+  auto r = run_cli(AGENTCODER_BIN, "run " + path + " --results " + results("typo"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("typo.toml:13: [agent] max_token: unknown key"), std::string::npos) << r.out;
+  EXPECT_EQ(agentcoder::testing::count_lines(r.out), 1) << r.out;
+  EXPECT_FALSE(fs::exists(results("typo") + "/typo")) << "nothing is run";
 }
