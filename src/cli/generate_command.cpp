@@ -125,7 +125,12 @@ void run_generate(GenerateArgs args) {
   request.prompt_tokens = engine.tokenize(prompt_text);
   request.sampling = sampling;
   models::GenerationResult result = engine.generate(std::move(request));
-  if (result.stop == GenerationStop::error) throw std::runtime_error(result.error);
+  if (result.stop == GenerationStop::error) {
+    // A grammar of the user's that does not parse, or that no token can continue, is bad input.
+    if (!args.sampling.grammar_file.empty() && result.error.rfind("sampler: ", 0) == 0)
+      throw InputError(args.sampling.grammar_file + ": " + result.error);
+    throw std::runtime_error(result.error);
+  }
 
   models::ParsedReply parsed;
   if (chat) parsed = chat->parse(result.text, rendered);

@@ -436,7 +436,16 @@ bool Engine::step() {
     totals_.prompt_tokens_evaluated += prompt_tokens;
     totals_.decode_calls += 1;
   }
-  for (Sequence* s : in_batch) take_output(*s);
+  for (Sequence* s : in_batch) {
+    // llama.cpp's grammar code throws when a sampled token leaves the grammar
+    // no way on (a grammar no token can continue). That ends this request; on
+    // the engine thread it would otherwise end the process.
+    try {
+      take_output(*s);
+    } catch (const std::exception& e) {
+      if (s->pending) finish(*s, GenerationStop::error, std::string("sampler: ") + e.what());
+    }
+  }
   return true;
 }
 

@@ -191,6 +191,27 @@ TEST_F(EngineTest, BadGrammarIsAnErrorAndTheEngineGoesOn) {
   EXPECT_NE(ok.stop, GenerationStop::error);
 }
 
+// After "yes" the grammar wants a NUL, which no token can give: llama.cpp's
+// grammar code throws on the engine thread once a token is sampled anyway.
+// That request ends with the error; one decoding beside it is unaffected.
+TEST_F(EngineTest, GrammarThatFailsMidReplyEndsOnlyThatRequest) {
+  Engine engine(*model_, options(2));
+  auto alone = engine.generate(request(engine, kPrompts[1], 12));
+  auto failing = request(engine, kPrompts[0], 8);
+  failing.sampling.grammar = R"(root ::= "yes" [\x00])";
+  auto f = engine.submit(std::move(failing));
+  auto other = engine.submit(request(engine, kPrompts[1], 12));
+  GenerationResult r = f.get();
+  EXPECT_EQ(r.stop, GenerationStop::error);
+  EXPECT_EQ(r.error.rfind("sampler: ", 0), 0u) << r.error;
+  EXPECT_EQ(r.text, "yes");
+  GenerationResult o = other.get();
+  EXPECT_EQ(o.stop, alone.stop);
+  EXPECT_EQ(o.tokens, alone.tokens);
+  auto after = engine.generate(request(engine, kPrompts[1], 12));
+  EXPECT_EQ(after.tokens, alone.tokens);
+}
+
 TEST_F(EngineTest, EmptyPromptIsAnError) {
   Engine engine(*model_, options(1));
   GenerationRequest r;
