@@ -155,3 +155,12 @@ TEST_F(RunCommandTest, UnknownKeyIsOneLineExit2) {
   EXPECT_EQ(agentcoder::testing::count_lines(r.out), 1) << r.out;
   EXPECT_FALSE(fs::exists(results("typo") + "/typo")) << "nothing is run";
 }
+
+// Like score and data: where the host lacks a protection that may be waived,
+// the run goes on and its manifest lists what was missing.
+TEST_F(RunCommandTest, AcceptsAllowWeakerIsolation) {
+  auto r = run_cli(AGENTCODER_BIN, "run " + config("weaker") + " --limit 1 --allow-weaker-isolation --results " +
+                                       results("w"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(episodes(results("w") + "/weaker/results.sqlite", "weaker").size(), 3u);
+}
