@@ -1,5 +1,6 @@
 #include "experiment/run_config.h"
 
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <set>
@@ -7,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "agent/episode.h"
+#include "models/lora.h"
 #include "utils/errors.h"
 #include "utils/files.h"
 
@@ -122,6 +124,14 @@ class Section {
   std::set<std::string> read_;
 };
 
+// A path written in the config, from the config file's folder (absolute ones
+// as they are), so that a config means the same from any current directory.
+std::string from_config_folder(const std::string& config_file, const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(config_file).parent_path() / path).lexically_normal().string();
+}
+
 }  // namespace
 
 RunConfig load_run_config(const std::string& path) {
@@ -194,8 +204,25 @@ RunConfig load_run_config(const std::string& path) {
   if (c.formats.empty()) agent.fail("formats", "at least one prompt format is needed");
   if (c.modes.empty()) agent.fail("modes", "at least one mode is needed");
   if (c.parallel < 1) engine.fail("parallel", "must be at least 1");
+  if (c.context_per_sequence < 1) engine.fail("context_per_sequence", "must be at least 1");
   if (c.max_steps < 1) agent.fail("max_steps", "must be at least 1");
+  if (c.max_tokens < 1) agent.fail("max_tokens", "must be at least 1");
+  if (c.max_tokens_per_step < 1) agent.fail("max_tokens_per_step", "must be at least 1");
+  if (!(c.temperature >= 0) || !std::isfinite(c.temperature)) agent.fail("temperature", "must be 0 (greedy) or more");
+  if (!(c.sandbox_timeout > 0) || !std::isfinite(c.sandbox_timeout)) sandbox.fail("timeout", "must be a positive number");
+  if (c.sandbox_memory_mb < 1) sandbox.fail("memory_mb", "must be at least 1");
+  if (!(c.sandbox_cpus > 0) || !std::isfinite(c.sandbox_cpus)) sandbox.fail("cpus", "must be a positive number");
   if (c.name.find('/') != std::string::npos) top.fail("name", "must not contain '/'");
+
+  c.tasks = from_config_folder(path, c.tasks);
+  c.prompts_dir = from_config_folder(path, c.prompts_dir);
+  for (ModelVariant& v : c.models) {
+    if (v.path != "default") v.path = from_config_folder(path, v.path);
+    for (std::string& lora : v.lora) {
+      const std::string adapter = models::LoraSpec::parse(lora).path;  // PATH[:SCALE]
+      lora = from_config_folder(path, adapter) + lora.substr(adapter.size());
+    }
+  }
   return c;
 }
 

@@ -4,6 +4,10 @@
 // and the sandbox. Every combination of model x format x mode is run on
 // every selected task.
 //
+// Relative paths in the file (data.tasks, agent.prompts, a model's path and
+// adapters) are from the config file's folder, so a config runs the same from
+// any current directory; the fields hold them resolved.
+//
 // load_run_config throws InputError "FILE:LINE: [section] key: why" for a
 // key it does not know (a misspelling must not run with the default), a
 // value of the wrong type or range, and a missing required key.
@@ -44,7 +48,7 @@ struct RunConfig {
   std::vector<std::string> formats;
   std::vector<Mode> modes;
   std::vector<std::string> tools;
-  std::string prompts_dir = "experiments/prompts";
+  std::string prompts_dir = "prompts";  // agent.prompts: <name>.txt per format
 
   int max_steps = 4;
   int max_tokens = 768;

@@ -164,3 +164,29 @@ TEST_F(RunCommandTest, AcceptsAllowWeakerIsolation) {
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(episodes(results("w") + "/weaker/results.sqlite", "weaker").size(), 3u);
 }
+
+// A config copied to another folder, run from a third: its relative paths
+// (tasks, prompts, model) are from its own folder, not the current directory.
+TEST_F(RunCommandTest, CopiedConfigRunsFromAnotherFolder) {
+  const fs::path copy = fs::path(*dir_) / "copy";
+  const fs::path cwd = fs::path(*dir_) / "a" / "b";
+  fs::create_directories(copy);
+  fs::create_directories(cwd);
+  std::string text;
+  {
+    std::stringstream in;
+    in << std::ifstream(config("copied")).rdbuf();
+    text = in.str();
+  }
+  auto relative = [&](const std::string& to) { return fs::relative(to, copy).string(); };
+  text.replace(text.find(*dir_ + "/tasks.jsonl"), (*dir_ + "/tasks.jsonl").size(), "../tasks.jsonl");
+  text.replace(text.find(AGENTCODER_PROMPTS_DIR), std::string(AGENTCODER_PROMPTS_DIR).size(),
+               relative(AGENTCODER_PROMPTS_DIR));
+  text.replace(text.find(AGENTCODER_TINY_MODEL), std::string(AGENTCODER_TINY_MODEL).size(),
+               relative(AGENTCODER_TINY_MODEL));
+  std::ofstream((copy / "copied.toml").string()) << text;
+  auto r = agentcoder::testing::run_shell("cd " + cwd.string() + " && " + AGENTCODER_BIN +
+                                          " run ../../copy/copied.toml --limit 1 --results ../../res-copy 2>&1");
+  ASSERT_EQ(r.code, 0) << r.out << "\n" << text;
+  EXPECT_EQ(episodes(results("res-copy") + "/copied/results.sqlite", "copied").size(), 3u);
+}

@@ -3,6 +3,7 @@
 // key) and what it accepts.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -49,7 +50,7 @@ TEST(RunConfig, ValidConfigLoads) {
   EXPECT_EQ(c.max_tokens, 64);
   EXPECT_EQ(c.parallel, 2);
   ASSERT_EQ(c.models.size(), 1u);
-  EXPECT_EQ(c.models[0].name, c.models[0].path);
+  EXPECT_EQ(c.models[0].name, "model.gguf") << "a variant without a name is labelled by its path as written";
 }
 
 TEST(RunConfig, UnknownKeyNamesLineSectionAndKey) {
@@ -92,6 +93,20 @@ TEST(RunConfig, WrongTypesAreRefused) {
   EXPECT_NE(e.find("c.toml:1: engine: expected a table [engine], got an integer"), std::string::npos) << e;
 }
 
+TEST(RunConfig, OutOfRangeValuesAreRefused) {
+  TempDir dir;
+  std::string e = load_error(dir, config_text("temperature = -1.0\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] temperature: must be 0 (greedy) or more"), std::string::npos) << e;
+  e = load_error(dir, config_text("max_tokens_per_step = 0\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] max_tokens_per_step: must be at least 1"), std::string::npos) << e;
+  e = load_error(dir, config_text() + "[sandbox]\ntimeout = -1.0\n");
+  EXPECT_NE(e.find("c.toml:12: [sandbox] timeout: must be a positive number"), std::string::npos) << e;
+  e = load_error(dir, config_text() + "[sandbox]\ncpus = nan\n");
+  EXPECT_NE(e.find("c.toml:12: [sandbox] cpus: must be a positive number"), std::string::npos) << e;
+  e = load_error(dir, config_text() + "[sandbox]\nmemory_mb = 0\n");
+  EXPECT_NE(e.find("c.toml:12: [sandbox] memory_mb: must be at least 1"), std::string::npos) << e;
+}
+
 TEST(RunConfig, AllGpuLayersIsMinusOne) {
   TempDir dir;
   std::string text = config_text();
@@ -109,16 +124,48 @@ TEST(RunConfig, MissingKeysAreNamed) {
       << load_error(dir, text);
 }
 
-// Every config shipped under experiments/ loads as it stands.
+TEST(RunConfig, RelativePathsAreFromTheConfigFolder) {
+  TempDir dir;
+  std::string text = config_text("prompts = \"my-prompts\"\n");
+  text.replace(text.find("path ="), 0, "lora = [\"adapters/a.gguf:0.5\", \"/abs/b.gguf\"]\n");
+  text.replace(text.find("tasks.jsonl"), 0, "../");
+  text += "[[models]]\npath = \"default\"\n";
+  experiment::RunConfig c = experiment::load_run_config(dir.write("exp/c.toml", text));
+  EXPECT_EQ(c.tasks, dir.path("tasks.jsonl"));
+  EXPECT_EQ(c.prompts_dir, dir.path("exp/my-prompts"));
+  ASSERT_EQ(c.models.size(), 2u);
+  EXPECT_EQ(c.models[0].path, dir.path("exp/model.gguf"));
+  EXPECT_EQ(c.models[0].lora, (std::vector<std::string>{dir.path("exp/adapters/a.gguf") + ":0.5", "/abs/b.gguf"}));
+  EXPECT_EQ(c.models[1].path, "default");
+}
+
+TEST(RunConfig, PromptsDefaultToThePromptsFolderBesideTheConfig) {
+  TempDir dir;
+  experiment::RunConfig c = experiment::load_run_config(dir.write("exp/c.toml", config_text()));
+  EXPECT_EQ(c.prompts_dir, dir.path("exp/prompts"));
+}
+
+// Every config shipped under experiments/ loads as it stands, and the prompt
+// formats it names are there (`make run` needs them).
 TEST(RunConfig, ShippedConfigsLoad) {
   int loaded = 0;
   for (const auto& entry : std::filesystem::directory_iterator(AGENTCODER_EXPERIMENTS_DIR)) {
     if (entry.path().extension() != ".toml") continue;
     SCOPED_TRACE(entry.path().string());
-    EXPECT_NO_THROW(experiment::load_run_config(entry.path().string()));
+    experiment::RunConfig c;
+    ASSERT_NO_THROW(c = experiment::load_run_config(entry.path().string()));
+    for (const std::string& format : c.formats)
+      EXPECT_TRUE(std::filesystem::is_regular_file(c.prompts_dir + "/" + format + ".txt")) << c.prompts_dir << " " << format;
     ++loaded;
   }
   EXPECT_GE(loaded, 1) << "no config found in " << AGENTCODER_EXPERIMENTS_DIR;
+}
+
+// The baseline's task file is the repository's data/synthetic/, wherever it is run from.
+TEST(RunConfig, BaselineTasksAreTheRepositorysData) {
+  const std::filesystem::path experiments = AGENTCODER_EXPERIMENTS_DIR;
+  experiment::RunConfig c = experiment::load_run_config((experiments / "baseline.toml").string());
+  EXPECT_EQ(c.tasks, (experiments.parent_path() / "data/synthetic/tasks.jsonl").lexically_normal().string());
 }
 
 }  // namespace
