@@ -1,5 +1,6 @@
 #include "experiment/run_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -9,6 +10,7 @@
 
 #include "agent/episode.h"
 #include "models/lora.h"
+#include "tools/tool_config.h"
 #include "utils/errors.h"
 #include "utils/files.h"
 
@@ -74,6 +76,29 @@ class Section {
     if (node == nullptr) return out;
     if (!node->is_array_of_tables()) fail(name, "expected [[" + name + "]] tables, got " + type_of(*node));
     for (const auto& entry : *node->as_array()) out.emplace_back(file_, "[[" + name + "]]", *entry.as_table());
+    return out;
+  }
+
+  // Every key of this section a table of scalars, as JSON objects by key
+  // ([tools_options.python] -> {"python": {...}}).
+  nlohmann::json tables_as_json() {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, node] : table_) {
+      const std::string name(key.str());
+      read_.insert(name);
+      const toml::table* t = node.as_table();
+      if (t == nullptr) fail(name, "expected a table, got " + type_of(node));
+      Section inner(file_, label_.substr(0, label_.size() - 1) + "." + name + "]", *t);
+      nlohmann::json& options = out[name] = nlohmann::json::object();
+      for (const auto& [option, value] : *t) {
+        const std::string o(option.str());
+        if (value.is_integer()) options[o] = *value.value<int64_t>();
+        else if (value.is_floating_point()) options[o] = *value.value<double>();
+        else if (value.is_string()) options[o] = *value.value<std::string>();
+        else if (value.is_boolean()) options[o] = *value.value<bool>();
+        else inner.fail(o, "expected a number, string or boolean, got " + type_of(value));
+      }
+    }
     return out;
   }
 
@@ -167,6 +192,13 @@ RunConfig load_run_config(const std::string& path) {
     c.modes.push_back(*mode);
   }
   agent.get_list("tools", c.tools);
+  const std::vector<std::string> builtin = tools::builtin_tool_names();
+  for (size_t i = 0; i < c.tools.size(); ++i) {
+    if (std::find(builtin.begin(), builtin.end(), c.tools[i]) == builtin.end())
+      agent.fail("tools", "unknown tool '" + c.tools[i] + "' (python, math, docs)");
+    if (std::find(c.tools.begin(), c.tools.begin() + i, c.tools[i]) != c.tools.begin() + i)
+      agent.fail("tools", "tool '" + c.tools[i] + "' is listed twice");
+  }
   agent.get("prompts", c.prompts_dir);
   agent.get("max_steps", c.max_steps);
   agent.get("max_tokens", c.max_tokens);
@@ -183,6 +215,13 @@ RunConfig load_run_config(const std::string& path) {
   sandbox.get("timeout", c.sandbox_timeout);
   sandbox.get("memory_mb", c.sandbox_memory_mb);
   sandbox.get("cpus", c.sandbox_cpus);
+
+  // Option names and values are checked where the tools are made (plan()).
+  Section tool_options = top.section("tools_options");
+  c.tools_options = tool_options.tables_as_json();
+  for (const auto& [tool, options] : c.tools_options.items())
+    if (std::find(c.tools.begin(), c.tools.end(), tool) == c.tools.end())
+      tool_options.fail(tool, "options for a tool not in [agent] tools");
 
   for (Section& m : top.array_of_tables("models")) {
     ModelVariant v;
@@ -216,6 +255,9 @@ RunConfig load_run_config(const std::string& path) {
 
   c.tasks = from_config_folder(path, c.tasks);
   c.prompts_dir = from_config_folder(path, c.prompts_dir);
+  if (c.tools_options.contains("docs") && c.tools_options["docs"].contains("index") &&
+      c.tools_options["docs"]["index"].is_string())
+    c.tools_options["docs"]["index"] = from_config_folder(path, c.tools_options["docs"]["index"].get<std::string>());
   for (ModelVariant& v : c.models) {
     if (v.path != "default") v.path = from_config_folder(path, v.path);
     for (std::string& lora : v.lora) {

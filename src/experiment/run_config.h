@@ -5,7 +5,7 @@
 // every selected task.
 //
 // Relative paths in the file (data.tasks, agent.prompts, a model's path and
-// adapters) are from the config file's folder, so a config runs the same from
+// adapters, tools_options.docs.index) are from the config file's folder, so a config runs the same from
 // any current directory; the fields hold them resolved.
 //
 // load_run_config throws InputError "FILE:LINE: [section] key: why" for a
@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "sandbox/sandbox.h"
 #include "utils/vocabulary.h"
@@ -48,6 +50,9 @@ struct RunConfig {
   std::vector<std::string> formats;
   std::vector<Mode> modes;
   std::vector<std::string> tools;
+  // [tools_options.<tool>]: that tool's options (tools/tool_config.h), e.g.
+  // the docs index or max_chars; for python and math over the [sandbox] limits.
+  nlohmann::json tools_options = nlohmann::json::object();
   std::string prompts_dir = "prompts";  // agent.prompts: <name>.txt per format
 
   int max_steps = 4;

@@ -145,6 +145,33 @@ TEST(RunConfig, PromptsDefaultToThePromptsFolderBesideTheConfig) {
   EXPECT_EQ(c.prompts_dir, dir.path("exp/prompts"));
 }
 
+TEST(RunConfig, ToolOptionsAreReadPerTool) {
+  TempDir dir;
+  std::string text = config_text("tools = [\"python\", \"docs\"]\n") +
+                     "[tools_options.python]\nmax_chars = 500\ntimeout = 2.5\n"
+                     "[tools_options.docs]\nindex = \"docs.sqlite\"\n";
+  experiment::RunConfig c = experiment::load_run_config(dir.write("exp/c.toml", text));
+  EXPECT_EQ(c.tools_options["python"]["max_chars"], 500);
+  EXPECT_EQ(c.tools_options["python"]["timeout"], 2.5);
+  EXPECT_EQ(c.tools_options["docs"]["index"], dir.path("exp/docs.sqlite"));
+}
+
+TEST(RunConfig, ToolsAndToolOptionsAreChecked) {
+  TempDir dir;
+  std::string e = load_error(dir, config_text("tools = [\"pyhton\"]\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] tools: unknown tool 'pyhton'"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = [\"python\", \"python\"]\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] tools: tool 'python' is listed twice"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = [\"python\"]\n") + "[tools_options.docs]\nk = 2\n");
+  EXPECT_NE(e.find("c.toml:12: [tools_options] docs: options for a tool not in [agent] tools"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = [\"python\"]\n") + "[tools_options]\npython = 3\n");
+  EXPECT_NE(e.find("c.toml:13: [tools_options] python: expected a table"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = [\"python\"]\n") + "[tools_options.python]\nmax_chars = [1]\n");
+  EXPECT_NE(e.find("c.toml:13: [tools_options.python] max_chars: expected a number, string or boolean"),
+            std::string::npos)
+      << e;
+}
+
 // Every config shipped under experiments/ loads as it stands, and the prompt
 // formats it names are there (`make run` needs them).
 TEST(RunConfig, ShippedConfigsLoad) {
