@@ -43,6 +43,18 @@ TEST(InputErrors, SamplingOptionsOutOfRange) {
   }
 }
 
+// A --chat-template file that does not parse, and one that raises on the chat.
+TEST(InputErrors, ChatTemplateFileThatFails) {
+  TempDir dir;
+  const std::string model = AGENTCODER_TINY_MODEL;
+  for (const char* text : {"{% for m in messages %", "{% for m in messages %}{{ raise_exception('nope') }}{% endfor %}"}) {
+    std::string file = dir.write("t.jinja", text);
+    CliRun r = run("generate " + model + " -p hi --max-tokens 2 --ctx 512 --chat-template " + file);
+    EXPECT_EQ(r.code, 2) << text << "\n" << r.out;
+    EXPECT_NE(r.out.find("agentcoder: " + file + ": the chat template failed"), std::string::npos) << r.out;
+  }
+}
+
 TEST(InputErrors, GenerateWithNoTaskPerCell) {
   TempDir dir;
   CliRun r = run("data generate --per-cell 0 -o " + dir.path("t.jsonl"));
