@@ -131,6 +131,9 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   ctx_ = llama_init_from_model(model.get(), cp);
   if (ctx_ == nullptr) throw std::runtime_error("llama.cpp could not create a context (context size, KV type?)");
   n_vocab_ = llama_vocab_n_tokens(model.vocab());
+  // llama.cpp caps a batch at the context size and asserts (aborts) on a
+  // bigger one, so prompt and prefix chunks must not exceed its cap.
+  options_.batch_size = std::min(options_.batch_size, static_cast<int>(llama_n_batch(ctx_)));
   int per_seq = static_cast<int>(llama_n_ctx_seq(ctx_));
   if (options_.context_per_request <= 0 || options_.context_per_request > per_seq)
     options_.context_per_request = per_seq;

@@ -212,6 +212,24 @@ TEST_F(EngineTest, GrammarThatFailsMidReplyEndsOnlyThatRequest) {
   EXPECT_EQ(after.tokens, alone.tokens);
 }
 
+// llama.cpp caps a batch at the requested context size but pads each
+// sequence's stream up to 256 cells, so a prompt can fit its sequence and
+// still exceed one batch; decoding it in one chunk aborted the process.
+TEST_F(EngineTest, PromptLongerThanABatchIsDecodedInChunks) {
+  EngineOptions o = options(1, 2);
+  o.context_size = 192;  // 3 sequences of 64, padded to 256 each; a batch of at most 192
+  Engine engine(*model_, o);
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += kPrompts[i % kPrompts.size()].substr(0, 12) + " ";
+  auto req = request(engine, text, 4);
+  while (req.prompt_tokens.size() > 230) req.prompt_tokens.pop_back();
+  ASSERT_GT(req.prompt_tokens.size(), 192u);
+  auto r = engine.generate(std::move(req));
+  EXPECT_NE(r.stop, GenerationStop::error) << r.error;
+  EXPECT_NE(r.stop, GenerationStop::context_full) << r.error;
+  EXPECT_EQ(r.stats.generated_tokens, 4);
+}
+
 TEST_F(EngineTest, EmptyPromptIsAnError) {
   Engine engine(*model_, options(1));
   GenerationRequest r;
