@@ -17,13 +17,16 @@ using nlohmann::json;
 
 // What else decides an episode's outcome, for its key.
 json key_settings(const RunConfig& c) {
-  return {{"max_steps", c.max_steps},
-          {"max_tokens", c.max_tokens},
-          {"max_tokens_per_step", c.max_tokens_per_step},
-          {"temperature", c.temperature},
-          {"fenced_code_is_call", c.fenced_code_is_call},
-          {"context_per_sequence", c.context_per_sequence},
-          {"sandbox", {{"timeout", c.sandbox_timeout}, {"memory_mb", c.sandbox_memory_mb}, {"cpus", c.sandbox_cpus}}}};
+  json settings = {{"max_steps", c.max_steps},
+                   {"max_tokens", c.max_tokens},
+                   {"max_tokens_per_step", c.max_tokens_per_step},
+                   {"temperature", c.temperature},
+                   {"fenced_code_is_call", c.fenced_code_is_call},
+                   {"context_per_sequence", c.context_per_sequence},
+                   {"sandbox", {{"timeout", c.sandbox_timeout}, {"memory_mb", c.sandbox_memory_mb}, {"cpus", c.sandbox_cpus}}}};
+  // Only when set, so that the keys of configs without it stay as they were.
+  if (!c.tools_options.empty()) settings["tools_options"] = c.tools_options;
+  return settings;
 }
 
 agent::AgentOptions agent_options(const RunConfig& c) {
