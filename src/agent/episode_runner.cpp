@@ -98,7 +98,7 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
   e.trace.seed = seed;
   e.messages = {{"system", format.system_prompt}, {"user", task.prompt}};
   e.tools = tools_for(schemas_, mode);
-  e.probe = decision_probe_tokens(mode);
+  if (mode == Mode::free) e.probe = decision_probe_tokens(mode);  // the forced modes decide nothing
   e.tokens_left = options_.max_tokens;
 
   std::optional<StopReason> stop;
@@ -160,8 +160,11 @@ models::GenerationResult EpisodeRunner::generate(Episode& e, const models::Rende
   if (step == 0) request.probe_tokens = e.probe;
   models::GenerationResult result = engine_.generate(std::move(request));
   e.tokens_left -= result.stats.generated_tokens;
-  if (step == 0)
-    for (float p : result.probe_probabilities) e.trace.p_tool += p;
+  if (step == 0 && !e.probe.empty() && !result.probe_probabilities.empty()) {
+    double p_tool = 0;
+    for (float p : result.probe_probabilities) p_tool += p;
+    e.trace.p_tool = p_tool;
+  }
   return result;
 }
 

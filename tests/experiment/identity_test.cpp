@@ -2,7 +2,8 @@
 // score: the key hashes the rendered first turn (so text that lives in code,
 // like the harness's tool instructions, is in it) and the whole task (so a
 // corrected answer is a new task, in the keys and in the run's snapshot).
-// Stored episodes say when they started and ended.
+// Stored episodes say when they started and ended, and carry the decision
+// probe only where the model decided freely.
 #include <map>
 #include <regex>
 #include <set>
@@ -114,7 +115,8 @@ TEST_F(ExperimentTest, ACorrectedAnswerIsANewTaskForKeysAndTheSnapshot) {
   EXPECT_EQ(named_new, 3);
 }
 
-TEST_F(ExperimentTest, StoredEpisodesSayWhenTheyStartedAndEnded) {
+// One run checks two stored columns (each run of 15 episodes costs CI time).
+TEST_F(ExperimentTest, StoredEpisodesSayWhenTheyRanAndHaveAProbeOnlyWhereTheModelDecided) {
   experiment::Plan p = experiment::plan(config("when"), {dir_ + "/r"});
   ASSERT_EQ(run_into(p, false).ran, 15u);
   store::ResultsStore results(p.results_path, store::Access::read_only);
@@ -125,6 +127,16 @@ TEST_F(ExperimentTest, StoredEpisodesSayWhenTheyStartedAndEnded) {
     EXPECT_TRUE(std::regex_match(full->record.started_at, iso)) << "'" << full->record.started_at << "'";
     EXPECT_TRUE(std::regex_match(full->record.finished_at, iso)) << "'" << full->record.finished_at << "'";
     EXPECT_LE(full->record.started_at, full->record.finished_at);
+    // The decision probe is measured where the model decides freely: the
+    // first reply of a free episode. Nothing measures p_text.
+    if (full->record.key.mode == "free") {
+      ASSERT_TRUE(full->record.p_tool.has_value());
+      EXPECT_GE(*full->record.p_tool, 0.0);
+      EXPECT_LE(*full->record.p_tool, 1.0);
+    } else {
+      EXPECT_FALSE(full->record.p_tool.has_value()) << full->record.key.mode;
+    }
+    EXPECT_FALSE(full->record.p_text.has_value());
   }
 }
 
