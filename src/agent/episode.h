@@ -11,6 +11,7 @@
 //               and not run, and its text is the answer.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,10 +56,14 @@ struct EpisodeTrace {
   StopReason stop_reason = StopReason::final_answer;
   std::string final_answer;
   std::string error;
-  // Decision probe at the first reply: probability mass of the first token
-  // of a tool-call opener (e.g. "<tool_call>", "```python") vs the rest.
-  double p_tool = 0;
+  // Decision probe, in free mode only (where the model decides freely): at
+  // the first reply, the probability mass of the first token of a tool-call
+  // opener (e.g. "<tool_call>", "```python"). Unset in the forced modes.
+  std::optional<double> p_tool;
   double wall_ms = 0;
+  std::string started_at;         // UTC, ISO 8601
+  std::string finished_at;
+  std::string first_turn_sha256;  // of first_turn(): what the model saw before its first token
 
   // The first decision: the kind of the first reply.
   ReplyKind first_decision() const {

@@ -7,35 +7,58 @@
 
 #include "utils/clock.h"
 #include "utils/errors.h"
+#include "utils/sha256.h"
 
 namespace agentcoder::agent {
 namespace {
 
 constexpr const char* kHarnessForcedPrefix = "<tool_call>{\"name\": \"";
 
+std::vector<models::ToolSchema> tools_for(const std::vector<models::ToolSchema>& schemas, Mode mode) {
+  return mode == Mode::force_text ? std::vector<models::ToolSchema>{} : schemas;
+}
+
+models::RenderOptions render_options(const AgentOptions& options, Mode mode) {
+  models::RenderOptions o;
+  o.fenced_code_is_call = options.fenced_code_is_call && mode != Mode::force_text;
+  o.tool_instructions = options.tool_instructions;
+  return o;
+}
+
+// Prefills the opener of a call, so the model can only continue the call
+// (the templates' "required" grammars still allow text before the call).
+std::optional<std::string> forced_call_prefill(const models::RenderedChat& rendered) {
+  if (rendered.format == models::ToolFormat::harness) return kHarnessForcedPrefix;
+  if (!rendered.trigger_words.empty()) return rendered.trigger_words.front();
+  return std::nullopt;
+}
+
+constexpr const char* kNoOpenerToPrefill = "force_tool: the chat template has no tool-call opener to prefill";
+
 }  // namespace
+
+std::string first_turn(const models::ChatTemplate& chat, const std::vector<models::ToolSchema>& tools,
+                       const PromptFormat& format, Mode mode, const std::string& task_prompt,
+                       const AgentOptions& options) {
+  models::RenderedChat rendered = chat.render({{"system", format.system_prompt}, {"user", task_prompt}},
+                                              tools_for(tools, mode), render_options(options, mode));
+  if (mode != Mode::force_tool) return rendered.prompt;
+  std::optional<std::string> prefill = forced_call_prefill(rendered);
+  if (!prefill) throw InputError(kNoOpenerToPrefill);
+  return rendered.prompt + *prefill;
+}
 
 EpisodeRunner::EpisodeRunner(models::Engine& engine, const models::ChatTemplate& chat, Toolbox& tools,
                              AgentOptions options)
     : engine_(engine), chat_(chat), tools_(tools), options_(options), schemas_(tools.schemas()) {}
 
-std::vector<models::ToolSchema> EpisodeRunner::tools_for(Mode mode) const {
-  return mode == Mode::force_text ? std::vector<models::ToolSchema>{} : schemas_;
-}
-
-models::RenderOptions EpisodeRunner::render_options(Mode mode) const {
-  models::RenderOptions o;
-  o.fenced_code_is_call = options_.fenced_code_is_call && mode != Mode::force_text;
-  return o;
-}
-
 void EpisodeRunner::share_prefix(const PromptFormat& format, Mode mode) {
   std::string text;
   {
     std::lock_guard lock(chat_mutex_);
-    models::RenderOptions o = render_options(mode);
+    models::RenderOptions o = render_options(options_, mode);
     o.add_generation_prompt = false;
-    text = chat_.render({{"system", format.system_prompt}}, tools_for(mode), o).prompt;
+    text = chat_.render({{"system", format.system_prompt}}, tools_for(schemas_, mode), o).prompt;
   }
   engine_.add_prefix(engine_.tokenize(text));
 }
@@ -68,19 +91,21 @@ struct EpisodeRunner::Episode {
 EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& format, Mode mode, uint32_t seed) {
   auto start = std::chrono::steady_clock::now();
   Episode e;
+  e.trace.started_at = utc_now();
   e.trace.task = task;
   e.trace.mode = e.mode = mode;
   e.trace.prompt_format = format.name;
   e.trace.seed = seed;
   e.messages = {{"system", format.system_prompt}, {"user", task.prompt}};
-  e.tools = tools_for(mode);
-  e.probe = decision_probe_tokens(mode);
+  e.tools = tools_for(schemas_, mode);
+  if (mode == Mode::free) e.probe = decision_probe_tokens(mode);  // the forced modes decide nothing
   e.tokens_left = options_.max_tokens;
 
   std::optional<StopReason> stop;
   for (int step = 0; step < options_.max_steps && !stop; ++step) stop = run_step(e, step);
   e.trace.stop_reason = stop.value_or(StopReason::max_steps);
   e.trace.wall_ms = ms_since(start);
+  e.trace.finished_at = utc_now();
   return std::move(e.trace);
 }
 
@@ -90,7 +115,7 @@ std::optional<StopReason> EpisodeRunner::run_step(Episode& e, int step) {
   models::RenderedChat rendered;
   try {
     std::lock_guard lock(chat_mutex_);
-    rendered = chat_.render(e.messages, e.tools, render_options(e.mode));
+    rendered = chat_.render(e.messages, e.tools, render_options(options_, e.mode));
   } catch (const std::exception& ex) {
     e.trace.error = ex.what();
     return StopReason::error;
@@ -99,11 +124,12 @@ std::optional<StopReason> EpisodeRunner::run_step(Episode& e, int step) {
   if (e.mode == Mode::force_tool && first) {
     std::optional<std::string> prefill = forced_call_prefill(rendered);
     if (!prefill) {
-      e.trace.error = "force_tool: the chat template has no tool-call opener to prefill";
+      e.trace.error = kNoOpenerToPrefill;
       return StopReason::error;
     }
     st.prompt_prefill = *prefill;
   }
+  if (first) e.trace.first_turn_sha256 = sha256_hex(rendered.prompt + st.prompt_prefill);
   models::GenerationResult result = generate(e, rendered, st.prompt_prefill, step);
   st.model_text = result.text;
   st.generation_stop = result.stop;
@@ -123,14 +149,6 @@ std::optional<StopReason> EpisodeRunner::run_step(Episode& e, int step) {
   return stop;
 }
 
-// Prefills the opener of a call, so the model can only continue the call
-// (the templates' "required" grammars still allow text before the call).
-std::optional<std::string> EpisodeRunner::forced_call_prefill(const models::RenderedChat& rendered) const {
-  if (rendered.format == models::ToolFormat::harness) return kHarnessForcedPrefix;
-  if (!rendered.trigger_words.empty()) return rendered.trigger_words.front();
-  return std::nullopt;
-}
-
 models::GenerationResult EpisodeRunner::generate(Episode& e, const models::RenderedChat& rendered,
                                                  const std::string& prefill, int step) {
   models::GenerationRequest request;
@@ -142,8 +160,11 @@ models::GenerationResult EpisodeRunner::generate(Episode& e, const models::Rende
   if (step == 0) request.probe_tokens = e.probe;
   models::GenerationResult result = engine_.generate(std::move(request));
   e.tokens_left -= result.stats.generated_tokens;
-  if (step == 0)
-    for (float p : result.probe_probabilities) e.trace.p_tool += p;
+  if (step == 0 && !e.probe.empty() && !result.probe_probabilities.empty()) {
+    double p_tool = 0;
+    for (float p : result.probe_probabilities) p_tool += p;
+    e.trace.p_tool = p_tool;
+  }
   return result;
 }
 

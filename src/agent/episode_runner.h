@@ -29,7 +29,24 @@ struct AgentOptions {
   int max_tokens_per_step = 384;
   float temperature = 0.0f;       // 0 = greedy
   bool fenced_code_is_call = true;  // harness format: ```python blocks are python calls
+  std::optional<std::string> tool_instructions;  // harness format: replaces the built-in text
 };
+
+// The version of what the harness says and does in code beyond the first
+// turn: the message after a malformed call, how tool results are shown, the
+// reply parser's repairs, the stop rules. Episode keys carry it, so bump it
+// whenever one of these changes; resume then runs every episode afresh.
+// (Text of the first turn needs no bump: keys hash first_turn() itself.)
+constexpr int kHarnessBehaviourVersion = 1;
+
+// What the model sees before its first token: the chat template applied to
+// the system prompt with the tool descriptions and the task, plus the
+// force_tool prefill. The first step of EpisodeRunner::run() generates after
+// exactly this text. Throws what the template throws, and InputError when
+// force_tool has no opener to prefill.
+std::string first_turn(const models::ChatTemplate& chat, const std::vector<models::ToolSchema>& tools,
+                       const PromptFormat& format, Mode mode, const std::string& task_prompt,
+                       const AgentOptions& options);
 
 class EpisodeRunner {
  public:
@@ -48,12 +65,9 @@ class EpisodeRunner {
   struct Episode;
   // One reply and what follows from it; the reason when the episode ends.
   std::optional<StopReason> run_step(Episode& episode, int step);
-  std::optional<std::string> forced_call_prefill(const models::RenderedChat& rendered) const;
   models::GenerationResult generate(Episode& episode, const models::RenderedChat& rendered,
                                     const std::string& prefill, int step);
   std::optional<StopReason> act_on_reply(Episode& episode, StepTrace& step);
-  std::vector<models::ToolSchema> tools_for(Mode mode) const;
-  models::RenderOptions render_options(Mode mode) const;
 
   models::Engine& engine_;
   const models::ChatTemplate& chat_;

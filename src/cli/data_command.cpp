@@ -73,7 +73,18 @@ void run_generate(const DataArgs& a) {
   options.per_cell = a.per_cell;
   options.jobs = a.jobs;
   GenerateReport report;
-  std::vector<Task> tasks = generate(families, *sandbox, options, &report);
+  std::vector<Task> tasks;
+  try {
+    tasks = generate(families, *sandbox, options, &report);
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    // What the generator refuses comes from the family files (a parameter, a
+    // reference that fails or returns the wrong shape): for --families the
+    // user's input. The built-in families are code; their tests run them.
+    if (a.families_dir.empty()) throw;
+    throw InputError(e.what());
+  }
   write_tasks(a.output, tasks);
   for (const auto& s : report.short_cells) std::fprintf(stderr, "warning: short cell %s\n", s.c_str());
   std::printf("wrote %zu tasks from %zu families to %s (%d candidates run, %d duplicates dropped) in %.1f s\n",
@@ -92,7 +103,10 @@ void run_verify(const DataArgs& a) {
   print_issues(v.problems);
   std::printf("%s: %d checked, %d re-verified, %zu problems, %d without executable ground truth, in %.1f s\n",
               a.file.c_str(), v.checked, v.passed, v.problems.size(), v.skipped, seconds_since(start));
-  if (!v.problems.empty()) throw std::runtime_error(v.problems.front().to_string());
+  // A problem is the task file's (a ground truth or solution that does not check out).
+  if (!v.problems.empty())
+    throw InputError(a.file + ": " + std::to_string(v.problems.size()) + " problem(s); first: " +
+                     v.problems.front().to_string());
   if (r.bad_lines > 0) throw InputError(r.issues.front().to_string());
 }
 
@@ -139,7 +153,9 @@ CommandRegistrar reg("data", [](CLI::App& app) {
 
   CLI::App* generate = data->add_subcommand("generate", "Generate the synthetic benchmark (ground truth by execution)");
   generate->add_option("--seed", a->seed, "Random seed")->capture_default_str();
-  generate->add_option("--per-cell", a->per_cell, "Tasks per category x difficulty cell")->capture_default_str();
+  generate->add_option("--per-cell", a->per_cell, "Tasks per category x difficulty cell")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   generate->add_option("-o,--output", a->output, "Output JSONL")->capture_default_str();
   generate->add_option("--families", a->families_dir, "Directory of family TOML files (default: built in)");
   generate->add_option("-j,--jobs", a->jobs, "Parallel sandbox runs")->capture_default_str();

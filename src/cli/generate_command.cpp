@@ -26,6 +26,8 @@ struct GenerateArgs {
   bool raw = false, json_out = false, fenced_code = false, harness_format = false, constrain = false;
 };
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 json parse_json_file(const std::string& path) {
   json j = json::parse(read_file(path), nullptr, false);
   if (j.is_discarded()) throw InputError(path + ": not valid JSON");
@@ -99,9 +101,6 @@ void run_generate(GenerateArgs args) {
     if (args.prompt.empty()) throw InputError("--raw needs --prompt");
     prompt_text = args.prompt;
   } else {
-    chat = std::make_unique<models::ChatTemplate>(
-        model, args.template_file.empty() ? "" : read_file(args.template_file));
-    if (args.harness_format) chat->force_harness_format();
     std::vector<models::ChatMessage> messages;
     if (!args.chat_file.empty()) messages = load_chat(args.chat_file);
     else {
@@ -110,7 +109,18 @@ void run_generate(GenerateArgs args) {
     }
     models::RenderOptions options;
     options.fenced_code_is_call = args.fenced_code;
-    rendered = chat->render(messages, tools, options);
+    try {
+      chat = std::make_unique<models::ChatTemplate>(
+          model, args.template_file.empty() ? "" : read_file(args.template_file));
+      if (args.harness_format) chat->force_harness_format();
+      rendered = chat->render(messages, tools, options);
+    } catch (const InputError&) {
+      throw;
+    } catch (const std::exception& e) {
+      // A --chat-template of the user's that does not parse or refuses the chat is bad input.
+      if (args.template_file.empty()) throw;
+      throw InputError(args.template_file + ": the chat template failed: " + first_line(e.what()));
+    }
     prompt_text = rendered.prompt;
     for (const auto& s : rendered.additional_stops) sampling.stop.push_back(s);
     if (args.constrain && sampling.grammar.empty() && !rendered.tool_grammar.empty()) {
@@ -125,7 +135,12 @@ void run_generate(GenerateArgs args) {
   request.prompt_tokens = engine.tokenize(prompt_text);
   request.sampling = sampling;
   models::GenerationResult result = engine.generate(std::move(request));
-  if (result.stop == GenerationStop::error) throw std::runtime_error(result.error);
+  if (result.stop == GenerationStop::error) {
+    // A grammar of the user's that does not parse, or that no token can continue, is bad input.
+    if (!args.sampling.grammar_file.empty() && result.error.rfind("sampler: ", 0) == 0)
+      throw InputError(args.sampling.grammar_file + ": " + result.error);
+    throw std::runtime_error(result.error);
+  }
 
   models::ParsedReply parsed;
   if (chat) parsed = chat->parse(result.text, rendered);

@@ -1,6 +1,8 @@
 // agentcoder run CONFIG [--resume]: plans the experiment of a config
 // (experiment/plan.h) and runs it into results/<name>/results.sqlite
-// (experiment/runner.h), with a progress line on stderr.
+// (experiment/runner.h), with a progress line on stderr. The model's code
+// runs in the sandbox, which fails closed where the host lacks a protection
+// unless --allow-weaker-isolation (the run's manifest lists what was missing).
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -8,6 +10,7 @@
 #include "experiment/progress.h"
 #include "experiment/run_config.h"
 #include "experiment/runner.h"
+#include "sandbox/sandbox.h"
 #include "store/results_store.h"
 
 namespace agentcoder::cli {
@@ -17,10 +20,14 @@ struct RunArgs {
   std::string config;
   experiment::PlanOptions plan;
   experiment::RunOptions run;
+  bool allow_weaker_isolation = false;
 };
 
 void run_command(RunArgs& args) {
   experiment::RunConfig config = experiment::load_run_config(args.config);
+  sandbox::SandboxOptions sandbox_options;
+  sandbox_options.allow_weaker_isolation = args.allow_weaker_isolation;
+  args.plan.sandbox = sandbox::make_sandbox(sandbox_options);
   experiment::Plan plan = experiment::plan(config, args.plan);
   store::ResultsStore results(plan.results_path);
   experiment::ProgressLine line(config.name);
@@ -45,6 +52,8 @@ CommandRegistrar reg("run", [](CLI::App& app) {
   cmd->add_flag("--allow-config-change", args->run.allow_config_change, "With --resume: accept a changed config");
   cmd->add_option("--results", args->plan.results_dir, "Directory of run results")->capture_default_str();
   cmd->add_option("--limit", args->plan.limit, "Use at most this many tasks (0 = as configured)");
+  cmd->add_flag("--allow-weaker-isolation", args->allow_weaker_isolation,
+                "Run the model's code even where the sandbox lacks a protection (recorded in the manifest)");
   cmd->callback([args] { run_command(*args); });
 });
 

@@ -20,6 +20,7 @@
 #include "store/trace_text.h"
 #include "utils/errors.h"
 #include "utils/files.h"
+#include "utils/vocabulary.h"
 
 namespace agentcoder::cli {
 namespace {
@@ -34,6 +35,15 @@ struct TraceArgs {
   // show, table only: keep episodes whose field equals the value ("" = any).
   std::string mode, stop_reason, decision, variant, task;
 };
+
+// The spellings of a vocabulary's values, for an option that filters by one:
+// a misspelled filter is refused instead of showing no episode.
+template <typename Values>
+std::vector<std::string> spellings(const Values& values) {
+  std::vector<std::string> out;
+  for (auto v : values) out.push_back(to_string(v));
+  return out;
+}
 
 bool keep(const TraceArgs& args, const store::EpisodeRecord& r) {
   auto matches = [](const std::string& wanted, const std::string& value) { return wanted.empty() || wanted == value; };
@@ -124,10 +134,11 @@ CommandRegistrar reg("trace", [](CLI::App& app) {
   show->add_option("RUN", show_args->results, "results.sqlite, or a results/<run>/ directory")->required();
   show->add_option("EPISODE", show_args->episode, "An episode id, or a prefix of it");
   show->add_option("--run", show_args->run, "Run name, when the file holds several");
-  show->add_option("--mode", show_args->mode, "Only episodes in this mode (free, force_tool, force_text)");
-  show->add_option("--stop-reason", show_args->stop_reason, "Only episodes that ended so (final_answer, max_steps, ...)");
-  show->add_option("--decision", show_args->decision,
-                   "Only episodes whose first reply was this (tool_call, text, malformed)");
+  show->add_option("--mode", show_args->mode, "Only episodes in this mode")->check(CLI::IsMember(spellings(kModes)));
+  show->add_option("--stop-reason", show_args->stop_reason, "Only episodes that ended so")
+      ->check(CLI::IsMember(spellings(kStopReasons)));
+  show->add_option("--decision", show_args->decision, "Only episodes whose first reply was this")
+      ->check(CLI::IsMember(spellings(kReplyKinds)));
   show->add_option("--variant", show_args->variant, "Only episodes of this model variant");
   show->add_option("--task", show_args->task, "Only episodes of this task id");
   show->callback([show_args] { run_show(*show_args); });

@@ -1,9 +1,12 @@
 #include "experiment/plan.h"
 
+#include "data/task_json.h"
 #include "experiment/task_selection.h"
 #include "experiment/tool_setup.h"
 #include "models/llama_runtime.h"
+#include "models/model.h"
 #include "utils/errors.h"
+#include "utils/files.h"
 #include "utils/run_manifest.h"
 #include "utils/sha256.h"
 
@@ -14,22 +17,43 @@ using nlohmann::json;
 
 // What else decides an episode's outcome, for its key.
 json key_settings(const RunConfig& c) {
-  return {{"max_steps", c.max_steps},
-          {"max_tokens", c.max_tokens},
-          {"max_tokens_per_step", c.max_tokens_per_step},
-          {"temperature", c.temperature},
-          {"fenced_code_is_call", c.fenced_code_is_call},
-          {"context_per_sequence", c.context_per_sequence},
-          {"sandbox", {{"timeout", c.sandbox_timeout}, {"memory_mb", c.sandbox_memory_mb}, {"cpus", c.sandbox_cpus}}}};
+  json settings = {{"max_steps", c.max_steps},
+                   {"max_tokens", c.max_tokens},
+                   {"max_tokens_per_step", c.max_tokens_per_step},
+                   {"temperature", c.temperature},
+                   {"fenced_code_is_call", c.fenced_code_is_call},
+                   {"context_per_sequence", c.context_per_sequence},
+                   {"sandbox", {{"timeout", c.sandbox_timeout}, {"memory_mb", c.sandbox_memory_mb}, {"cpus", c.sandbox_cpus}}}};
+  // Only when set, so that the keys of configs without it stay as they were.
+  if (!c.tools_options.empty()) settings["tools_options"] = c.tools_options;
+  return settings;
+}
+
+agent::AgentOptions agent_options(const RunConfig& c) {
+  agent::AgentOptions o;
+  o.max_steps = c.max_steps;
+  o.max_tokens = c.max_tokens;
+  o.max_tokens_per_step = c.max_tokens_per_step;
+  o.temperature = c.temperature;
+  o.fenced_code_is_call = c.fenced_code_is_call;
+  if (!c.tool_instructions.empty()) o.tool_instructions = read_file(c.tool_instructions);
+  return o;
 }
 
 std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
   const RunConfig& c = p.config;
   const std::vector<std::string> tool_names = p.toolbox->registry().names();
   const std::string tool_schema_sha = sha256_hex(p.toolbox->registry().declarations().dump());
+  const std::vector<models::ToolSchema> schemas = p.toolbox->schemas();
   const json settings = key_settings(c);
+  std::vector<std::string> task_hashes;
+  for (const data::Task& task : p.tasks) task_hashes.push_back(task_sha256(task));
   std::vector<PlannedEpisode> episodes;
   for (size_t vi = 0; vi < p.variants.size(); ++vi) {
+    // The template is all the first turn needs of the model: no weights.
+    const models::Model vocab({p.variants[vi].path, 0, true, true});
+    models::ChatTemplate chat(vocab);
+    apply_tool_format(chat, c);
     for (const auto& [name, format] : p.formats) {
       for (const Mode mode : c.modes) {
         const bool offers_tools = mode != Mode::force_text;
@@ -37,16 +61,17 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
           const data::Task& task = p.tasks[ti];
           store::EpisodeKey key;
           key.task_id = task.id;
-          key.task_sha256 = sha256_hex(task.prompt);
+          key.task_sha256 = task_hashes[ti];
           key.model_sha256 = p.variants[vi].sha256;
           key.adapters = p.variants[vi].adapters;
           key.prompt_format = name;
-          key.prompt_sha256 = sha256_hex(format.system_prompt);
+          key.prompt_sha256 = sha256_hex(agent::first_turn(chat, schemas, format, mode, task.prompt, p.agent));
           key.mode = to_string(mode);
           key.seed = c.seed;
           if (offers_tools) key.tools = tool_names;
           key.tool_schema_sha256 = offers_tools ? tool_schema_sha : "";
           key.settings = settings;
+          key.harness_version = agent::kHarnessBehaviourVersion;
           episodes.push_back({vi, ti, name, mode, std::move(key)});
         }
       }
@@ -56,6 +81,12 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
 }
 
 }  // namespace
+
+void apply_tool_format(models::ChatTemplate& chat, const RunConfig& config) {
+  if (config.tool_format == "harness") chat.force_harness_format();
+}
+
+std::string task_sha256(const data::Task& task) { return sha256_hex(data::task_to_json(task).dump()); }
 
 Plan plan(const RunConfig& config, const PlanOptions& options) {
   Plan p;
@@ -68,6 +99,7 @@ Plan plan(const RunConfig& config, const PlanOptions& options) {
   if (p.tasks.empty()) throw InputError(config.file + ": no task selected (data.split '" + config.split + "')");
   for (const auto& f : config.formats) p.formats[f] = agent::load_prompt_format(config.prompts_dir, f);
   p.toolbox = std::make_shared<agent::RegistryToolbox>(make_tool_registry(config, p.sandbox));
+  p.agent = agent_options(config);
 
   p.manifest = environment_manifest();
   p.manifest["llama_cpp"] = models::llama_manifest();

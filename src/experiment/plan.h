@@ -6,7 +6,9 @@
 // prompt formats, resolves each model variant (re-quantizing into
 // <run_dir>/models when asked) and hashes its files, builds the tools over
 // one sandbox, writes the run's manifest, and keys every variant x format x
-// mode x task episode (store/episode_key.h). `episodes` is ordered by
+// mode x task episode (store/episode_key.h), hashing each episode's rendered
+// first turn (agent::first_turn(), with the model's chat template, read from
+// the GGUF without its weights). `episodes` is ordered by
 // variant, then format name, then mode as configured, then task id; the
 // order and the keys depend only on the config, the files it names and the
 // build. Nothing is stored: run() (runner.h) does that.
@@ -23,11 +25,13 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/episode.h"
+#include "agent/episode_runner.h"
 #include "agent/prompt_format.h"
 #include "agent/registry_toolbox.h"
 #include "data/task.h"
 #include "experiment/run_config.h"
 #include "experiment/variant.h"
+#include "models/chat_template.h"
 #include "sandbox/sandbox.h"
 #include "store/episode_key.h"
 
@@ -55,11 +59,20 @@ struct Plan {
   std::map<std::string, agent::PromptFormat> formats;
   std::vector<Variant> variants;
   std::vector<PlannedEpisode> episodes;
+  agent::AgentOptions agent;  // from the config; the runner's options
   nlohmann::json manifest;  // environment, llama.cpp, seeds, task file, models
   std::shared_ptr<sandbox::Sandbox> sandbox;
   std::shared_ptr<agent::RegistryToolbox> toolbox;
 };
 
 Plan plan(const RunConfig& config, const PlanOptions& options = {});
+
+// The variant's chat template in the config's tool format; the plan's keys
+// and the run's episodes both render with it.
+void apply_tool_format(models::ChatTemplate& chat, const RunConfig& config);
+
+// A task's identity in keys and the run's task snapshot: the SHA-256 of its
+// whole JSON (prompt, answer, tests, check), so a corrected answer is a new task.
+std::string task_sha256(const data::Task& task);
 
 }  // namespace agentcoder::experiment

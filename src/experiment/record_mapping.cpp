@@ -37,9 +37,10 @@ store::EpisodeRecord to_record(const agent::EpisodeTrace& t, const store::Episod
   r.final_answer = t.final_answer;
   r.first_decision = to_string(t.first_decision());
   if (!t.steps.empty() && !t.steps[0].reply.tool_calls.empty()) r.first_tool = t.steps[0].reply.tool_calls[0].name;
-  r.p_tool = t.p_tool;
-  r.p_text = 1.0 - t.p_tool;
+  r.p_tool = t.p_tool;  // p_text stays unset: nothing measures it apart from p_tool
   r.wall_ms = t.wall_ms;
+  r.started_at = t.started_at;
+  r.finished_at = t.finished_at;
   r.error = t.error;
   int64_t kv_bytes = 0;
   for (const auto& s : t.steps) {

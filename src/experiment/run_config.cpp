@@ -1,59 +1,161 @@
 #include "experiment/run_config.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <limits>
+#include <set>
 
 #include <toml++/toml.h>
 
 #include "agent/episode.h"
+#include "models/lora.h"
+#include "tools/tool_config.h"
 #include "utils/errors.h"
 #include "utils/files.h"
 
 namespace agentcoder::experiment {
 namespace {
 
-class Reader {
+// One table of the config (the top level, a [section] or a [[models]]
+// entry). Every key read through it is remembered, so reject_unknown() can
+// refuse a key nothing reads: a misspelled key would otherwise run silently
+// with the default. Errors are "FILE:LINE: [section] key: why".
+class Section {
  public:
-  Reader(const std::string& file, const toml::table& root) : file_(file), root_(root) {}
+  Section(std::string file, std::string label, const toml::table& table)
+      : file_(std::move(file)), label_(std::move(label)), table_(table) {}
 
   template <typename T>
-  void get(const char* key, T& out) const {
-    auto node = root_.at_path(key);
-    if (!node) return;
+  void get(const std::string& key, T& out, int64_t min = 0) {
+    const toml::node* node = find(key);
+    if (node == nullptr) return;
     if constexpr (std::is_same_v<T, std::string>) {
-      if (!node.is_string()) fail(key, "expected a string");
-      out = *node.value<std::string>();
+      if (!node->is_string()) fail(key, "expected a string, got " + type_of(*node));
+      out = *node->value<std::string>();
     } else if constexpr (std::is_same_v<T, bool>) {
-      if (!node.is_boolean()) fail(key, "expected true or false");
-      out = *node.value<bool>();
+      if (!node->is_boolean()) fail(key, "expected true or false, got " + type_of(*node));
+      out = *node->value<bool>();
     } else if constexpr (std::is_floating_point_v<T>) {
-      if (!node.is_number()) fail(key, "expected a number");
-      out = static_cast<T>(*node.value<double>());
+      if (!node->is_number()) fail(key, "expected a number, got " + type_of(*node));
+      out = static_cast<T>(*node->value<double>());
     } else {
-      if (!node.is_integer()) fail(key, "expected an integer");
-      int64_t v = *node.value<int64_t>();
-      if (v < 0) fail(key, "must not be negative");
+      if (!node->is_integer()) fail(key, "expected an integer, got " + type_of(*node));
+      int64_t v = *node->value<int64_t>();
+      if (v < min) fail(key, min == 0 ? "must not be negative" : "must be at least " + std::to_string(min));
+      if (v > 0 && static_cast<uint64_t>(v) > static_cast<uint64_t>(std::numeric_limits<T>::max()))
+        fail(key, "too large (at most " + std::to_string(std::numeric_limits<T>::max()) + ")");
       out = static_cast<T>(v);
     }
   }
-  void get_list(const char* key, std::vector<std::string>& out) const {
-    auto node = root_.at_path(key);
-    if (!node) return;
-    const toml::array* array = node.as_array();
-    if (array == nullptr) fail(key, "expected an array of strings");
+
+  void get_list(const std::string& key, std::vector<std::string>& out) {
+    const toml::node* node = find(key);
+    if (node == nullptr) return;
+    const toml::array* array = node->as_array();
+    if (array == nullptr) fail(key, "expected an array of strings, got " + type_of(*node));
     out.clear();
     for (const auto& item : *array) {
-      if (!item.is_string()) fail(key, "expected an array of strings");
+      if (!item.is_string()) fail(key, "expected an array of strings, got an element of type " + type_of(item));
       out.push_back(*item.value<std::string>());
     }
   }
+
+  // The [name] table; an empty one when the config has none.
+  Section section(const std::string& name) {
+    const toml::node* node = find(name);
+    if (node == nullptr) return Section(file_, "[" + name + "]", empty_);
+    if (!node->is_table()) fail(name, "expected a table [" + name + "], got " + type_of(*node));
+    return Section(file_, "[" + name + "]", *node->as_table());
+  }
+
+  // The [[name]] entries.
+  std::vector<Section> array_of_tables(const std::string& name) {
+    std::vector<Section> out;
+    const toml::node* node = find(name);
+    if (node == nullptr) return out;
+    if (!node->is_array_of_tables()) fail(name, "expected [[" + name + "]] tables, got " + type_of(*node));
+    for (const auto& entry : *node->as_array()) out.emplace_back(file_, "[[" + name + "]]", *entry.as_table());
+    return out;
+  }
+
+  // Every key of this section a table of scalars, as JSON objects by key
+  // ([tools_options.python] -> {"python": {...}}).
+  nlohmann::json tables_as_json() {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, node] : table_) {
+      const std::string name(key.str());
+      read_.insert(name);
+      const toml::table* t = node.as_table();
+      if (t == nullptr) fail(name, "expected a table, got " + type_of(node));
+      Section inner(file_, label_.substr(0, label_.size() - 1) + "." + name + "]", *t);
+      nlohmann::json& options = out[name] = nlohmann::json::object();
+      for (const auto& [option, value] : *t) {
+        const std::string o(option.str());
+        if (value.is_integer()) options[o] = *value.value<int64_t>();
+        else if (value.is_floating_point()) options[o] = *value.value<double>();
+        else if (value.is_string()) options[o] = *value.value<std::string>();
+        else if (value.is_boolean()) options[o] = *value.value<bool>();
+        else inner.fail(o, "expected a number, string or boolean, got " + type_of(value));
+      }
+    }
+    return out;
+  }
+
+  void reject_unknown() const {
+    for (const auto& [key, node] : table_) {
+      const std::string name(key.str());
+      if (read_.count(name)) continue;
+      std::string known;
+      for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
+      throw InputError(place(&node) + prefix() + name + ": unknown key (known here: " + known + ")");
+    }
+  }
+
   [[noreturn]] void fail(const std::string& key, const std::string& why) const {
-    throw InputError(file_ + ": key '" + key + "': " + why);
+    throw InputError(place(table_.get(key)) + prefix() + key + ": " + why);
   }
 
  private:
+  const toml::node* find(const std::string& key) {
+    read_.insert(key);
+    return table_.get(key);
+  }
+
+  // "FILE:LINE: " where the node (else this table) starts, "FILE: " when neither has a line.
+  std::string place(const toml::node* node) const {
+    const toml::node& at = node != nullptr ? *node : static_cast<const toml::node&>(table_);
+    if (at.source().begin.line > 0) return file_ + ":" + std::to_string(at.source().begin.line) + ": ";
+    return file_ + ": ";
+  }
+  std::string prefix() const { return label_.empty() ? "" : label_ + " "; }
+
+  static std::string type_of(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a number with a fraction";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::array: return "an array";
+      case toml::node_type::table: return "a table";
+      default: return "a date or time";
+    }
+  }
+
+  static inline const toml::table empty_{};
   std::string file_;
-  const toml::table& root_;
+  std::string label_;  // "" (top level), "[agent]", "[[models]]"
+  const toml::table& table_;
+  std::set<std::string> read_;
 };
+
+// A path written in the config, from the config file's folder (absolute ones
+// as they are), so that a config means the same from any current directory.
+std::string from_config_folder(const std::string& config_file, const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(config_file).parent_path() / path).lexically_normal().string();
+}
 
 }  // namespace
 
@@ -69,61 +171,105 @@ RunConfig load_run_config(const std::string& path) {
   } catch (const toml::parse_error& e) {
     throw InputError(path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  Reader r(path, root);
-  r.get("name", c.name);
-  r.get("seed", c.seed);
-  r.get("data.tasks", c.tasks);
-  r.get("data.split", c.split);
-  r.get("data.per_cell", c.per_cell);
-  r.get("data.generate_per_cell", c.generate_per_cell);
-  r.get("data.seed", c.data_seed);
-  r.get_list("agent.formats", c.formats);
+  Section top(path, "", root);
+  top.get("name", c.name);
+  top.get("seed", c.seed);
+
+  Section data = top.section("data");
+  data.get("tasks", c.tasks);
+  data.get("split", c.split);
+  data.get("per_cell", c.per_cell);
+  data.get("generate_per_cell", c.generate_per_cell);
+  data.get("seed", c.data_seed);
+
+  Section agent = top.section("agent");
+  agent.get_list("formats", c.formats);
   std::vector<std::string> modes;
-  r.get_list("agent.modes", modes);
+  agent.get_list("modes", modes);
   for (const std::string& m : modes) {
     std::optional<Mode> mode = parse_mode(m);
-    if (!mode) r.fail("agent.modes", "unknown mode '" + m + "' (free, force_tool, force_text)");
+    if (!mode) agent.fail("modes", "unknown mode '" + m + "' (free, force_tool, force_text)");
     c.modes.push_back(*mode);
   }
-  r.get_list("agent.tools", c.tools);
-  r.get("agent.prompts", c.prompts_dir);
-  r.get("agent.max_steps", c.max_steps);
-  r.get("agent.max_tokens", c.max_tokens);
-  r.get("agent.max_tokens_per_step", c.max_tokens_per_step);
-  r.get("agent.temperature", c.temperature);
-  r.get("agent.fenced_code_is_call", c.fenced_code_is_call);
-  r.get("engine.parallel", c.parallel);
-  r.get("engine.context_per_sequence", c.context_per_sequence);
-  r.get("engine.threads", c.threads);
-  r.get("sandbox.timeout", c.sandbox_timeout);
-  r.get("sandbox.memory_mb", c.sandbox_memory_mb);
-  r.get("sandbox.cpus", c.sandbox_cpus);
+  agent.get_list("tools", c.tools);
+  const std::vector<std::string> builtin = tools::builtin_tool_names();
+  for (size_t i = 0; i < c.tools.size(); ++i) {
+    if (std::find(builtin.begin(), builtin.end(), c.tools[i]) == builtin.end())
+      agent.fail("tools", "unknown tool '" + c.tools[i] + "' (python, math, docs)");
+    if (std::find(c.tools.begin(), c.tools.begin() + i, c.tools[i]) != c.tools.begin() + i)
+      agent.fail("tools", "tool '" + c.tools[i] + "' is listed twice");
+  }
+  agent.get("prompts", c.prompts_dir);
+  agent.get("max_steps", c.max_steps);
+  agent.get("max_tokens", c.max_tokens);
+  agent.get("max_tokens_per_step", c.max_tokens_per_step);
+  agent.get("temperature", c.temperature);
+  agent.get("fenced_code_is_call", c.fenced_code_is_call);
+  agent.get("tool_format", c.tool_format);
+  if (c.tool_format != "auto" && c.tool_format != "harness")
+    agent.fail("tool_format", "unknown format '" + c.tool_format + "' (auto, harness)");
+  agent.get("tool_instructions", c.tool_instructions);
 
-  if (const toml::array* models = root["models"].as_array()) {
-    for (size_t i = 0; i < models->size(); ++i) {
-      const toml::table* t = models->get(i)->as_table();
-      std::string prefix = "models[" + std::to_string(i) + "]";
-      if (t == nullptr) r.fail(prefix, "expected a table");
-      Reader m(path, *t);
-      ModelVariant v;
-      m.get("name", v.name);
-      m.get("path", v.path);
-      m.get("quantize", v.quantize);
-      m.get_list("lora", v.lora);
-      m.get("gpu_layers", v.gpu_layers);
-      if (v.path.empty()) r.fail(prefix + ".path", "missing");
-      if (v.name.empty()) v.name = v.path;
-      c.models.push_back(v);
+  Section engine = top.section("engine");
+  engine.get("parallel", c.parallel);
+  engine.get("context_per_sequence", c.context_per_sequence);
+  engine.get("threads", c.threads);
+
+  Section sandbox = top.section("sandbox");
+  sandbox.get("timeout", c.sandbox_timeout);
+  sandbox.get("memory_mb", c.sandbox_memory_mb);
+  sandbox.get("cpus", c.sandbox_cpus);
+
+  // Option names and values are checked where the tools are made (plan()).
+  Section tool_options = top.section("tools_options");
+  c.tools_options = tool_options.tables_as_json();
+  for (const auto& [tool, options] : c.tools_options.items())
+    if (std::find(c.tools.begin(), c.tools.end(), tool) == c.tools.end())
+      tool_options.fail(tool, "options for a tool not in [agent] tools");
+
+  for (Section& m : top.array_of_tables("models")) {
+    ModelVariant v;
+    m.get("name", v.name);
+    m.get("path", v.path);
+    m.get("quantize", v.quantize);
+    m.get_list("lora", v.lora);
+    m.get("gpu_layers", v.gpu_layers, -1);  // -1 = all layers
+    m.reject_unknown();
+    if (v.path.empty()) m.fail("path", "missing");
+    if (v.name.empty()) v.name = v.path;
+    c.models.push_back(v);
+  }
+  for (const Section* s : {&top, &data, &agent, &engine, &sandbox}) s->reject_unknown();
+
+  if (c.name.empty()) top.fail("name", "missing");
+  if (c.tasks.empty()) data.fail("tasks", "missing");
+  if (c.models.empty()) top.fail("models", "at least one [[models]] entry is needed");
+  if (c.formats.empty()) agent.fail("formats", "at least one prompt format is needed");
+  if (c.modes.empty()) agent.fail("modes", "at least one mode is needed");
+  if (c.parallel < 1) engine.fail("parallel", "must be at least 1");
+  if (c.context_per_sequence < 1) engine.fail("context_per_sequence", "must be at least 1");
+  if (c.max_steps < 1) agent.fail("max_steps", "must be at least 1");
+  if (c.max_tokens < 1) agent.fail("max_tokens", "must be at least 1");
+  if (c.max_tokens_per_step < 1) agent.fail("max_tokens_per_step", "must be at least 1");
+  if (!(c.temperature >= 0) || !std::isfinite(c.temperature)) agent.fail("temperature", "must be 0 (greedy) or more");
+  if (!(c.sandbox_timeout > 0) || !std::isfinite(c.sandbox_timeout)) sandbox.fail("timeout", "must be a positive number");
+  if (c.sandbox_memory_mb < 1) sandbox.fail("memory_mb", "must be at least 1");
+  if (!(c.sandbox_cpus > 0) || !std::isfinite(c.sandbox_cpus)) sandbox.fail("cpus", "must be a positive number");
+  if (c.name.find('/') != std::string::npos) top.fail("name", "must not contain '/'");
+
+  c.tasks = from_config_folder(path, c.tasks);
+  c.prompts_dir = from_config_folder(path, c.prompts_dir);
+  if (!c.tool_instructions.empty()) c.tool_instructions = from_config_folder(path, c.tool_instructions);
+  if (c.tools_options.contains("docs") && c.tools_options["docs"].contains("index") &&
+      c.tools_options["docs"]["index"].is_string())
+    c.tools_options["docs"]["index"] = from_config_folder(path, c.tools_options["docs"]["index"].get<std::string>());
+  for (ModelVariant& v : c.models) {
+    if (v.path != "default") v.path = from_config_folder(path, v.path);
+    for (std::string& lora : v.lora) {
+      const std::string adapter = models::LoraSpec::parse(lora).path;  // PATH[:SCALE]
+      lora = from_config_folder(path, adapter) + lora.substr(adapter.size());
     }
   }
-  if (c.name.empty()) r.fail("name", "missing");
-  if (c.tasks.empty()) r.fail("data.tasks", "missing");
-  if (c.models.empty()) r.fail("models", "at least one [[models]] entry is needed");
-  if (c.formats.empty()) r.fail("agent.formats", "at least one prompt format is needed");
-  if (c.modes.empty()) r.fail("agent.modes", "at least one mode is needed");
-  if (c.parallel < 1) r.fail("engine.parallel", "must be at least 1");
-  if (c.max_steps < 1) r.fail("agent.max_steps", "must be at least 1");
-  if (c.name.find('/') != std::string::npos) r.fail("name", "must not contain '/'");
   return c;
 }
 

@@ -4,12 +4,20 @@
 // and the sandbox. Every combination of model x format x mode is run on
 // every selected task.
 //
-// load_run_config throws InputError naming the file and the key at fault.
+// Relative paths in the file (data.tasks, agent.prompts, a model's path and
+// adapters, tools_options.docs.index) are from the config file's folder, so a config runs the same from
+// any current directory; the fields hold them resolved.
+//
+// load_run_config throws InputError "FILE:LINE: [section] key: why" for a
+// key it does not know (a misspelling must not run with the default), a
+// value of the wrong type or range, and a missing required key.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "sandbox/sandbox.h"
 #include "utils/vocabulary.h"
@@ -42,13 +50,23 @@ struct RunConfig {
   std::vector<std::string> formats;
   std::vector<Mode> modes;
   std::vector<std::string> tools;
-  std::string prompts_dir = "experiments/prompts";
+  // [tools_options.<tool>]: that tool's options (tools/tool_config.h), e.g.
+  // the docs index or max_chars; for python and math over the [sandbox] limits.
+  nlohmann::json tools_options = nlohmann::json::object();
+  std::string prompts_dir = "prompts";  // agent.prompts: <name>.txt per format
 
   int max_steps = 4;
   int max_tokens = 768;
   int max_tokens_per_step = 384;
   float temperature = 0;
   bool fenced_code_is_call = true;
+  // "auto": tools in the template's own format where it renders tools, else
+  // the harness's convention; "harness": the harness's convention always
+  // (an ablation of the format itself).
+  std::string tool_format = "auto";
+  // Harness format: a file whose text replaces the built-in tool
+  // instructions and tool list, for ablations of their wording; "" = built-in.
+  std::string tool_instructions;
 
   int parallel = 8;
   int context_per_sequence = 2048;

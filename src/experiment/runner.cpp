@@ -29,18 +29,8 @@ store::RunSession open_run(const Plan& plan, store::ResultsStore& results, const
 void store_tasks(const Plan& plan, store::ResultsStore& results, int64_t run_id) {
   std::vector<store::StoredTask> snapshot;
   for (const auto& task : plan.tasks)
-    snapshot.push_back({task.id, sha256_hex(task.prompt), data::task_to_json(task).dump()});
+    snapshot.push_back({task.id, task_sha256(task), data::task_to_json(task).dump()});
   results.put_tasks(run_id, snapshot);
-}
-
-agent::AgentOptions agent_options(const RunConfig& c) {
-  agent::AgentOptions o;
-  o.max_steps = c.max_steps;
-  o.max_tokens = c.max_tokens;
-  o.max_tokens_per_step = c.max_tokens_per_step;
-  o.temperature = c.temperature;
-  o.fenced_code_is_call = c.fenced_code_is_call;
-  return o;
 }
 
 // Runs `todo` (indices into plan.episodes, all of one variant) on one
@@ -55,10 +45,11 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
     active.emplace_back(adapters.back().get(), static_cast<float>(a.scale));
   }
   models::ChatTemplate chat(model);
+  apply_tool_format(chat, plan.config);
   models::Engine engine(model, engine_options(plan.config, plan.formats.size()));
   if (!active.empty()) engine.set_adapters(active);
 
-  agent::EpisodeRunner runner(engine, chat, *plan.toolbox, agent_options(plan.config));
+  agent::EpisodeRunner runner(engine, chat, *plan.toolbox, plan.agent);
   for (const auto& [name, format] : plan.formats) {
     runner.share_prefix(format, Mode::free);
     runner.share_prefix(format, Mode::force_text);
@@ -69,10 +60,21 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
     const data::Task& task = plan.tasks[e.task];
     specs.push_back({{task.id, task.prompt}, &plan.formats.at(e.format), e.mode, plan.config.seed});
   }
+  std::mutex mutex;
+  std::string mismatch;
   agent::run_episodes(runner, specs, plan.config.parallel, [&](size_t i, agent::EpisodeTrace&& trace) {
     const PlannedEpisode& e = plan.episodes[todo[i]];
+    // The key promises the first turn the model saw: an episode that saw
+    // another is not stored under it.
+    if (!trace.first_turn_sha256.empty() && trace.first_turn_sha256 != e.key.prompt_sha256) {
+      std::lock_guard lock(mutex);
+      mismatch = "episode " + e.key.task_id + " (" + e.format + ", " + to_string(e.mode) +
+                 "): the first turn differs from the one its key was planned with; not stored";
+      return;
+    }
     stored(todo[i], to_record(trace, e.key, variant.config.name, plan.tasks[e.task]));
   });
+  if (!mismatch.empty()) throw std::logic_error(mismatch);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The tools of an experiment: the ones named in agent.tools, in that order,
-// python and math running in `sandbox` with the config's sandbox limits.
+// each with its [tools_options.<tool>]; python and math run in `sandbox`
+// with the config's [sandbox] limits where their own options do not say.
 #pragma once
 
 #include <memory>
@@ -10,7 +11,7 @@
 
 namespace agentcoder::experiment {
 
-// Throws InputError naming the config file for an unknown tool.
+// Throws InputError "FILE: tools_options.<tool>.<option>: why" for a bad option.
 std::unique_ptr<tools::ToolRegistry> make_tool_registry(const RunConfig& config,
                                                         std::shared_ptr<sandbox::Sandbox> sandbox);
 

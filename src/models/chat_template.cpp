@@ -34,8 +34,9 @@ std::vector<common_chat_msg> harness_messages(const std::vector<ChatMessage>& me
                                               const std::vector<ToolSchema>& tools,
                                               const RenderOptions& options) {
   std::vector<common_chat_msg> out;
-  std::string instructions =
-      tools.empty() ? "" : harness_tool_instructions(tools, options.fenced_code_is_call);
+  std::string instructions;
+  if (!tools.empty())
+    instructions = options.tool_instructions.value_or(harness_tool_instructions(tools, options.fenced_code_is_call));
   bool system_seen = false;
   for (const auto& m : messages) {
     common_chat_msg c;

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct RenderOptions {
   bool add_generation_prompt = true;
   bool fenced_code_is_call = false;   // harness: ```python blocks count as python calls
   std::string fenced_code_tool = "python";
+  // harness: replaces the built-in tool instructions and tool list
+  // (tool_call_parser.h), for ablations of their wording; unset = built-in.
+  std::optional<std::string> tool_instructions;
 };
 
 // A rendered prompt and what is needed to constrain and parse the reply.

@@ -131,6 +131,9 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   ctx_ = llama_init_from_model(model.get(), cp);
   if (ctx_ == nullptr) throw std::runtime_error("llama.cpp could not create a context (context size, KV type?)");
   n_vocab_ = llama_vocab_n_tokens(model.vocab());
+  // llama.cpp caps a batch at the context size and asserts (aborts) on a
+  // bigger one, so prompt and prefix chunks must not exceed its cap.
+  options_.batch_size = std::min(options_.batch_size, static_cast<int>(llama_n_batch(ctx_)));
   int per_seq = static_cast<int>(llama_n_ctx_seq(ctx_));
   if (options_.context_per_request <= 0 || options_.context_per_request > per_seq)
     options_.context_per_request = per_seq;
@@ -436,7 +439,16 @@ bool Engine::step() {
     totals_.prompt_tokens_evaluated += prompt_tokens;
     totals_.decode_calls += 1;
   }
-  for (Sequence* s : in_batch) take_output(*s);
+  for (Sequence* s : in_batch) {
+    // llama.cpp's grammar code throws when a sampled token leaves the grammar
+    // no way on (a grammar no token can continue). That ends this request; on
+    // the engine thread it would otherwise end the process.
+    try {
+      take_output(*s);
+    } catch (const std::exception& e) {
+      if (s->pending) finish(*s, GenerationStop::error, std::string("sampler: ") + e.what());
+    }
+  }
   return true;
 }
 

@@ -80,7 +80,9 @@ struct GenerationResult {
   std::string text;             // the reply, without the stop string
   std::vector<int32_t> tokens;  // the generated tokens
   GenerationStop stop = GenerationStop::end_of_generation;
-  std::string error;            // set when stop == error
+  std::string error;            // set when stop == error; "sampler: ..." when the request's
+                                // sampling failed (a grammar that does not parse, or that no
+                                // token can continue mid-reply); other requests go on
   RequestStats stats;
   std::vector<float> probe_probabilities;  // one per probe token
   std::vector<float> first_logits;         // n_vocab values, if keep_first_logits

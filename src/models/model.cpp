@@ -35,6 +35,7 @@ Model::Model(const ModelOptions& options) : path_(options.path) {
   llama_model_params params = llama_model_default_params();
   params.n_gpu_layers = options.gpu_layers;
   params.load_mode = options.use_mmap ? LLAMA_LOAD_MODE_MMAP : LLAMA_LOAD_MODE_NONE;
+  params.vocab_only = options.vocab_only;
   model_ = llama_model_load_from_file(path_.c_str(), params);
   if (model_ == nullptr) throw InputError(path_ + ": llama.cpp could not load this GGUF model");
 }

@@ -18,6 +18,7 @@ struct ModelOptions {
   std::string path;
   int gpu_layers = 0;      // layers offloaded to a GPU; -1 = all (needs a CUDA build)
   bool use_mmap = true;    // map the file instead of reading it into memory
+  bool vocab_only = false; // tokenizer and metadata only (enough for the chat template), no weights
 };
 
 // Facts about a model, for `agentcoder info` and the run manifest.

@@ -10,7 +10,7 @@ namespace agentcoder::store {
 namespace {
 
 // Bump when the fields that make up an id change; old ids then never match.
-constexpr int kKeyVersion = 1;
+constexpr int kKeyVersion = 2;  // 2: harness_version; prompt_sha256 is the rendered first turn
 
 bool is_sha256_hex(const std::string& s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -70,6 +70,7 @@ nlohmann::json EpisodeKey::canonical_json() const {
           {"seed", seed},
           {"tools", sorted_tools},
           {"tool_schema_sha256", tool_schema_sha256},
+          {"harness_version", harness_version},
           {"settings", settings}};
 }
 
@@ -92,6 +93,7 @@ nlohmann::json episode_key_to_json(const EpisodeKey& key) {
           {"seed", key.seed},
           {"tools", key.tools},
           {"tool_schema_sha256", key.tool_schema_sha256},
+          {"harness_version", key.harness_version},
           {"settings", key.settings}};
 }
 
@@ -110,6 +112,7 @@ EpisodeKey episode_key_from_json(const nlohmann::json& j) {
     key.seed = j.at("seed").get<uint64_t>();
     key.tools = j.at("tools").get<std::vector<std::string>>();
     key.tool_schema_sha256 = j.at("tool_schema_sha256").get<std::string>();
+    key.harness_version = j.value("harness_version", 0);  // absent in keys stored before version 2
     key.settings = j.at("settings");
     return key;
   } catch (const nlohmann::json::exception& e) {

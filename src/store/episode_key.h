@@ -31,15 +31,22 @@ struct AdapterRef {
 
 struct EpisodeKey {
   std::string task_id;
-  std::string task_sha256;   // the task as posed (prompt, tests); "" = not tracked
+  std::string task_sha256;   // the whole task (data::task_to_json): prompt, answer, tests; "" = not tracked
   std::string model_sha256;  // the GGUF file
   std::vector<AdapterRef> adapters;  // in the order applied; empty = base model
   std::string prompt_format;         // e.g. "direct", "cot", "tool_description"
-  std::string prompt_sha256;         // the rendered system prompt / template; "" = not tracked
+  // The rendered first turn (agent::first_turn(): the model's chat template
+  // over the system prompt, tool descriptions and task, plus any prefill);
+  // "" = not tracked.
+  std::string prompt_sha256;
   std::string mode;                  // "free", "force_tool" or "force_text"
   uint64_t seed = 0;
   std::vector<std::string> tools;  // names of the offered tools (any order)
   std::string tool_schema_sha256;  // their JSON schemas as offered; "" = not tracked
+  // What the harness does in code after the first turn (malformed-call
+  // message, tool result wrapping, parser repairs): agent::kHarnessBehaviourVersion.
+  // 0 in keys stored before it existed.
+  int harness_version = 0;
   // Anything else that changes the outcome: sampling, step and token limits,
   // sandbox limits. Any JSON; null when nothing.
   nlohmann::json settings;

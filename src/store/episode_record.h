@@ -65,7 +65,9 @@ struct EpisodeRecord {
   std::string final_answer;
   std::string first_decision;  // ReplyKind of the first reply
   std::string first_tool;      // tool of the first call, if the first reply made one
-  // Decision probe at the first reply; nullopt when not measured.
+  // Decision probe at the first reply of a free episode; nullopt when not
+  // measured (the forced modes). p_text is never measured: files written
+  // before the harness stored it as 1 - p_tool in every mode, now it is unset.
   std::optional<double> p_tool;
   std::optional<double> p_text;
 

@@ -1,13 +1,15 @@
 // Builds a ToolRegistry from configuration: which built-in tools to offer,
 // in which order, and each one's options, e.g. from an experiment's TOML
+// (experiment/run_config.h reads it; tool_setup.h calls this)
 //
-//   tools = ["python", "math", "docs"]
+//   [agent] tools = ["python", "math", "docs"]
 //   [tools_options.python]  timeout = 5.0, memory_mb = 256, cpus = 0.5, max_chars = 2000
 //                           (also max_processes, max_output_bytes)
 //   [tools_options.math]    timeout = 10.0, memory_mb = 256, cpus = 1.0, max_chars = 1000
 //   [tools_options.docs]    index = "path.sqlite", k = 3, max_chars = 1500
 //
-// converted to JSON by the caller (this module does not read TOML). Missing
+// as JSON (this module does not read TOML). In a run, python's and math's
+// limits not given here are the config's [sandbox] ones; other missing
 // options take the defaults of PythonToolOptions, MathToolOptions and
 // DocsToolOptions. Bad configuration throws InputError naming the place:
 // "<where>.python.timeout: must be a positive number", an unknown tool or

@@ -140,8 +140,12 @@ TEST_F(EpisodeRunnerTest, ProbeIsAProbability) {
   EpisodeRunner r = runner(small(1));
   EXPECT_FALSE(r.decision_probe_tokens(Mode::free).empty());
   EpisodeTrace t = r.run({"t6", "What is 6*7?"}, format_, Mode::free, 1);
-  EXPECT_GE(t.p_tool, 0.0);
-  EXPECT_LE(t.p_tool, 1.0);
+  ASSERT_TRUE(t.p_tool.has_value());
+  EXPECT_GE(*t.p_tool, 0.0);
+  EXPECT_LE(*t.p_tool, 1.0);
+  // The forced modes decide nothing, so nothing is measured there.
+  EXPECT_FALSE(r.run({"t6", "What is 6*7?"}, format_, Mode::force_tool, 1).p_tool.has_value());
+  EXPECT_FALSE(r.run({"t6", "What is 6*7?"}, format_, Mode::force_text, 1).p_tool.has_value());
 }
 
 // Many episodes at once give the same traces as one at a time (greedy).

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -136,6 +137,56 @@ TEST_F(RunCommandTest, BadConfigIsOneLineExit2) {
   std::ofstream(path) << "name = \"bad\"\n[data]\ntasks = 7\n";
   auto r = run_cli(AGENTCODER_BIN, "run " + path);
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("data.tasks"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad.toml:3: [data] tasks: expected a string"), std::string::npos) << r.out;
   EXPECT_EQ(agentcoder::testing::count_lines(r.out), 1) << r.out;
+}
+
+// A misspelled key is refused, not run with the default.
+TEST_F(RunCommandTest, UnknownKeyIsOneLineExit2) {
+  std::string path = config("typo");
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  std::string toml = text.str();
+  toml.insert(toml.find("max_steps"), "max_token = 64\n");  // line 13, in [agent]
+  std::ofstream(path) << toml;
+  auto r = run_cli(AGENTCODER_BIN, "run " + path + " --results " + results("typo"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("typo.toml:13: [agent] max_token: unknown key"), std::string::npos) << r.out;
+  EXPECT_EQ(agentcoder::testing::count_lines(r.out), 1) << r.out;
+  EXPECT_FALSE(fs::exists(results("typo") + "/typo")) << "nothing is run";
+}
+
+// Like score and data: where the host lacks a protection that may be waived,
+// the run goes on and its manifest lists what was missing.
+TEST_F(RunCommandTest, AcceptsAllowWeakerIsolation) {
+  auto r = run_cli(AGENTCODER_BIN, "run " + config("weaker") + " --limit 1 --allow-weaker-isolation --results " +
+                                       results("w"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(episodes(results("w") + "/weaker/results.sqlite", "weaker").size(), 3u);
+}
+
+// A config copied to another folder, run from a third: its relative paths
+// (tasks, prompts, model) are from its own folder, not the current directory.
+TEST_F(RunCommandTest, CopiedConfigRunsFromAnotherFolder) {
+  const fs::path copy = fs::path(*dir_) / "copy";
+  const fs::path cwd = fs::path(*dir_) / "a" / "b";
+  fs::create_directories(copy);
+  fs::create_directories(cwd);
+  std::string text;
+  {
+    std::stringstream in;
+    in << std::ifstream(config("copied")).rdbuf();
+    text = in.str();
+  }
+  auto relative = [&](const std::string& to) { return fs::relative(to, copy).string(); };
+  text.replace(text.find(*dir_ + "/tasks.jsonl"), (*dir_ + "/tasks.jsonl").size(), "../tasks.jsonl");
+  text.replace(text.find(AGENTCODER_PROMPTS_DIR), std::string(AGENTCODER_PROMPTS_DIR).size(),
+               relative(AGENTCODER_PROMPTS_DIR));
+  text.replace(text.find(AGENTCODER_TINY_MODEL), std::string(AGENTCODER_TINY_MODEL).size(),
+               relative(AGENTCODER_TINY_MODEL));
+  std::ofstream((copy / "copied.toml").string()) << text;
+  auto r = agentcoder::testing::run_shell("cd " + cwd.string() + " && " + AGENTCODER_BIN +
+                                          " run ../../copy/copied.toml --limit 1 --results ../../res-copy 2>&1");
+  ASSERT_EQ(r.code, 0) << r.out << "\n" << text;
+  EXPECT_EQ(episodes(results("res-copy") + "/copied/results.sqlite", "copied").size(), 3u);
 }

@@ -1,6 +1,6 @@
 // plan(): every variant x format x mode x task episode, keyed and in the
 // documented order; the same plan twice; task selection by split, per cell
-// and limit; what planning refuses.
+// and limit; what planning refuses; [tools_options] reaching the tools.
 #include <set>
 
 #include "experiment/plan.h"
@@ -119,6 +119,34 @@ TEST_F(ExperimentTest, EngineIsSizedForTheSequencesAndTheSharedPrefixes) {
   EXPECT_EQ(o.max_prefixes, 6);  // three formats, each with and without tools
   EXPECT_EQ(o.context_size, 512 * (4 + 6));
   EXPECT_EQ(o.threads, 2);
+}
+
+// [tools_options.python] max_chars reaches the tool (what the model is shown
+// of a long output), is part of the episodes' keys, and a misspelled option
+// is refused when planning.
+TEST_F(ExperimentTest, ToolOptionsReachTheTools) {
+  const std::string long_output = R"j({"code": "print('x' * 3000)"})j";
+  experiment::Plan plain = experiment::plan(config("opts"), {dir_ + "/r"});
+  tools::ToolResult wide = plain.toolbox->registry().call("python", long_output);
+  ASSERT_TRUE(wide.ok) << wide.text;
+
+  experiment::RunConfig c = config("opts");
+  c.tools_options = {{"python", {{"max_chars", 200}}}};
+  experiment::Plan narrow_plan = experiment::plan(c, {dir_ + "/r"});
+  tools::ToolResult narrow = narrow_plan.toolbox->registry().call("python", long_output);
+  ASSERT_TRUE(narrow.ok) << narrow.text;
+  EXPECT_GT(wide.text.size(), 1000u);
+  EXPECT_LE(narrow.text.size(), 200u);
+  EXPECT_NE(plain.episodes[0].key.id(), narrow_plan.episodes[0].key.id());
+
+  c.tools_options = {{"python", {{"max_char", 200}}}};
+  try {
+    experiment::plan(c, {dir_ + "/r"});
+    ADD_FAILURE() << "a misspelled tool option was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("tools_options.python: unknown option 'max_char'"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ TEST(RecordMapping, AnEpisodeWithACallThenAnAnswer) {
   EXPECT_EQ(r.first_tool, "python");
   ASSERT_TRUE(r.p_tool.has_value());
   EXPECT_DOUBLE_EQ(*r.p_tool, 0.75);
+  EXPECT_FALSE(r.p_text.has_value()) << "1 - p_tool is not a measurement";
   EXPECT_EQ(r.prompt_tokens, 230);
   EXPECT_EQ(r.generated_tokens, 25);
   EXPECT_DOUBLE_EQ(r.decode_ms, 50.0);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_run.h"
+#include "support/temp_dir.h"
 
 using agentcoder::testing::CliRun;
 
@@ -70,4 +71,17 @@ TEST(Cli, QuantizeBadTypeIsExit2) {
   CliRun r = run("quantize " + std::string(AGENTCODER_TINY_MODEL) + " /tmp/agentcoder-q.gguf Q9_Z");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("Q9_Z"), std::string::npos);
+}
+
+// A grammar that no token can continue after "yes": the grammar code throws
+// on the engine thread. The process must not die of it: one line naming the
+// grammar file, exit 2.
+TEST(Cli, GrammarThatFailsMidReplyIsOneLineExit2) {
+  agentcoder::testing::TempDir dir;
+  std::string grammar = dir.write("nul.gbnf", "root ::= \"yes\" [\\x00]\n");
+  CliRun r = run("generate " + std::string(AGENTCODER_TINY_MODEL) + " --raw -p hello --max-tokens 8 --ctx 512 --grammar " +
+                 grammar);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find(grammar + ": sampler: "), std::string::npos) << r.out;
 }

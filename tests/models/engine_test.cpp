@@ -191,6 +191,45 @@ TEST_F(EngineTest, BadGrammarIsAnErrorAndTheEngineGoesOn) {
   EXPECT_NE(ok.stop, GenerationStop::error);
 }
 
+// After "yes" the grammar wants a NUL, which no token can give: llama.cpp's
+// grammar code throws on the engine thread once a token is sampled anyway.
+// That request ends with the error; one decoding beside it is unaffected.
+TEST_F(EngineTest, GrammarThatFailsMidReplyEndsOnlyThatRequest) {
+  Engine engine(*model_, options(2));
+  auto alone = engine.generate(request(engine, kPrompts[1], 12));
+  auto failing = request(engine, kPrompts[0], 8);
+  failing.sampling.grammar = R"(root ::= "yes" [\x00])";
+  auto f = engine.submit(std::move(failing));
+  auto other = engine.submit(request(engine, kPrompts[1], 12));
+  GenerationResult r = f.get();
+  EXPECT_EQ(r.stop, GenerationStop::error);
+  EXPECT_EQ(r.error.rfind("sampler: ", 0), 0u) << r.error;
+  EXPECT_EQ(r.text, "yes");
+  GenerationResult o = other.get();
+  EXPECT_EQ(o.stop, alone.stop);
+  EXPECT_EQ(o.tokens, alone.tokens);
+  auto after = engine.generate(request(engine, kPrompts[1], 12));
+  EXPECT_EQ(after.tokens, alone.tokens);
+}
+
+// llama.cpp caps a batch at the requested context size but pads each
+// sequence's stream up to 256 cells, so a prompt can fit its sequence and
+// still exceed one batch; decoding it in one chunk aborted the process.
+TEST_F(EngineTest, PromptLongerThanABatchIsDecodedInChunks) {
+  EngineOptions o = options(1, 2);
+  o.context_size = 192;  // 3 sequences of 64, padded to 256 each; a batch of at most 192
+  Engine engine(*model_, o);
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += kPrompts[i % kPrompts.size()].substr(0, 12) + " ";
+  auto req = request(engine, text, 4);
+  while (req.prompt_tokens.size() > 230) req.prompt_tokens.pop_back();
+  ASSERT_GT(req.prompt_tokens.size(), 192u);
+  auto r = engine.generate(std::move(req));
+  EXPECT_NE(r.stop, GenerationStop::error) << r.error;
+  EXPECT_NE(r.stop, GenerationStop::context_full) << r.error;
+  EXPECT_EQ(r.stats.generated_tokens, 4);
+}
+
 TEST_F(EngineTest, EmptyPromptIsAnError) {
   Engine engine(*model_, options(1));
   GenerationRequest r;

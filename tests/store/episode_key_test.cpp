@@ -41,6 +41,7 @@ TEST(EpisodeKey, EveryFieldChangesTheId) {
       {"tool added", [](EpisodeKey& k) { k.tools.push_back("docs"); }},
       {"tool_schema_sha256", [](EpisodeKey& k) { k.tool_schema_sha256 = hash_of("new schemas"); }},
       {"settings", [](EpisodeKey& k) { k.settings["temperature"] = 0.7; }},
+      {"harness_version", [](EpisodeKey& k) { k.harness_version += 1; }},
   };
   std::set<std::string> ids{base.id()};
   for (const auto& [what, change] : changes) {
@@ -70,10 +71,12 @@ TEST(EpisodeKey, CanonicalFormIsPinned) {
   k.seed = 7;
   k.tools = {"python", "math"};
   k.settings = {{"temperature", 0}};
+  k.harness_version = 3;
   // Written out by hand: if this changes, every stored id changes, which
   // needs a new key_version.
   std::string expected = R"({"adapters":[{"scale":0.5,"sha256":")" + std::string(64, 'b') +
-                         R"("}],"key_version":1,"mode":"free","model_sha256":")" + std::string(64, 'a') +
+                         R"("}],"harness_version":3,"key_version":2,"mode":"free","model_sha256":")" +
+                         std::string(64, 'a') +
                          R"(","prompt_format":"direct","prompt_sha256":"","seed":7,"settings":{"temperature":0},)"
                          R"("task_id":"t1","task_sha256":"","tool_schema_sha256":"","tools":["math","python"]})";
   EXPECT_EQ(k.canonical_json().dump(), expected);

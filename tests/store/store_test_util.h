@@ -46,6 +46,7 @@ inline EpisodeKey make_key(int i) {
   k.tools = {"python", "math"};
   k.tool_schema_sha256 = hash_of("schemas");
   k.settings = {{"temperature", 0.0}, {"max_steps", 4}};
+  k.harness_version = 1;
   return k;
 }
 

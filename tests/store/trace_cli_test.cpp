@@ -148,6 +148,10 @@ TEST_F(TraceCli, BadInputIsOneLineAndExit2) {
       {"trace show " + file + " --run nope", "no run 'nope'"},
       {"trace export " + file + " -o " + dir.path("no/such/dir/t.jsonl"), dir.path("no/such/dir/t.jsonl")},
       {"trace export " + dir.path("missing.sqlite"), "no such file"},
+      // A misspelled filter would otherwise show no episode, as if none matched.
+      {"trace show " + file + " --mode forced_tool", "--mode: forced_tool not in {free,force_tool,force_text}"},
+      {"trace show " + file + " --stop-reason answer", "--stop-reason: answer not in"},
+      {"trace show " + file + " --decision call", "--decision: call not in {tool_call,text,malformed}"},
   };
   for (const Case& c : cases) {
     CliRun r = run_cli(c.args);

@@ -1,0 +1,198 @@
+// load_run_config on configs written by the test and on every shipped config:
+// what it refuses (unknown keys, wrong types, with file:line, section and
+// key) and what it accepts.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "experiment/run_config.h"
+#include "support/temp_dir.h"
+#include "utils/errors.h"
+
+namespace {
+
+using namespace agentcoder;
+using agentcoder::testing::TempDir;
+
+// A complete, valid config; `agent_extra` is appended to its [agent] section
+// (line 9 onwards).
+std::string config_text(const std::string& agent_extra = "") {
+  return "name = \"t\"\n"                 // 1
+         "[data]\n"                       // 2
+         "tasks = \"tasks.jsonl\"\n"      // 3
+         "[[models]]\n"                   // 4
+         "path = \"model.gguf\"\n"        // 5
+         "[agent]\n"                      // 6
+         "formats = [\"direct\"]\n"       // 7
+         "modes = [\"free\"]\n" +         // 8
+         agent_extra +
+         "[engine]\n"
+         "parallel = 2\n";
+}
+
+// The InputError message load_run_config throws on `text`, or "" when it loads.
+std::string load_error(const TempDir& dir, const std::string& text) {
+  std::string file = dir.write("c.toml", text);
+  try {
+    experiment::load_run_config(file);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RunConfig, ValidConfigLoads) {
+  TempDir dir;
+  experiment::RunConfig c = experiment::load_run_config(dir.write("c.toml", config_text("max_tokens = 64\n")));
+  EXPECT_EQ(c.name, "t");
+  EXPECT_EQ(c.max_tokens, 64);
+  EXPECT_EQ(c.parallel, 2);
+  ASSERT_EQ(c.models.size(), 1u);
+  EXPECT_EQ(c.models[0].name, "model.gguf") << "a variant without a name is labelled by its path as written";
+}
+
+TEST(RunConfig, UnknownKeyNamesLineSectionAndKey) {
+  TempDir dir;
+  std::string e = load_error(dir, config_text("max_token = 64\n"));
+  EXPECT_EQ(e.rfind(dir.path("c.toml") + ":9: [agent] max_token: unknown key", 0), 0u) << e;
+  EXPECT_NE(e.find("max_tokens"), std::string::npos) << "the known keys are listed: " << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
+TEST(RunConfig, UnknownKeyAtTopLevelInModelsAndUnknownSection) {
+  TempDir dir;
+  EXPECT_NE(load_error(dir, "seeds = 3\n" + config_text()).find("c.toml:1: seeds: unknown key"), std::string::npos);
+  std::string text = config_text();
+  text.replace(text.find("path ="), 0, "quantise = \"Q8_0\"\n");
+  EXPECT_NE(load_error(dir, text).find("c.toml:5: [[models]] quantise: unknown key"), std::string::npos)
+      << load_error(dir, text);
+  EXPECT_NE(load_error(dir, config_text() + "[sandbx]\ntimeout = 1.0\n").find("c.toml:11: sandbx: unknown key"),
+            std::string::npos)
+      << load_error(dir, config_text() + "[sandbx]\ntimeout = 1.0\n");
+}
+
+TEST(RunConfig, WrongTypesAreRefused) {
+  TempDir dir;
+  std::string e = load_error(dir, config_text("max_tokens = \"64\"\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] max_tokens: expected an integer, got a string"), std::string::npos) << e;
+  e = load_error(dir, config_text("max_tokens = 64.5\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] max_tokens: expected an integer"), std::string::npos) << e;
+  e = load_error(dir, config_text("temperature = \"hot\"\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] temperature: expected a number"), std::string::npos) << e;
+  e = load_error(dir, config_text("fenced_code_is_call = 1\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] fenced_code_is_call: expected true or false"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = \"python\"\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] tools: expected an array of strings"), std::string::npos) << e;
+  e = load_error(dir, config_text("max_steps = 5000000000\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] max_steps: too large"), std::string::npos) << e;
+  std::string text = "engine = 3\n" + config_text();
+  text.erase(text.find("[engine]"));
+  e = load_error(dir, text);
+  EXPECT_NE(e.find("c.toml:1: engine: expected a table [engine], got an integer"), std::string::npos) << e;
+}
+
+TEST(RunConfig, OutOfRangeValuesAreRefused) {
+  TempDir dir;
+  std::string e = load_error(dir, config_text("temperature = -1.0\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] temperature: must be 0 (greedy) or more"), std::string::npos) << e;
+  e = load_error(dir, config_text("max_tokens_per_step = 0\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] max_tokens_per_step: must be at least 1"), std::string::npos) << e;
+  e = load_error(dir, config_text() + "[sandbox]\ntimeout = -1.0\n");
+  EXPECT_NE(e.find("c.toml:12: [sandbox] timeout: must be a positive number"), std::string::npos) << e;
+  e = load_error(dir, config_text() + "[sandbox]\ncpus = nan\n");
+  EXPECT_NE(e.find("c.toml:12: [sandbox] cpus: must be a positive number"), std::string::npos) << e;
+  e = load_error(dir, config_text() + "[sandbox]\nmemory_mb = 0\n");
+  EXPECT_NE(e.find("c.toml:12: [sandbox] memory_mb: must be at least 1"), std::string::npos) << e;
+}
+
+TEST(RunConfig, AllGpuLayersIsMinusOne) {
+  TempDir dir;
+  std::string text = config_text();
+  text.replace(text.find("[agent]"), 0, "gpu_layers = -1\n");
+  EXPECT_EQ(load_error(dir, text), "");
+  text.replace(text.find("-1"), 2, "-2");
+  EXPECT_NE(load_error(dir, text).find("[[models]] gpu_layers: must be at least -1"), std::string::npos);
+}
+
+TEST(RunConfig, MissingKeysAreNamed) {
+  TempDir dir;
+  std::string text = config_text();
+  text.erase(text.find("formats"), std::string("formats = [\"direct\"]\n").size());
+  EXPECT_NE(load_error(dir, text).find("[agent] formats: at least one prompt format is needed"), std::string::npos)
+      << load_error(dir, text);
+}
+
+TEST(RunConfig, RelativePathsAreFromTheConfigFolder) {
+  TempDir dir;
+  std::string text = config_text("prompts = \"my-prompts\"\n");
+  text.replace(text.find("path ="), 0, "lora = [\"adapters/a.gguf:0.5\", \"/abs/b.gguf\"]\n");
+  text.replace(text.find("tasks.jsonl"), 0, "../");
+  text += "[[models]]\npath = \"default\"\n";
+  experiment::RunConfig c = experiment::load_run_config(dir.write("exp/c.toml", text));
+  EXPECT_EQ(c.tasks, dir.path("tasks.jsonl"));
+  EXPECT_EQ(c.prompts_dir, dir.path("exp/my-prompts"));
+  ASSERT_EQ(c.models.size(), 2u);
+  EXPECT_EQ(c.models[0].path, dir.path("exp/model.gguf"));
+  EXPECT_EQ(c.models[0].lora, (std::vector<std::string>{dir.path("exp/adapters/a.gguf") + ":0.5", "/abs/b.gguf"}));
+  EXPECT_EQ(c.models[1].path, "default");
+}
+
+TEST(RunConfig, PromptsDefaultToThePromptsFolderBesideTheConfig) {
+  TempDir dir;
+  experiment::RunConfig c = experiment::load_run_config(dir.write("exp/c.toml", config_text()));
+  EXPECT_EQ(c.prompts_dir, dir.path("exp/prompts"));
+}
+
+TEST(RunConfig, ToolOptionsAreReadPerTool) {
+  TempDir dir;
+  std::string text = config_text("tools = [\"python\", \"docs\"]\n") +
+                     "[tools_options.python]\nmax_chars = 500\ntimeout = 2.5\n"
+                     "[tools_options.docs]\nindex = \"docs.sqlite\"\n";
+  experiment::RunConfig c = experiment::load_run_config(dir.write("exp/c.toml", text));
+  EXPECT_EQ(c.tools_options["python"]["max_chars"], 500);
+  EXPECT_EQ(c.tools_options["python"]["timeout"], 2.5);
+  EXPECT_EQ(c.tools_options["docs"]["index"], dir.path("exp/docs.sqlite"));
+}
+
+TEST(RunConfig, ToolsAndToolOptionsAreChecked) {
+  TempDir dir;
+  std::string e = load_error(dir, config_text("tools = [\"pyhton\"]\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] tools: unknown tool 'pyhton'"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = [\"python\", \"python\"]\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] tools: tool 'python' is listed twice"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = [\"python\"]\n") + "[tools_options.docs]\nk = 2\n");
+  EXPECT_NE(e.find("c.toml:12: [tools_options] docs: options for a tool not in [agent] tools"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = [\"python\"]\n") + "[tools_options]\npython = 3\n");
+  EXPECT_NE(e.find("c.toml:13: [tools_options] python: expected a table"), std::string::npos) << e;
+  e = load_error(dir, config_text("tools = [\"python\"]\n") + "[tools_options.python]\nmax_chars = [1]\n");
+  EXPECT_NE(e.find("c.toml:13: [tools_options.python] max_chars: expected a number, string or boolean"),
+            std::string::npos)
+      << e;
+}
+
+// Every config shipped under experiments/ loads as it stands, and the prompt
+// formats it names are there (`make run` needs them).
+TEST(RunConfig, ShippedConfigsLoad) {
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(AGENTCODER_EXPERIMENTS_DIR)) {
+    if (entry.path().extension() != ".toml") continue;
+    SCOPED_TRACE(entry.path().string());
+    experiment::RunConfig c;
+    ASSERT_NO_THROW(c = experiment::load_run_config(entry.path().string()));
+    for (const std::string& format : c.formats)
+      EXPECT_TRUE(std::filesystem::is_regular_file(c.prompts_dir + "/" + format + ".txt")) << c.prompts_dir << " " << format;
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 1) << "no config found in " << AGENTCODER_EXPERIMENTS_DIR;
+}
+
+// The baseline's task file is the repository's data/synthetic/, wherever it is run from.
+TEST(RunConfig, BaselineTasksAreTheRepositorysData) {
+  const std::filesystem::path experiments = AGENTCODER_EXPERIMENTS_DIR;
+  experiment::RunConfig c = experiment::load_run_config((experiments / "baseline.toml").string());
+  EXPECT_EQ(c.tasks, (experiments.parent_path() / "data/synthetic/tasks.jsonl").lexically_normal().string());
+}
+
+}  // namespace
