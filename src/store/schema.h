@@ -13,7 +13,10 @@
 // call handed to the tools, also those refused before running (unknown tool,
 // arguments failing the schema) or stopped by our machinery. Opening an
 // older file read-write upgrades it in place (the values are corrected from
-// each call's record); a read-only reader corrects them as it loads.
+// each call's record); a read-only reader corrects them as it loads. Files
+// written since version 4 also leave episodes.p_tool NULL outside free mode
+// and p_text always NULL; older files keep the values they were written with
+// (a probe in every mode, p_text = 1 - p_tool), which the metrics never read.
 // ensure_schema creates what is missing (idempotent, safe from several
 // processes at once) and refuses a file written by a newer schema.
 #pragma once
