@@ -13,8 +13,9 @@
 //   numeric     answer (a number) within abs_tol / rel_tol
 //   unit_tests  tests (Python asserts) run in the sandbox after the model's code
 //   rubric      every rubric point must be matched by one of its regexes
-//   final_state multi-step: tests and/or ground_truth_output hold at the end,
-//               and expected_tools were used in that order
+//   final_state multi-step: tests and/or ground_truth_output hold at the end
+//               (the outcome); whether expected_tools were used in that
+//               order is the process, reported apart
 //   call_match  the model calls one of `functions` as in expected_calls (BFCL)
 //   decision    only the choice to call a tool or not is scored (MetaTool)
 //   answer_check  several answers are valid: `checker` is Python defining
