@@ -25,7 +25,13 @@ json key_settings(const RunConfig& c) {
                    {"context_per_sequence", c.context_per_sequence},
                    {"sandbox", {{"timeout", c.sandbox_timeout}, {"memory_mb", c.sandbox_memory_mb}, {"cpus", c.sandbox_cpus}}}};
   // Only when set, so that the keys of configs without it stay as they were.
-  if (!c.tools_options.empty()) settings["tools_options"] = c.tools_options;
+  // A docs index counts by its content, not by where it was found from.
+  if (!c.tools_options.empty()) {
+    json options = c.tools_options;
+    if (options.contains("docs") && options["docs"].contains("index") && options["docs"]["index"].is_string())
+      options["docs"]["index"] = sha256_file_hex(options["docs"]["index"].get<std::string>());
+    settings["tools_options"] = options;
+  }
   return settings;
 }
 

@@ -194,8 +194,11 @@ RunConfig load_run_config(const std::string& path) {
   agent.get_list("tools", c.tools);
   const std::vector<std::string> builtin = tools::builtin_tool_names();
   for (size_t i = 0; i < c.tools.size(); ++i) {
-    if (std::find(builtin.begin(), builtin.end(), c.tools[i]) == builtin.end())
-      agent.fail("tools", "unknown tool '" + c.tools[i] + "' (python, math, docs)");
+    if (std::find(builtin.begin(), builtin.end(), c.tools[i]) == builtin.end()) {
+      std::string known;
+      for (const auto& b : builtin) known += (known.empty() ? "" : ", ") + b;
+      agent.fail("tools", "unknown tool '" + c.tools[i] + "' (known: " + known + ")");
+    }
     if (std::find(c.tools.begin(), c.tools.begin() + i, c.tools[i]) != c.tools.begin() + i)
       agent.fail("tools", "tool '" + c.tools[i] + "' is listed twice");
   }
