@@ -71,7 +71,11 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
           key.model_sha256 = p.variants[vi].sha256;
           key.adapters = p.variants[vi].adapters;
           key.prompt_format = name;
-          key.prompt_sha256 = sha256_hex(agent::first_turn(chat, schemas, format, mode, task.prompt, p.agent));
+          try {
+            key.prompt_sha256 = sha256_hex(agent::first_turn(chat, schemas, format, mode, task.prompt, p.agent));
+          } catch (const InputError& e) {  // e.g. force_tool with a template that has no call opener
+            throw InputError(c.file + ": model '" + p.variants[vi].config.name + "', format '" + name + "': " + e.what());
+          }
           key.mode = to_string(mode);
           key.seed = c.seed;
           if (offers_tools) key.tools = tool_names;
