@@ -13,6 +13,7 @@ namespace agentcoder::agent {
 namespace {
 
 constexpr const char* kHarnessForcedPrefix = "<tool_call>{\"name\": \"";
+constexpr const char* kFencedCodePrefix = "```python\n";
 
 std::vector<models::ToolSchema> tools_for(const std::vector<models::ToolSchema>& schemas, Mode mode) {
   return mode == Mode::force_text ? std::vector<models::ToolSchema>{} : schemas;
@@ -25,15 +26,27 @@ models::RenderOptions render_options(const AgentOptions& options, Mode mode) {
   return o;
 }
 
-// Prefills the opener of a call, so the model can only continue the call
-// (the templates' "required" grammars still allow text before the call).
-std::optional<std::string> forced_call_prefill(const models::RenderedChat& rendered) {
-  if (rendered.format == models::ToolFormat::harness) return kHarnessForcedPrefix;
-  if (!rendered.trigger_words.empty()) return rendered.trigger_words.front();
-  return std::nullopt;
+bool fenced_code_is_a_call(const models::RenderedChat& rendered, const std::vector<models::ToolSchema>& tools) {
+  if (rendered.format != models::ToolFormat::harness || !rendered.options.fenced_code_is_call) return false;
+  for (const auto& t : tools)
+    if (t.name == rendered.options.fenced_code_tool) return true;
+  return false;
 }
 
-constexpr const char* kNoOpenerToPrefill = "force_tool: the chat template has no tool-call opener to prefill";
+// The start of a forced reply (ForcedCallForm), or the reason there is none.
+std::string forced_call_prefill(const models::RenderedChat& rendered, const std::vector<models::ToolSchema>& tools,
+                                ForcedCallForm form) {
+  const bool fenced = fenced_code_is_a_call(rendered, tools);
+  if (form == ForcedCallForm::fenced_code || (form == ForcedCallForm::automatic && fenced)) {
+    if (!fenced)
+      throw InputError("force_tool: fenced_code prefill needs the harness tool format with fenced_code_is_call and a " +
+                       rendered.options.fenced_code_tool + " tool");
+    return kFencedCodePrefix;
+  }
+  if (rendered.format == models::ToolFormat::harness) return kHarnessForcedPrefix;
+  if (!rendered.trigger_words.empty()) return rendered.trigger_words.front();
+  throw InputError("force_tool: the chat template has no tool-call opener to prefill");
+}
 
 }  // namespace
 
@@ -43,9 +56,22 @@ std::string first_turn(const models::ChatTemplate& chat, const std::vector<model
   models::RenderedChat rendered = chat.render({{"system", format.system_prompt}, {"user", task_prompt}},
                                               tools_for(tools, mode), render_options(options, mode));
   if (mode != Mode::force_tool) return rendered.prompt;
-  std::optional<std::string> prefill = forced_call_prefill(rendered);
-  if (!prefill) throw InputError(kNoOpenerToPrefill);
-  return rendered.prompt + *prefill;
+  return rendered.prompt + forced_call_prefill(rendered, tools, options.forced_call_form);
+}
+
+std::string to_string(ForcedCallForm form) {
+  switch (form) {
+    case ForcedCallForm::automatic: return "auto";
+    case ForcedCallForm::call_opener: return "call_opener";
+    case ForcedCallForm::fenced_code: return "fenced_code";
+  }
+  return "?";
+}
+
+std::optional<ForcedCallForm> parse_forced_call_form(const std::string& name) {
+  for (ForcedCallForm f : {ForcedCallForm::automatic, ForcedCallForm::call_opener, ForcedCallForm::fenced_code})
+    if (to_string(f) == name) return f;
+  return std::nullopt;
 }
 
 EpisodeRunner::EpisodeRunner(models::Engine& engine, const models::ChatTemplate& chat, Toolbox& tools,
@@ -122,12 +148,12 @@ std::optional<StopReason> EpisodeRunner::run_step(Episode& e, int step) {
   }
   StepTrace st;
   if (e.mode == Mode::force_tool && first) {
-    std::optional<std::string> prefill = forced_call_prefill(rendered);
-    if (!prefill) {
-      e.trace.error = kNoOpenerToPrefill;
+    try {
+      st.prompt_prefill = forced_call_prefill(rendered, e.tools, options_.forced_call_form);
+    } catch (const InputError& ex) {
+      e.trace.error = ex.what();
       return StopReason::error;
     }
-    st.prompt_prefill = *prefill;
   }
   if (first) e.trace.first_turn_sha256 = sha256_hex(rendered.prompt + st.prompt_prefill);
   models::GenerationResult result = generate(e, rendered, st.prompt_prefill, step);

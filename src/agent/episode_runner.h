@@ -23,6 +23,19 @@
 
 namespace agentcoder::agent {
 
+// How force_tool starts the first reply, so that the model can only go on
+// with a call (the templates' "required" grammars still allow text first):
+//   auto         a fenced python block where fenced code is a call (the
+//                harness convention with fenced_code_is_call and a python
+//                tool offered), else the call opener
+//   call_opener  the harness's `<tool_call>{"name": "`, or the template's
+//                first trigger word in the native format
+//   fenced_code  "```python\n"; only where fenced code is a call
+// The prefill each step used is stored with the step (StepTrace::prompt_prefill).
+enum class ForcedCallForm { automatic, call_opener, fenced_code };
+std::string to_string(ForcedCallForm form);
+std::optional<ForcedCallForm> parse_forced_call_form(const std::string& name);
+
 struct AgentOptions {
   int max_steps = 4;              // model replies per episode
   int max_tokens = 1024;          // generated tokens per episode, all steps together
@@ -30,6 +43,7 @@ struct AgentOptions {
   float temperature = 0.0f;       // 0 = greedy
   bool fenced_code_is_call = true;  // harness format: ```python blocks are python calls
   std::optional<std::string> tool_instructions;  // harness format: replaces the built-in text
+  ForcedCallForm forced_call_form = ForcedCallForm::automatic;
 };
 
 // The version of what the harness says and does in code beyond the first
@@ -43,7 +57,7 @@ constexpr int kHarnessBehaviourVersion = 1;
 // the system prompt with the tool descriptions and the task, plus the
 // force_tool prefill. The first step of EpisodeRunner::run() generates after
 // exactly this text. Throws what the template throws, and InputError when
-// force_tool has no opener to prefill.
+// force_tool has no prefill of the chosen form.
 std::string first_turn(const models::ChatTemplate& chat, const std::vector<models::ToolSchema>& tools,
                        const PromptFormat& format, Mode mode, const std::string& task_prompt,
                        const AgentOptions& options);

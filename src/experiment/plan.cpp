@@ -43,6 +43,7 @@ agent::AgentOptions agent_options(const RunConfig& c) {
   o.temperature = c.temperature;
   o.fenced_code_is_call = c.fenced_code_is_call;
   if (!c.tool_instructions.empty()) o.tool_instructions = read_file(c.tool_instructions);
+  o.forced_call_form = *agent::parse_forced_call_form(c.force_tool_prefill);  // checked by load_run_config
   return o;
 }
 

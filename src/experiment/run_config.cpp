@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "agent/episode.h"
+#include "agent/episode_runner.h"
 #include "models/lora.h"
 #include "tools/tool_config.h"
 #include "utils/errors.h"
@@ -212,6 +213,9 @@ RunConfig load_run_config(const std::string& path) {
   if (c.tool_format != "auto" && c.tool_format != "harness")
     agent.fail("tool_format", "unknown format '" + c.tool_format + "' (auto, harness)");
   agent.get("tool_instructions", c.tool_instructions);
+  agent.get("force_tool_prefill", c.force_tool_prefill);
+  if (!agent::parse_forced_call_form(c.force_tool_prefill))
+    agent.fail("force_tool_prefill", "unknown form '" + c.force_tool_prefill + "' (auto, call_opener, fenced_code)");
 
   Section engine = top.section("engine");
   engine.get("parallel", c.parallel);

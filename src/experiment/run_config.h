@@ -67,6 +67,10 @@ struct RunConfig {
   // Harness format: a file whose text replaces the built-in tool
   // instructions and tool list, for ablations of their wording; "" = built-in.
   std::string tool_instructions;
+  // How force_tool starts the reply (agent::ForcedCallForm): "auto" (a fenced
+  // python block where fenced code is a call, else the call opener),
+  // "call_opener" or "fenced_code".
+  std::string force_tool_prefill = "auto";
 
   int parallel = 8;
   int context_per_sequence = 2048;

@@ -138,3 +138,39 @@ TEST_F(DefaultModelEpisodeTest, EpisodesAreTheSameOneAtATimeOrSixAtOnce) {
   }
   EXPECT_GT(tool_calls, 0) << "no tool ran: the test would not exercise tools running beside decodes";
 }
+
+// force_tool is the counterfactual "what if the model used its tool": with
+// SmolLM2, which calls tools by writing fenced code, the prefill must be a
+// fenced python block. (With the JSON <tool_call> opener it rarely completed
+// a valid call, and the forced mode measured JSON writing instead.)
+TEST_F(DefaultModelEpisodeTest, ForceToolRunsCodeOnMostTasks) {
+  const std::vector<std::string> prompts = {
+      "Compute: 442 XOR 442 (bitwise)",
+      "How many vowels are in the word 'encyclopedia'?",
+      "What is 2 to the power 20?",
+      "Sort the list [5, 3, 9, 1, 7] in ascending order.",
+      "What is the sum of the integers from 1 to 250?",
+      "Reverse the string 'harness'.",
+      "How many days are there in 3 weeks and 4 days?",
+      "What is the largest prime number below 100?"};
+  auto ran_code = [&](ForcedCallForm form) {
+    int ran = 0;
+    for (const auto& prompt : prompts) {
+      AgentOptions options;
+      options.max_steps = 1;
+      options.max_tokens = 192;
+      options.max_tokens_per_step = 192;
+      options.forced_call_form = form;
+      EpisodeRunner runner(*engine_, *chat_, *toolbox_, options);
+      EpisodeTrace t = runner.run({"t", prompt}, format_, Mode::force_tool, 1);
+      EXPECT_NE(t.stop_reason, StopReason::error) << prompt << ": " << t.error;
+      if (!t.steps.empty() && !t.steps[0].tool_calls.empty() && t.steps[0].tool_calls[0].executed) ++ran;
+    }
+    return ran;
+  };
+  const int fenced = ran_code(ForcedCallForm::automatic);
+  const int json_opener = ran_code(ForcedCallForm::call_opener);
+  std::printf("force_tool ran code on %d of %zu tasks (fenced prefill) and %d (JSON opener)\n", fenced,
+              prompts.size(), json_opener);
+  EXPECT_GT(fenced * 2, static_cast<int>(prompts.size()));
+}

@@ -107,13 +107,34 @@ TEST_F(EpisodeRunnerTest, ForceToolMakesTheFirstReplyACall) {
   }
 }
 
-TEST_F(EpisodeRunnerTest, ForceToolInTheHarnessFormatPrefillsTheCall) {
+// In the harness format the prefill is the call form the format accepts: a
+// fenced python block where fenced code is a call, else the JSON opener.
+TEST_F(EpisodeRunnerTest, ForceToolInTheHarnessFormatPrefillsTheCallFormItAccepts) {
   chat_->force_harness_format();
-  EpisodeRunner r = runner(small(2));
-  EpisodeTrace t = r.run({"t3", "What is 6*7?"}, format_, Mode::force_tool, 1);
+  EpisodeRunner fenced = runner(small(2));
+  EpisodeTrace t = fenced.run({"t3", "What is 6*7?"}, format_, Mode::force_tool, 1);
   ASSERT_FALSE(t.steps.empty());
-  EXPECT_EQ(t.steps[0].prompt_prefill.rfind("<tool_call>", 0), 0u);
+  EXPECT_EQ(t.steps[0].prompt_prefill, "```python\n");
   EXPECT_NE(t.first_decision(), ReplyKind::text);
+  if (t.first_decision() == ReplyKind::tool_call) EXPECT_EQ(t.steps[0].tool_calls.at(0).call.name, "python");
+
+  AgentOptions json_calls = small(2);
+  json_calls.fenced_code_is_call = false;
+  EpisodeTrace j = runner(json_calls).run({"t3", "What is 6*7?"}, format_, Mode::force_tool, 1);
+  ASSERT_FALSE(j.steps.empty());
+  EXPECT_EQ(j.steps[0].prompt_prefill.rfind("<tool_call>", 0), 0u);
+  EXPECT_NE(j.first_decision(), ReplyKind::text);
+
+  AgentOptions opener = small(2);
+  opener.forced_call_form = ForcedCallForm::call_opener;
+  EXPECT_EQ(runner(opener).run({"t3", "What is 6*7?"}, format_, Mode::force_tool, 1).steps.at(0).prompt_prefill.rfind(
+                "<tool_call>", 0),
+            0u);
+
+  // A fenced prefill where fenced code is no call is refused, not silently swapped.
+  json_calls.forced_call_form = ForcedCallForm::fenced_code;
+  EXPECT_THROW(first_turn(*chat_, tools_.schemas(), format_, Mode::force_tool, "What is 6*7?", json_calls), InputError);
+  EXPECT_EQ(runner(json_calls).run({"t3", "What is 6*7?"}, format_, Mode::force_tool, 1).stop_reason, StopReason::error);
 }
 
 TEST_F(EpisodeRunnerTest, StepAndTokenLimitsStopTheEpisode) {

@@ -97,6 +97,10 @@ TEST(RunConfig, OutOfRangeValuesAreRefused) {
   TempDir dir;
   std::string e = load_error(dir, config_text("temperature = -1.0\n"));
   EXPECT_NE(e.find("c.toml:9: [agent] temperature: must be 0 (greedy) or more"), std::string::npos) << e;
+  e = load_error(dir, config_text("force_tool_prefill = \"json\"\n"));
+  EXPECT_NE(e.find("c.toml:9: [agent] force_tool_prefill: unknown form 'json' (auto, call_opener, fenced_code)"),
+            std::string::npos)
+      << e;
   e = load_error(dir, config_text("max_tokens_per_step = 0\n"));
   EXPECT_NE(e.find("c.toml:9: [agent] max_tokens_per_step: must be at least 1"), std::string::npos) << e;
   e = load_error(dir, config_text() + "[sandbox]\ntimeout = -1.0\n");
