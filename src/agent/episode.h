@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/decision_probe.h"
 #include "models/chat_types.h"
 #include "models/engine.h"
 
@@ -56,10 +57,13 @@ struct EpisodeTrace {
   StopReason stop_reason = StopReason::final_answer;
   std::string final_answer;
   std::string error;
-  // Decision probe, in free mode only (where the model decides freely): at
-  // the first reply, the probability mass of the first token of a tool-call
-  // opener (e.g. "<tool_call>", "```python"). Unset in the forced modes.
+  // Decision probe (decision_probe.h), in free mode only (where the model
+  // decides freely): at the first reply, the probability that it begins
+  // with one of the openers, the sum of probe_openers[i].p. Unset in the
+  // forced modes, and where it could not be measured (no opener, or the
+  // openers do not fit the context).
   std::optional<double> p_tool;
+  std::vector<ProbeOpener> probe_openers;  // empty where p_tool is unset
   double wall_ms = 0;
   std::string started_at;         // UTC, ISO 8601
   std::string finished_at;

@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <set>
 #include <thread>
 
 #include "utils/clock.h"
@@ -89,20 +88,6 @@ void EpisodeRunner::share_prefix(const PromptFormat& format, Mode mode) {
   engine_.add_prefix(engine_.tokenize(text));
 }
 
-std::vector<int32_t> EpisodeRunner::decision_probe_tokens(Mode mode) const {
-  std::vector<std::string> openers = {"<tool_call>"};
-  if (chat_.tool_format() == models::ToolFormat::harness && options_.fenced_code_is_call && mode != Mode::force_text)
-    openers.insert(openers.end(), {"```python", "```py", "```"});
-  std::set<int32_t> ids;
-  for (const auto& o : openers) {
-    // Without the BOS the tokenizer may add: the first token of the opener itself.
-    auto tokens = engine_.tokenize(o);
-    auto plain = engine_.tokenize("");
-    if (tokens.size() > plain.size()) ids.insert(tokens[plain.size()]);
-  }
-  return {ids.begin(), ids.end()};
-}
-
 // An episode in progress: its trace so far, the conversation the model
 // sees, and what is left of its token budget.
 struct EpisodeRunner::Episode {
@@ -110,7 +95,6 @@ struct EpisodeRunner::Episode {
   Mode mode = Mode::free;
   std::vector<models::ChatMessage> messages;
   std::vector<models::ToolSchema> tools;
-  std::vector<int32_t> probe;
   int tokens_left = 0;
 };
 
@@ -124,7 +108,6 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
   e.trace.seed = seed;
   e.messages = {{"system", format.system_prompt}, {"user", task.prompt}};
   e.tools = tools_for(schemas_, mode);
-  if (mode == Mode::free) e.probe = decision_probe_tokens(mode);  // the forced modes decide nothing
   e.tokens_left = options_.max_tokens;
 
   std::optional<StopReason> stop;
@@ -183,13 +166,17 @@ models::GenerationResult EpisodeRunner::generate(Episode& e, const models::Rende
   request.sampling.max_tokens = std::min(options_.max_tokens_per_step, e.tokens_left);
   request.sampling.stop = rendered.additional_stops;
   request.prompt_tokens = engine_.tokenize(rendered.prompt + prefill);
-  if (step == 0) request.probe_tokens = e.probe;
+  // The decision probe, where the model decides freely: the forced modes decide nothing.
+  std::vector<ProbeOpener> openers;
+  if (step == 0 && e.mode == Mode::free) openers = probe_openers(engine_, rendered);
+  for (const auto& o : openers) request.probe_sequences.push_back(o.tokens);
   models::GenerationResult result = engine_.generate(std::move(request));
   e.tokens_left -= result.stats.generated_tokens;
-  if (step == 0 && !e.probe.empty() && !result.probe_probabilities.empty()) {
+  if (!openers.empty() && result.probe_probabilities.size() == openers.size()) {
     double p_tool = 0;
-    for (float p : result.probe_probabilities) p_tool += p;
+    for (size_t i = 0; i < openers.size(); ++i) p_tool += openers[i].p = result.probe_probabilities[i];
     e.trace.p_tool = p_tool;
+    e.trace.probe_openers = std::move(openers);
   }
   return result;
 }

@@ -72,9 +72,6 @@ class EpisodeRunner {
   // Thread-safe; never throws for what the model or a tool does.
   EpisodeTrace run(const EpisodeTask& task, const PromptFormat& format, Mode mode, uint32_t seed);
 
-  // The first-token ids whose probability is the decision probe's p_tool.
-  std::vector<int32_t> decision_probe_tokens(Mode mode) const;
-
  private:
   struct Episode;
   // One reply and what follows from it; the reason when the episode ends.

@@ -38,6 +38,7 @@ store::EpisodeRecord to_record(const agent::EpisodeTrace& t, const store::Episod
   r.first_decision = to_string(t.first_decision());
   if (!t.steps.empty() && !t.steps[0].reply.tool_calls.empty()) r.first_tool = t.steps[0].reply.tool_calls[0].name;
   r.p_tool = t.p_tool;  // p_text stays unset: nothing measures it apart from p_tool
+  for (const auto& o : t.probe_openers) r.probe_openers.push_back({o.opener, o.tokens, o.p});
   r.wall_ms = t.wall_ms;
   r.started_at = t.started_at;
   r.finished_at = t.finished_at;

@@ -76,6 +76,15 @@ common_sampler* make_sampler(const llama_model* model, const SamplingParams& s) 
 // the logits is the same token, without copying the whole vocabulary.
 bool greedy(const SamplingParams& s) { return s.temperature <= 0 && s.grammar.empty(); }
 
+// The softmax of raw logits at `token`; 0 for a token outside the vocabulary.
+double probability_of(const float* logits, int n_vocab, int32_t token) {
+  if (token < 0 || token >= n_vocab) return 0.0;
+  float max_logit = *std::max_element(logits, logits + n_vocab);
+  double sum = 0;
+  for (int i = 0; i < n_vocab; ++i) sum += std::exp(double(logits[i]) - max_logit);
+  return std::exp(double(logits[token]) - max_logit) / sum;
+}
+
 }  // namespace
 
 struct Engine::Pending {
@@ -174,6 +183,10 @@ int32_t Engine::argmax_token(const float* logits) const {
 
 std::vector<int32_t> Engine::tokenize(const std::string& text, bool parse_special) const {
   return common_tokenize(model_.vocab(), text, /*add_special=*/true, parse_special);
+}
+
+std::vector<int32_t> Engine::tokenize_continuation(const std::string& text) const {
+  return common_tokenize(model_.vocab(), text, /*add_special=*/false, /*parse_special=*/true);
 }
 
 std::string Engine::detokenize(const std::vector<int32_t>& tokens) const {
@@ -511,8 +524,10 @@ void Engine::take_output(Sequence& s) {
   if (!s.generating) s.prompt_next += s.tokens_in_batch;
   if (s.batch_index < 0) return;  // prompt not finished yet
   const auto& request = s.pending->request;
-  if (!s.generating) start_generating(s);
+  const bool first = !s.generating;
+  if (first) start_generating(s);
   const llama_token token = sample(s);
+  if (first) finish_probe(s);
   if (!request.sampling.ignore_eos && llama_vocab_is_eog(model_.vocab(), token)) {
     finish(s, GenerationStop::end_of_generation);
     return;
@@ -530,13 +545,47 @@ void Engine::start_generating(Sequence& s) {
   s.first_token = Clock::now();
   const float* logits = llama_get_logits_ith(ctx_, s.batch_index);
   if (request.keep_first_logits) s.result.first_logits.assign(logits, logits + n_vocab_);
-  if (!request.probe_tokens.empty()) {
-    float max_logit = *std::max_element(logits, logits + n_vocab_);
-    double sum = 0;
-    for (int i = 0; i < n_vocab_; ++i) sum += std::exp(double(logits[i]) - max_logit);
-    for (int32_t t : request.probe_tokens)
-      s.result.probe_probabilities.push_back(
-          t >= 0 && t < n_vocab_ ? static_cast<float>(std::exp(double(logits[t]) - max_logit) / sum) : 0.0f);
+  auto& probe = s.result.probe_probabilities;
+  probe.clear();
+  for (const auto& tokens : request.probe_sequences)
+    probe.push_back(tokens.empty() ? 0.0 : probability_of(logits, n_vocab_, tokens.front()));
+}
+
+// Each sequence of two or more tokens is decoded, but for its last token, in
+// the request's own KV stream right after the prompt, and its cells removed
+// again: the same cells the reply's first token then takes, as the pads of a
+// decode step do (see step()), so what follows is computed exactly as
+// without the probe. Sequences share no decode: two openers at the same
+// positions of one sequence would attend to each other.
+void Engine::finish_probe(Sequence& s) {
+  const auto& request = s.pending->request;
+  auto& probe = s.result.probe_probabilities;
+  if (probe.size() != request.probe_sequences.size()) return;
+  llama_memory_t mem = llama_get_memory(ctx_);
+  for (size_t k = 0; k < request.probe_sequences.size(); ++k) {
+    const auto& tokens = request.probe_sequences[k];
+    if (tokens.size() < 2 || probe[k] == 0.0) continue;
+    const int n = static_cast<int>(tokens.size()) - 1;  // the tokens decoded
+    if (n > options_.batch_size || s.n_past + n >= options_.context_per_request) {
+      probe.clear();
+      return;
+    }
+    common_batch_clear(batch_);
+    for (int i = 0; i < n; ++i) common_batch_add(batch_, tokens[i], s.n_past + i, {s.seq}, true);
+    int rc = llama_decode(ctx_, batch_);
+    if (rc == 0) {
+      for (int i = 0; i < n && probe[k] > 0; ++i)
+        probe[k] *= probability_of(llama_get_logits_ith(ctx_, i), n_vocab_, tokens[i + 1]);
+    }
+    llama_memory_seq_rm(mem, s.seq, s.n_past, -1);
+    {
+      std::lock_guard lock(mutex_);
+      totals_.decode_calls += 1;
+    }
+    if (rc != 0) {
+      probe.clear();
+      return;
+    }
   }
 }
 

@@ -60,9 +60,13 @@ struct EngineOptions {
 struct GenerationRequest {
   std::vector<int32_t> prompt_tokens;  // use Engine::tokenize for text
   SamplingParams sampling;
-  // Probabilities (softmax of the raw logits) of these tokens at the first
-  // generated position: the decision probe.
-  std::vector<int32_t> probe_tokens;
+  // The decision probe: for each token sequence, the probability that the
+  // reply begins with it, by the chain rule teacher-forced after the prompt,
+  // P(t1 | prompt) * P(t2 | prompt, t1) * ..., each factor a softmax of the
+  // raw logits. A sequence of more than one token costs a side decode of its
+  // tokens in the request's own KV stream, removed before the reply goes on,
+  // so the reply is the same with or without a probe.
+  std::vector<std::vector<int32_t>> probe_sequences;
   bool keep_first_logits = false;  // copy the raw logits of the first generated position
 };
 
@@ -84,7 +88,9 @@ struct GenerationResult {
                                 // sampling failed (a grammar that does not parse, or that no
                                 // token can continue mid-reply); other requests go on
   RequestStats stats;
-  std::vector<float> probe_probabilities;  // one per probe token
+  // One per probe sequence; empty when the probe could not be measured (its
+  // tokens do not fit the request's context, or their decode failed).
+  std::vector<double> probe_probabilities;
   std::vector<float> first_logits;         // n_vocab values, if keep_first_logits
 };
 
@@ -96,6 +102,9 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   std::vector<int32_t> tokenize(const std::string& text, bool parse_special = true) const;
+  // Tokens of text that continues other text (e.g. a reply after its prompt):
+  // no BOS or other added tokens; special tokens are parsed.
+  std::vector<int32_t> tokenize_continuation(const std::string& text) const;
   std::string detokenize(const std::vector<int32_t>& tokens) const;
 
   std::future<GenerationResult> submit(GenerationRequest request);
@@ -143,7 +152,10 @@ class Engine {
   // After a decode: advances the sequence past its tokens and, once its prompt
   // is evaluated, samples its next token and decides whether it is done.
   void take_output(Sequence& seq);
-  void start_generating(Sequence& seq);  // the first generated position: probe, first logits
+  void start_generating(Sequence& seq);  // the first generated position: probe's first factors, first logits
+  // The probe's further factors, by side decodes; after the first token is
+  // sampled, since the decodes overwrite the step's logits.
+  void finish_probe(Sequence& seq);
   llama_token sample(Sequence& seq);
   // Appends the token's text; true when a stop string ended the reply (it is cut there).
   bool append_piece(std::string& text, llama_token token, const std::vector<std::string>& stops) const;

@@ -96,13 +96,12 @@ void add_call(ParsedReply& reply, const std::string& body) {
 
 // A ```python (or ```py) block; returns false when there is none.
 bool parse_fenced_code(const std::string& text, const std::string& tool, ParsedReply& reply) {
-  static const char* openers[] = {"```python", "```py"};
   size_t open = std::string::npos, opener_len = 0;
-  for (const char* o : openers) {
+  for (const std::string& o : harness_fence_openers()) {
     size_t at = text.find(o);
     if (at != std::string::npos && (open == std::string::npos || at < open)) {
       open = at;
-      opener_len = std::string_view(o).size();
+      opener_len = o.size();
     }
   }
   if (open == std::string::npos) return false;
@@ -148,6 +147,16 @@ std::string example_arguments(const std::vector<ToolSchema>& tools) {
 }
 
 }  // namespace
+
+const std::string& harness_call_opener() {
+  static const std::string opener(kOpen);
+  return opener;
+}
+
+const std::vector<std::string>& harness_fence_openers() {
+  static const std::vector<std::string> openers = {"```python", "```py"};
+  return openers;
+}
 
 ParsedReply parse_harness_reply(const std::string& text, const HarnessParseOptions& options) {
   ParsedReply reply;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "models/chat_types.h"
 
@@ -25,6 +26,12 @@ struct HarnessParseOptions {
 };
 
 ParsedReply parse_harness_reply(const std::string& reply, const HarnessParseOptions& options = {});
+
+// The text that opens a call in the convention: "<tool_call>".
+const std::string& harness_call_opener();
+// The fences that open a code block the parser runs as a call when
+// fenced_code_tool is set ("```python", "```py"); a bare ``` does not.
+const std::vector<std::string>& harness_fence_openers();
 
 // The instructions that teach a model the convention, listing the tools;
 // appended to the system prompt.

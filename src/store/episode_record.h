@@ -52,6 +52,17 @@ struct StepRecord {
   bool operator==(const StepRecord&) const = default;
 };
 
+// One opener of the decision probe (agent/decision_probe.h): the text that
+// starts a tool call, its canonical tokens after the prompt, and the
+// probability that the first reply begins with those tokens.
+struct ProbeOpenerRecord {
+  std::string opener;
+  std::vector<int32_t> tokens;
+  double p = 0;
+
+  bool operator==(const ProbeOpenerRecord&) const = default;
+};
+
 struct EpisodeRecord {
   EpisodeKey key;
   // Denormalised from the config and the task, so one query gives a useful
@@ -70,6 +81,9 @@ struct EpisodeRecord {
   // before the harness stored it as 1 - p_tool in every mode, now it is unset.
   std::optional<double> p_tool;
   std::optional<double> p_text;
+  // The terms of p_tool, one per opener (p_tool is their sum); empty where
+  // p_tool is unset, and in files written before schema version 5.
+  std::vector<ProbeOpenerRecord> probe_openers;
 
   // Totals over the steps (and the tools) as the agent measured them.
   int64_t prompt_tokens = 0;

@@ -69,6 +69,23 @@ StepRecord step_from_json(const nlohmann::json& j) {
   return s;
 }
 
+}  // namespace
+
+nlohmann::json probe_openers_to_json(const std::vector<ProbeOpenerRecord>& openers) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& o : openers) out.push_back({{"opener", o.opener}, {"tokens", o.tokens}, {"p", o.p}});
+  return out;
+}
+
+std::vector<ProbeOpenerRecord> probe_openers_from_json(const nlohmann::json& j) {
+  std::vector<ProbeOpenerRecord> out;
+  for (const auto& o : j)
+    out.push_back({o.at("opener").get<std::string>(), o.at("tokens").get<std::vector<int32_t>>(), o.at("p").get<double>()});
+  return out;
+}
+
+namespace {
+
 std::optional<double> optional_from_json(const nlohmann::json& j) {
   if (j.is_null()) return std::nullopt;
   return j.get<double>();
@@ -90,6 +107,7 @@ nlohmann::ordered_json episode_to_json(const EpisodeRecord& r) {
           {"first_tool", r.first_tool},
           {"p_tool", optional_number(r.p_tool)},
           {"p_text", optional_number(r.p_text)},
+          {"probe_openers", probe_openers_to_json(r.probe_openers)},
           {"prompt_tokens", r.prompt_tokens},
           {"generated_tokens", r.generated_tokens},
           {"prompt_eval_ms", r.prompt_eval_ms},
@@ -128,6 +146,7 @@ EpisodeRecord episode_from_json(const nlohmann::json& j) {
     r.first_tool = j.at("first_tool").get<std::string>();
     r.p_tool = optional_from_json(j.at("p_tool"));
     r.p_text = optional_from_json(j.at("p_text"));
+    if (j.contains("probe_openers")) r.probe_openers = probe_openers_from_json(j.at("probe_openers"));
     r.prompt_tokens = j.at("prompt_tokens").get<int64_t>();
     r.generated_tokens = j.at("generated_tokens").get<int64_t>();
     r.prompt_eval_ms = j.at("prompt_eval_ms").get<double>();

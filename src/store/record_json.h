@@ -5,7 +5,8 @@
 // A line: {"run", "episode_key", "session_id", "stored_at", "key": {...},
 // the EpisodeRecord fields by name, "steps": [{..., "index",
 // "tool_calls": [{..., "index"}]}]}. p_tool/p_text are null when not
-// measured; tool "arguments" stay a JSON string, as the model wrote them.
+// measured; "probe_openers" is [{"opener", "tokens", "p"}] (empty when not
+// measured); tool "arguments" stay a JSON string, as the model wrote them.
 #pragma once
 
 #include <string>
@@ -21,6 +22,12 @@ nlohmann::ordered_json stored_episode_to_json(const std::string& run_name, const
 
 // The record in a line written above; throws InputError naming the field.
 EpisodeRecord episode_from_json(const nlohmann::json& j);
+
+// The decision probe's openers as stored in episodes.probe_openers and in
+// the line format: [{"opener": "...", "tokens": [ids], "p": x}]. The reader
+// throws nlohmann's exceptions on another shape.
+nlohmann::json probe_openers_to_json(const std::vector<ProbeOpenerRecord>& openers);
+std::vector<ProbeOpenerRecord> probe_openers_from_json(const nlohmann::json& j);
 
 // One line: compact, with bad UTF-8 replaced rather than throwing.
 std::string json_line(const nlohmann::ordered_json& j);

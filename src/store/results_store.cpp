@@ -90,6 +90,8 @@ StoredEpisode read_episode_row(Statement& s) {
   r.first_tool = s.text("first_tool");
   r.p_tool = s.optional_real("p_tool");
   r.p_text = s.optional_real("p_text");
+  if (s.has_column("probe_openers") && !s.is_null("probe_openers"))  // since schema 5
+    r.probe_openers = probe_openers_from_json(parse_json_column(s.text("probe_openers")));
   r.prompt_tokens = s.integer("prompt_tokens");
   r.generated_tokens = s.integer("generated_tokens");
   r.prompt_eval_ms = s.real("prompt_eval_ms");
@@ -283,16 +285,18 @@ bool ResultsStore::put_episode(const RunSession& session, const EpisodeRecord& e
       run_id, session_id, episode_key, key_json, task_id, task_sha256, model_sha256, adapters_json,
       prompt_format, prompt_sha256, mode, seed, tools, tool_schema_sha256, settings_json,
       variant, category, difficulty, optimal_tool, stop_reason, final_answer, first_decision, first_tool,
-      p_tool, p_text, prompt_tokens, generated_tokens, prompt_eval_ms, decode_ms, tool_ms, queue_ms, wall_ms,
+      p_tool, p_text, probe_openers, prompt_tokens, generated_tokens, prompt_eval_ms, decode_ms, tool_ms, queue_ms, wall_ms,
       step_count, tool_call_count, started_at, finished_at, stored_at, error, extra_json)
     VALUES (
       :run_id, :session_id, :episode_key, :key_json, :task_id, :task_sha256, :model_sha256, :adapters_json,
       :prompt_format, :prompt_sha256, :mode, :seed, :tools, :tool_schema_sha256, :settings_json,
       :variant, :category, :difficulty, :optimal_tool, :stop_reason, :final_answer, :first_decision, :first_tool,
-      :p_tool, :p_text, :prompt_tokens, :generated_tokens, :prompt_eval_ms, :decode_ms, :tool_ms, :queue_ms,
+      :p_tool, :p_text, :probe_openers, :prompt_tokens, :generated_tokens, :prompt_eval_ms, :decode_ms, :tool_ms, :queue_ms,
       :wall_ms, :step_count, :tool_call_count, :started_at, :finished_at, :stored_at, :error, :extra_json)
     ON CONFLICT (run_id, episode_key) DO NOTHING)sql");
   nlohmann::json key_json = episode_key_to_json(e.key);
+  if (e.probe_openers.empty()) ins.bind_null(":probe_openers");  // not measured
+  else ins.bind(":probe_openers", dump(probe_openers_to_json(e.probe_openers)));
   ins.bind(":run_id", session.run_id)
       .bind(":session_id", session.session_id)
       .bind(":episode_key", key_id)

@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS episodes (
   first_tool TEXT NOT NULL,
   p_tool REAL,
   p_text REAL,
+  probe_openers TEXT,
   prompt_tokens INTEGER NOT NULL,
   generated_tokens INTEGER NOT NULL,
   prompt_eval_ms REAL NOT NULL,
@@ -221,6 +222,10 @@ void ensure_schema(Db& db) {
   if (!fresh && has_column(db, "episodes", "outcome"))
     db.exec("ALTER TABLE episodes RENAME COLUMN outcome TO stop_reason");
   if (!fresh && stored_version(db) < 4 && has_table(db, "tool_calls")) correct_executed(db);
+  // Version 5 added episodes.probe_openers; older episodes keep it NULL
+  // (their p_tool summed first-token probabilities, see schema.h).
+  if (!fresh && has_table(db, "episodes") && !has_column(db, "episodes", "probe_openers"))
+    db.exec("ALTER TABLE episodes ADD COLUMN probe_openers TEXT");
   db.exec(kTables);
   if (fresh) {
     Statement s(db, "INSERT INTO schema_version (version) VALUES (:version)");

@@ -17,6 +17,14 @@
 // written since version 4 also leave episodes.p_tool NULL outside free mode
 // and p_text always NULL; older files keep the values they were written with
 // (a probe in every mode, p_text = 1 - p_tool), which the metrics never read.
+// Version 5 added episodes.probe_openers, the terms of p_tool as JSON text
+// [{"opener": "<tool_call>", "tokens": [ids], "p": x}], NULL where p_tool
+// is. Since version 5 p_tool is the probability that the first reply begins
+// with one of these openers' canonical tokens, by the chain rule over each
+// opener's tokens (agent/decision_probe.h); before, it summed the
+// probabilities of the openers' first tokens alone (a reply starting with
+// "<" counted as "<tool_call>"), and files upgraded to version 5 keep those
+// values with probe_openers NULL: tell them apart by that NULL.
 // ensure_schema creates what is missing (idempotent, safe from several
 // processes at once) and refuses a file written by a newer schema.
 #pragma once
@@ -29,7 +37,7 @@
 
 namespace agentcoder::store {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Creates or checks the schema (read-write connections).
 void ensure_schema(Db& db);

@@ -122,6 +122,12 @@ void print_episode_trace(std::ostream& out, const StoredRun& run, const StoredEp
     out << "settings  " << k.settings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   out << "decision  " << or_dash(r.first_decision) << (r.first_tool.empty() ? "" : " (" + r.first_tool + ")")
       << "  p_tool " << probe(r.p_tool) << "  p_text " << probe(r.p_text) << "\n";
+  // p_tool's terms: each opener, its tokens, and the probability of the reply beginning with them.
+  for (const ProbeOpenerRecord& o : r.probe_openers) {
+    std::string ids;
+    for (int32_t t : o.tokens) ids += (ids.empty() ? "" : ",") + std::to_string(t);
+    out << "probe     " << o.opener << "  [" << ids << "]  " << number(o.p, "%.3g") << "\n";
+  }
   out << "stop      " << r.stop_reason << "  steps " << e.step_count << "  tool calls " << e.tool_call_count << "\n";
   if (!r.error.empty()) out << "error     " << r.error << "\n";
   out << "tokens    prompt " << r.prompt_tokens << ", generated " << r.generated_tokens << "\n";

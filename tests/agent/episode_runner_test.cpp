@@ -159,13 +159,23 @@ TEST_F(EpisodeRunnerTest, StepAndTokenLimitsStopTheEpisode) {
 
 TEST_F(EpisodeRunnerTest, ProbeIsAProbability) {
   EpisodeRunner r = runner(small(1));
-  EXPECT_FALSE(r.decision_probe_tokens(Mode::free).empty());
   EpisodeTrace t = r.run({"t6", "What is 6*7?"}, format_, Mode::free, 1);
   ASSERT_TRUE(t.p_tool.has_value());
   EXPECT_GE(*t.p_tool, 0.0);
   EXPECT_LE(*t.p_tool, 1.0);
+  // p_tool is the sum of its openers' terms, each a probability.
+  ASSERT_FALSE(t.probe_openers.empty());
+  double sum = 0;
+  for (const auto& o : t.probe_openers) {
+    EXPECT_FALSE(o.tokens.empty()) << o.opener;
+    EXPECT_GE(o.p, 0.0);
+    sum += o.p;
+  }
+  EXPECT_DOUBLE_EQ(*t.p_tool, sum);
   // The forced modes decide nothing, so nothing is measured there.
-  EXPECT_FALSE(r.run({"t6", "What is 6*7?"}, format_, Mode::force_tool, 1).p_tool.has_value());
+  EpisodeTrace forced = r.run({"t6", "What is 6*7?"}, format_, Mode::force_tool, 1);
+  EXPECT_FALSE(forced.p_tool.has_value());
+  EXPECT_TRUE(forced.probe_openers.empty());
   EXPECT_FALSE(r.run({"t6", "What is 6*7?"}, format_, Mode::force_text, 1).p_tool.has_value());
 }
 

@@ -133,8 +133,18 @@ TEST_F(ExperimentTest, StoredEpisodesSayWhenTheyRanAndHaveAProbeOnlyWhereTheMode
       ASSERT_TRUE(full->record.p_tool.has_value());
       EXPECT_GE(*full->record.p_tool, 0.0);
       EXPECT_LE(*full->record.p_tool, 1.0);
+      // Its terms are stored per opener, with their tokens; p_tool is their sum.
+      ASSERT_FALSE(full->record.probe_openers.empty());
+      double sum = 0;
+      for (const auto& o : full->record.probe_openers) {
+        EXPECT_FALSE(o.opener.empty());
+        EXPECT_FALSE(o.tokens.empty()) << o.opener;
+        sum += o.p;
+      }
+      EXPECT_DOUBLE_EQ(sum, *full->record.p_tool);
     } else {
       EXPECT_FALSE(full->record.p_tool.has_value()) << full->record.key.mode;
+      EXPECT_TRUE(full->record.probe_openers.empty()) << full->record.key.mode;
     }
     EXPECT_FALSE(full->record.p_text.has_value());
   }

@@ -28,6 +28,7 @@ TEST(RecordMapping, AnEpisodeWithACallThenAnAnswer) {
   t.stop_reason = StopReason::final_answer;
   t.final_answer = "42";
   t.p_tool = 0.75;
+  t.probe_openers = {{"<tool_call>", {151657}, 0.5}, {"```py", {73594, 3288}, 0.25}};
   t.wall_ms = 900;
   agent::StepTrace call = step(ReplyKind::tool_call, 100, 20, 40.0, 4096);
   call.reply.tool_calls = {{"c1", "python", "{\"code\": \"print(6*7)\"}"}};
@@ -56,6 +57,9 @@ TEST(RecordMapping, AnEpisodeWithACallThenAnAnswer) {
   EXPECT_EQ(r.first_tool, "python");
   ASSERT_TRUE(r.p_tool.has_value());
   EXPECT_DOUBLE_EQ(*r.p_tool, 0.75);
+  const std::vector<store::ProbeOpenerRecord> openers = {{"<tool_call>", {151657}, 0.5},
+                                                         {"```py", {73594, 3288}, 0.25}};
+  EXPECT_EQ(r.probe_openers, openers);
   EXPECT_FALSE(r.p_text.has_value()) << "1 - p_tool is not a measurement";
   EXPECT_EQ(r.prompt_tokens, 230);
   EXPECT_EQ(r.generated_tokens, 25);

@@ -242,7 +242,7 @@ TEST_F(EngineTest, ProbeGivesSoftmaxOfTheFirstLogits) {
   auto req = request(engine, kPrompts[0], 2);
   std::vector<int32_t> probe = engine.tokenize("<tool_call>", true);
   probe.push_back(engine.tokenize(" the", false).back());
-  req.probe_tokens = probe;
+  for (int32_t t : probe) req.probe_sequences.push_back({t});
   req.keep_first_logits = true;
   auto r = engine.generate(std::move(req));
   ASSERT_EQ(r.probe_probabilities.size(), probe.size());
@@ -256,6 +256,81 @@ TEST_F(EngineTest, ProbeGivesSoftmaxOfTheFirstLogits) {
   int32_t argmax = std::max_element(r.first_logits.begin(), r.first_logits.end()) - r.first_logits.begin();
   ASSERT_FALSE(r.tokens.empty());
   EXPECT_EQ(r.tokens[0], argmax);
+}
+
+namespace {
+
+// P(token | tokens): the softmax of a fresh request's first logits.
+double next_token_probability(Engine& engine, const std::vector<int32_t>& tokens, int32_t token) {
+  GenerationRequest r;
+  r.prompt_tokens = tokens;
+  r.sampling.max_tokens = 1;
+  r.keep_first_logits = true;
+  GenerationResult out = engine.generate(std::move(r));
+  EXPECT_GT(out.first_logits.size(), static_cast<size_t>(token));
+  if (out.first_logits.size() <= static_cast<size_t>(token)) return 0;
+  double max_logit = *std::max_element(out.first_logits.begin(), out.first_logits.end()), sum = 0;
+  for (float l : out.first_logits) sum += std::exp(l - max_logit);
+  return std::exp(out.first_logits[token] - max_logit) / sum;
+}
+
+}  // namespace
+
+// A probe sequence of several tokens is the probability of the whole
+// sequence: the product of the teacher-forced conditionals, each computed
+// here independently by a fresh request on the prompt plus the tokens before
+// it. It is not the first token's probability alone.
+TEST_F(EngineTest, ProbeOfSeveralTokensIsTheChainRuleProduct) {
+  Engine engine(*model_, options(1));
+  const std::vector<int32_t> prompt = engine.tokenize(kPrompts[1]);
+  const std::vector<int32_t> opener = engine.tokenize_continuation(" return fib");
+  ASSERT_GE(opener.size(), 2u) << "pick an opener of several tokens";
+  GenerationRequest req;
+  req.prompt_tokens = prompt;
+  req.sampling.max_tokens = 3;
+  req.probe_sequences = {opener, {opener.front()}};
+  GenerationResult r = engine.generate(std::move(req));
+  ASSERT_NE(r.stop, GenerationStop::error) << r.error;
+  ASSERT_EQ(r.probe_probabilities.size(), 2u);
+
+  double expected = 1;
+  std::vector<int32_t> context = prompt;
+  for (int32_t t : opener) {
+    expected *= next_token_probability(engine, context, t);
+    context.push_back(t);
+  }
+  ASSERT_GT(expected, 0);
+  EXPECT_NEAR(std::log(r.probe_probabilities[0]), std::log(expected), 1e-3);
+  EXPECT_NEAR(r.probe_probabilities[1], next_token_probability(engine, prompt, opener.front()), 1e-9);
+  // The later factors are real probabilities (< 1), so the whole opener is far less likely than its first token.
+  EXPECT_LT(r.probe_probabilities[0], 0.5 * r.probe_probabilities[1]);
+}
+
+// The probe's side decodes leave no trace: greedy replies, alone and in a
+// batch, are the same token for token with and without a probe.
+TEST_F(EngineTest, ProbeDoesNotChangeTheReplies) {
+  auto run = [&](bool probe, int parallel) {
+    Engine engine(*model_, options(parallel));
+    std::vector<std::future<GenerationResult>> futures;
+    for (size_t i = 0; i < kPrompts.size(); ++i) {
+      GenerationRequest r = request(engine, kPrompts[i], 8 + static_cast<int>(i));
+      if (probe) r.probe_sequences = {engine.tokenize_continuation("```python"), engine.tokenize_continuation(" the end of it")};
+      futures.push_back(engine.submit(std::move(r)));
+    }
+    std::vector<GenerationResult> out;
+    for (auto& f : futures) out.push_back(f.get());
+    return out;
+  };
+  for (int parallel : {1, 4}) {
+    auto without = run(false, parallel), with = run(true, parallel);
+    for (size_t i = 0; i < kPrompts.size(); ++i) {
+      ASSERT_EQ(with[i].probe_probabilities.size(), 2u) << i;
+      EXPECT_TRUE(without[i].probe_probabilities.empty());
+      EXPECT_FALSE(without[i].tokens.empty());
+      EXPECT_EQ(with[i].tokens, without[i].tokens) << "prompt " << i << ", parallel " << parallel;
+      EXPECT_EQ(with[i].stop, without[i].stop);
+    }
+  }
 }
 
 TEST_F(EngineTest, AccountingIsFilledIn) {

@@ -115,6 +115,30 @@ TEST(ResultsStore, EpisodeRoundTripsWithStepsAndToolCalls) {
   EXPECT_EQ(raw.count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 
+// The probe's terms are a JSON column for SQL and pandas, NULL where the
+// probe was not measured; read back they are the record's.
+TEST(ResultsStore, ProbeOpenersAreStoredAsJsonAndNullWhenNotMeasured) {
+  TempDir dir;
+  ResultsStore store(dir.path("r.sqlite"));
+  RunSession session = store.begin_run(make_run("probe"));
+  EpisodeRecord measured = make_record(1), unmeasured = make_record(5);
+  ASSERT_EQ(measured.probe_openers.size(), 2u);
+  ASSERT_TRUE(unmeasured.probe_openers.empty());
+  store.put_episode(session, measured);
+  store.put_episode(session, unmeasured);
+  EXPECT_EQ(store.get_episode(session.run_id, measured.key.id())->record.probe_openers, measured.probe_openers);
+  EXPECT_TRUE(store.get_episode(session.run_id, unmeasured.key.id())->record.probe_openers.empty());
+
+  RawDb raw(dir.path("r.sqlite"));
+  EXPECT_EQ(raw.count("SELECT count(*) FROM episodes WHERE probe_openers IS NULL"), 1);
+  nlohmann::json stored = nlohmann::json::parse(
+      raw.scalar("SELECT probe_openers FROM episodes WHERE probe_openers IS NOT NULL"));
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0]["opener"], "<tool_call>");
+  EXPECT_EQ(stored[1]["tokens"], nlohmann::json::array({73594, 3289}));
+  EXPECT_DOUBLE_EQ(stored[0]["p"].get<double>() + stored[1]["p"].get<double>(), *measured.p_tool);
+}
+
 TEST(ResultsStore, SecondPutOfAKeyChangesNothing) {
   TempDir dir;
   ResultsStore store(dir.path("r.sqlite"));

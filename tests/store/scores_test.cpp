@@ -164,3 +164,48 @@ TEST(Scores, AVersionThreeFileHasItsExecutedColumnCorrected) {
 }
 
 }  // namespace
+
+namespace {
+
+// Version 4 had no episodes.probe_openers. A reader sees its episodes with
+// no openers (their p_tool as stored); opening it read-write adds the column,
+// and episodes stored from then on keep theirs.
+TEST(Scores, AVersionFourFileGetsTheProbeOpenersColumn) {
+  TempDir dir;
+  std::string path = dir.path("r.sqlite");
+  EpisodeRecord old = make_record(0);
+  int64_t run_id;
+  {
+    ResultsStore store(path);
+    RunSession run = store.begin_run(make_run("a"));
+    run_id = run.run_id;
+    store.put_episode(run, old);
+  }
+  {
+    RawDb raw(path);  // what version 4 wrote
+    raw.exec("ALTER TABLE episodes DROP COLUMN probe_openers; UPDATE schema_version SET version = 4;");
+  }
+  const std::string has_column = "SELECT count(*) FROM pragma_table_info('episodes') WHERE name = 'probe_openers'";
+  {
+    ResultsStore read_only(path, Access::read_only);
+    StoredEpisode e = *read_only.get_episode(run_id, old.key.id());
+    EXPECT_TRUE(e.record.probe_openers.empty());
+    EXPECT_EQ(e.record.p_tool, old.p_tool);
+  }
+  EXPECT_EQ(RawDb(path).count(has_column), 0) << "read-only changes nothing";
+  {
+    ResultsStore store(path);
+    EXPECT_TRUE(store.get_episode(run_id, old.key.id())->record.probe_openers.empty());
+    RunSession run = store.begin_run(make_run("b"));
+    EpisodeRecord fresh = make_record(1);
+    ASSERT_FALSE(fresh.probe_openers.empty());
+    store.put_episode(run, fresh);
+    EXPECT_EQ(store.get_episode(run.run_id, fresh.key.id())->record.probe_openers, fresh.probe_openers);
+  }
+  RawDb raw(path);
+  EXPECT_EQ(raw.count(has_column), 1);
+  EXPECT_EQ(raw.count("SELECT count(*) FROM episodes WHERE probe_openers IS NULL"), 1);
+  EXPECT_EQ(raw.scalar("SELECT version FROM schema_version"), std::to_string(kSchemaVersion));
+}
+
+}  // namespace

@@ -67,6 +67,7 @@ inline EpisodeRecord make_record(int i, size_t text_bytes = 64) {
   if (i % 6 != 5) {
     r.p_tool = 0.125 + (i % 7) / 10.0;
     r.p_text = 1.0 - *r.p_tool;
+    r.probe_openers = {{"<tool_call>", {151657}, *r.p_tool * 0.75}, {"```py", {73594, 3288 + i}, *r.p_tool * 0.25}};
   }
   r.started_at = "2026-11-24T10:00:00.000Z";
   r.finished_at = "2026-11-24T10:00:01.500Z";
