@@ -87,7 +87,9 @@ TEST_F(DecisionProbeTest, ProbeOpenersAreTokenizedWithoutBosAndPrefixFree) {
   }
   for (size_t i = 0; i < openers.size(); ++i)
     for (size_t j = 0; j < openers.size(); ++j)
-      if (i != j) EXPECT_FALSE(token_prefix(openers[i].tokens, openers[j].tokens)) << openers[i].opener << " / " << openers[j].opener;
+      if (i != j) {
+        EXPECT_FALSE(token_prefix(openers[i].tokens, openers[j].tokens)) << openers[i].opener << " / " << openers[j].opener;
+      }
   // "```py" and "```python" are kept both only where their tokens part ways.
   std::vector<std::string> kept;
   for (const auto& o : openers) kept.push_back(o.opener);

@@ -116,7 +116,9 @@ TEST_F(EpisodeRunnerTest, ForceToolInTheHarnessFormatPrefillsTheCallFormItAccept
   ASSERT_FALSE(t.steps.empty());
   EXPECT_EQ(t.steps[0].prompt_prefill, "```python\n");
   EXPECT_NE(t.first_decision(), ReplyKind::text);
-  if (t.first_decision() == ReplyKind::tool_call) EXPECT_EQ(t.steps[0].tool_calls.at(0).call.name, "python");
+  if (t.first_decision() == ReplyKind::tool_call) {
+    EXPECT_EQ(t.steps[0].tool_calls.at(0).call.name, "python");
+  }
 
   AgentOptions json_calls = small(2);
   json_calls.fenced_code_is_call = false;

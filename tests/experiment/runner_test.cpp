@@ -39,7 +39,9 @@ TEST_F(ExperimentTest, RunStoresEveryPlannedEpisodeAndReportsProgress) {
   for (size_t i = 0; i < seen.size(); ++i) {
     EXPECT_EQ(seen[i].done, i);
     EXPECT_EQ(seen[i].planned, 15u);
-    if (i > 0) EXPECT_GE(seen[i].generated_tokens, seen[i - 1].generated_tokens);
+    if (i > 0) {
+      EXPECT_GE(seen[i].generated_tokens, seen[i - 1].generated_tokens);
+    }
   }
   EXPECT_GT(seen.back().generated_tokens, 0u);
 
