@@ -205,13 +205,13 @@ ojson efficiency_json(const EpisodeRefs& episodes) {
 // stored) and the KV bytes of its episodes.
 ojson variant_json(const std::string& name, const EpisodeRefs& episodes,
                    const std::optional<store::VariantResources>& r) {
-  int64_t kv_n = 0;
-  double kv_sum = 0, kv_max = 0;
+  int64_t kv_n = 0, kv_max = 0;
+  double kv_sum = 0;
   for (const ScoredEpisode* e : episodes)
     if (e->kv_bytes > 0) {  // 0 = not recorded
       ++kv_n;
       kv_sum += static_cast<double>(e->kv_bytes);
-      kv_max = std::max(kv_max, static_cast<double>(e->kv_bytes));
+      kv_max = std::max(kv_max, e->kv_bytes);
     }
   auto measured = [&](auto get) -> ojson { return r ? ojson(get(*r)) : ojson(nullptr); };
   return {{"variant", name},

@@ -172,6 +172,17 @@ TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
   EXPECT_NE(header.find(",per_tool.python.recall,"), std::string::npos);
   EXPECT_NE(header.find(",confusion.python.call:python,"), std::string::npos);
   EXPECT_NE(header.find(",regret.regret,"), std::string::npos);
+  EXPECT_NE(header.find(",efficiency.throughput.generation_tokens_per_s,"), std::string::npos) << header;
+  // The variant's memory closes each row: base's stored figures (GPU empty:
+  // null), KV 3 MiB on each of its 6 episodes, 66 tokens in 2 s.
+  EXPECT_TRUE(header.ends_with(",memory.episodes,memory.weight_bytes,memory.peak_rss_bytes,memory.gpu_bytes,"
+                               "memory.kv_bytes_per_inference.mean,memory.kv_bytes_per_inference.max,"
+                               "memory.kv_bytes_per_inference.n,memory.engine_generation_tokens_per_s,memory.note"))
+      << header;
+  size_t base_row = csv.out.find("\r\nexp,base/direct/free,");
+  ASSERT_NE(base_row, std::string::npos) << csv.out;
+  std::string row = csv.out.substr(base_row + 2, csv.out.find("\r\n", base_row + 2) - base_row - 2);
+  EXPECT_TRUE(row.ends_with(",6,536870912,805306368,,3145728.0,3145728,6,33.0,measured in session 1")) << row;
   // base/direct/free: 2 episodes (t1, t,2), accuracy 1/2, no CI (--bootstrap
   // 0) so lo and hi are empty.
   EXPECT_NE(csv.out.find("\r\nexp,base/direct/free,base,direct,free,2,0.5,,,"), std::string::npos) << csv.out;
