@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/scored_run.h"
+#include "cli/variant_table.h"
 #include "evaluation/compare.h"
 #include "evaluation/scored_episode.h"
 #include "store/results_path.h"
@@ -69,7 +70,7 @@ std::string format_conditions(const ojson& tables) {
     for (const ojson& row : table.at("rows")) width = std::max(width, row.at("condition").get<std::string>().size() + 2);
     out << pad("condition", width) << pad("n", 6) << pad("judged", 8);
     for (const ojson& m : tables.at("metrics")) out << pad(m.get<std::string>(), 24);
-    out << "\n";
+    out << pad("prompt tok/s", 14) << "gen tok/s\n";
     for (const ojson& row : table.at("rows")) {
       out << pad(row.at("condition").get<std::string>(), width) << pad(std::to_string(row.at("n").get<int64_t>()), 6)
           << pad(std::to_string(row.at("judged").get<int64_t>()), 8);
@@ -79,9 +80,12 @@ std::string format_conditions(const ojson& tables) {
         if (!v.at("lo").is_null()) cell += " [" + format_value(v.at("lo")) + "," + format_value(v.at("hi")) + "]";
         out << pad(cell, 24);
       }
-      out << "\n";
+      const ojson& t = row.at("throughput");
+      out << pad(format_value(t.at("prompt_tokens_per_s"), 1), 14) << format_value(t.at("generation_tokens_per_s"), 1)
+          << "\n";
     }
   }
+  out << format_variants(tables.at("variants"));
   return rtrim(out.str());
 }
 
@@ -141,6 +145,7 @@ void run_compare(const CompareArgs& args) {
   options.by = args.by;
   options.bootstrap_samples = args.run.bootstrap;
   options.seed = args.run.seed;
+  options.variant_resources = store::variant_resources(run);
   nlohmann::ordered_json tables = evaluation::compare_conditions(episodes, options);
   if (args.json)
     std::cout << tables.dump(2) << std::endl;

@@ -6,7 +6,9 @@
 // "per_tool.python.recall", "by_category.multi_step.accuracy",
 // "confusion.none.call:python"), then the condition's arm-level columns
 // ("regret.*", "calibration.n", "calibration.auroc"; the same on the arm's
-// three modes). Columns are the union over conditions in first-seen order;
+// three modes), then its variant's memory and engine throughput
+// ("memory.weight_bytes", "memory.kv_bytes_per_inference.max", ...; the
+// metrics JSON's "variants" row). Columns are the union over conditions in first-seen order;
 // a cell is empty where the value is null or absent.
 // --episodes: one row per episode instead (ScoredEpisode's fields).
 #include <cstdint>
@@ -138,6 +140,10 @@ Table condition_table(const ojson& metrics) {
         table.set(row, "calibration.n", cell_text(cal.at("n")));
         table.set(row, "calibration.auroc", cell_text(cal.at("auroc")));
       }
+    for (const ojson& v : metrics.at("variants"))
+      if (v.at("variant") == c.at("variant"))
+        for (const auto& [key, value] : v.items())
+          if (key != "variant") flatten(table, row, "memory." + key, value);
     table.rows.push_back(std::move(row));
   }
   return table;

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/scored_run.h"
+#include "cli/variant_table.h"
 #include "evaluation/metrics.h"
 #include "evaluation/scored_episode.h"
 #include "store/results_path.h"
@@ -101,7 +102,7 @@ void print_summary(std::ostream& out, const ojson& m) {
 
   std::vector<std::vector<std::string>> efficiency = {{"condition", "calls/ep", "unneeded", "productivity",
                                                        "prompt tok", "gen tok", "KV MiB", "prompt ms", "decode ms",
-                                                       "tool ms", "queue ms", "wall ms"}};
+                                                       "tool ms", "queue ms", "wall ms", "prompt tok/s", "gen tok/s"}};
   for (const ojson& c : m.at("conditions")) {
     const ojson& e = c.at("efficiency");
     const ojson& l = e.at("latency_ms");
@@ -109,9 +110,11 @@ void print_summary(std::ostream& out, const ojson& m) {
                           num(e.at("tool_productivity")), num(e.at("prompt_tokens_per_task"), 1),
                           num(e.at("generated_tokens_per_task"), 1), num(e.at("kv_mb_per_inference"), 1),
                           num(l.at("prompt_eval"), 1), num(l.at("decode"), 1), num(l.at("tool"), 1), num(l.at("queue"), 1),
-                          num(l.at("wall"), 1)});
+                          num(l.at("wall"), 1), num(e.at("throughput").at("prompt_tokens_per_s"), 1),
+                          num(e.at("throughput").at("generation_tokens_per_s"), 1)});
   }
-  print_table(out, "Efficiency (means per episode)", efficiency);
+  print_table(out, "Efficiency (means per episode; tok/s per sequence)", efficiency);
+  out << format_variants(m.at("variants"));
 
   std::vector<std::vector<std::string>> errors = {{"condition", "failed", "classes", "wrong result", "rec@1",
                                                    "rec@2", "rec@3", "loops", "give-ups", "multi-step",

@@ -34,6 +34,7 @@ evaluation::MetricsOptions metrics_options(const AnalysisArgs& args, const Score
   o.run_name = run.run.record.name;
   o.bootstrap_samples = args.bootstrap;
   o.seed = args.seed;
+  o.variant_resources = store::variant_resources(run.run);
   return o;
 }
 

@@ -83,6 +83,7 @@ ojson table_row(const Condition& c, const std::string& source, const EpisodeRefs
     std::string label = source.empty() ? ci_label(c, m.name) : ci_label(c, m.name) + ":source=" + source;
     row[m.name] = metric_with_ci(m, episodes, options, label);
   }
+  row["throughput"] = throughput_json(episodes);
   return row;
 }
 
@@ -179,6 +180,7 @@ ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const Compa
     }
     out["tables"].push_back({{"fixed", fixed}, {"rows", rows}});
   }
+  out["variants"] = variants_json(episodes, options.variant_resources);
   return out;
 }
 

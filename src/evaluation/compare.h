@@ -6,7 +6,9 @@
 //   prompt_format or mode); the other two are held fixed, one table per
 //   fixed pair. `by` source: one table per condition, a row per data source
 //   of its tasks. Rows give n (episodes), judged (with a correctness) and
-//   tasks.
+//   tasks, each row its per-sequence throughput (metrics.h throughput_json),
+//   and "variants" each variant's memory and engine throughput
+//   (metrics.h variants_json).
 // - compare_pair: two selections of episodes (named "variant/prompt_format/
 //   mode", any part may be left out or given as a unique substring), paired
 //   on shared tasks: task_id, plus every dimension the two names do not
@@ -21,12 +23,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "evaluation/scored_episode.h"
+#include "store/variant_resources.h"
 
 namespace agentcoder::evaluation {
 
@@ -35,6 +39,8 @@ struct CompareOptions {
   std::string by = "variant";  // variant, prompt_format, mode or source
   int bootstrap_samples = 1000;
   uint64_t seed = 1;
+  // As the run stored them (store::variant_resources): the "variants" rows.
+  std::map<std::string, store::VariantResources> variant_resources;
 };
 
 nlohmann::ordered_json compare_conditions(const std::vector<ScoredEpisode>& episodes, const CompareOptions& options);

@@ -196,7 +196,36 @@ ojson efficiency_json(const EpisodeRefs& episodes) {
             {"decode", nullable(ratio(decode_ms, n))},
             {"tool", nullable(ratio(tool_ms, n))},
             {"queue", nullable(ratio(queue_ms, n))},
-            {"wall", nullable(ratio(wall_ms, n))}}}};
+            {"wall", nullable(ratio(wall_ms, n))}}},
+          {"throughput", throughput_json(episodes)}};
+}
+
+// One variant's memory and engine throughput: the stored figures of the
+// process that ran it last (store/variant_resources.h; null when none were
+// stored) and the KV bytes of its episodes.
+ojson variant_json(const std::string& name, const EpisodeRefs& episodes,
+                   const std::optional<store::VariantResources>& r) {
+  int64_t kv_n = 0, kv_max = 0;
+  double kv_sum = 0;
+  for (const ScoredEpisode* e : episodes)
+    if (e->kv_bytes > 0) {  // 0 = not recorded
+      ++kv_n;
+      kv_sum += static_cast<double>(e->kv_bytes);
+      kv_max = std::max(kv_max, e->kv_bytes);
+    }
+  auto measured = [&](auto get) -> ojson { return r ? ojson(get(*r)) : ojson(nullptr); };
+  return {{"variant", name},
+          {"episodes", episodes.size()},
+          {"weight_bytes", measured([](const auto& v) { return v.weight_bytes; })},
+          {"peak_rss_bytes", measured([](const auto& v) { return v.peak_rss_bytes; })},
+          {"gpu_bytes", r && r->gpu_bytes ? ojson(*r->gpu_bytes) : ojson(nullptr)},
+          {"kv_bytes_per_inference",
+           {{"mean", nullable(ratio(kv_sum, static_cast<double>(kv_n)))},
+            {"max", kv_n > 0 ? ojson(kv_max) : ojson(nullptr)},
+            {"n", kv_n}}},
+          {"engine_generation_tokens_per_s",
+           r ? nullable(ratio(static_cast<double>(r->generated_tokens), r->wall_ms / 1000.0)) : ojson(nullptr)},
+          {"note", r ? r->note : "not measured: the run stored no figures for this variant"}};
 }
 
 // What happened after an episode's failed calls.
@@ -556,6 +585,31 @@ std::optional<double> under_use_rate_of(const EpisodeRefs& episodes) {
   return ratio(text, tool);
 }
 
+nlohmann::ordered_json throughput_json(const EpisodeRefs& episodes) {
+  double evaluated = 0, decoded = 0, prompt_ms = 0, decode_ms = 0;
+  for (const ScoredEpisode* e : episodes) {
+    evaluated += static_cast<double>(e->prompt_evaluated_tokens);
+    decoded += static_cast<double>(e->decoded_tokens);
+    prompt_ms += e->prompt_eval_ms;
+    decode_ms += e->decode_ms;
+  }
+  return {{"generation_tokens_per_s", nullable(ratio(decoded, decode_ms / 1000.0))},
+          {"prompt_tokens_per_s", nullable(ratio(evaluated, prompt_ms / 1000.0))}};
+}
+
+nlohmann::ordered_json variants_json(const std::vector<ScoredEpisode>& episodes,
+                                     const std::map<std::string, store::VariantResources>& resources) {
+  std::map<std::string, EpisodeRefs> by_variant;
+  for (const ScoredEpisode& e : episodes) by_variant[e.variant].push_back(&e);
+  for (const auto& [name, r] : resources) by_variant[name];  // measured, though no episode is stored
+  ojson out = ojson::array();
+  for (const auto& [name, refs] : by_variant) {
+    auto it = resources.find(name);
+    out.push_back(variant_json(name, refs, it == resources.end() ? std::nullopt : std::optional(it->second)));
+  }
+  return out;
+}
+
 nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episodes, const MetricsOptions& options) {
   std::vector<Condition> conditions = group_conditions(episodes);
   ojson out;
@@ -564,6 +618,7 @@ nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episode
   out["scored"] = std::count_if(episodes.begin(), episodes.end(), [](const ScoredEpisode& e) { return e.scored; });
   out["conditions"] = ojson::array();
   for (const Condition& c : conditions) out["conditions"].push_back(condition_json(c, options));
+  out["variants"] = variants_json(episodes, options.variant_resources);
   out["regret"] = ojson::array();
   out["calibration"] = ojson::array();
   for (const Arm& arm : group_arms(conditions)) {

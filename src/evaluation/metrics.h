@@ -36,6 +36,10 @@
 //   labelled none, except calls to the task's alternative_tools.
 //   kv_mb_per_inference is MiB (2^20 bytes), averaged over episodes that
 //   recorded kv_bytes.
+// - throughput (per condition, per sequence): generation_tokens_per_s =
+//   decoded_tokens / decode time, prompt_tokens_per_s = evaluated prompt
+//   tokens / prompt-eval time, both summed over the condition's episodes
+//   (ScoredEpisode); null when the time is 0.
 // - errors: a failed execution is a call with ok == false (bad calls
 //   included), counted by CallView::failure. recovery@k starts at the first
 //   failure; loops and give-ups count episodes. wrong_result needs at least
@@ -52,6 +56,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +65,7 @@
 
 #include "evaluation/scored_episode.h"
 #include "evaluation/stats.h"
+#include "store/variant_resources.h"
 
 namespace agentcoder::evaluation {
 
@@ -67,9 +73,21 @@ struct MetricsOptions {
   std::string run_name;
   int bootstrap_samples = 1000;  // 0: no confidence intervals (lo, hi null)
   uint64_t seed = 1;
+  // What each variant used, as the run stored it (store::variant_resources);
+  // a variant missing here has null memory figures.
+  std::map<std::string, store::VariantResources> variant_resources;
 };
 
 nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episodes, const MetricsOptions& options);
+
+// The metrics JSON's "variants": one row per variant (sorted by name) of
+// the episodes or of `resources`: its weight bytes, peak RSS and GPU bytes
+// (null when not stored; GPU bytes also null without a GPU), the mean and
+// max KV bytes of its episodes, the engine's aggregate generation rate
+// (generated tokens / wall time of the variant's episodes in the process
+// that measured it) and what the figures cover (note). Also in compare.
+nlohmann::ordered_json variants_json(const std::vector<ScoredEpisode>& episodes,
+                                     const std::map<std::string, store::VariantResources>& resources);
 
 // ---- Building blocks (also used by compare.h) ----
 
@@ -135,6 +153,11 @@ DecisionCounts decision_counts(const EpisodeRefs& episodes, bool malformed_as_ca
 // alternative_tools, or text where optimal_tool (or an alternative) is
 // "none". A malformed first reply is no choice (it counts, as wrong).
 std::optional<double> tool_selection_accuracy_of(const EpisodeRefs& episodes);
+
+// Per-sequence throughput of a set of episodes: {"generation_tokens_per_s":
+// decoded_tokens / decode time, "prompt_tokens_per_s": evaluated prompt
+// tokens / prompt-eval time}, sums over the episodes; null when the time is 0.
+nlohmann::ordered_json throughput_json(const EpisodeRefs& episodes);
 
 // Over-use: valid first calls among episodes labelled none, except calls to
 // a tool the task lists in alternative_tools. Under-use: text first actions

@@ -351,14 +351,45 @@ std::string efficiency(const ojson& m) {
                     number(at(eff, "prompt_tokens_per_task"), 0), number(at(eff, "generated_tokens_per_task"), 0),
                     number(at(eff, "kv_mb_per_inference"), 1), number(at(lat, "prompt_eval"), 0),
                     number(at(lat, "decode"), 0), number(at(lat, "tool"), 0), number(at(lat, "queue"), 0),
-                    number(at(lat, "wall"), 0)});
+                    number(at(lat, "wall"), 0), number(at(eff, "throughput", "prompt_tokens_per_s"), 1),
+                    number(at(eff, "throughput", "generation_tokens_per_s"), 1)});
   }
   return table({"condition", "calls / episode", "unnecessary calls", "productivity", "prompt tokens",
-                "generated tokens", "KV MB", "prompt eval ms", "decode ms", "tool ms", "queue ms", "wall ms"},
+                "generated tokens", "KV MB", "prompt eval ms", "decode ms", "tool ms", "queue ms", "wall ms",
+                "prompt tok/s", "generation tok/s"},
                rows, "No conditions.") +
          "<p>Means per episode. Unnecessary calls: calls in episodes labelled none, except calls to a tool "
          "the task accepts as an alternative. Productivity: correct "
-         "episodes with at least one executed call per executed call.</p>\n";
+         "episodes with at least one executed call per executed call. Tokens per second are per sequence: "
+         "evaluated prompt tokens per second of prompt evaluation, tokens after each reply's first per second "
+         "of decoding; under continuous batching a sequence shares the engine with others.</p>\n";
+}
+
+std::string mib(const ojson* bytes, const char* null_text = "–") {
+  if (!bytes || !bytes->is_number()) return null_text;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f", bytes->get<double>() / (1024.0 * 1024.0));
+  return buf;
+}
+
+std::string memory(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  std::string notes;
+  for (const ojson* v : list(&m, "variants")) {
+    const ojson* kv = at(v, "kv_bytes_per_inference");
+    rows.push_back({e(text_of(at(v, "variant"))), mib(at(v, "weight_bytes")), mib(at(v, "peak_rss_bytes")),
+                    mib(at(v, "gpu_bytes"), "n/a"), mib(at(kv, "mean")), mib(at(kv, "max")),
+                    number(at(v, "engine_generation_tokens_per_s"), 1)});
+    notes += "<li>" + e(text_of(at(v, "variant"))) + ": " + e(text_of(at(v, "note"))) + "</li>\n";
+  }
+  return table({"variant", "weights MiB", "peak RSS MiB", "GPU MiB", "KV MiB mean", "KV MiB max",
+                "engine generation tok/s"},
+               rows, "No variants.") +
+         "<p>Weights: the model's tensor bytes (llama.cpp); peak RSS: the process's resident memory at its "
+         "highest while the variant ran (with the model file mapped, weights count only once read); GPU: n/a "
+         "without a GPU; KV: per episode, the most one reply held. Engine tok/s: all generated tokens of the "
+         "variant per second of its wall time (every sequence together).</p>\n<ul>\n" +
+         notes + "</ul>\n";
 }
 
 std::string errors(const ojson& m) {
@@ -476,6 +507,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
        "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
        "<li><a href=\"#regret\">Regret and calibration</a></li>\n"
        "<li><a href=\"#efficiency\">Efficiency</a></li>\n"
+       "<li><a href=\"#memory\">Memory per variant</a></li>\n"
        "<li><a href=\"#errors\">Errors and recovery</a></li>\n"
        "<li><a href=\"#fabrication\">Fabricated execution</a></li>\n"
        "<li><a href=\"#manifest\">Manifest</a></li>\n<li><a href=\"#config\">Config</a></li>\n</ul>\n</nav>\n";
@@ -495,6 +527,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
   h += "<section id=\"per-tool\">\n<h2>Per-tool precision and recall</h2>\n" + per_tool(m) + "</section>\n";
   h += "<section id=\"regret\">\n<h2>Regret and calibration</h2>\n" + regret_table(m) + "</section>\n";
   h += "<section id=\"efficiency\">\n<h2>Efficiency</h2>\n" + efficiency(m) + "</section>\n";
+  h += "<section id=\"memory\">\n<h2>Memory per variant</h2>\n" + memory(m) + "</section>\n";
   h += "<section id=\"errors\">\n<h2>Errors and recovery</h2>\n" + errors(m) + "</section>\n";
   h += "<section id=\"fabrication\">\n<h2>Fabricated execution</h2>\n" + fabrication(m) + "</section>\n";
   h += "<section id=\"manifest\">\n<h2>Manifest</h2>\n<pre>" + e(input.manifest.dump(2, ' ', false, replace)) +

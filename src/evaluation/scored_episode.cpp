@@ -94,6 +94,9 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
     e.p_tool = r.p_tool;
     e.steps = static_cast<int>(r.steps.size());
     for (size_t si = 0; si < r.steps.size(); ++si) {
+      const store::StepRecord& step = r.steps[si];
+      e.prompt_evaluated_tokens += step.prompt_tokens - step.prefix_reused_tokens;
+      e.decoded_tokens += std::max<int64_t>(step.generated_tokens - 1, 0);
       for (const store::ToolCallRecord& c : r.steps[si].tool_calls) {
         CallView v;
         v.step = static_cast<int>(si);

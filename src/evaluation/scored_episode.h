@@ -62,6 +62,12 @@ struct ScoredEpisode {
   int64_t prompt_tokens = 0;
   int64_t generated_tokens = 0;
   double prompt_eval_ms = 0, decode_ms = 0, tool_ms = 0, queue_ms = 0, wall_ms = 0;
+  // For throughput (README "Throughput"), summed over the replies: the
+  // prompt tokens evaluated (not taken from a shared prefix) in
+  // prompt_eval_ms, and the tokens generated after each reply's first (the
+  // first is sampled at the end of prompt evaluation) in decode_ms.
+  int64_t prompt_evaluated_tokens = 0;
+  int64_t decoded_tokens = 0;
   int64_t kv_bytes = 0;  // most KV-cache bytes one reply held (0 = not recorded)
 
   // The score (evaluation/scorer.h).

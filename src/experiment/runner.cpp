@@ -1,5 +1,6 @@
 #include "experiment/runner.h"
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -8,9 +9,11 @@
 #include "data/task_json.h"
 #include "experiment/record_mapping.h"
 #include "models/chat_template.h"
+#include "models/llama_runtime.h"
 #include "models/lora.h"
 #include "models/model.h"
 #include "utils/errors.h"
+#include "utils/process_memory.h"
 #include "utils/sha256.h"
 
 namespace agentcoder::experiment {
@@ -33,11 +36,19 @@ void store_tasks(const Plan& plan, store::ResultsStore& results, int64_t run_id)
   results.put_tasks(run_id, snapshot);
 }
 
+// What run_variant measured of its model and engine.
+struct VariantUsage {
+  uint64_t weight_bytes = 0;
+  std::optional<uint64_t> gpu_free_after_engine;  // nullopt without a GPU
+  double wall_ms = 0;                             // the episodes, first submitted to last finished
+};
+
 // Runs `todo` (indices into plan.episodes, all of one variant) on one
 // engine; `stored(index, record)` is called as each one ends.
 void run_variant(const Plan& plan, const Variant& variant, const std::vector<size_t>& todo,
-                 const std::function<void(size_t, const store::EpisodeRecord&)>& stored) {
+                 const std::function<void(size_t, const store::EpisodeRecord&)>& stored, VariantUsage& usage) {
   models::Model model({variant.path, variant.config.gpu_layers});
+  usage.weight_bytes = model.weight_bytes();
   std::vector<std::unique_ptr<models::LoraAdapter>> adapters;
   std::vector<std::pair<const models::LoraAdapter*, float>> active;
   for (const auto& a : variant.adapters) {
@@ -48,6 +59,7 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
   apply_tool_format(chat, plan.config);
   models::Engine engine(model, engine_options(plan.config, plan.formats.size()));
   if (!active.empty()) engine.set_adapters(active);
+  usage.gpu_free_after_engine = models::gpu_free_bytes();
 
   agent::EpisodeRunner runner(engine, chat, *plan.toolbox, plan.agent);
   for (const auto& [name, format] : plan.formats) {
@@ -62,6 +74,7 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
   }
   std::mutex mutex;
   std::string mismatch;
+  auto start = std::chrono::steady_clock::now();
   agent::run_episodes(runner, specs, plan.config.parallel, [&](size_t i, agent::EpisodeTrace&& trace) {
     const PlannedEpisode& e = plan.episodes[todo[i]];
     // The key promises the first turn the model saw: an episode that saw
@@ -74,7 +87,20 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
     }
     stored(todo[i], to_record(trace, e.key, variant.config.name, plan.tasks[e.task]));
   });
+  usage.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!mismatch.empty()) throw std::logic_error(mismatch);
+}
+
+// What the note of a variant's resources says they cover.
+std::string resources_note(bool peak_reset, int64_t session_id, size_t earlier_episodes) {
+  std::string note = peak_reset ? "peak RSS from the model load to the last episode"
+                                : "peak RSS of the whole process: this kernel cannot reset VmHWM (/proc/self/clear_refs), "
+                                  "so earlier variants of the process count too";
+  note += "; measured in session " + std::to_string(session_id);
+  if (earlier_episodes > 0)
+    note += ", a resumed run: the figures cover this process only, not the " + std::to_string(earlier_episodes) +
+            " episodes stored by earlier sessions";
+  return note;
 }
 
 }  // namespace
@@ -98,12 +124,15 @@ RunSummary run(const Plan& plan, store::ResultsStore& results, const RunOptions&
     for (size_t i = 0; i < plan.episodes.size(); ++i) wanted.push_back(i);
   const std::set<std::string> done = results.completed_keys(session.run_id);
   std::vector<std::vector<size_t>> todo(plan.variants.size());  // per variant, in plan order
+  std::vector<size_t> earlier(plan.variants.size(), 0);         // per variant, stored before this call
   RunSummary summary;
   summary.planned = wanted.size();
   for (size_t i : wanted) {
     if (i >= plan.episodes.size()) throw std::out_of_range("experiment::run: episode index out of range");
-    if (done.count(plan.episodes[i].key.id())) ++summary.already_stored;
-    else todo[plan.episodes[i].variant].push_back(i);
+    if (done.count(plan.episodes[i].key.id())) {
+      ++summary.already_stored;
+      ++earlier[plan.episodes[i].variant];
+    } else todo[plan.episodes[i].variant].push_back(i);
   }
 
   std::mutex mutex;  // serialises the progress callback
@@ -111,14 +140,32 @@ RunSummary run(const Plan& plan, store::ResultsStore& results, const RunOptions&
   if (options.on_progress) options.on_progress(progress);
   for (size_t vi = 0; vi < plan.variants.size(); ++vi) {
     if (todo[vi].empty()) continue;
+    store::VariantResources resources;
+    resources.variant = plan.variants[vi].config.name;
+    resources.session_id = session.session_id;
+    bool peak_reset = reset_peak_rss();  // the peak is this variant's, not an earlier one's
+    std::optional<uint64_t> gpu_free_before = models::gpu_free_bytes();
+    VariantUsage usage;
     run_variant(plan, plan.variants[vi], todo[vi], [&](size_t, const store::EpisodeRecord& record) {
       results.put_episode(session, record);
       std::lock_guard lock(mutex);
       ++summary.ran;
       ++progress.done;
       progress.generated_tokens += record.generated_tokens;
+      ++resources.episodes;
+      resources.prompt_tokens += record.prompt_tokens;
+      resources.generated_tokens += record.generated_tokens;
       if (options.on_progress) options.on_progress(progress);
-    });
+    }, usage);
+    resources.peak_rss_bytes = peak_rss_bytes();
+    resources.weight_bytes = usage.weight_bytes;
+    if (gpu_free_before && usage.gpu_free_after_engine)
+      resources.gpu_bytes = *gpu_free_before > *usage.gpu_free_after_engine
+                                ? *gpu_free_before - *usage.gpu_free_after_engine
+                                : 0;
+    resources.wall_ms = usage.wall_ms;
+    resources.note = resources_note(peak_reset, session.session_id, earlier[vi]);
+    results.put_variant_resources(session, resources);
   }
   return summary;
 }

@@ -10,6 +10,13 @@
 // moment loses at most the episodes in flight, and a resumed run ends with
 // every episode exactly once.
 //
+// After each variant's episodes it stores what the variant used
+// (store/variant_resources.h): the model's weight bytes, the process's peak
+// RSS since just before the model load (VmHWM, reset per variant where the
+// kernel allows), the GPU memory it took (null without a GPU), and its
+// token counts and wall time. A resumed run replaces a variant's figures
+// with those of the process that ran it last.
+//
 // Throws InputError when the run exists and resume is false, or cannot be
 // resumed; what the model or a tool does never throws (it is recorded).
 #pragma once

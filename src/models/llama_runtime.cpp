@@ -49,4 +49,18 @@ nlohmann::ordered_json llama_manifest() {
           {"system_info", llama_print_system_info()}};
 }
 
+std::optional<uint64_t> gpu_free_bytes() {
+  ensure_llama_backend();
+  std::optional<uint64_t> free_sum;
+  for (size_t i = 0; i < ggml_backend_dev_count(); ++i) {
+    ggml_backend_dev_t dev = ggml_backend_dev_get(i);
+    enum ggml_backend_dev_type type = ggml_backend_dev_type(dev);
+    if (type != GGML_BACKEND_DEVICE_TYPE_GPU && type != GGML_BACKEND_DEVICE_TYPE_IGPU) continue;
+    size_t free_bytes = 0, total_bytes = 0;
+    ggml_backend_dev_memory(dev, &free_bytes, &total_bytes);
+    free_sum = free_sum.value_or(0) + free_bytes;
+  }
+  return free_sum;
+}
+
 }  // namespace agentcoder::models

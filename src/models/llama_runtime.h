@@ -3,6 +3,9 @@
 // AGENTCODER_LLAMA_LOG=1 to see everything it prints.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 namespace agentcoder::models {
@@ -13,5 +16,10 @@ void ensure_llama_backend();
 // llama.cpp's commit, build number and the CPU/GPU features it was built
 // with, for the run manifest.
 nlohmann::ordered_json llama_manifest();
+
+// Free memory summed over the GPUs llama.cpp sees (ggml's device memory
+// query); nullopt when it sees none (a CPU build or a machine without one).
+// The figure is device-wide: other processes on the same card move it too.
+std::optional<uint64_t> gpu_free_bytes();
 
 }  // namespace agentcoder::models

@@ -44,6 +44,8 @@ Model::~Model() { llama_model_free(model_); }
 
 const llama_vocab* Model::vocab() const { return llama_model_get_vocab(model_); }
 
+uint64_t Model::weight_bytes() const { return llama_model_size(model_); }
+
 ModelInfo Model::info() const {
   ModelInfo info;
   info.path = path_;

@@ -49,6 +49,9 @@ class Model {
   const llama_vocab* vocab() const;
   const std::string& path() const { return path_; }
   ModelInfo info() const;
+  // Bytes of the weight tensors as loaded (llama_model_size): what the
+  // model occupies in memory, whether mapped from the file or read in.
+  uint64_t weight_bytes() const;
 
  private:
   std::string path_;

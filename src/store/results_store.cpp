@@ -224,6 +224,23 @@ RunSession ResultsStore::open_session(int64_t run_id, const RunRecord& run, cons
   return {run_id, db_->last_insert_rowid(), run.name};
 }
 
+void ResultsStore::put_variant_resources(const RunSession& session, const VariantResources& resources) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  nlohmann::json manifest;
+  {
+    Statement read(*db_, "SELECT manifest_json FROM runs WHERE run_id = :run_id");
+    read.bind(":run_id", session.run_id);
+    if (!read.step()) throw InputError(path_ + ": no run with id " + std::to_string(session.run_id));
+    manifest = parse_json_column(read.text("manifest_json"));
+  }
+  if (!manifest.is_object()) manifest = nlohmann::json::object();
+  manifest["variant_resources"][resources.variant] = to_json(resources);
+  Statement write(*db_, "UPDATE runs SET manifest_json = :manifest_json WHERE run_id = :run_id");
+  write.bind(":manifest_json", dump(manifest)).bind(":run_id", session.run_id).run();
+  tx.commit();
+}
+
 std::vector<StoredRun> ResultsStore::runs() {
   std::lock_guard lock(mutex_);
   Statement s(*db_, std::string(kSelectRuns) + "ORDER BY r.run_id");

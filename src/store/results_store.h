@@ -34,6 +34,7 @@
 #include "store/episode_record.h"
 #include "store/run_record.h"
 #include "store/score_record.h"
+#include "store/variant_resources.h"
 
 namespace agentcoder {
 class Db;
@@ -62,6 +63,10 @@ class ResultsStore {
   // The stored config stays the one the run began with; each session keeps
   // its own config hash and manifest.
   RunSession resume_run(const RunRecord& run, bool allow_config_change);
+
+  // Stores what a variant used in this session (variant_resources.h) in the
+  // run's manifest, replacing that variant's earlier figures.
+  void put_variant_resources(const RunSession& session, const VariantResources& resources);
 
   std::vector<StoredRun> runs();
   std::optional<StoredRun> find_run(const std::string& name);

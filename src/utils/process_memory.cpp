@@ -20,4 +20,12 @@ uint64_t status_kib(const std::string& key) {
 uint64_t current_rss_bytes() { return status_kib("VmRSS") * 1024; }
 uint64_t peak_rss_bytes() { return status_kib("VmHWM") * 1024; }
 
+bool reset_peak_rss() {
+  std::ofstream out("/proc/self/clear_refs");
+  if (!out) return false;
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
 }  // namespace agentcoder

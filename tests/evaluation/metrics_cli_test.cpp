@@ -2,6 +2,9 @@
 // binary on a small results file: tables, JSON, CSV (RFC 4180 quoting, one
 // row per condition or per episode) and one-line exit-2 errors.
 #include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -23,6 +26,19 @@ namespace {
 
 CliRun cli(const std::string& args) { return run_cli(AGENTCODER_BIN, args); }
 
+// The cells of the first line starting with `first_cell` after the line
+// holding `title` in a text table; empty when there is none.
+std::vector<std::string> row_cells(const std::string& text, const std::string& title, const std::string& first_cell) {
+  size_t at = text.find(title);
+  if (at == std::string::npos) return {};
+  at = text.find("\n" + first_cell + " ", at);
+  if (at == std::string::npos) return {};
+  std::istringstream line(text.substr(at + 1, text.find('\n', at + 1) - at - 1));
+  std::vector<std::string> cells;
+  for (std::string cell; line >> cell;) cells.push_back(cell);
+  return cells;
+}
+
 store::EpisodeRecord record(const std::string& variant, const std::string& task, const std::string& mode,
                             bool call) {
   store::EpisodeRecord r;
@@ -41,7 +57,14 @@ store::EpisodeRecord record(const std::string& variant, const std::string& task,
   r.first_tool = call ? "python" : "";
   store::StepRecord step;
   if (call) step.tool_calls.push_back({"c1", "python", "{}", true, true, "", "42", nullptr, 5});
+  // Throughput: 100 prompt tokens in 50 ms -> 2000 tok/s; 10 tokens after
+  // the first in 100 ms -> 100 tok/s.
+  step.prompt_tokens = r.prompt_tokens = 100;
+  step.generated_tokens = r.generated_tokens = 11;
+  step.prompt_eval_ms = r.prompt_eval_ms = 50;
+  step.decode_ms = r.decode_ms = 100;
   r.steps = {step};
+  r.extra = {{"kv_bytes", 3 * 1024 * 1024}};
   return r;
 }
 
@@ -69,6 +92,17 @@ class MetricsCli : public ::testing::Test {
           scores.push_back(s);
         }
     results.put_scores(run.run_id, scores);
+    // What base used, as a run stores it; q4 has no figures (not measured).
+    store::VariantResources base;
+    base.variant = "base";
+    base.session_id = run.session_id;
+    base.weight_bytes = 512ull << 20;
+    base.peak_rss_bytes = 768ull << 20;
+    base.note = "measured in session 1";
+    base.episodes = 6;
+    base.generated_tokens = 66;
+    base.wall_ms = 2000;  // 33 tok/s
+    results.put_variant_resources(run, base);
   }
 
   TempDir dir;
@@ -138,6 +172,17 @@ TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
   EXPECT_NE(header.find(",per_tool.python.recall,"), std::string::npos);
   EXPECT_NE(header.find(",confusion.python.call:python,"), std::string::npos);
   EXPECT_NE(header.find(",regret.regret,"), std::string::npos);
+  EXPECT_NE(header.find(",efficiency.throughput.generation_tokens_per_s,"), std::string::npos) << header;
+  // The variant's memory closes each row: base's stored figures (GPU empty:
+  // null), KV 3 MiB on each of its 6 episodes, 66 tokens in 2 s.
+  EXPECT_TRUE(header.ends_with(",memory.episodes,memory.weight_bytes,memory.peak_rss_bytes,memory.gpu_bytes,"
+                               "memory.kv_bytes_per_inference.mean,memory.kv_bytes_per_inference.max,"
+                               "memory.kv_bytes_per_inference.n,memory.engine_generation_tokens_per_s,memory.note"))
+      << header;
+  size_t base_row = csv.out.find("\r\nexp,base/direct/free,");
+  ASSERT_NE(base_row, std::string::npos) << csv.out;
+  std::string row = csv.out.substr(base_row + 2, csv.out.find("\r\n", base_row + 2) - base_row - 2);
+  EXPECT_TRUE(row.ends_with(",6,536870912,805306368,,3145728.0,3145728,6,33.0,measured in session 1")) << row;
   // base/direct/free: 2 episodes (t1, t,2), accuracy 1/2, no CI (--bootstrap
   // 0) so lo and hi are empty.
   EXPECT_NE(csv.out.find("\r\nexp,base/direct/free,base,direct,free,2,0.5,,,"), std::string::npos) << csv.out;
@@ -179,9 +224,35 @@ TEST_F(MetricsCli, EveryLayerReadsWhatComputeMetricsWrites) {
   std::string line = tables.out.substr(row, tables.out.find('\n', row) - row);
   EXPECT_NE(line.find(" 0.500 "), std::string::npos) << line;  // accuracy
   EXPECT_NE(line.find(" 1.000 "), std::string::npos) << line;  // tool use
+  // Throughput per sequence (JSON, then the efficiency table's last columns).
+  const nlohmann::json& tps = m["conditions"][0]["efficiency"]["throughput"];
+  ASSERT_DOUBLE_EQ(tps["prompt_tokens_per_s"].get<double>(), 2000.0);
+  ASSERT_DOUBLE_EQ(tps["generation_tokens_per_s"].get<double>(), 100.0);
+  std::vector<std::string> efficiency = row_cells(tables.out, "Efficiency", "base/direct/free");
+  ASSERT_GE(efficiency.size(), 2u) << tables.out;
+  EXPECT_EQ(efficiency[efficiency.size() - 2], "2000.0") << tables.out;  // prompt tok/s
+  EXPECT_EQ(efficiency.back(), "100.0") << tables.out;                   // gen tok/s
+  // Memory per variant: stored figures for base, nulls for q4.
+  ASSERT_EQ(m["variants"].size(), 2u);
+  ASSERT_EQ(m["variants"][0]["weight_bytes"], 512 << 20);
+  ASSERT_TRUE(m["variants"][0]["gpu_bytes"].is_null());
+  ASSERT_DOUBLE_EQ(m["variants"][0]["kv_bytes_per_inference"]["max"].get<double>(), 3 << 20);
+  ASSERT_DOUBLE_EQ(m["variants"][0]["engine_generation_tokens_per_s"].get<double>(), 33.0);
+  ASSERT_TRUE(m["variants"][1]["weight_bytes"].is_null());
+  // variant, weights, peak RSS, GPU, KV mean, KV max (MiB), engine tok/s
+  const std::string memory = "Memory and throughput per variant";
+  const std::vector<std::string> base_row = {"base", "512.0", "768.0", "n/a", "3.0", "3.0", "33.0"};
+  EXPECT_EQ(row_cells(tables.out, memory, "base"), base_row) << tables.out;
+  EXPECT_EQ(row_cells(tables.out, memory, "q4"), (std::vector<std::string>{"q4", "-", "-", "n/a", "3.0", "3.0", "-"}))
+      << tables.out;
 
   CliRun by_mode = cli("compare " + file + " --by mode" + same);
   ASSERT_EQ(by_mode.code, 0) << by_mode.out;
+  std::vector<std::string> compared = row_cells(by_mode.out, "variant=base", "base/direct/free");
+  ASSERT_GE(compared.size(), 2u) << by_mode.out;
+  EXPECT_EQ(compared[compared.size() - 2], "2000.0") << by_mode.out;
+  EXPECT_EQ(compared.back(), "100.0") << by_mode.out;
+  EXPECT_EQ(row_cells(by_mode.out, memory, "base"), base_row) << by_mode.out;
   CliRun pair = cli("compare " + file + " --pair base q4");
   ASSERT_EQ(pair.code, 0) << pair.out;
 
@@ -194,6 +265,10 @@ TEST_F(MetricsCli, EveryLayerReadsWhatComputeMetricsWrites) {
   EXPECT_EQ(nlohmann::json::parse(read_file(dir.path("report/metrics.json"))), m);
   std::string html = read_file(dir.path("report/index.html"));
   EXPECT_NE(html.find("50.0%"), std::string::npos) << "base/direct/free accuracy in the headline table";
+  EXPECT_NE(html.find("<td class=\"num\">2000.0</td><td class=\"num\">100.0</td></tr>"), std::string::npos) << "throughput in the efficiency table";
+  EXPECT_NE(html.find("base</td><td class=\"num\">512.0</td><td class=\"num\">768.0</td><td class=\"num\">n/a</td>"),
+            std::string::npos)
+      << "base's row of the memory table";
   for (const char* figure : {"accuracy_by_cell", "tool_use_vs_label", "confusion", "regret", "latency", "tokens",
                              "calibration"})
     EXPECT_TRUE(std::filesystem::exists(dir.path(std::string("report/figures/") + figure + ".svg"))) << figure;

@@ -179,7 +179,8 @@ const ojson& condition(const ojson& m, const std::string& name) {
 
 TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
   ojson m = metrics();
-  EXPECT_EQ(keys(m), (std::vector<std::string>{"run", "episodes", "scored", "conditions", "regret", "calibration"}));
+  EXPECT_EQ(keys(m),
+            (std::vector<std::string>{"run", "episodes", "scored", "conditions", "variants", "regret", "calibration"}));
   EXPECT_EQ(m["run"], "fixture");
   EXPECT_EQ(m["episodes"], 22);  // 7 + 7 + 7 + 1
   EXPECT_EQ(m["scored"], 21);    // all but F7
@@ -206,9 +207,15 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
   EXPECT_EQ(keys(c["efficiency"]),
             (std::vector<std::string>{"tool_calls_per_episode", "unnecessary_tool_calls", "tool_productivity",
                                       "prompt_tokens_per_task", "generated_tokens_per_task", "kv_mb_per_inference",
-                                      "latency_ms"}));
+                                      "latency_ms", "throughput"}));
   EXPECT_EQ(keys(c["efficiency"]["latency_ms"]),
             (std::vector<std::string>{"prompt_eval", "decode", "tool", "queue", "wall"}));
+  EXPECT_EQ(keys(c["efficiency"]["throughput"]),
+            (std::vector<std::string>{"generation_tokens_per_s", "prompt_tokens_per_s"}));
+  EXPECT_EQ(keys(m["variants"][0]),
+            (std::vector<std::string>{"variant", "episodes", "weight_bytes", "peak_rss_bytes", "gpu_bytes",
+                                      "kv_bytes_per_inference", "engine_generation_tokens_per_s", "note"}));
+  EXPECT_EQ(keys(m["variants"][0]["kv_bytes_per_inference"]), (std::vector<std::string>{"mean", "max", "n"}));
   EXPECT_EQ(keys(c["errors"]),
             (std::vector<std::string>{"failed_executions", "by_class", "wrong_result", "recovery_at_k",
                                       "repeated_error_loops", "give_ups", "multi_step_success"}));
@@ -549,6 +556,76 @@ TEST(Metrics, Efficiency) {
   EXPECT_NUM(fx["tool_calls_per_episode"], 0.0);
   EXPECT_NULL(fx["tool_productivity"]);
   EXPECT_NULL(fx["kv_mb_per_inference"]);
+}
+
+// Per-sequence throughput from hand-made step totals. Two episodes of one
+// condition, as loaded from their steps (scored_episode.cpp):
+//   A: two replies: prompt 120 (100 from the shared prefix) -> 20
+//      evaluated, 11 generated -> 10 decoded; prompt 150 (0 reused) -> 150
+//      evaluated, 1 generated -> 0 decoded. prompt_eval 40 + 60 ms,
+//      decode 250 ms.
+//   B: one reply: prompt 130 (100 reused) -> 30 evaluated, 31 generated ->
+//      30 decoded. prompt_eval 100 ms, decode 750 ms.
+// Generation: (10 + 0 + 30) tokens / (0.25 + 0.75) s = 40 tok/s.
+// Prompt: (20 + 150 + 30) tokens / (0.1 + 0.1) s = 1000 tok/s.
+TEST(Metrics, ThroughputPerSequenceFromTheSteps) {
+  ScoredEpisode a = episode(kTasks[0], "free", "text", "", true);
+  a.prompt_tokens = 270, a.generated_tokens = 12;
+  a.prompt_evaluated_tokens = 170, a.decoded_tokens = 10;
+  a.prompt_eval_ms = 100, a.decode_ms = 250;
+  ScoredEpisode b = episode(kTasks[1], "free", "text", "", true);
+  b.prompt_tokens = 130, b.generated_tokens = 31;
+  b.prompt_evaluated_tokens = 30, b.decoded_tokens = 30;
+  b.prompt_eval_ms = 100, b.decode_ms = 750;
+  ojson m = compute_metrics({a, b}, MetricsOptions{"tps", 0, 1});
+  const ojson& t = m["conditions"][0]["efficiency"]["throughput"];
+  EXPECT_NUM(t["generation_tokens_per_s"], 40.0);
+  EXPECT_NUM(t["prompt_tokens_per_s"], 1000.0);
+  // No time measured: no rate (null, never 0 or infinity).
+  ojson untimed = compute_metrics({episode(kTasks[0], "free", "text", "", true)}, MetricsOptions{"none", 0, 1});
+  EXPECT_NULL(untimed["conditions"][0]["efficiency"]["throughput"]["generation_tokens_per_s"]);
+  EXPECT_NULL(untimed["conditions"][0]["efficiency"]["throughput"]["prompt_tokens_per_s"]);
+}
+
+// Memory per variant: the run's stored figures beside the episodes' KV
+// bytes; a variant without stored figures has nulls and says so.
+TEST(Metrics, VariantsCarryTheStoredMemoryAndTheKvBytes) {
+  MetricsOptions options{"mem", 0, 1};
+  store::VariantResources r;
+  r.variant = "base";
+  r.session_id = 2;
+  r.weight_bytes = 500 * kMiB;
+  r.peak_rss_bytes = 700 * kMiB;
+  r.note = "measured in session 2";
+  r.episodes = 21;
+  r.generated_tokens = 1200;
+  r.wall_ms = 4000;  // 1200 tokens / 4 s = 300 tok/s
+  options.variant_resources["base"] = r;
+  ojson m = compute_metrics(fixture(), options);
+  ASSERT_EQ(m["variants"].size(), 2u);
+  const ojson& base = m["variants"][0];
+  EXPECT_EQ(base["variant"], "base");
+  EXPECT_EQ(base["episodes"], 21);
+  EXPECT_EQ(base["weight_bytes"], 500 * kMiB);
+  EXPECT_EQ(base["peak_rss_bytes"], 700 * kMiB);
+  EXPECT_NULL(base["gpu_bytes"]);
+  // KV recorded on F1 (1 MiB) and F2 (3 MiB) only: mean 2 MiB, max 3 MiB.
+  EXPECT_NUM(base["kv_bytes_per_inference"]["mean"], 2.0 * kMiB);
+  EXPECT_NUM(base["kv_bytes_per_inference"]["max"], 3.0 * kMiB);
+  EXPECT_EQ(base["kv_bytes_per_inference"]["n"], 2);
+  EXPECT_NUM(base["engine_generation_tokens_per_s"], 300.0);
+  EXPECT_EQ(base["note"], "measured in session 2");
+  const ojson& q4 = m["variants"][1];
+  EXPECT_EQ(q4["variant"], "q4");
+  EXPECT_NULL(q4["weight_bytes"]);
+  EXPECT_NULL(q4["peak_rss_bytes"]);
+  EXPECT_NULL(q4["kv_bytes_per_inference"]["mean"]);
+  EXPECT_NULL(q4["engine_generation_tokens_per_s"]);
+  EXPECT_NE(q4["note"].get<std::string>().find("not measured"), std::string::npos);
+
+  r.gpu_bytes = 300 * kMiB;
+  options.variant_resources["base"] = r;
+  EXPECT_EQ(compute_metrics(fixture(), options)["variants"][0]["gpu_bytes"], 300 * kMiB);
 }
 
 TEST(Metrics, ErrorsAndRecovery) {

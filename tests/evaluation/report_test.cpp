@@ -89,7 +89,8 @@ ojson fixture_metrics() {
         {"prompt_tokens_per_task", 912.5},
         {"generated_tokens_per_task", 121.0},
         {"kv_mb_per_inference", 12.5},
-        {"latency_ms", {{"prompt_eval", 200.0}, {"decode", 1500.0}, {"tool", 300.0}, {"queue", 5.0}, {"wall", 2100.0}}}}},
+        {"latency_ms", {{"prompt_eval", 200.0}, {"decode", 1500.0}, {"tool", 300.0}, {"queue", 5.0}, {"wall", 2100.0}}},
+        {"throughput", {{"generation_tokens_per_s", 17.25}, {"prompt_tokens_per_s", 812.5}}}}},
       {"errors",
        {{"failed_executions", 3},
         {"by_class", {{"syntax", 1}, {"runtime", 2}}},
@@ -132,10 +133,28 @@ ojson fixture_metrics() {
                        {"prompt_tokens_per_task", nullptr},
                        {"generated_tokens_per_task", nullptr},
                        {"kv_mb_per_inference", nullptr},
-                       {"latency_ms", {{"prompt_eval", nullptr}, {"decode", nullptr}, {"tool", nullptr}, {"queue", nullptr}, {"wall", nullptr}}}}},
+                       {"latency_ms", {{"prompt_eval", nullptr}, {"decode", nullptr}, {"tool", nullptr}, {"queue", nullptr}, {"wall", nullptr}}},
+                       {"throughput", {{"generation_tokens_per_s", nullptr}, {"prompt_tokens_per_s", nullptr}}}}},
                      {"errors", nullptr},
                      {"fabrication", nullptr}};
   ojson m = {{"run", kHostile}, {"episodes", 24}, {"scored", 22}, {"conditions", {free_cond, text_cond}}};
+  // One variant measured on a CPU (GPU null), one never measured.
+  m["variants"] = {{{"variant", "base"},
+                    {"episodes", 20},
+                    {"weight_bytes", 1610612736},  // 1536 MiB
+                    {"peak_rss_bytes", 2147483648},  // 2048 MiB
+                    {"gpu_bytes", nullptr},
+                    {"kv_bytes_per_inference", {{"mean", 1572864.0}, {"max", 3145728.0}, {"n", 20}}},
+                    {"engine_generation_tokens_per_s", 42.5},
+                    {"note", kHostile}},
+                   {{"variant", "old"},
+                    {"episodes", 4},
+                    {"weight_bytes", nullptr},
+                    {"peak_rss_bytes", nullptr},
+                    {"gpu_bytes", nullptr},
+                    {"kv_bytes_per_inference", {{"mean", nullptr}, {"max", nullptr}, {"n", 0}}},
+                    {"engine_generation_tokens_per_s", nullptr},
+                    {"note", "not measured"}}};
   m["regret"] = {{{"variant", "base"},
                   {"prompt_format", "direct"},
                   {"tasks", 8},
@@ -281,6 +300,17 @@ TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
                       "<td class=\"num\">50.0% of 4</td><td class=\"num\">58.3%</td>"),
             std::string::npos)
       << html;
+  // Throughput closes the free condition's efficiency row.
+  EXPECT_NE(html.find("<td class=\"num\">812.5</td><td class=\"num\">17.2</td></tr>"), std::string::npos);
+  // Memory per variant: MiB, GPU n/a on a CPU, KV mean and max, engine rate;
+  // a variant never measured shows dashes.
+  EXPECT_NE(html.find("id=\"memory\""), std::string::npos);
+  EXPECT_NE(html.find("<td>base</td><td class=\"num\">1536.0</td><td class=\"num\">2048.0</td><td class=\"num\">n/a</td>"
+                      "<td class=\"num\">1.5</td><td class=\"num\">3.0</td><td class=\"num\">42.5</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td>old</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">n/a</td>"),
+            std::string::npos);
 }
 
 TEST_F(Report, FiguresAreByteReproducible) {
@@ -296,7 +326,7 @@ TEST(ReportEdges, EmptyMetricsStillDrawEveryFigure) {
   TempDir dir;
   ReportInput in;
   in.metrics = {{"run", "empty"}, {"episodes", 0}, {"scored", 0}, {"conditions", ojson::array()},
-                {"regret", ojson::array()}, {"calibration", ojson::array()}};
+                {"variants", ojson::array()}, {"regret", ojson::array()}, {"calibration", ojson::array()}};
   in.run_name = "empty";
   ReportOutput out = write_report(in, dir.path("r"));
   ASSERT_EQ(out.figures.size(), report_figure_names().size());

@@ -1,8 +1,11 @@
 // load_scored_episodes: a results file's episodes, task snapshot and scores
-// joined into the flat rows the metrics read; failure classes.
+// joined into the flat rows the metrics read; failure classes; the token
+// counts throughput is computed from.
 #include "evaluation/scored_episode.h"
 
 #include <gtest/gtest.h>
+
+#include "evaluation/metrics.h"
 
 #include "store/results_store.h"
 #include "support/temp_dir.h"
@@ -120,4 +123,38 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   EXPECT_FALSE(y.scored);
   EXPECT_EQ(y.check, "");
   EXPECT_EQ(y.first_tool, "") << "a malformed first reply names no tool";
+}
+
+// Throughput from hand-made step stats, through the store and the loader
+// to the metrics. One episode of three replies:
+//   reply 1: prompt 120, 100 from the shared prefix -> 20 evaluated;
+//            9 generated -> 8 after the first; prompt eval 30 ms, decode 200 ms
+//   reply 2: prompt 180, none reused -> 180 evaluated; 1 generated -> 0;
+//            prompt eval 70 ms, decode 0 ms
+//   reply 3: prompt 50 -> 50 evaluated; 0 generated (stopped at once) -> 0;
+//            prompt eval 0 ms
+// Generation: 8 tokens / 0.2 s = 40 tok/s. Prompt: 250 tokens / 0.1 s =
+// 2500 tok/s.
+TEST(ScoredEpisode, ThroughputCountsWhatEachReplyEvaluatedAndDecoded) {
+  agentcoder::testing::TempDir dir;
+  store::ResultsStore results(dir.path("results.sqlite"));
+  store::RunSession run = results.begin_run({"r", "seed = 1\n", nullptr, nlohmann::json::object()});
+  store::EpisodeRecord r = episode("t1", "free");
+  r.steps[0].prompt_tokens = 120, r.steps[0].prefix_reused_tokens = 100, r.steps[0].generated_tokens = 9;
+  r.steps[0].prompt_eval_ms = 30, r.steps[0].decode_ms = 200;
+  r.steps[1].prompt_tokens = 180, r.steps[1].generated_tokens = 1;
+  r.steps[1].prompt_eval_ms = 70;
+  r.steps[2].prompt_tokens = 50;
+  // The episode's totals, as record_mapping.cpp sums them.
+  r.prompt_tokens = 350, r.generated_tokens = 10, r.prompt_eval_ms = 100, r.decode_ms = 200;
+  results.put_episode(run, r);
+
+  std::vector<ScoredEpisode> loaded = load_scored_episodes(results, results.find_run("r").value());
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_EQ(loaded[0].prompt_evaluated_tokens, 250);
+  EXPECT_EQ(loaded[0].decoded_tokens, 8);
+  EpisodeRefs refs = {&loaded[0]};
+  nlohmann::ordered_json t = throughput_json(refs);
+  EXPECT_DOUBLE_EQ(t["generation_tokens_per_s"].get<double>(), 40.0);
+  EXPECT_DOUBLE_EQ(t["prompt_tokens_per_s"].get<double>(), 2500.0);
 }
