@@ -1,5 +1,7 @@
 #include "training/export_file.h"
 
+#include <filesystem>
+
 #include "utils/files.h"
 #include "utils/sha256.h"
 
@@ -34,6 +36,8 @@ nlohmann::ordered_json export_meta(const std::string& kind, const store::StoredR
 }
 
 void write_export(const std::string& jsonl_path, const std::string& rows_text, const nlohmann::ordered_json& meta) {
+  const std::filesystem::path parent = std::filesystem::path(jsonl_path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
   write_file_atomically(jsonl_path, rows_text);
   write_file_atomically(meta_path(jsonl_path), meta.dump(2) + "\n");
 }

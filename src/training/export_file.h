@@ -27,7 +27,7 @@ std::string jsonl_text(const std::vector<nlohmann::ordered_json>& rows);
 nlohmann::ordered_json export_meta(const std::string& kind, const store::StoredRun& run, nlohmann::ordered_json parameters,
                                    nlohmann::ordered_json counts, const std::string& rows_text);
 
-// Writes both files.
+// Writes both files, creating the folder.
 void write_export(const std::string& jsonl_path, const std::string& rows_text, const nlohmann::ordered_json& meta);
 
 }  // namespace agentcoder::training
