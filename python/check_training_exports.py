@@ -32,14 +32,19 @@ CHAT_TEMPLATE = (
 )
 
 
-def tiny_tokenizer():
+def tiny_tokenizer(paths):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
     specials = ["<unk>", "<pad>", "</s>", "<s>"]
     vocab = {t: i for i, t in enumerate(specials)}
-    for c in range(32, 127):  # printable ASCII, one token a character
-        vocab.setdefault(chr(c), len(vocab))
+    # One token a character: printable ASCII and every character of the files,
+    # so that the decoded text can be compared with the rows.
+    chars = {chr(c) for c in range(32, 127)}
+    for path in paths:
+        chars.update(open(path, encoding="utf-8").read())
+    for c in sorted(chars):
+        vocab.setdefault(c, len(vocab))
     tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
     tok.decoder = decoders.Fuse()
@@ -53,7 +58,7 @@ def tiny_model(tokenizer):
     from transformers import LlamaConfig, LlamaForCausalLM
 
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=8192,
+                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=65536,
                          pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
                          bos_token_id=tokenizer.bos_token_id)
     return LlamaForCausalLM(config)
@@ -80,7 +85,7 @@ def check_sft(path, tokenizer, out_dir):
     for m in rows[0]["messages"]:
         for c in m.get("tool_calls") or []:
             assert isinstance(c["function"]["arguments"], dict), c
-    args = SFTConfig(output_dir=out_dir, report_to=[], max_length=4096, assistant_only_loss=True,
+    args = SFTConfig(output_dir=out_dir, report_to=[], max_length=None, assistant_only_loss=True,
                      dataset_num_proc=None, use_cpu=True)
     trainer = SFTTrainer(model=tiny_model(tokenizer), args=args, train_dataset=ds, processing_class=tokenizer)
     prepared = trainer.train_dataset
@@ -105,7 +110,7 @@ def check_dpo(path, tokenizer, out_dir):
     ds, rows = load(path)
     if not rows:
         raise AssertionError(f"{path}: no rows to check")
-    args = DPOConfig(output_dir=out_dir, report_to=[], max_length=4096, dataset_num_proc=None, use_cpu=True)
+    args = DPOConfig(output_dir=out_dir, report_to=[], max_length=None, dataset_num_proc=None, use_cpu=True)
     trainer = DPOTrainer(model=tiny_model(tokenizer), ref_model=tiny_model(tokenizer), args=args, train_dataset=ds,
                          processing_class=tokenizer)
     prepared = trainer.train_dataset
@@ -137,7 +142,7 @@ def main():
     p.add_argument("--kto")
     p.add_argument("--rewards")
     a = p.parse_args()
-    tokenizer = tiny_tokenizer()
+    tokenizer = tiny_tokenizer([f for f in (a.sft, a.dpo, a.kto, a.rewards) if f])
     with tempfile.TemporaryDirectory() as out:
         checks = []
         if a.sft:
