@@ -8,17 +8,24 @@
 // The store keeps what the model wrote, not the system prompts or the tool
 // schemas of its first turn: those are rebuilt from the run's experiment
 // config (--config; default experiments/<run name>.toml), which must be the
-// text the run was started with, and the tools must hash as the episodes
-// recorded. Anything else is refused with exit 2.
+// text the run was started with; the tools must hash as the episodes
+// recorded, and each episode's first turn, rendered again with the model's
+// chat template, must hash as its key's prompt_sha256 (so an edited prompt
+// file is caught). Anything else is refused with exit 2.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "agent/episode_runner.h"
 #include "agent/prompt_format.h"
+#include "agent/registry_toolbox.h"
 #include "cli/commands.h"
+#include "experiment/plan.h"
 #include "experiment/run_config.h"
+#include "models/chat_template.h"
+#include "models/model.h"
 #include "experiment/tool_setup.h"
 #include "sandbox/sandbox.h"
 #include "store/results_path.h"
@@ -32,6 +39,7 @@
 #include "training/training_set.h"
 #include "utils/errors.h"
 #include "utils/files.h"
+#include "utils/paths.h"
 
 namespace agentcoder::cli {
 namespace {
@@ -50,6 +58,13 @@ struct ExportArgs {
   std::string summary;
 };
 
+// The chat template of each model of the config, read from its GGUF without
+// the weights (as plan() does); a re-quantized variant has its source's.
+struct Templates {
+  std::map<std::string, std::unique_ptr<models::Model>> models;
+  std::map<std::string, std::unique_ptr<models::ChatTemplate>> chats;
+};
+
 training::PromptContext prompt_context(const std::string& config_path, const store::StoredRun& run) {
   std::string path = config_path.empty() ? "experiments/" + run.record.name + ".toml" : config_path;
   if (!std::filesystem::exists(path))
@@ -59,13 +74,33 @@ training::PromptContext prompt_context(const std::string& config_path, const sto
   if (read_file(path) != run.record.config_text)
     throw InputError(path + ": not the config text run '" + run.record.name +
                      "' was started with; pass that config with --config");
-  experiment::RunConfig config = experiment::load_run_config(path);
+  auto config = std::make_shared<experiment::RunConfig>(experiment::load_run_config(path));
   training::PromptContext context;
-  for (const std::string& f : config.formats)
-    context.system_prompts[f] = agent::load_prompt_format(config.prompts_dir, f).system_prompt;
-  // The tools are built only for their declarations: nothing runs.
-  std::shared_ptr<sandbox::Sandbox> sandbox = sandbox::make_sandbox({});
-  context.tools = experiment::make_tool_registry(config, sandbox)->declarations();
+  auto formats = std::make_shared<std::map<std::string, agent::PromptFormat>>();
+  for (const std::string& f : config->formats) {
+    (*formats)[f] = agent::load_prompt_format(config->prompts_dir, f);
+    context.system_prompts[f] = (*formats)[f].system_prompt;
+  }
+  // The tools are built only for their declarations and schemas: nothing runs.
+  auto toolbox = std::make_shared<agent::RegistryToolbox>(
+      experiment::make_tool_registry(*config, sandbox::make_sandbox({})));
+  context.tools = toolbox->registry().declarations();
+
+  auto templates = std::make_shared<Templates>();
+  for (const experiment::ModelVariant& v : config->models) {
+    const std::string file = v.path == "default" ? default_model_path() : v.path;
+    templates->models[v.name] = std::make_unique<models::Model>(models::ModelOptions{file, 0, true, true});
+    templates->chats[v.name] = std::make_unique<models::ChatTemplate>(*templates->models[v.name]);
+    experiment::apply_tool_format(*templates->chats[v.name], *config);
+  }
+  const agent::AgentOptions options = experiment::agent_options(*config);
+  context.first_turn = [config, formats, toolbox, templates, options](const std::string& variant, const std::string& format,
+                                                                     Mode mode, const std::string& task_prompt) {
+    auto chat = templates->chats.find(variant);
+    if (chat == templates->chats.end())
+      throw InputError("model variant '" + variant + "' is not in " + config->file);
+    return agent::first_turn(*chat->second, toolbox->schemas(), formats->at(format), mode, task_prompt, options);
+  };
   return context;
 }
 
@@ -85,6 +120,11 @@ void run_export(const ExportArgs& args) {
   store::ResultsStore store(store::resolve_results_file(args.results), store::Access::read_only);
   store::StoredRun run = store.pick_run(args.run);
   training::TrainingSet set = training::load_training_set(store, run, prompt_context(args.config, run));
+  if (set.unverified_first_turns > 0)
+    std::fprintf(stderr,
+                 "warning: %lld of %zu episodes predate first-turn hashes (harness version 0): their prompts are "
+                 "rebuilt from the config and tools without proof they are what the model saw\n",
+                 static_cast<long long>(set.unverified_first_turns), set.episodes.size());
   size_t unscored = 0;
   for (const training::TrainingEpisode& t : set.episodes) unscored += !t.scored.scored;
   if (unscored > 0)
@@ -92,7 +132,7 @@ void run_export(const ExportArgs& args) {
                  set.episodes.size(), args.results.c_str());
 
   ojson parameters = {{"where", args.where}};
-  ojson counts = {{"episodes", set.episodes.size()}};
+  ojson counts = {{"episodes", set.episodes.size()}, {"first_turns_unverified", set.unverified_first_turns}};
   std::vector<ojson> rows;
   if (args.kind == "sft") {
     parameters["select"] = training::to_string(selection);

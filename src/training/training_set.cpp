@@ -83,6 +83,15 @@ TrainingSet load_training_set(store::ResultsStore& store, const store::StoredRun
       throw InputError(where + ": the tool schemas given are not the ones offered to it (sha256 " + tools_sha256.substr(0, 12) +
                        ", the episode's " + recorded.substr(0, 12) + "): rebuild them from the run's own config");
     nlohmann::ordered_json task_knobs = knobs[e.task_id];
+    const std::string& prompt_sha256 = stored->record.key.prompt_sha256;
+    // Keys before harness version 1 hashed something else into prompt_sha256.
+    const bool verifiable = set.context.first_turn && !prompt_sha256.empty() && stored->record.key.harness_version >= 1;
+    set.unverified_first_turns += !verifiable;
+    if (verifiable &&
+        sha256_hex(set.context.first_turn(e.variant, e.prompt_format, e.mode, set.task_prompts[e.task_id])) != prompt_sha256)
+      throw InputError(where + ": its first turn, rebuilt from the config's prompt format '" + e.prompt_format +
+                       "', tools and model template, is not the one it was run with (prompt_sha256 " +
+                       prompt_sha256.substr(0, 12) + "): was a prompt file edited since?");
     set.episodes.push_back({std::move(e), std::move(*stored), std::move(task_knobs)});
   }
   auto order = [](const TrainingEpisode& t) {

@@ -12,13 +12,17 @@
 //   run is byte-identical each time.
 // - load_training_set() refuses (InputError naming the episode) tools whose
 //   schemas hash differently from what the episode's key recorded as
-//   offered, a format without a system prompt, and a task missing from the
-//   run's task snapshot: the exports would not show what the model saw.
+//   offered, a first turn that hashes differently from the key's
+//   prompt_sha256 (PromptContext::first_turn), a format without a system
+//   prompt, and a task missing from the run's task snapshot: the exports
+//   would not show what the model saw.
 // - The forced-mode oracle follows evaluation/README.md's "empirical best
 //   choice": per variant, format and task, mean correctness under
 //   force_tool against force_text.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,6 +52,15 @@ struct PromptContext {
   // The tools as offered, tools::ToolRegistry::declarations() form:
   // [{"type": "function", "function": {name, description, parameters}}].
   nlohmann::json tools = nlohmann::json::array();
+  // The first turn as the model saw it (agent::first_turn(): the chat
+  // template over system prompt, tools and task, plus any prefill) for an
+  // episode of this variant, format, mode and task prompt. When set,
+  // load_training_set() checks its sha256 against the key's prompt_sha256,
+  // so the exported prompt is proven to be what was run; unset, only the
+  // tools' hash is checked.
+  std::function<std::string(const std::string& variant, const std::string& format, Mode mode,
+                            const std::string& task_prompt)>
+      first_turn;
 };
 
 // The empirical best choice of one variant, format and task.
@@ -59,6 +72,9 @@ struct TrainingSet {
   PromptContext context;
   std::map<std::string, std::string> task_prompts;  // task id -> prompt as posed
   std::vector<TrainingEpisode> episodes;            // in the contract's order
+  // Episodes whose first turn could not be checked: no renderer given, or
+  // a key from before harness version 1 (its prompt_sha256 hashed less).
+  int64_t unverified_first_turns = 0;
 
   // Tools offered to an episode of this mode (none under force_text).
   nlohmann::json tools_offered(Mode mode) const;

@@ -66,6 +66,7 @@ TEST_F(ExportCli, FourKindsAreDeterministicAndCarryTheManifest) {
     EXPECT_TRUE(meta["manifest"].contains("agentcoder")) << meta.dump();
     EXPECT_EQ(meta["counts"]["rows"], lines(rows)) << kind;
     EXPECT_EQ(meta["counts"]["episodes"], 12);
+    EXPECT_EQ(meta["counts"]["first_turns_unverified"], 0) << "every first turn is checked against its key";
   }
   // Every episode once in sft --select all, kto (all scored) and rewards.
   EXPECT_EQ(lines(slurp(dir.path("a/sft.jsonl"))), 12);
@@ -104,6 +105,13 @@ TEST_F(ExportCli, RefusesAConfigThatIsNotTheRunsAndBadFilters) {
   r = run_cli(AGENTCODER_BIN, "export sft " + run + " -o " + dir.path("x.jsonl"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("experiments/tiny.toml does not exist"), std::string::npos) << r.out;
+  // A prompt file edited after the run: the first turns no longer hash as run.
+  const std::string prompt = slurp(dir.path("prompts/direct.txt"));
+  dir.write("prompts/direct.txt", prompt + "Be brief.\n");
+  r = run_cli(AGENTCODER_BIN, "export kto " + run + " --config " + config + " -o " + dir.path("x.jsonl"));
+  dir.write("prompts/direct.txt", prompt);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("is not the one it was run with"), std::string::npos) << r.out;
   r = run_cli(AGENTCODER_BIN, "export rewards " + run + " --config " + config + " --where colour=red -o " + dir.path("x.jsonl"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("unknown column 'colour'"), std::string::npos) << r.out;

@@ -249,7 +249,7 @@ TEST(TrainingExport, SidecarCarriesTheManifestAndIsByteIdentical) {
   EXPECT_EQ(sa, sb);
 }
 
-TEST(TrainingExport, RefusesToolsThatAreNotTheOnesOffered) {
+TEST(TrainingExport, RefusesToolsOrFirstTurnsThatAreNotTheOnesRun) {
   agentcoder::testing::TempDir dir;
   PromptContext changed = context();
   changed.tools[0]["function"]["description"] = "Run Python code, faster";
@@ -259,6 +259,19 @@ TEST(TrainingExport, RefusesToolsThatAreNotTheOnesOffered) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("not the ones offered"), std::string::npos) << e.what();
   }
+  PromptContext edited = context();
+  edited.first_turn = [](const std::string&, const std::string&, Mode mode, const std::string& task_prompt) {
+    return fixture_first_turn(to_string(mode), task_prompt) + " Be brief.";
+  };
+  agentcoder::testing::TempDir dir3;
+  try {
+    make_set(dir3.path("r.sqlite"), stored_order(), edited);
+    FAIL() << "loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not the one it was run with"), std::string::npos) << e.what();
+  }
+  agentcoder::testing::TempDir dir4;
+  EXPECT_EQ(make_set(dir4.path("r.sqlite"), stored_order()).unverified_first_turns, 0);
   PromptContext no_format = context();
   no_format.system_prompts.clear();
   agentcoder::testing::TempDir dir2;

@@ -40,6 +40,11 @@ inline store::StepRecord call_step(const std::string& code, const std::string& r
   return s;
 }
 
+// A stand-in for agent::first_turn(): what the fixture's keys hash.
+inline std::string fixture_first_turn(const std::string& mode, const std::string& task_prompt) {
+  return "Answer the question.|" + task_prompt + (mode == "force_text" ? "" : "|tools");
+}
+
 struct Spec {
   std::string task, category, optimal, mode;
   std::vector<store::StepRecord> steps;
@@ -54,6 +59,8 @@ inline store::EpisodeRecord record(const Spec& s) {
   r.key.prompt_format = "direct";
   r.key.mode = s.mode;
   r.key.seed = 7;
+  r.key.harness_version = 1;
+  r.key.prompt_sha256 = sha256_hex(fixture_first_turn(s.mode, "Question " + s.task + "?"));
   if (s.mode != "force_text") {
     r.key.tools = {"python"};
     r.key.tool_schema_sha256 = sha256_hex(kTools.dump());
@@ -99,6 +106,9 @@ inline PromptContext context() {
   PromptContext c;
   c.system_prompts["direct"] = "Answer the question.";
   c.tools = kTools;
+  c.first_turn = [](const std::string&, const std::string&, Mode mode, const std::string& task_prompt) {
+    return fixture_first_turn(to_string(mode), task_prompt);
+  };
   return c;
 }
 
