@@ -28,6 +28,7 @@ nlohmann::ordered_json export_meta(const std::string& kind, const store::StoredR
   meta["run"] = run.record.name;
   meta["run_created_at"] = run.created_at;
   meta["config_sha256"] = run.config_sha256;
+  meta["config"] = run.record.config_text;
   meta["manifest"] = run.record.manifest;
   meta["parameters"] = std::move(parameters);
   meta["counts"] = std::move(counts);

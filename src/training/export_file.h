@@ -2,7 +2,7 @@
 // the export built them) and its sidecar FILE.meta.json, which says where
 // the rows came from and how they were chosen:
 //   {"export": "sft", "format_version": 1, "run": name, "run_created_at",
-//    "config_sha256", "manifest": the run's manifest (model sha256s,
+//    "config_sha256", "config": the TOML as run, "manifest": the run's manifest (model sha256s,
 //    llama.cpp, harness git commit, seeds, tasks), "parameters": the
 //    export's own options, "counts": rows and what the export counts,
 //    "rows_sha256": of FILE.jsonl}

@@ -157,6 +157,21 @@ TEST(TrainingExport, DpoPairsOnlyContinuationsOfOnePromptAndCountsDirections) {
   for (const ojson& r : dpo.rows) EXPECT_NE(r["chosen"], r["rejected"]);
 }
 
+TEST(TrainingExport, DpoPairsRepeatedSamplesOfOnePrompt) {
+  agentcoder::testing::TempDir dir;
+  // A second free sample of t1 (seed 8) that answered wrong in text.
+  Spec repeat{"t1", "execution_required", "python", "free", {text_step("about 41")}, false, 8};
+  TrainingSet set = make_set(dir.path("r.sqlite"), stored_order(), context(), {repeat});
+  DpoExport dpo = dpo_pairs(set, false);
+  // t1: {free s7, force_tool} x {free s8, force_text} = 4, all preferring the call; t2 as before.
+  ASSERT_EQ(dpo.rows.size(), 5u);
+  EXPECT_EQ(dpo.by_category.at("execution_required").call, 4);
+  int with_repeat = 0;
+  for (const ojson& r : dpo.rows) with_repeat += r["rejected_episode_id"] == record(repeat).key.id();
+  EXPECT_EQ(with_repeat, 2);
+  EXPECT_EQ(dpo.rows[0]["prompt"], prompt_messages("Answer the question.", "Question t1?"));
+}
+
 TEST(TrainingExport, DpoBalanceEqualisesDirectionsPerCategory) {
   agentcoder::testing::TempDir dir;
   TrainingSet set = make_set(dir.path("r.sqlite"), stored_order());
@@ -239,6 +254,7 @@ TEST(TrainingExport, SidecarCarriesTheManifestAndIsByteIdentical) {
   const std::string text = jsonl_text(sft_rows(set, Selection::correct, {}));
   ojson meta = export_meta("sft", set.run, {{"select", "correct"}}, {{"rows", 5}}, text);
   EXPECT_EQ(meta["manifest"]["models"][0]["sha256"], "abc");
+  EXPECT_EQ(meta["config"], "seed = 7\n");
   EXPECT_EQ(meta["rows_sha256"], sha256_hex(text));
   write_export(dir.path("one.jsonl"), text, meta);
   write_export(dir.path("two.jsonl"), text, export_meta("sft", set.run, {{"select", "correct"}}, {{"rows", 5}}, text));

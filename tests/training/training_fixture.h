@@ -3,6 +3,7 @@
 // lists them with the rows they give).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,7 @@ struct Spec {
   std::string task, category, optimal, mode;
   std::vector<store::StepRecord> steps;
   bool correct;
+  uint64_t seed = 7;  // a repeated sample has another
 };
 
 inline store::EpisodeRecord record(const Spec& s) {
@@ -58,7 +60,7 @@ inline store::EpisodeRecord record(const Spec& s) {
   r.key.model_sha256 = sha256_hex("model");
   r.key.prompt_format = "direct";
   r.key.mode = s.mode;
-  r.key.seed = 7;
+  r.key.seed = s.seed;
   r.key.harness_version = 1;
   r.key.prompt_sha256 = sha256_hex(fixture_first_turn(s.mode, "Question " + s.task + "?"));
   if (s.mode != "force_text") {
@@ -113,12 +115,19 @@ inline PromptContext context() {
 }
 
 // A results file holding the fixture, the episodes stored in `order`.
-inline TrainingSet make_set(const std::string& path, const std::vector<size_t>& order, PromptContext ctx = context()) {
+// `extra` episodes are stored after the fixture's.
+inline TrainingSet make_set(const std::string& path, const std::vector<size_t>& order, PromptContext ctx = context(),
+                            const std::vector<Spec>& extra = {}) {
   store::ResultsStore results(path);
   store::RunSession run = results.begin_run({"fixture", "seed = 7\n", nullptr, {{"models", {{{"sha256", "abc"}}}}}});
   std::vector<Spec> all = specs();
+  std::vector<size_t> indices = order;
+  for (const Spec& e : extra) {
+    indices.push_back(all.size());
+    all.push_back(e);
+  }
   std::vector<store::ScoreRecord> scores;
-  for (size_t i : order) {
+  for (size_t i : indices) {
     store::EpisodeRecord r = record(all[i]);
     results.put_episode(run, r);
     store::ScoreRecord s;
