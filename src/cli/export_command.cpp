@@ -81,9 +81,14 @@ training::PromptContext prompt_context(const std::string& config_path, const sto
     (*formats)[f] = agent::load_prompt_format(config->prompts_dir, f);
     context.system_prompts[f] = (*formats)[f].system_prompt;
   }
-  // The tools are built only for their declarations and schemas: nothing runs.
+  // The tools are built only for their declarations and schemas: nothing
+  // runs, so a host without every protection may export too, and no
+  // interpreter is started ahead.
+  sandbox::SandboxOptions no_runs;
+  no_runs.warm = false;
+  no_runs.allow_weaker_isolation = true;
   auto toolbox = std::make_shared<agent::RegistryToolbox>(
-      experiment::make_tool_registry(*config, sandbox::make_sandbox({})));
+      experiment::make_tool_registry(*config, sandbox::make_sandbox(no_runs)));
   context.tools = toolbox->registry().declarations();
 
   auto templates = std::make_shared<Templates>();
@@ -142,13 +147,10 @@ void run_export(const ExportArgs& args) {
   } else if (args.kind == "rewards") {
     rows = training::reward_rows(set, where);
   } else {
-    if (!where.empty()) throw InputError("export dpo: --where is not supported (pairs span modes); filter the rows instead");
     parameters = {{"balance", args.balance}};
     training::DpoExport dpo = training::dpo_pairs(set, args.balance);
+    const ojson summary = training::dpo_summary(dpo, args.balance);
     rows = std::move(dpo.rows);
-    dpo.rows.clear();
-    ojson summary = training::dpo_summary(dpo, args.balance);
-    summary["pairs"] = rows.size();
     counts["pairs_by_category"] = summary["by_category"];
     if (args.balance) counts["pairs_before_balance"] = summary["before_balance"];
     std::fprintf(stderr, "%zu pairs preferring (call | text | same decision) by category%s:\n%s", rows.size(),
