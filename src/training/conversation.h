@@ -7,7 +7,10 @@
 //                  "function", "function": {"name", "arguments": {..}}}]}
 //                  then one {"role": "tool", "name", "content"} per call,
 //                  with the result text the model was shown;
-//     text         {"role": "assistant", "content"};
+//                  (a fenced code block the harness took as a python call
+//                  is such a call: that is how later turns showed it);
+//     text         {"role": "assistant", "content"} (the text outside any
+//                  call, as parsed);
 //     malformed    {"role": "assistant", "content": the raw reply (with any
 //                  force_tool prefill)} then {"role": "user", "content":
 //                  agent::malformed_call_message(...)};
