@@ -14,10 +14,11 @@ backend="${AGENTCODER_BACKEND:-cpu}"
 # Each is used: the toolchain (git also stamps the build's commit into run
 # manifests), the libraries CMakeLists.txt finds, GoogleTest for tests/,
 # sympy for the math tool, python3.11-doc for the docs tool's index,
-# matplotlib for the report's figures, chromium for the report's DOM test.
+# matplotlib for the report's figures, chromium for the report's DOM test,
+# python3-venv for the training check's environment (setup_python.sh).
 packages=(build-essential cmake ninja-build ccache git pkg-config
           libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev libssl-dev
-          libgtest-dev python3 python3-sympy python3.11-doc python3-matplotlib chromium)
+          libgtest-dev python3 python3-venv python3-sympy python3.11-doc python3-matplotlib chromium)
 missing=()
 for p in "${packages[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
@@ -34,6 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$root/scripts/fetch_llama.sh"
+"$root/scripts/setup_python.sh"   # the training-data check's pinned datasets/trl/torch
 llama_build=$("$root/scripts/build_llama.sh" "$backend")
 "$root/scripts/fetch_model.sh"
 

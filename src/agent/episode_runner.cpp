@@ -209,11 +209,14 @@ std::optional<StopReason> EpisodeRunner::act_on_reply(Episode& e, StepTrace& st)
     // Malformed: show the model its own text and why it did not parse, so it can recover.
     assistant.content = st.prompt_prefill + st.model_text;
     e.messages.push_back(assistant);
-    std::string why = st.reply.errors.empty() ? "it could not be parsed" : st.reply.errors.front();
-    e.messages.push_back({"user", "Your tool call was not run: " + why +
-                                      ". Call the tool again with valid JSON, or answer in plain text."});
+    e.messages.push_back({"user", malformed_call_message(st.reply.errors.empty() ? "" : st.reply.errors.front())});
   }
   return std::nullopt;
+}
+
+std::string malformed_call_message(const std::string& parse_error) {
+  const std::string why = parse_error.empty() ? "it could not be parsed" : parse_error;
+  return "Your tool call was not run: " + why + ". Call the tool again with valid JSON, or answer in plain text.";
 }
 
 ToolCallTrace run_tool_call(Toolbox& tools, const models::ToolCall& call) {

@@ -62,6 +62,11 @@ std::string first_turn(const models::ChatTemplate& chat, const std::vector<model
                        const PromptFormat& format, Mode mode, const std::string& task_prompt,
                        const AgentOptions& options);
 
+// The user turn that follows a malformed reply ("Your tool call was not run:
+// ..."), given the parser's first error ("" when it gave none). Part of
+// kHarnessBehaviourVersion; the training exports show it from here too.
+std::string malformed_call_message(const std::string& parse_error);
+
 class EpisodeRunner {
  public:
   EpisodeRunner(models::Engine& engine, const models::ChatTemplate& chat, Toolbox& tools, AgentOptions options);

@@ -35,18 +35,6 @@ json key_settings(const RunConfig& c) {
   return settings;
 }
 
-agent::AgentOptions agent_options(const RunConfig& c) {
-  agent::AgentOptions o;
-  o.max_steps = c.max_steps;
-  o.max_tokens = c.max_tokens;
-  o.max_tokens_per_step = c.max_tokens_per_step;
-  o.temperature = c.temperature;
-  o.fenced_code_is_call = c.fenced_code_is_call;
-  if (!c.tool_instructions.empty()) o.tool_instructions = read_file(c.tool_instructions);
-  o.forced_call_form = *agent::parse_forced_call_form(c.force_tool_prefill);  // checked by load_run_config
-  return o;
-}
-
 std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
   const RunConfig& c = p.config;
   const std::vector<std::string> tool_names = p.toolbox->registry().names();
@@ -92,6 +80,18 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
 }
 
 }  // namespace
+
+agent::AgentOptions agent_options(const RunConfig& c) {
+  agent::AgentOptions o;
+  o.max_steps = c.max_steps;
+  o.max_tokens = c.max_tokens;
+  o.max_tokens_per_step = c.max_tokens_per_step;
+  o.temperature = c.temperature;
+  o.fenced_code_is_call = c.fenced_code_is_call;
+  if (!c.tool_instructions.empty()) o.tool_instructions = read_file(c.tool_instructions);
+  o.forced_call_form = *agent::parse_forced_call_form(c.force_tool_prefill);  // checked by load_run_config
+  return o;
+}
 
 void apply_tool_format(models::ChatTemplate& chat, const RunConfig& config) {
   if (config.tool_format == "harness") chat.force_harness_format();

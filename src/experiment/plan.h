@@ -71,6 +71,11 @@ Plan plan(const RunConfig& config, const PlanOptions& options = {});
 // and the run's episodes both render with it.
 void apply_tool_format(models::ChatTemplate& chat, const RunConfig& config);
 
+// The agent's options from the config (steps, tokens, temperature, fenced
+// code, tool instructions): what the runner runs with and what first_turn()
+// renders with.
+agent::AgentOptions agent_options(const RunConfig& config);
+
 // A task's identity in keys and the run's task snapshot: the SHA-256 of its
 // whole JSON (prompt, answer, tests, check), so a corrected answer is a new task.
 std::string task_sha256(const data::Task& task);

@@ -1,0 +1,84 @@
+// The exports as a researcher loads them: python/check_training_exports.py
+// reads each file with `datasets` and passes SFT and DPO rows through TRL's
+// own data preparation (SFTTrainer, DPOTrainer) with a tiny tool-aware
+// tokenizer. Two sources: the tiny-model run through the binary (sft, kto,
+// rewards; its random model is never right, so it has no pairs) and the
+// hand-made run (sft with parsed calls and tool results, dpo pairs).
+//
+// Needs the pinned environment $AGENTCODER_HOME/venv (python/requirements.txt),
+// which scripts/setup.sh creates. Without it the tests are skipped with that
+// reason, unless AGENTCODER_REQUIRE_PYTHON_ENV is set (CI), where they fail.
+#include <cstdlib>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "support/cli_run.h"
+#include "support/temp_dir.h"
+#include "tiny_run.h"
+#include "training/dpo.h"
+#include "training/export_file.h"
+#include "training/sft.h"
+#include "training_fixture.h"
+
+using agentcoder::testing::run_cli;
+using agentcoder::testing::run_shell;
+using agentcoder::testing::TempDir;
+
+namespace {
+
+std::string venv_python() {
+  const char* home = std::getenv("AGENTCODER_HOME");
+  const char* user = std::getenv("HOME");
+  std::string root = home && *home ? home : std::string(user ? user : "") + "/.cache/agentcoder";
+  return root + "/venv/bin/python";
+}
+
+// The interpreter, or "" after skipping (or failing, when required).
+std::string python_or_skip() {
+  const std::string python = venv_python();
+  if (std::filesystem::exists(python)) return python;
+  if (std::getenv("AGENTCODER_REQUIRE_PYTHON_ENV"))
+    ADD_FAILURE() << python << " is missing and AGENTCODER_REQUIRE_PYTHON_ENV is set: run scripts/setup.sh";
+  return "";
+}
+
+std::string check(const std::string& python, const std::string& args) {
+  return python + " " AGENTCODER_CHECK_SCRIPT " " + args + " 2>&1";
+}
+
+}  // namespace
+
+TEST(TrainingPython, TinyRunExportsLoadAndPrepare) {
+  const std::string python = python_or_skip();
+  if (python.empty()) GTEST_SKIP() << "no Python environment at " << venv_python() << " (scripts/setup.sh creates it)";
+  TempDir dir;
+  const std::string config = training_test::make_tiny_run(dir, "tiny");
+  const std::string run = dir.path("results/tiny");
+  for (const std::string kind : {"sft", "kto", "rewards"}) {
+    auto r = run_cli(AGENTCODER_BIN, "export " + kind + " " + run + " --config " + config + " -o " +
+                                         dir.path(kind + ".jsonl") + (kind == "sft" ? " --select all" : ""));
+    ASSERT_EQ(r.code, 0) << r.out;
+  }
+  auto r = run_shell(check(python, "--sft " + dir.path("sft.jsonl") + " --kto " + dir.path("kto.jsonl") +
+                                       " --rewards " + dir.path("rewards.jsonl")));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("SFTTrainer prepared 12"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("all exports load and prepare"), std::string::npos) << r.out;
+}
+
+TEST(TrainingPython, CallsAndPairsLoadAndPrepare) {
+  const std::string python = python_or_skip();
+  if (python.empty()) GTEST_SKIP() << "no Python environment at " << venv_python() << " (scripts/setup.sh creates it)";
+  TempDir dir;
+  agentcoder::training::TrainingSet set = training_test::make_set(dir.path("r.sqlite"), {0, 1, 2, 3, 4, 5, 6, 7, 8});
+  const std::string sft = agentcoder::training::jsonl_text(
+      agentcoder::training::sft_rows(set, agentcoder::training::Selection::all, {}));
+  const std::string dpo = agentcoder::training::jsonl_text(agentcoder::training::dpo_pairs(set, false).rows);
+  agentcoder::training::write_export(dir.path("sft.jsonl"), sft, agentcoder::training::export_meta("sft", set.run, {}, {}, sft));
+  agentcoder::training::write_export(dir.path("dpo.jsonl"), dpo, agentcoder::training::export_meta("dpo", set.run, {}, {}, dpo));
+  auto r = run_shell(check(python, "--sft " + dir.path("sft.jsonl") + " --dpo " + dir.path("dpo.jsonl")));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("SFTTrainer prepared 9"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DPOTrainer prepared 3"), std::string::npos) << r.out;
+}
