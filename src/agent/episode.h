@@ -9,6 +9,12 @@
 //               "<tool_call>\n", in the native format);
 //   force_text  no tools offered; a call the model writes anyway is recorded
 //               and not run, and its text is the answer.
+//
+// A task with its own functions (BFCL) is offered exactly those, in place of
+// the run's tools, in whichever tool format the template uses. They exist
+// only as schemas: a call is recorded, never run (error_class
+// kNotRunByDesign), and the episode ends at its first reply (StopReason
+// first_reply), the one that is scored.
 #pragma once
 
 #include <optional>
@@ -27,6 +33,8 @@ namespace agentcoder::agent {
 struct EpisodeTask {
   std::string id;
   std::string prompt;
+  // The task's own functions: when not empty, the only tools offered, never run.
+  std::vector<models::ToolSchema> functions;
 };
 
 struct ToolCallTrace {

@@ -18,9 +18,18 @@ std::vector<models::ToolSchema> tools_for(const std::vector<models::ToolSchema>&
   return mode == Mode::force_text ? std::vector<models::ToolSchema>{} : schemas;
 }
 
-models::RenderOptions render_options(const AgentOptions& options, Mode mode) {
+// The tools an episode offers: the task's own functions where it has them,
+// else the run's; none in force_text.
+std::vector<models::ToolSchema> offered_tools(const std::vector<models::ToolSchema>& run_tools, const EpisodeTask& task,
+                                              Mode mode) {
+  return tools_for(task.functions.empty() ? run_tools : task.functions, mode);
+}
+
+// A fenced block is a python call only where python is offered: not in
+// force_text, and not beside a task's own functions.
+models::RenderOptions render_options(const AgentOptions& options, Mode mode, bool own_functions = false) {
   models::RenderOptions o;
-  o.fenced_code_is_call = options.fenced_code_is_call && mode != Mode::force_text;
+  o.fenced_code_is_call = options.fenced_code_is_call && mode != Mode::force_text && !own_functions;
   o.tool_instructions = options.tool_instructions;
   return o;
 }
@@ -50,12 +59,12 @@ std::string forced_call_prefill(const models::RenderedChat& rendered, const std:
 }  // namespace
 
 std::string first_turn(const models::ChatTemplate& chat, const std::vector<models::ToolSchema>& tools,
-                       const PromptFormat& format, Mode mode, const std::string& task_prompt,
-                       const AgentOptions& options) {
-  models::RenderedChat rendered = chat.render({{"system", format.system_prompt}, {"user", task_prompt}},
-                                              tools_for(tools, mode), render_options(options, mode));
+                       const PromptFormat& format, Mode mode, const EpisodeTask& task, const AgentOptions& options) {
+  const std::vector<models::ToolSchema> offered = offered_tools(tools, task, mode);
+  models::RenderedChat rendered = chat.render({{"system", format.system_prompt}, {"user", task.prompt}}, offered,
+                                              render_options(options, mode, !task.functions.empty()));
   if (mode != Mode::force_tool) return rendered.prompt;
-  return rendered.prompt + forced_call_prefill(rendered, tools, options.forced_call_form);
+  return rendered.prompt + forced_call_prefill(rendered, offered, options.forced_call_form);
 }
 
 std::string to_string(ForcedCallForm form) {
@@ -96,6 +105,7 @@ struct EpisodeRunner::Episode {
   std::vector<models::ChatMessage> messages;
   std::vector<models::ToolSchema> tools;
   int tokens_left = 0;
+  bool own_functions = false;  // the task's functions are the tools: record calls, never run them
 };
 
 EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& format, Mode mode, uint32_t seed) {
@@ -107,7 +117,8 @@ EpisodeTrace EpisodeRunner::run(const EpisodeTask& task, const PromptFormat& for
   e.trace.prompt_format = format.name;
   e.trace.seed = seed;
   e.messages = {{"system", format.system_prompt}, {"user", task.prompt}};
-  e.tools = tools_for(schemas_, mode);
+  e.tools = offered_tools(schemas_, task, mode);
+  e.own_functions = !task.functions.empty();
   e.tokens_left = options_.max_tokens;
 
   std::optional<StopReason> stop;
@@ -124,7 +135,7 @@ std::optional<StopReason> EpisodeRunner::run_step(Episode& e, int step) {
   models::RenderedChat rendered;
   try {
     std::lock_guard lock(chat_mutex_);
-    rendered = chat_.render(e.messages, e.tools, render_options(options_, e.mode));
+    rendered = chat_.render(e.messages, e.tools, render_options(options_, e.mode, e.own_functions));
   } catch (const std::exception& ex) {
     e.trace.error = ex.what();
     return StopReason::error;
@@ -182,7 +193,8 @@ models::GenerationResult EpisodeRunner::generate(Episode& e, const models::Rende
 }
 
 // A text reply ends the episode; a call runs its tools and a malformed call
-// gets its parse error back, and the episode goes on.
+// gets its parse error back, and the episode goes on. With the task's own
+// functions the first reply, whatever it is, ends it.
 std::optional<StopReason> EpisodeRunner::act_on_reply(Episode& e, StepTrace& st) {
   const ReplyKind kind = st.reply.kind;
   if (e.mode == Mode::force_text && kind != ReplyKind::text) {
@@ -190,6 +202,15 @@ std::optional<StopReason> EpisodeRunner::act_on_reply(Episode& e, StepTrace& st)
     for (const auto& call : st.reply.tool_calls) st.tool_calls.push_back({call, false, false, "tools_not_offered"});
     e.trace.final_answer = st.reply.content.empty() ? st.model_text : st.reply.content;
     return StopReason::final_answer;
+  }
+  if (e.own_functions) {
+    // The functions exist only as schemas, and the first reply is the one
+    // scored: its calls are recorded, not run, and the episode ends here.
+    for (const auto& call : st.reply.tool_calls) st.tool_calls.push_back({call, false, false, kNotRunByDesign});
+    e.trace.final_answer = st.reply.content;
+    if (st.generation_stop == GenerationStop::context_full) return StopReason::context_full;
+    if (st.generation_stop == GenerationStop::max_tokens) return StopReason::max_tokens;
+    return StopReason::first_reply;
   }
   if (kind == ReplyKind::text) {
     e.trace.final_answer = st.reply.content;

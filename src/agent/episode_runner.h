@@ -1,12 +1,15 @@
 // Runs agent episodes: generate, parse, and while the model calls tools,
 // run them, append the results and generate again, until a final answer or
-// a stop rule (max steps, token budget, full context, error).
+// a stop rule (max steps, token budget, full context, error). A task with
+// its own functions (episode.h) is posed with them, and its first reply ends
+// the episode.
 //
 // One EpisodeRunner serves many episodes at once: run() blocks only its
 // caller, so N threads calling run() keep N sequences in the engine's batch
 // while some of them wait for their tools. The system prompt with the tool
 // descriptions of each (format, mode) is evaluated once and shared through
-// the engine's prefix cache (share_prefix).
+// the engine's prefix cache (share_prefix); tasks with their own functions
+// have their own system prompt and share nothing.
 #pragma once
 
 #include <functional>
@@ -55,12 +58,12 @@ constexpr int kHarnessBehaviourVersion = 1;
 
 // What the model sees before its first token: the chat template applied to
 // the system prompt with the tool descriptions and the task, plus the
-// force_tool prefill. The first step of EpisodeRunner::run() generates after
-// exactly this text. Throws what the template throws, and InputError when
-// force_tool has no prefill of the chosen form.
+// force_tool prefill. The tools are the task's own functions where it has
+// them, else `tools` (the run's). The first step of EpisodeRunner::run()
+// generates after exactly this text. Throws what the template throws, and
+// InputError when force_tool has no prefill of the chosen form.
 std::string first_turn(const models::ChatTemplate& chat, const std::vector<models::ToolSchema>& tools,
-                       const PromptFormat& format, Mode mode, const std::string& task_prompt,
-                       const AgentOptions& options);
+                       const PromptFormat& format, Mode mode, const EpisodeTask& task, const AgentOptions& options);
 
 // The user turn that follows a malformed reply ("Your tool call was not run:
 // ..."), given the parser's first error ("" when it gave none). Part of

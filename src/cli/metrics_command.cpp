@@ -90,6 +90,15 @@ void print_summary(std::ostream& out, const ojson& m) {
                          num(s.at("accuracy")), num(s.at("tool_use_rate")), num(s.at("f1"))});
   print_table(out, "By data source (the tasks' source)", sources);
 
+  std::vector<std::vector<std::string>> irrelevance = {{"condition", "n", "call", "abstention", "malformed"}};
+  for (const ojson& c : m.at("conditions")) {
+    const ojson& i = c.at("irrelevance");
+    if (i.at("n").get<int64_t>() == 0) continue;
+    irrelevance.push_back({condition_name(c), num(i.at("n")), num(i.at("call_rate")), num(i.at("abstention_rate")),
+                           num(i.at("malformed_rate"))});
+  }
+  if (irrelevance.size() > 1) print_table(out, "Irrelevance tasks (first reply: rates)", irrelevance);
+
   std::vector<std::vector<std::string>> tools = {{"condition", "tool", "precision", "recall", "F1", "support"}};
   for (const ojson& c : m.at("conditions"))
     for (const ojson& t : c.at("per_tool")) {

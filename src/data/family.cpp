@@ -86,7 +86,8 @@ Family parse_family(const json& j, const std::string& origin) {
   f.reasoning = need_string(j, "reasoning", origin);
   s = need_string(j, "check", origin);
   auto check = parse_check(s);
-  if (!check || *check == Check::call_match || *check == Check::decision || *check == Check::answer_check)
+  if (!check || *check == Check::call_match || *check == Check::decision || *check == Check::answer_check ||
+      *check == Check::abstain)
     fail(origin, "check", "'" + s + "' is not exact|numeric|unit_tests|rubric|final_state");
   f.check = *check;
   if (j.contains("trap")) {

@@ -33,6 +33,7 @@ std::string to_string(Check c) {
     case Check::call_match: return "call_match";
     case Check::decision: return "decision";
     case Check::answer_check: return "answer_check";
+    case Check::abstain: return "abstain";
   }
   return "?";
 }
@@ -51,7 +52,7 @@ std::optional<Difficulty> parse_difficulty(const std::string& s) {
 
 std::optional<Check> parse_check(const std::string& s) {
   for (Check c : {Check::exact, Check::numeric, Check::unit_tests, Check::rubric, Check::final_state,
-                  Check::call_match, Check::decision, Check::answer_check})
+                  Check::call_match, Check::decision, Check::answer_check, Check::abstain})
     if (to_string(c) == s) return c;
   return std::nullopt;
 }

@@ -17,6 +17,8 @@
 //               (the outcome); whether expected_tools were used in that
 //               order is the process, reported apart
 //   call_match  the model calls one of `functions` as in expected_calls (BFCL)
+//   abstain     `functions` are offered and none fits: right is a clean text
+//               reply, no call and no attempt at one (BFCL irrelevance)
 //   decision    only the choice to call a tool or not is scored (MetaTool)
 //   answer_check  several answers are valid: `checker` is Python defining
 //               check(answer: str) -> bool, run in the sandbox on the answer;
@@ -33,7 +35,7 @@ namespace agentcoder::data {
 
 enum class Category { pure_reasoning, execution_required, ambiguous, multi_step };
 enum class Difficulty { easy, intermediate, hard };
-enum class Check { exact, numeric, unit_tests, rubric, final_state, call_match, decision, answer_check };
+enum class Check { exact, numeric, unit_tests, rubric, final_state, call_match, decision, answer_check, abstain };
 
 inline constexpr Category kCategories[] = {Category::pure_reasoning, Category::execution_required,
                                            Category::ambiguous, Category::multi_step};

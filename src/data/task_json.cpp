@@ -282,7 +282,7 @@ std::optional<Task> task_from_json(const json& j, std::vector<Issue>& issues) {
 
   if (get_string(j, "check", s, issues, false)) {
     if (auto c = parse_check(s)) t.check = *c;
-    else add(issues, "check", "'" + s + "' is not exact|numeric|unit_tests|rubric|final_state|call_match|decision|answer_check");
+    else add(issues, "check", "'" + s + "' is not exact|numeric|unit_tests|rubric|final_state|call_match|decision|answer_check|abstain");
   } else if (!j.contains("check")) {
     // Seed records carry no `check`: infer it from the ground truth present.
     if (!t.tests.empty()) t.check = Check::unit_tests;
@@ -371,6 +371,10 @@ void validate_task(const Task& t, std::vector<Issue>& issues) {
         add(issues, "functions", "a non-empty list is required when check is call_match");
       if (!t.expected_calls.is_array() || t.expected_calls.empty())
         add(issues, "expected_calls", "a non-empty list is required when check is call_match");
+      break;
+    case Check::abstain:
+      if (!t.functions.is_array() || t.functions.empty())
+        add(issues, "functions", "a non-empty list is required when check is abstain");
       break;
     case Check::decision:
       break;

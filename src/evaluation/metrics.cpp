@@ -241,6 +241,7 @@ Recovery recovery_of(const ScoredEpisode& e) {
   int first_failure = -1, last_failure = -1;
   for (int i = 0; i < static_cast<int>(e.calls.size()); ++i) {
     const CallView& c = e.calls[i];
+    if (c.not_run_by_design) continue;
     if (c.ok) {
       if (first_failure >= 0 && r.calls_to_recover == 0) r.calls_to_recover = i - first_failure;
       continue;
@@ -263,7 +264,7 @@ ojson errors_json(const EpisodeRefs& episodes) {
   EpisodeRefs multi_step;
   for (const ScoredEpisode* e : episodes) {
     for (const CallView& c : e->calls)
-      if (!c.ok) {
+      if (!c.ok && !c.not_run_by_design) {
         ++failed;
         ++counted[c.failure ? to_string(*c.failure) : "unclassified"];
       }
@@ -314,6 +315,22 @@ ojson fabrication_json(const EpisodeRefs& episodes) {
           {"false_claims", false_claims}};
 }
 
+// BFCL irrelevance (check abstain): the share of each outcome of the first
+// reply among the scored abstain episodes. A malformed attempt is its own
+// outcome, never an abstention; "no_reply" episodes count in n only.
+ojson irrelevance_json(const EpisodeRefs& episodes) {
+  int64_t n = 0, calls = 0, abstentions = 0, malformed = 0;
+  for (const ScoredEpisode* e : episodes) {
+    if (e->abstain_outcome.empty()) continue;
+    ++n;
+    calls += e->abstain_outcome == "call";
+    abstentions += e->abstain_outcome == "abstention";
+    malformed += e->abstain_outcome == "malformed";
+  }
+  auto rate = [&](int64_t k) { return nullable(ratio(static_cast<double>(k), static_cast<double>(n))); };
+  return {{"n", n}, {"call_rate", rate(calls)}, {"abstention_rate", rate(abstentions)}, {"malformed_rate", rate(malformed)}};
+}
+
 ojson condition_json(const Condition& c, const MetricsOptions& options) {
   const EpisodeRefs& eps = c.episodes;
   int64_t hallucinated = 0, hallucinating_episodes = 0, labelled_tool = 0;
@@ -337,6 +354,7 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   j["labelled_tool_rate"] = nullable(ratio(static_cast<double>(labelled_tool), n));
   j["decision"] = {{"malformed_as_call", decision_json(decision_counts(eps, true))},
                    {"malformed_as_abstention", decision_json(decision_counts(eps, false))}};
+  j["irrelevance"] = irrelevance_json(eps);
   j["tool_selection_accuracy"] = nullable(tool_selection_accuracy_of(eps));
   j["per_tool"] = per_tool_json(eps);
   j["confusion"] = confusion_json(eps);

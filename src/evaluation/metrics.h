@@ -29,6 +29,9 @@
 //   optimal or an alternative?), recall over episodes labelled with it (was
 //   the first call optimal or an alternative?), F1 = 2PR/(P+R), null when P
 //   or R is. Rows: python, math, docs, then other labelled tools.
+// - irrelevance: {n, call_rate, abstention_rate, malformed_rate} over the
+//   scored episodes of abstain tasks (BFCL irrelevance), from the scorer's
+//   outcome of the first reply; episodes with no reply count in n only.
 // - over-/under-use use valid calls and text only (malformed is neither).
 // - hallucinated_calls counts calls to tools not offered; hallucination_rate
 //   is the share of episodes with at least one.
@@ -41,7 +44,8 @@
 //   tokens / prompt-eval time, both summed over the condition's episodes
 //   (ScoredEpisode); null when the time is 0.
 // - errors: a failed execution is a call with ok == false (bad calls
-//   included), counted by CallView::failure. recovery@k starts at the first
+//   included), counted by CallView::failure; a call not run by design (a
+//   task's own function) is neither a failure nor a success. recovery@k starts at the first
 //   failure; loops and give-ups count episodes. wrong_result needs at least
 //   one call.
 // - fabrication looks at scored episodes without an executed call.

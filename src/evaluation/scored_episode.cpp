@@ -105,7 +105,8 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
         v.executed = c.executed;
         v.ok = c.ok;
         v.error_class = c.error_class;
-        if (!v.ok) v.failure = failure_class(c.error_class, v.executed);
+        v.not_run_by_design = !c.executed && c.error_class == kNotRunByDesign;
+        if (!v.ok && !v.not_run_by_design) v.failure = failure_class(c.error_class, v.executed);
         e.calls.push_back(std::move(v));
       }
     }
@@ -129,6 +130,9 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
       if (s.detail.is_object() && s.detail.contains("process") && s.detail["process"].is_object() &&
           s.detail["process"].contains("followed") && s.detail["process"]["followed"].is_boolean())
         e.process_followed = s.detail["process"]["followed"].get<bool>();
+      if (e.check == "abstain" && s.detail.is_object() && s.detail.contains("outcome") &&
+          s.detail["outcome"].is_string())
+        e.abstain_outcome = s.detail["outcome"].get<std::string>();
     }
     out.push_back(std::move(e));
   }

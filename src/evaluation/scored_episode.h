@@ -33,6 +33,9 @@ struct CallView {
   // The failure in the study's classes (failure_class() below); nullopt
   // when ok, or when a failed call recorded no error class.
   std::optional<FailureClass> failure;
+  // Recorded and by design never run (error_class kNotRunByDesign: a task's
+  // own functions, BFCL): neither a success nor a failure of the model.
+  bool not_run_by_design = false;
 };
 
 struct ScoredEpisode {
@@ -78,6 +81,9 @@ struct ScoredEpisode {
   // expected tool sequence; nullopt when the task has none or the episode
   // is not scored. It never decides `correct`, which is the outcome.
   std::optional<bool> process_followed;
+  // abstain tasks (BFCL irrelevance): the scorer's detail.outcome, "call",
+  // "malformed", "abstention" or "no_reply"; "" for other checks.
+  std::string abstain_outcome;
   // Fabricated execution: the answer claims a computed result or shows an
   // output block although nothing was executed; when its code could be run
   // afterwards, fabrication_false says whether the claim was wrong.

@@ -17,6 +17,7 @@
 #include "evaluation/fabrication.h"
 #include "utils/errors.h"
 #include "utils/utf8.h"
+#include "utils/vocabulary.h"
 
 namespace agentcoder::evaluation {
 namespace {
@@ -350,10 +351,15 @@ Verdict check_call_match(const data::Task& task, const store::EpisodeRecord& epi
   Verdict v;
   set_binary(v, false);
   for (size_t s = 0; s < episode.steps.size(); ++s) {
+    // A reply that did not parse as a whole is an attempt, never a call,
+    // even where some of its calls parsed.
+    const bool malformed = episode.steps[s].reply_kind == to_string(ReplyKind::malformed);
     for (const store::ToolCallRecord& call : episode.steps[s].tool_calls) {
       json seen = {{"step", s}, {"tool", call.tool}, {"arguments", clip_tail(call.arguments, 400)}, {"matched", false}};
       json args = json::parse(call.arguments, nullptr, false);
-      if (!args.is_object()) {
+      if (malformed) {
+        seen["why"] = "the reply is a malformed call attempt";
+      } else if (!args.is_object()) {
         seen["why"] = "arguments are not a JSON object";
       } else {
         bool named = false;
@@ -376,6 +382,29 @@ Verdict check_call_match(const data::Task& task, const store::EpisodeRecord& epi
     }
   }
   detail["calls"] = calls;
+  return v;
+}
+
+// BFCL irrelevance: the first reply decides. Its outcome, in detail:
+// "call" (some call parsed: wrong, whichever function it names),
+// "malformed" (an attempt that did not parse: wrong, never an abstention),
+// "abstention" (a text reply with no call and no attempt: right), or
+// "no_reply" (the episode ended before any reply: wrong, as an empty answer
+// is for the other checks).
+Verdict check_abstain(const store::EpisodeRecord& episode, json& detail) {
+  std::string outcome = "no_reply";
+  if (!episode.steps.empty()) {
+    const store::StepRecord& first = episode.steps.front();
+    if (first.reply_kind == to_string(ReplyKind::malformed)) outcome = "malformed";
+    else if (first.reply_kind == to_string(ReplyKind::tool_call) || !first.tool_calls.empty()) outcome = "call";
+    else if (first.reply_kind == to_string(ReplyKind::text)) outcome = "abstention";
+    else throw std::runtime_error("the first reply's kind '" + first.reply_kind + "' is unknown");
+    if (!first.tool_calls.empty()) detail["first_tool"] = first.tool_calls.front().tool;
+  }
+  detail["outcome"] = outcome;
+  Verdict v;
+  set_binary(v, outcome == "abstention");
+  v.extracted = outcome == "abstention" ? episode.final_answer : "";
   return v;
 }
 
@@ -456,6 +485,7 @@ store::ScoreRecord score_episode(const data::Task& task, const store::EpisodeRec
       case data::Check::answer_check: v = check_answer(task, episode, sandbox, options, detail); break;
       case data::Check::call_match: v = check_call_match(task, episode, detail); break;
       case data::Check::decision: v = check_decision(episode, detail); break;
+      case data::Check::abstain: v = check_abstain(episode, detail); break;
     }
     score.correct = v.correct;
     score.score = v.score;

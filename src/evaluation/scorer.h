@@ -22,7 +22,11 @@
 //   answer_check the task's checker on the final answer, in the sandbox
 //   call_match   some call names an expected function with arguments that
 //                match (BFCL: each argument among its listed values, every
-//                argument not marked optional present)
+//                argument not marked optional present); a call in a
+//                malformed reply is an attempt and never matches
+//   abstain      the first reply is a clean text reply (BFCL irrelevance);
+//                detail["outcome"] is "call", "malformed", "abstention" or
+//                "no_reply", and only "abstention" is correct
 //   decision     correct = nullopt; only decision metrics apply
 //
 // The process, for a task with expected_tools (multi-step tasks): whether
@@ -63,7 +67,9 @@ namespace agentcoder::evaluation {
 // unchecked on an unrelated failure.
 // 3: final_state scores the outcome only; the expected tool sequence is the
 // process (detail.process), reported apart.
-inline constexpr const char* kScorerVersion = "3";
+// 4: call_match never matches a call in a malformed reply; the abstain
+// check (BFCL irrelevance, three outcomes) replaces decision for those sets.
+inline constexpr const char* kScorerVersion = "4";
 
 struct ScorerOptions {
   // For the programs the scorer runs (tests, checkers, an answer's code).

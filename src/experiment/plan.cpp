@@ -1,6 +1,7 @@
 #include "experiment/plan.h"
 
 #include "data/task_json.h"
+#include "experiment/task_functions.h"
 #include "experiment/task_selection.h"
 #include "experiment/tool_setup.h"
 #include "models/llama_runtime.h"
@@ -35,6 +36,19 @@ json key_settings(const RunConfig& c) {
   return settings;
 }
 
+std::vector<std::string> function_names(const agent::EpisodeTask& posed) {
+  std::vector<std::string> names;
+  for (const auto& f : posed.functions) names.push_back(f.name);
+  return names;
+}
+
+std::string functions_sha256(const agent::EpisodeTask& posed) {
+  json list = json::array();
+  for (const auto& f : posed.functions)
+    list.push_back({{"name", f.name}, {"description", f.description}, {"parameters", f.parameters}});
+  return sha256_hex(list.dump());
+}
+
 std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
   const RunConfig& c = p.config;
   const std::vector<std::string> tool_names = p.toolbox->registry().names();
@@ -60,15 +74,21 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
           key.model_sha256 = p.variants[vi].sha256;
           key.adapters = p.variants[vi].adapters;
           key.prompt_format = name;
+          const agent::EpisodeTask& posed = p.posed[ti];
+          const bool own_functions = !posed.functions.empty();
           try {
-            key.prompt_sha256 = sha256_hex(agent::first_turn(chat, schemas, format, mode, task.prompt, p.agent));
+            key.prompt_sha256 = sha256_hex(agent::first_turn(chat, schemas, format, mode, posed, p.agent));
           } catch (const InputError& e) {  // e.g. force_tool with a template that has no call opener
             throw InputError(c.file + ": model '" + p.variants[vi].config.name + "', format '" + name + "': " + e.what());
+          } catch (const std::exception& e) {
+            if (!own_functions) throw;
+            throw InputError(c.file + ": task '" + task.id + "': model '" + p.variants[vi].config.name +
+                             "' cannot render its functions: " + e.what());
           }
           key.mode = to_string(mode);
           key.seed = c.seed;
-          if (offers_tools) key.tools = tool_names;
-          key.tool_schema_sha256 = offers_tools ? tool_schema_sha : "";
+          if (offers_tools) key.tools = own_functions ? function_names(posed) : tool_names;
+          if (offers_tools) key.tool_schema_sha256 = own_functions ? functions_sha256(posed) : tool_schema_sha;
           key.settings = settings;
           key.harness_version = agent::kHarnessBehaviourVersion;
           episodes.push_back({vi, ti, name, mode, std::move(key)});
@@ -108,6 +128,13 @@ Plan plan(const RunConfig& config, const PlanOptions& options) {
 
   p.tasks = select_tasks(config, load_or_generate_tasks(config, *p.sandbox), options.limit);
   if (p.tasks.empty()) throw InputError(config.file + ": no task selected (data.split '" + config.split + "')");
+  for (const data::Task& task : p.tasks) {
+    try {
+      p.posed.push_back(posed_task(task));
+    } catch (const InputError& e) {
+      throw InputError(config.tasks + ": " + e.what());
+    }
+  }
   for (const auto& f : config.formats) p.formats[f] = agent::load_prompt_format(config.prompts_dir, f);
   p.toolbox = std::make_shared<agent::RegistryToolbox>(make_tool_registry(config, p.sandbox));
   p.agent = agent_options(config);

@@ -13,8 +13,13 @@
 // order and the keys depend only on the config, the files it names and the
 // build. Nothing is stored: run() (runner.h) does that.
 //
+// A task with its own functions (BFCL) is posed with them instead of the
+// config's tools (task_functions.h): its keys name those functions and hash
+// the first turn that offers them.
+//
 // Throws InputError for what the user can fix: a missing file, an unknown
-// tool or prompt format, no task selected.
+// tool or prompt format, no task selected, a task the runner cannot pose
+// (task_functions.h; the message names the task file and the task).
 #pragma once
 
 #include <map>
@@ -56,6 +61,7 @@ struct Plan {
   std::string run_dir;       // <results_dir>/<name>
   std::string results_path;  // <run_dir>/results.sqlite
   std::vector<data::Task> tasks;
+  std::vector<agent::EpisodeTask> posed;  // tasks[i] as the agent poses it (task_functions.h)
   std::map<std::string, agent::PromptFormat> formats;
   std::vector<Variant> variants;
   std::vector<PlannedEpisode> episodes;

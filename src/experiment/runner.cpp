@@ -69,8 +69,7 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
   std::vector<agent::EpisodeSpec> specs;
   for (size_t i : todo) {
     const PlannedEpisode& e = plan.episodes[i];
-    const data::Task& task = plan.tasks[e.task];
-    specs.push_back({{task.id, task.prompt}, &plan.formats.at(e.format), e.mode, plan.config.seed});
+    specs.push_back({plan.posed[e.task], &plan.formats.at(e.format), e.mode, plan.config.seed});
   }
   std::mutex mutex;
   std::string mismatch;

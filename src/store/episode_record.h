@@ -24,6 +24,7 @@ struct ToolCallRecord {
   std::string tool;         // tool name as called
   std::string arguments;    // JSON object, as text (OpenAI style)
   bool executed = false;    // the tool ran; false for calls refused (force_text, unknown tool, bad arguments)
+                            // and for a task's own functions (error_class kNotRunByDesign)
   bool ok = false;          // the tool ran and succeeded
   std::string error_class;  // e.g. "SyntaxError", "timeout", "bad_arguments"; "" when ok
   std::string result;       // the text fed back to the model

@@ -37,6 +37,7 @@ const char* to_string(StopReason reason) {
     case StopReason::max_tokens: return "max_tokens";
     case StopReason::context_full: return "context_full";
     case StopReason::error: return "error";
+    case StopReason::first_reply: return "first_reply";
   }
   return "?";
 }

@@ -8,7 +8,7 @@
 //   Mode          how an episode poses the tools: free, force_tool, force_text
 //   ReplyKind     what a model's reply was: tool_call, text, malformed
 //   StopReason    why an episode ended: final_answer, max_steps, max_tokens,
-//                 context_full, error
+//                 context_full, error, first_reply
 //   GenerationStop  why one reply's decoding stopped: end_of_generation,
 //                 max_tokens, stop_string, context_full, error
 //   FailureClass  the study's class of a failed tool call: syntax, name,
@@ -34,9 +34,12 @@ inline constexpr std::array kModes = {Mode::free, Mode::force_tool, Mode::force_
 enum class ReplyKind { tool_call, text, malformed };
 inline constexpr std::array kReplyKinds = {ReplyKind::tool_call, ReplyKind::text, ReplyKind::malformed};
 
-enum class StopReason { final_answer, max_steps, max_tokens, context_full, error };
+// first_reply: a task with its own functions (BFCL) is scored on the first
+// reply alone, so the episode ends there, whether it called, attempted a call
+// or answered in text.
+enum class StopReason { final_answer, max_steps, max_tokens, context_full, error, first_reply };
 inline constexpr std::array kStopReasons = {StopReason::final_answer, StopReason::max_steps, StopReason::max_tokens,
-                                            StopReason::context_full, StopReason::error};
+                                            StopReason::context_full, StopReason::error, StopReason::first_reply};
 
 enum class GenerationStop { end_of_generation, max_tokens, stop_string, context_full, error };
 inline constexpr std::array kGenerationStops = {GenerationStop::end_of_generation, GenerationStop::max_tokens,
@@ -49,6 +52,11 @@ enum class FailureClass { syntax, name, import, runtime, timeout, memory, sandbo
 inline constexpr std::array kFailureClasses = {FailureClass::syntax,  FailureClass::name,   FailureClass::import,
                                                FailureClass::runtime, FailureClass::timeout, FailureClass::memory,
                                                FailureClass::sandbox_denied, FailureClass::bad_call};
+
+// The tool_calls.error_class of a call the harness records but by design
+// never runs: a call to one of a task's own functions (BFCL), which exist
+// only as schemas. Not an error of the model: no failure class.
+inline constexpr const char* kNotRunByDesign = "not_run_by_design";
 
 const char* to_string(Mode mode);
 const char* to_string(ReplyKind kind);

@@ -174,3 +174,28 @@ TEST_F(DefaultModelEpisodeTest, ForceToolRunsCodeOnMostTasks) {
               prompts.size(), json_opener);
   EXPECT_GT(fenced * 2, static_cast<int>(prompts.size()));
 }
+
+// A BFCL-style task: its own function is offered in place of python, the
+// model's call to it is recorded and never run (the run's python tool would
+// have refused it as unknown_tool, so the error class tells the two apart),
+// and the first reply ends the episode.
+TEST_F(DefaultModelEpisodeTest, ATasksOwnFunctionIsCalledAndNeverRun) {
+  AgentOptions options;
+  options.max_steps = 3;
+  options.max_tokens = 256;
+  options.max_tokens_per_step = 128;
+  EpisodeRunner runner(*engine_, *chat_, *toolbox_, options);
+  EpisodeTask task{"bfcl/weather", "Get the weather in Paris.",
+                   {{"get_weather", "Get the current weather of a city.",
+                     R"({"type":"object","properties":{"city":{"type":"string","description":"The city."}},"required":["city"]})"}}};
+  EpisodeTrace t = runner.run(task, format_, Mode::force_tool, 1);
+  ASSERT_EQ(t.steps.size(), 1u) << t.error;
+  EXPECT_EQ(t.stop_reason, StopReason::first_reply);
+  ASSERT_EQ(t.first_decision(), ReplyKind::tool_call) << t.steps[0].prompt_prefill << t.steps[0].model_text;
+  const ToolCallTrace& call = t.steps[0].tool_calls.at(0);
+  EXPECT_EQ(call.call.name, "get_weather");
+  EXPECT_FALSE(call.executed);
+  EXPECT_FALSE(call.ok);
+  EXPECT_EQ(call.error_class, kNotRunByDesign);
+  EXPECT_TRUE(call.result_for_model.empty()) << "nothing ran, so nothing went back to the model";
+}

@@ -243,3 +243,61 @@ TEST_F(EpisodeRunnerTest, AnUnrenderablePromptStopsWithError) {
   EXPECT_TRUE(t.steps.empty());
   EXPECT_TRUE(broken.calls.empty());
 }
+
+// ---- a task with its own functions (BFCL) ----
+
+namespace {
+
+EpisodeTask weather_task(const std::string& id) {
+  return {id, "Is it raining in Paris right now?",
+          {{"get_weather", "The current weather of a city.",
+            R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})"},
+           {"get_time_zone", "The time zone of a city.",
+            R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})"}}};
+}
+
+}  // namespace
+
+// The model is offered the task's functions, in place of the run's tools,
+// in either tool format; fenced code is no python call there.
+TEST_F(EpisodeRunnerTest, ATaskWithFunctionsIsPosedWithThemAndNotTheRunsTools) {
+  for (bool harness : {false, true}) {
+    if (harness) chat_->force_harness_format();
+    SCOPED_TRACE(harness ? "harness" : "native");
+    const std::string plain = first_turn(*chat_, tools_.schemas(), format_, Mode::free, {"t", "Hi"}, AgentOptions{});
+    ASSERT_NE(plain.find("python"), std::string::npos) << "the run's tool is offered to a task without functions";
+    const std::string turn = first_turn(*chat_, tools_.schemas(), format_, Mode::free, weather_task("w"), AgentOptions{});
+    EXPECT_NE(turn.find("get_weather"), std::string::npos) << turn;
+    EXPECT_NE(turn.find("get_time_zone"), std::string::npos) << turn;
+    EXPECT_EQ(turn.find("python"), std::string::npos) << turn;
+  }
+}
+
+// The functions exist only as schemas: whatever the model replies, nothing
+// runs, a call is recorded as not run by design, and the first reply ends
+// the episode, also where it attempts a call (the tiny model's force_tool
+// replies are malformed attempts, after which a task without functions goes
+// on to another step). A call that parses is tested on the default model
+// (default_model_episode_test.cpp).
+TEST_F(EpisodeRunnerTest, ATaskWithFunctionsRunsNothingAndEndsAtTheFirstReply) {
+  EpisodeRunner r = runner(small(3, 64));
+  int attempts = 0;
+  for (Mode mode : {Mode::free, Mode::force_tool}) {
+    for (int i = 0; i < 3; ++i) {
+      EpisodeTrace t = r.run(weather_task("w" + std::to_string(i)), format_, mode, static_cast<uint32_t>(i));
+      ASSERT_EQ(t.steps.size(), 1u) << t.error;
+      const StepTrace& st = t.steps[0];
+      const bool cut = st.generation_stop == GenerationStop::max_tokens;
+      EXPECT_EQ(t.stop_reason, cut ? StopReason::max_tokens : StopReason::first_reply) << st.model_text;
+      for (const ToolCallTrace& c : st.tool_calls) {
+        EXPECT_FALSE(c.executed);
+        EXPECT_FALSE(c.ok);
+        EXPECT_EQ(c.error_class, kNotRunByDesign);
+      }
+      EXPECT_EQ(st.tool_calls.size(), st.reply.tool_calls.size());
+      attempts += st.reply.kind != ReplyKind::text;
+    }
+  }
+  EXPECT_TRUE(tools_.calls.empty()) << "a task's function reached the run's toolbox";
+  EXPECT_GT(attempts, 0) << "every reply was text: ending at the first reply was not exercised";
+}

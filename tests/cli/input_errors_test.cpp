@@ -105,4 +105,25 @@ TEST(InputErrors, TaskFileThatDoesNotVerify) {
   EXPECT_NE(r.out.find("agentcoder: " + tasks + ": 1 problem(s); first: " + tasks + ":1:"), std::string::npos) << r.out;
 }
 
+// A task the runner cannot pose: functions offered to a task whose check
+// would never look at the calls. Refused before any model loads.
+TEST(InputErrors, RunWithATaskItCannotPose) {
+  TempDir dir;
+  const std::string tasks = dir.write(
+      "t.jsonl",
+      R"({"id": "bfcl/odd", "prompt": "Weather in Paris?", "category": "execution_required", "difficulty": "easy", )"
+      R"("optimal_tool": "get_weather", "check": "exact", "ground_truth_output": "sunny", "split": "test", )"
+      R"("functions": [{"name": "get_weather", "parameters": {"type": "dict", "properties": {}}}]})"
+      "\n");
+  dir.write("prompts/direct.txt", "Answer the question.");
+  const std::string config = dir.write(
+      "c.toml", "name = \"odd\"\n[data]\ntasks = \"" + tasks + "\"\n[[models]]\nname = \"tiny\"\npath = \"" +
+                    std::string(AGENTCODER_TINY_MODEL) + "\"\n[agent]\nformats = [\"direct\"]\nmodes = [\"free\"]\n");
+  CliRun r = run("run " + config + " --results " + dir.path("results"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(last_line(r.out).find(tasks + ": task 'bfcl/odd': it offers functions but its check is exact"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace

@@ -112,11 +112,13 @@ TEST(Mapping, BfclConversationsAreRefusedAndCounted) {
   }
 }
 
+// Scored as an abstention (scorer.h: call, malformed or abstention), not as
+// a bare decision without a correctness.
 TEST(Mapping, BfclIrrelevanceMeansNoCall) {
   ImportResult r = import_fixture("bfcl_irrelevance", "bfcl/BFCL_v4_irrelevance.json");
   ASSERT_EQ(r.tasks.size(), 1u);
   EXPECT_EQ(r.tasks[0].optimal_tool, "none");
-  EXPECT_EQ(r.tasks[0].check, Check::decision);
+  EXPECT_EQ(r.tasks[0].check, Check::abstain);
   EXPECT_EQ(r.tasks[0].functions.size(), 1u);
 }
 

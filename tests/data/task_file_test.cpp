@@ -101,6 +101,7 @@ TEST(TaskJson, EachSchemaErrorNamesItsField) {
       {"rubric[0].any_of", {{"check", "rubric"}, {"rubric", {{{"point", "p"}, {"any_of", {"(unclosed"}}}}}}},
       {"rubric", {{"check", "rubric"}}},
       {"expected_calls", {{"check", "call_match"}, {"functions", {{{"name", "f"}}}}}},
+      {"functions", {{"check", "abstain"}}},  // the functions to abstain from
       {"split", {{"split", "holdout"}}},
       {"abs_tol", {{"abs_tol", -1}}},
       {"check", {{"check", "fuzzy"}}},

@@ -193,7 +193,7 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
   const ojson& c = m["conditions"][0];
   EXPECT_EQ(keys(c),
             (std::vector<std::string>{"variant", "prompt_format", "mode", "n", "accuracy", "process", "by_cell", "first_action",
-                                      "tool_use_rate", "labelled_tool_rate", "decision", "tool_selection_accuracy", "per_tool", "confusion",
+                                      "tool_use_rate", "labelled_tool_rate", "decision", "irrelevance", "tool_selection_accuracy", "per_tool", "confusion",
                                       "over_use_rate", "under_use_rate", "hallucinated_calls", "hallucination_rate",
                                       "by_category", "by_difficulty", "by_source", "efficiency", "errors",
                                       "fabrication"}));
@@ -626,6 +626,43 @@ TEST(Metrics, VariantsCarryTheStoredMemoryAndTheKvBytes) {
   r.gpu_bytes = 300 * kMiB;
   options.variant_resources["base"] = r;
   EXPECT_EQ(compute_metrics(fixture(), options)["variants"][0]["gpu_bytes"], 300 * kMiB);
+}
+
+// BFCL irrelevance: three outcomes of the first reply, three rates; a
+// malformed attempt is never an abstention. Other tasks do not count.
+TEST(Metrics, IrrelevanceRatesOfCallsAbstentionsAndMalformedAttempts) {
+  TaskSpec irrelevant = {"I", "pure_reasoning", "intermediate", "none", {}, false};
+  std::vector<ScoredEpisode> eps;
+  const std::pair<const char*, const char*> cases[] = {
+      {"tool_call", "call"}, {"text", "abstention"}, {"text", "abstention"}, {"malformed", "malformed"},
+      {"text", "no_reply"}};
+  int i = 0;
+  for (const auto& [kind, outcome] : cases) {
+    const bool right = std::string(outcome) == "abstention";
+    ScoredEpisode e = episode(irrelevant, "free", kind, std::string(kind) == "tool_call" ? "get_weather" : "", right);
+    e.task_id = "I" + std::to_string(++i);
+    e.check = "abstain";
+    e.abstain_outcome = outcome;
+    // Its call is by design never run: no failure of the model.
+    if (std::string(outcome) == "call") {
+      CallView c = call("get_weather", false, "", false);
+      c.error_class = kNotRunByDesign;
+      c.not_run_by_design = true;
+      e.calls = {c};
+    }
+    eps.push_back(e);
+  }
+  eps.push_back(episode(kTasks[0], "free", "text", "", false));  // not an irrelevance task
+  MetricsOptions options;
+  options.bootstrap_samples = 0;
+  ojson c = compute_metrics(eps, options)["conditions"][0];
+  EXPECT_EQ(keys(c["irrelevance"]), (std::vector<std::string>{"n", "call_rate", "abstention_rate", "malformed_rate"}));
+  EXPECT_EQ(c["irrelevance"]["n"], 5);
+  EXPECT_NUM(c["irrelevance"]["call_rate"], 0.2);
+  EXPECT_NUM(c["irrelevance"]["abstention_rate"], 0.4);
+  EXPECT_NUM(c["irrelevance"]["malformed_rate"], 0.2);
+  EXPECT_EQ(c["errors"]["failed_executions"], 0);
+  EXPECT_NULL(compute_metrics({episode(kTasks[0], "free", "text", "", false)}, options)["conditions"][0]["irrelevance"]["call_rate"]);
 }
 
 TEST(Metrics, ErrorsAndRecovery) {

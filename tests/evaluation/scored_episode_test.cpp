@@ -158,3 +158,39 @@ TEST(ScoredEpisode, ThroughputCountsWhatEachReplyEvaluatedAndDecoded) {
   EXPECT_DOUBLE_EQ(t["generation_tokens_per_s"].get<double>(), 40.0);
   EXPECT_DOUBLE_EQ(t["prompt_tokens_per_s"].get<double>(), 2500.0);
 }
+
+// A BFCL irrelevance episode: its call to the task's own function was by
+// design never run (no failure of the model), and the scorer's outcome of
+// the first reply reaches the metrics.
+TEST(ScoredEpisode, AnIrrelevanceEpisodeHasItsOutcomeAndNoFailedCall) {
+  agentcoder::testing::TempDir dir;
+  store::ResultsStore results(dir.path("results.sqlite"));
+  store::RunSession run = results.begin_run({"r", "seed = 1\n", nullptr, nlohmann::json::object()});
+  store::EpisodeRecord e = episode("bfcl/irrelevance_0", "free");
+  e.key.tools = {"get_weather"};
+  e.stop_reason = "first_reply";
+  e.first_tool = "get_weather";
+  store::StepRecord first;
+  first.reply_kind = "tool_call";
+  first.tool_calls.push_back({"c1", "get_weather", R"({"city":"Paris"})", false, false, kNotRunByDesign, "", nullptr, 0});
+  e.steps = {first};
+  results.put_episode(run, e);
+  results.put_tasks(run.run_id, {{"bfcl/irrelevance_0", e.key.task_sha256,
+                                  R"({"id":"bfcl/irrelevance_0","check":"abstain","source":"bfcl"})"}});
+  store::ScoreRecord score;
+  score.key_id = e.key.id();
+  score.check = "abstain";
+  score.correct = false;
+  score.detail = {{"outcome", "call"}};
+  results.put_scores(run.run_id, {score});
+
+  std::vector<ScoredEpisode> rows = load_scored_episodes(results, results.find_run("r").value());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].stop_reason, StopReason::first_reply);
+  EXPECT_EQ(rows[0].abstain_outcome, "call");
+  ASSERT_EQ(rows[0].calls.size(), 1u);
+  EXPECT_TRUE(rows[0].calls[0].offered);
+  EXPECT_FALSE(rows[0].calls[0].executed);
+  EXPECT_TRUE(rows[0].calls[0].not_run_by_design);
+  EXPECT_EQ(rows[0].calls[0].failure, std::nullopt) << "not running it was the harness's choice, not the model's failure";
+}

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "evaluation/fabrication.h"
+#include "utils/vocabulary.h"
 
 namespace agentcoder::evaluation {
 namespace {
@@ -396,6 +397,75 @@ TEST_F(ScorerTest, CallMatchRejectsWrongCalls) {
   EXPECT_EQ(verdict(s), "wrong");
   EXPECT_EQ(s.detail["calls"][0]["why"], "not an expected function");
   EXPECT_EQ(verdict(t, "I would call calc_area.", *sandbox_), "wrong");
+}
+
+// A BFCL episode as the runner stores it: one reply, its calls recorded
+// and by design not run. `kind` is the reply's kind.
+store::EpisodeRecord first_reply_episode(const data::Task& task, const std::string& kind, const std::string& text,
+                                         const std::vector<std::pair<std::string, json>>& calls) {
+  store::EpisodeRecord e = make_episode(task, text);
+  e.stop_reason = "first_reply";
+  e.first_decision = kind;
+  e.steps[0].reply_kind = kind;
+  for (const auto& [tool, arguments] : calls) {
+    store::ToolCallRecord call;
+    call.tool = tool;
+    call.arguments = arguments.dump();
+    call.executed = false;
+    call.error_class = kNotRunByDesign;
+    e.steps[0].tool_calls.push_back(call);
+  }
+  if (!calls.empty()) e.first_tool = calls.front().first;
+  return e;
+}
+
+// A malformed reply is an attempt: a call that parsed inside it is no match.
+TEST_F(ScorerTest, CallMatchNeverMatchesAMalformedAttempt) {
+  data::Task t = bfcl_task();
+  const json right = {{"shape", "circle"}, {"radius", 5}};
+  auto s = score_episode(t, first_reply_episode(t, "tool_call", "", {{"geometry.calc_area", right}}), *sandbox_);
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
+  s = score_episode(t, first_reply_episode(t, "malformed", "", {{"geometry.calc_area", right}}), *sandbox_);
+  EXPECT_EQ(verdict(s), "wrong") << s.detail.dump();
+  EXPECT_EQ(s.detail["calls"][0]["why"], "the reply is a malformed call attempt");
+  EXPECT_EQ(verdict(score_episode(t, first_reply_episode(t, "malformed", "<tool_call>{\"name\": ", {}), *sandbox_)),
+            "wrong");
+}
+
+// ---- abstain (BFCL irrelevance) ----
+
+data::Task irrelevance_task() {
+  data::Task t = make_task("bfcl/irrelevance_1", data::Check::abstain);
+  t.optimal_tool = "none";
+  t.functions = json::parse(R"([{"name": "get_weather", "description": "The weather of a city.",
+                                 "parameters": {"type": "dict", "properties": {"city": {"type": "string"}}}}])");
+  return t;
+}
+
+TEST_F(ScorerTest, AbstainHasThreeOutcomesAndOnlyACleanAbstentionIsRight) {
+  data::Task t = irrelevance_task();
+  auto s = score_episode(t, first_reply_episode(t, "text", "None of these functions can answer that.", {}), *sandbox_);
+  EXPECT_EQ(s.check, "abstain");
+  EXPECT_EQ(verdict(s), "correct") << s.detail.dump();
+  EXPECT_EQ(s.detail["outcome"], "abstention");
+
+  s = score_episode(t, first_reply_episode(t, "tool_call", "", {{"get_weather", {{"city", "Paris"}}}}), *sandbox_);
+  EXPECT_EQ(verdict(s), "wrong");
+  EXPECT_EQ(s.detail["outcome"], "call");
+  EXPECT_EQ(s.detail["first_tool"], "get_weather");
+
+  // No call parsed, and the text is not an abstention either.
+  s = score_episode(t, first_reply_episode(t, "malformed", "", {}), *sandbox_);
+  EXPECT_EQ(verdict(s), "wrong");
+  EXPECT_EQ(s.detail["outcome"], "malformed");
+  EXPECT_FALSE(s.detail.contains("error"));
+
+  store::EpisodeRecord none = make_episode(t, "");
+  none.steps.clear();
+  none.stop_reason = "error";
+  s = score_episode(t, none, *sandbox_);
+  EXPECT_EQ(verdict(s), "wrong");
+  EXPECT_EQ(s.detail["outcome"], "no_reply");
 }
 
 // ---- decision ----

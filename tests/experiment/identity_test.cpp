@@ -38,7 +38,7 @@ TEST_F(ExperimentTest, KeysHashTheFirstTurnTheModelSees) {
   std::map<std::pair<std::string, Mode>, std::string> turns;
   for (const auto& e : p.episodes) {
     const data::Task& task = p.tasks[e.task];
-    const std::string turn = agent::first_turn(chat, schemas, p.formats.at(e.format), e.mode, task.prompt, p.agent);
+    const std::string turn = agent::first_turn(chat, schemas, p.formats.at(e.format), e.mode, p.posed[e.task], p.agent);
     EXPECT_EQ(e.key.prompt_sha256, sha256_hex(turn)) << e.key.task_id << " " << e.key.mode;
     EXPECT_NE(turn.find(task.prompt), std::string::npos) << "the task is part of the first turn";
     EXPECT_EQ(e.key.harness_version, agent::kHarnessBehaviourVersion);
