@@ -104,7 +104,7 @@ training::PromptContext prompt_context(const std::string& config_path, const sto
     auto chat = templates->chats.find(variant);
     if (chat == templates->chats.end())
       throw InputError("model variant '" + variant + "' is not in " + config->file);
-    return agent::first_turn(*chat->second, toolbox->schemas(), formats->at(format), mode, task_prompt, options);
+    return agent::first_turn(*chat->second, toolbox->schemas(), formats->at(format), mode, {"", task_prompt}, options);
   };
   return context;
 }

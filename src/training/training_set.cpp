@@ -1,6 +1,7 @@
 #include "training/training_set.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "store/results_store.h"
@@ -58,6 +59,7 @@ TrainingSet load_training_set(store::ResultsStore& store, const store::StoredRun
   set.context = std::move(context);
   const std::string tools_sha256 = sha256_hex(set.context.tools.dump());
   std::map<std::string, nlohmann::ordered_json> knobs;
+  std::set<std::string> own_functions;  // tasks posed with their own functions (BFCL)
   for (const store::StoredTask& task : store.tasks(run.run_id)) {
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(task.task_json, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("prompt") || !j["prompt"].is_string())
@@ -68,6 +70,7 @@ TrainingSet load_training_set(store::ResultsStore& store, const store::StoredRun
     if (k.empty() && j.contains("generator") && j["generator"].is_object())
       k = j["generator"].value("knobs", nlohmann::ordered_json::object());
     knobs[task.task_id] = k;
+    if (j.contains("functions") && j["functions"].is_array() && !j["functions"].empty()) own_functions.insert(task.task_id);
   }
 
   std::vector<evaluation::ScoredEpisode> scored = evaluation::load_scored_episodes(store, run);
@@ -76,6 +79,8 @@ TrainingSet load_training_set(store::ResultsStore& store, const store::StoredRun
     if (!stored) throw std::runtime_error(store.path() + ": episode " + e.key_id + " vanished while reading");
     const std::string where = store.path() + ": episode " + e.key_id.substr(0, 12) + " (task '" + e.task_id + "')";
     if (!set.task_prompts.count(e.task_id)) throw InputError(where + ": its task is not in the run's task snapshot");
+    if (own_functions.count(e.task_id))
+      throw InputError(where + ": its task offers its own functions (BFCL), which the exports do not cover yet");
     if (!set.context.system_prompts.count(e.prompt_format))
       throw InputError(where + ": no system prompt for prompt format '" + e.prompt_format + "'");
     const std::string& recorded = stored->record.key.tool_schema_sha256;

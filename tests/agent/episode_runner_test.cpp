@@ -135,7 +135,7 @@ TEST_F(EpisodeRunnerTest, ForceToolInTheHarnessFormatPrefillsTheCallFormItAccept
 
   // A fenced prefill where fenced code is no call is refused, not silently swapped.
   json_calls.forced_call_form = ForcedCallForm::fenced_code;
-  EXPECT_THROW(first_turn(*chat_, tools_.schemas(), format_, Mode::force_tool, "What is 6*7?", json_calls), InputError);
+  EXPECT_THROW(first_turn(*chat_, tools_.schemas(), format_, Mode::force_tool, {"t3", "What is 6*7?"}, json_calls), InputError);
   EXPECT_EQ(runner(json_calls).run({"t3", "What is 6*7?"}, format_, Mode::force_tool, 1).stop_reason, StopReason::error);
 }
 
