@@ -288,6 +288,16 @@ TEST(TrainingExport, RefusesToolsOrFirstTurnsThatAreNotTheOnesRun) {
   }
   agentcoder::testing::TempDir dir4;
   EXPECT_EQ(make_set(dir4.path("r.sqlite"), stored_order()).unverified_first_turns, 0);
+  // A task posed with its own functions (BFCL) offered other tools than the
+  // run's: not covered by the exports, and said so by name.
+  agentcoder::testing::TempDir dir5;
+  ojson functions = {{"functions", ojson::array({{{"name", "get_weather"}, {"parameters", {{"type", "object"}}}}})}};
+  try {
+    make_set(dir5.path("r.sqlite"), stored_order(), context(), {}, functions);
+    FAIL() << "loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("task 't1'): its task offers its own functions"), std::string::npos) << e.what();
+  }
   PromptContext no_format = context();
   no_format.system_prompts.clear();
   agentcoder::testing::TempDir dir2;

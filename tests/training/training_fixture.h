@@ -117,7 +117,7 @@ inline PromptContext context() {
 // A results file holding the fixture, the episodes stored in `order`.
 // `extra` episodes are stored after the fixture's.
 inline TrainingSet make_set(const std::string& path, const std::vector<size_t>& order, PromptContext ctx = context(),
-                            const std::vector<Spec>& extra = {}) {
+                            const std::vector<Spec>& extra = {}, const ojson& t1_fields = ojson::object()) {
   store::ResultsStore results(path);
   store::RunSession run = results.begin_run({"fixture", "seed = 7\n", nullptr, {{"models", {{{"sha256", "abc"}}}}}});
   std::vector<Spec> all = specs();
@@ -139,9 +139,11 @@ inline TrainingSet make_set(const std::string& path, const std::vector<size_t>& 
   }
   results.put_scores(run.run_id, scores);
   std::vector<store::StoredTask> tasks;
-  for (const char* t : {"t1", "t2", "t3"})
-    tasks.push_back({t, sha256_hex(std::string("task ") + t),
-                     ojson{{"id", t}, {"prompt", std::string("Question ") + t + "?"}, {"knobs", {{"digits", 2}}}}.dump()});
+  for (const char* t : {"t1", "t2", "t3"}) {
+    ojson task{{"id", t}, {"prompt", std::string("Question ") + t + "?"}, {"knobs", {{"digits", 2}}}};
+    if (std::string(t) == "t1") task.update(t1_fields);
+    tasks.push_back({t, sha256_hex(std::string("task ") + t), task.dump()});
+  }
   results.put_tasks(run.run_id, tasks);
   return load_training_set(results, results.find_run("fixture").value(), std::move(ctx));
 }
