@@ -3,8 +3,9 @@
 # Sanitizer, with assert() and libstdc++ assertions on, in build-asan/
 # (CMake option AGENTCODER_SANITIZE). Our code is sanitized; llama.cpp is the
 # same cached, unsanitized build that build/ links (scripts/build_llama.sh).
-# Left out: the tests labelled integration, which run the default model
-# (`make test` runs them on the normal build).
+# Left out: the tests labelled integration, which run the default model,
+# and those labelled python, whose work is Python's reading our exports
+# (`make test` runs both on the normal build).
 # Usage: test_sanitized.sh [extra ctest arguments]. Run after scripts/setup.sh.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -32,4 +33,4 @@ ninja_or_die "$build" "$build/ninja.log"
 export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_init_order=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 log "running the sanitized tests (integration tests excluded)"
-ctest --test-dir "$build" --output-on-failure --timeout 600 -j"$AGENTCODER_JOBS" -LE integration "$@"
+ctest --test-dir "$build" --output-on-failure --timeout 600 -j"$AGENTCODER_JOBS" -LE "integration|python" "$@"
