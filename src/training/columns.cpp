@@ -18,16 +18,20 @@ std::string cell_text(const nlohmann::ordered_json& v) {
 
 }  // namespace
 
+void add_prompt_columns(nlohmann::ordered_json& row, const evaluation::ScoredEpisode& e) {
+  row["task_id"] = e.task_id;
+  row["category"] = e.category;
+  row["difficulty"] = e.difficulty;
+  row["optimal_tool"] = e.optimal_tool;
+  row["variant"] = e.variant;
+  row["prompt_format"] = e.prompt_format;
+}
+
 nlohmann::ordered_json plain_columns(const TrainingEpisode& t) {
   const evaluation::ScoredEpisode& e = t.scored;
   nlohmann::ordered_json c;
   c["episode_id"] = e.key_id;
-  c["task_id"] = e.task_id;
-  c["category"] = e.category;
-  c["difficulty"] = e.difficulty;
-  c["optimal_tool"] = e.optimal_tool;
-  c["variant"] = e.variant;
-  c["prompt_format"] = e.prompt_format;
+  add_prompt_columns(c, e);
   c["mode"] = to_string(e.mode);
   c["seed"] = t.stored.record.key.seed;
   c["correct"] = e.scored && e.correct ? nlohmann::ordered_json(*e.correct) : nlohmann::ordered_json();

@@ -19,6 +19,11 @@ namespace agentcoder::training {
 
 nlohmann::ordered_json plain_columns(const TrainingEpisode& episode);
 
+// The columns a group of episodes of one prompt shares (task_id, category,
+// difficulty, optimal_tool, variant, prompt_format), appended to `row` in
+// that order: plain_columns() and the DPO pairs both carry them.
+void add_prompt_columns(nlohmann::ordered_json& row, const evaluation::ScoredEpisode& episode);
+
 struct ColumnFilter {
   std::string column, value;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "training/columns.h"
 #include "training/conversation.h"
 #include "utils/sha256.h"
 
@@ -61,12 +62,7 @@ DpoExport dpo_pairs(const TrainingSet& set, bool balance) {
         row["rejected"] = continuation_messages(w->stored.record);
         row["tools"] = tools;
         row["direction"] = direction(c->scored, w->scored);
-        row["task_id"] = first.task_id;
-        row["category"] = first.category;
-        row["difficulty"] = first.difficulty;
-        row["optimal_tool"] = first.optimal_tool;
-        row["variant"] = first.variant;
-        row["prompt_format"] = first.prompt_format;
+        add_prompt_columns(row, first);
         row["chosen_episode_id"] = c->scored.key_id;
         row["rejected_episode_id"] = w->scored.key_id;
         row["chosen_mode"] = to_string(c->scored.mode);
