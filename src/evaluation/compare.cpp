@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "data/rng.h"
 #include "evaluation/metrics.h"
 #include "evaluation/stats.h"
 #include "utils/errors.h"
@@ -83,6 +84,7 @@ ojson table_row(const Condition& c, const std::string& source, const EpisodeRefs
     std::string label = source.empty() ? ci_label(c, m.name) : ci_label(c, m.name) + ":source=" + source;
     row[m.name] = metric_with_ci(m, episodes, options, label);
   }
+  row["irrelevance"] = irrelevance_json(episodes);
   row["throughput"] = throughput_json(episodes);
   return row;
 }
@@ -206,65 +208,33 @@ struct FlipCell {
   ojson json() const { return {{"n", n}, {"better", better}, {"worse", worse}, {"same", same}}; }
 };
 
-}  // namespace
+using EpisodePair = std::pair<const ScoredEpisode*, const ScoredEpisode*>;
 
-ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string& a_name, const std::string& b_name) {
-  Selection a = resolve_selection(episodes, a_name), b = resolve_selection(episodes, b_name);
-  // Episodes pair up on the task and on every dimension the names do not
-  // set to different values.
-  std::vector<std::string> matched_by = {"task_id"};
-  const std::string Selection::*members[3] = {&Selection::variant, &Selection::prompt_format, &Selection::mode};
-  std::vector<std::string> differing;
-  for (size_t d = 0; d < kDimensions.size(); ++d) {
-    const std::string &va = a.*members[d], &vb = b.*members[d];
-    if (!va.empty() && !vb.empty() && va != vb)
-      differing.push_back(kDimensions[d]);
-    else
-      matched_by.push_back(kDimensions[d]);
-  }
-  if (differing.empty())
-    throw InputError("'" + a_name + "' and '" + b_name + "' do not differ in variant, prompt format or mode");
+bool judged(const ScoredEpisode& e) { return e.scored && e.correct.has_value(); }
 
-  // Key -> episodes in stored order; the i-th repeat in A pairs with the
-  // i-th in B.
-  auto key_of = [&](const ScoredEpisode& e) {
-    std::string key = e.task_id;
-    for (size_t d = 1; d < matched_by.size(); ++d) key += "\n" + field(e, matched_by[d]);
-    return key;
-  };
-  std::map<std::string, std::vector<const ScoredEpisode*>> in_a, in_b;
-  for (const ScoredEpisode& e : episodes) {
-    if (selects(a, e)) in_a[key_of(e)].push_back(&e);
-    if (selects(b, e)) in_b[key_of(e)].push_back(&e);
-  }
-
-  int64_t pairs = 0, unmatched_a = 0, unmatched_b = 0, both_scored = 0, a_correct = 0, b_correct = 0, only_a = 0,
-          only_b = 0;
+// Accuracy of both sides, the paired bootstrap CI of B - A, McNemar and the
+// flip matrix of a list of pairs (all of them, or one category's).
+ojson pair_summary(const std::vector<EpisodePair>& pairs, const PairOptions& options, const std::string& label) {
+  int64_t both_judged = 0, a_correct = 0, b_correct = 0, only_a = 0, only_b = 0;
   std::vector<std::vector<FlipCell>> cells(kReplyKinds.size(), std::vector<FlipCell>(kReplyKinds.size()));
-  for (const auto& [key, list_a] : in_a) {
-    auto it = in_b.find(key);
-    size_t in_b_count = it == in_b.end() ? 0 : it->second.size();
-    size_t shared = std::min(list_a.size(), in_b_count);
-    unmatched_a += static_cast<int64_t>(list_a.size() - shared);
-    for (size_t i = 0; i < shared; ++i) {
-      const ScoredEpisode &ea = *list_a[i], &eb = *it->second[i];
-      ++pairs;
-      if (ea.scored && eb.scored && ea.correct && eb.correct) {
-        ++both_scored;
-        a_correct += *ea.correct;
-        b_correct += *eb.correct;
-        only_a += *ea.correct && !*eb.correct;
-        only_b += !*ea.correct && *eb.correct;
-      }
-      cells[static_cast<size_t>(ea.first_decision)][static_cast<size_t>(eb.first_decision)].add(ea, eb);
-    }
+  std::map<std::string, int> clusters;  // task_id -> index, in task_id order
+  for (const auto& [ea, eb] : pairs)
+    if (judged(*ea) && judged(*eb)) clusters.emplace(ea->task_id, 0);
+  int next = 0;
+  for (auto& [task, index] : clusters) index = next++;
+  std::vector<PairedValue> values;
+  for (const auto& [ea, eb] : pairs) {
+    cells[static_cast<size_t>(ea->first_decision)][static_cast<size_t>(eb->first_decision)].add(*ea, *eb);
+    if (!judged(*ea) || !judged(*eb)) continue;
+    ++both_judged;
+    a_correct += *ea->correct;
+    b_correct += *eb->correct;
+    only_a += *ea->correct && !*eb->correct;
+    only_b += !*ea->correct && *eb->correct;
+    values.push_back({clusters.at(ea->task_id), *ea->correct ? 1.0 : 0.0, *eb->correct ? 1.0 : 0.0});
   }
-  for (const auto& [key, list_b] : in_b) {
-    auto it = in_a.find(key);
-    size_t shared = std::min(list_b.size(), it == in_a.end() ? size_t{0} : it->second.size());
-    unmatched_b += static_cast<int64_t>(list_b.size() - shared);
-  }
-
+  PairedDifference d = paired_mean_difference(values, static_cast<int>(clusters.size()), options.bootstrap_samples,
+                                              data::derive_seed(options.seed, label + ":accuracy_difference"));
   McNemarResult m = mcnemar(only_a, only_b);
   ojson cell_rows = ojson::array();
   for (const auto& row : cells) {
@@ -274,19 +244,255 @@ ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string
   }
   auto ratio = [](int64_t num, int64_t den) { return den == 0 ? ojson(nullptr) : ojson(double(num) / double(den)); };
   ojson out;
-  out["a"] = a.name();
-  out["b"] = b.name();
-  out["differ_in"] = differing;
-  out["matched_by"] = matched_by;
-  out["pairs"] = pairs;
-  out["unmatched_a"] = unmatched_a;
-  out["unmatched_b"] = unmatched_b;
-  out["accuracy"] = {{"n", both_scored}, {"a", ratio(a_correct, both_scored)}, {"b", ratio(b_correct, both_scored)}};
+  out["pairs"] = pairs.size();
+  out["accuracy"] = {{"n", both_judged},
+                     {"tasks", clusters.size()},
+                     {"a", ratio(a_correct, both_judged)},
+                     {"b", ratio(b_correct, both_judged)},
+                     {"difference",
+                      {{"value", nullable(d.value)},
+                       {"lo", d.ci ? ojson(d.ci->lo) : ojson(nullptr)},
+                       {"hi", d.ci ? ojson(d.ci->hi) : ojson(nullptr)}}}};
   out["mcnemar"] = {{"b", m.b}, {"c", m.c}, {"method", m.method}, {"statistic", m.statistic}, {"p", m.p}};
   out["flips"] = {{"rows", first_action_names()}, {"cols", first_action_names()}, {"cells", cell_rows}};
   const size_t call = static_cast<size_t>(ReplyKind::tool_call), text = static_cast<size_t>(ReplyKind::text);
   out["call_to_text"] = cells[call][text].json();
   out["text_to_call"] = cells[text][call].json();
+  return out;
+}
+
+// Why an episode found no partner, most general reason first.
+const std::vector<std::string> kUnmatchedReasons = {"task_not_in_other", "condition_not_in_other",
+                                                    "seed_not_in_other", "extra_repeat"};
+
+// Pairs the episodes of A with those of B on the task, the `matched`
+// dimensions (field() names) and the seed; the i-th repeat of a key in A
+// (stored order) pairs with the i-th in B. The result: pair_summary of all
+// pairs and of each category's, and the unpaired counts by reason.
+ojson pair_episodes(const EpisodeRefs& side_a, const EpisodeRefs& side_b, const std::vector<std::string>& matched,
+                    const PairOptions& options, const std::string& label) {
+  auto condition_key = [&](const ScoredEpisode& e) {
+    std::string key = e.task_id;
+    for (const std::string& d : matched) key += "\n" + field(e, d);
+    return key;
+  };
+  auto key_of = [&](const ScoredEpisode& e) { return condition_key(e) + "\n" + std::to_string(e.seed); };
+  std::map<std::string, std::vector<const ScoredEpisode*>> in_a, in_b;
+  for (const ScoredEpisode* e : side_a) in_a[key_of(*e)].push_back(e);
+  for (const ScoredEpisode* e : side_b) in_b[key_of(*e)].push_back(e);
+
+  std::vector<EpisodePair> pairs;
+  for (const auto& [key, list_a] : in_a) {
+    auto it = in_b.find(key);
+    if (it == in_b.end()) continue;
+    for (size_t i = 0; i < std::min(list_a.size(), it->second.size()); ++i) pairs.push_back({list_a[i], it->second[i]});
+  }
+
+  // The unpaired episodes of one side, by reason.
+  auto unmatched = [&](const std::map<std::string, std::vector<const ScoredEpisode*>>& mine, const EpisodeRefs& other,
+                       const std::map<std::string, std::vector<const ScoredEpisode*>>& theirs) {
+    std::set<std::string> tasks, conditions;
+    for (const ScoredEpisode* e : other) {
+      tasks.insert(e->task_id);
+      conditions.insert(condition_key(*e));
+    }
+    std::map<std::string, int64_t> counts;
+    for (const std::string& r : kUnmatchedReasons) counts[r] = 0;
+    int64_t total = 0;
+    for (const auto& [key, list] : mine) {
+      auto it = theirs.find(key);
+      size_t shared = it == theirs.end() ? 0 : std::min(list.size(), it->second.size());
+      for (size_t i = shared; i < list.size(); ++i) {
+        const ScoredEpisode& e = *list[i];
+        ++total;
+        if (!tasks.count(e.task_id))
+          ++counts["task_not_in_other"];
+        else if (!conditions.count(condition_key(e)))
+          ++counts["condition_not_in_other"];
+        else if (it == theirs.end())
+          ++counts["seed_not_in_other"];
+        else
+          ++counts["extra_repeat"];
+      }
+    }
+    ojson by_reason;
+    for (const std::string& r : kUnmatchedReasons) by_reason[r] = counts[r];
+    return std::make_pair(total, by_reason);
+  };
+  auto [unmatched_a, reasons_a] = unmatched(in_a, side_b, in_b);
+  auto [unmatched_b, reasons_b] = unmatched(in_b, side_a, in_a);
+
+  ojson summary = pair_summary(pairs, options, label);
+  ojson out;
+  out["pairs"] = summary["pairs"];
+  out["unmatched_a"] = unmatched_a;
+  out["unmatched_b"] = unmatched_b;
+  out["unmatched_by_reason"] = {{"a", reasons_a}, {"b", reasons_b}};
+  for (const char* k : {"accuracy", "mcnemar", "flips", "call_to_text", "text_to_call"}) out[k] = summary[k];
+  out["bootstrap"] = {{"resamples", options.bootstrap_samples}, {"seed", options.seed}, {"resampled", "task_id"}};
+
+  // By the task's category (A's episode; a task's category is the same in B).
+  std::map<std::string, std::vector<EpisodePair>> by_category;
+  for (const EpisodePair& p : pairs) by_category[p.first->category].push_back(p);
+  out["by_category"] = ojson::array();
+  for (const auto& [category, list] : by_category) {
+    ojson row;
+    row["category"] = category;
+    ojson summary_of_category = pair_summary(list, options, label + ":category=" + category);
+    for (const auto& [k, v] : summary_of_category.items()) row[k] = v;
+    out["by_category"].push_back(row);
+  }
+  return out;
+}
+
+// `name`: a selection, or "" for every episode.
+Selection resolve_or_all(const std::vector<ScoredEpisode>& episodes, const std::string& name) {
+  return name.empty() ? Selection{} : resolve_selection(episodes, name);
+}
+
+}  // namespace
+
+ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string& a_name, const std::string& b_name,
+                   const PairOptions& options) {
+  Selection a = resolve_selection(episodes, a_name), b = resolve_selection(episodes, b_name);
+  // Episodes pair up on the task and seed, and on every dimension the names
+  // do not set to different values.
+  std::vector<std::string> matched, differing;
+  const std::string Selection::*members[3] = {&Selection::variant, &Selection::prompt_format, &Selection::mode};
+  for (size_t d = 0; d < kDimensions.size(); ++d) {
+    const std::string &va = a.*members[d], &vb = b.*members[d];
+    if (!va.empty() && !vb.empty() && va != vb)
+      differing.push_back(kDimensions[d]);
+    else
+      matched.push_back(kDimensions[d]);
+  }
+  if (differing.empty())
+    throw InputError("'" + a_name + "' and '" + b_name + "' do not differ in variant, prompt format or mode");
+
+  EpisodeRefs side_a, side_b;
+  for (const ScoredEpisode& e : episodes) {
+    if (selects(a, e)) side_a.push_back(&e);
+    if (selects(b, e)) side_b.push_back(&e);
+  }
+  ojson paired = pair_episodes(side_a, side_b, matched, options, "pair " + a.name() + " | " + b.name());
+  ojson out;
+  out["a"] = a.name();
+  out["b"] = b.name();
+  out["differ_in"] = differing;
+  ojson matched_by = ojson::array({"task_id"});
+  for (const std::string& d : matched) matched_by.push_back(d);
+  matched_by.push_back("seed");
+  out["matched_by"] = matched_by;
+  for (const auto& [k, v] : paired.items()) out[k] = v;
+  return out;
+}
+
+ojson compare_runs(const RunEpisodes& run_a, const RunEpisodes& run_b, const CompareRunsOptions& options) {
+  // Tasks are paired by id; the same id must be the same task.
+  std::map<std::string, std::string> content;
+  for (const ScoredEpisode& e : run_a.episodes)
+    if (!e.task_sha256.empty()) content.emplace(e.task_id, e.task_sha256);
+  for (const ScoredEpisode& e : run_b.episodes) {
+    auto it = content.find(e.task_id);
+    if (it == content.end() || e.task_sha256.empty() || it->second == e.task_sha256) continue;
+    throw InputError("task '" + e.task_id + "' differs in content between run '" + run_a.name + "' (sha256 " +
+                     it->second.substr(0, 12) + ") and run '" + run_b.name + "' (sha256 " +
+                     e.task_sha256.substr(0, 12) + "): the runs cannot be paired");
+  }
+
+  // A variant name in both runs is shown with its run's name (or A and B
+  // when the runs have one name).
+  std::set<std::string> variants_a, variants_b;
+  for (const ScoredEpisode& e : run_a.episodes) variants_a.insert(e.variant);
+  for (const ScoredEpisode& e : run_b.episodes) variants_b.insert(e.variant);
+  const bool same_run_name = run_a.name == run_b.name;
+  auto shown = [&](const std::string& variant, bool in_a) {
+    if (!(in_a ? variants_b : variants_a).count(variant)) return variant;
+    return variant + "@" + (same_run_name ? std::string(in_a ? "A" : "B") : (in_a ? run_a.name : run_b.name));
+  };
+
+  // The selections, each resolved in its own run; each must hold one variant.
+  auto select = [&](const RunEpisodes& run, const std::string& name, const char* side) {
+    Selection s = resolve_or_all(run.episodes, name);
+    std::set<std::string> variants;
+    for (const ScoredEpisode& e : run.episodes)
+      if (selects(s, e)) variants.insert(e.variant);
+    if (variants.empty()) throw InputError(std::string(side) + " '" + s.name() + "' selects no episode of run '" + run.name + "'");
+    if (variants.size() > 1) {
+      std::string listed;
+      for (const std::string& v : variants) listed += (listed.empty() ? "" : ", ") + v;
+      throw InputError(std::string("run '") + run.name + "' has " + std::to_string(variants.size()) + " variants (" +
+                       listed + "): name one with --pair A B");
+    }
+    s.variant = *variants.begin();
+    return s;
+  };
+  Selection a = select(run_a, options.select_a, "A"), b = select(run_b, options.select_b, "B");
+
+  // One list of episodes, variants renamed, for the tables and the pairing.
+  std::vector<ScoredEpisode> merged;
+  merged.reserve(run_a.episodes.size() + run_b.episodes.size());
+  for (const ScoredEpisode& e : run_a.episodes) {
+    merged.push_back(e);
+    merged.back().variant = shown(e.variant, true);
+  }
+  const size_t b_start = merged.size();
+  for (const ScoredEpisode& e : run_b.episodes) {
+    merged.push_back(e);
+    merged.back().variant = shown(e.variant, false);
+  }
+  Selection shown_a = a, shown_b = b;
+  shown_a.variant = shown(a.variant, true);
+  shown_b.variant = shown(b.variant, false);
+
+  std::vector<std::string> matched, differing = {"run"};
+  if (a.variant != b.variant) differing.push_back("variant");  // as the runs name them
+  const std::string Selection::*members[2] = {&Selection::prompt_format, &Selection::mode};
+  const char* names[2] = {"prompt_format", "mode"};
+  for (size_t d = 0; d < 2; ++d) {
+    const std::string &va = a.*members[d], &vb = b.*members[d];
+    if (!va.empty() && !vb.empty()) {
+      if (va != vb) differing.push_back(names[d]);
+    } else {
+      matched.push_back(names[d]);
+    }
+  }
+  EpisodeRefs side_a, side_b;
+  for (size_t i = 0; i < merged.size(); ++i) {
+    if (i < b_start && selects(shown_a, merged[i])) side_a.push_back(&merged[i]);
+    if (i >= b_start && selects(shown_b, merged[i])) side_b.push_back(&merged[i]);
+  }
+  PairOptions pair_options{options.bootstrap_samples, options.seed};
+  ojson paired = pair_episodes(side_a, side_b, matched, pair_options, "pair " + shown_a.name() + " | " + shown_b.name());
+
+  auto run_json = [&](const RunEpisodes& run, bool in_a) {
+    ojson variants = ojson::array();
+    for (const std::string& v : in_a ? variants_a : variants_b)
+      variants.push_back({{"variant", v}, {"shown_as", shown(v, in_a)}});
+    return ojson{{"name", run.name}, {"episodes", run.episodes.size()}, {"variants", variants}};
+  };
+  ojson out;
+  out["runs"] = {{"a", run_json(run_a, true)}, {"b", run_json(run_b, false)}};
+
+  CompareOptions table_options;
+  table_options.run_name = run_a.name + " + " + run_b.name;
+  table_options.by = options.by;
+  table_options.bootstrap_samples = options.bootstrap_samples;
+  table_options.seed = options.seed;
+  for (const auto& [v, r] : run_a.variant_resources) table_options.variant_resources[shown(v, true)] = r;
+  for (const auto& [v, r] : run_b.variant_resources) table_options.variant_resources[shown(v, false)] = r;
+  out["tables"] = compare_conditions(merged, table_options);
+
+  ojson pair;
+  pair["a"] = shown_a.name();
+  pair["b"] = shown_b.name();
+  pair["differ_in"] = differing;
+  ojson matched_by = ojson::array({"task_id"});
+  for (const std::string& d : matched) matched_by.push_back(d);
+  matched_by.push_back("seed");
+  pair["matched_by"] = matched_by;
+  for (const auto& [k, v] : paired.items()) pair[k] = v;
+  out["pair"] = pair;
   return out;
 }
 

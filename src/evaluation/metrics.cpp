@@ -315,6 +315,8 @@ ojson fabrication_json(const EpisodeRefs& episodes) {
           {"false_claims", false_claims}};
 }
 
+}  // namespace
+
 // BFCL irrelevance (check abstain): the share of each outcome of the first
 // reply among the scored abstain episodes. A malformed attempt is its own
 // outcome, never an abstention; "no_reply" episodes count in n only.
@@ -330,6 +332,8 @@ ojson irrelevance_json(const EpisodeRefs& episodes) {
   auto rate = [&](int64_t k) { return nullable(ratio(static_cast<double>(k), static_cast<double>(n))); };
   return {{"n", n}, {"call_rate", rate(calls)}, {"abstention_rate", rate(abstentions)}, {"malformed_rate", rate(malformed)}};
 }
+
+namespace {
 
 ojson condition_json(const Condition& c, const MetricsOptions& options) {
   const EpisodeRefs& eps = c.episodes;

@@ -163,6 +163,11 @@ std::optional<double> tool_selection_accuracy_of(const EpisodeRefs& episodes);
 // tokens / prompt-eval time}, sums over the episodes; null when the time is 0.
 nlohmann::ordered_json throughput_json(const EpisodeRefs& episodes);
 
+// BFCL irrelevance (abstain tasks): {"n", "call_rate", "abstention_rate",
+// "malformed_rate"} over the scored abstain episodes, from the scorer's
+// outcome of the first reply (README "Irrelevance"). Also in compare's rows.
+nlohmann::ordered_json irrelevance_json(const EpisodeRefs& episodes);
+
 // Over-use: valid first calls among episodes labelled none, except calls to
 // a tool the task lists in alternative_tools. Under-use: text first actions
 // among episodes labelled with a tool.

@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -250,6 +252,15 @@ std::string run_info(const ReportInput& in) {
   return h + "</dl>\n";
 }
 
+// Accuracy [CI] of a condition, as the headline shows it.
+std::string accuracy_text(const ojson* c) {
+  const ojson* acc = at(c, "accuracy");
+  std::string accuracy = percent(at(acc, "value"));
+  if (at(acc, "lo") && at(acc, "hi"))
+    accuracy += " [" + number_pct(at(acc, "lo")) + ", " + number_pct(at(acc, "hi")) + "]";
+  return accuracy;
+}
+
 std::string headline(const ojson& m) {
   // Regret is per arm; it is shown on the arm's free row, where the choice
   // it measures was made.
@@ -263,9 +274,7 @@ std::string headline(const ojson& m) {
             text_of(at(a, "prompt_format")) == text_of(at(c, "prompt_format")))
           regret = number(at(a, "regret"), 3);
     const ojson* acc = at(c, "accuracy");
-    std::string accuracy = percent(at(acc, "value"));
-    if (at(acc, "lo") && at(acc, "hi"))
-      accuracy += " [" + number_pct(at(acc, "lo")) + ", " + number_pct(at(acc, "hi")) + "]";
+    std::string accuracy = accuracy_text(c);
     const ojson* process = at(c, "process");
     std::string followed = "–";
     if (const ojson* n = at(process, "n"); n && n->is_number() && n->get<double>() > 0)
@@ -295,6 +304,60 @@ std::string headline(const ojson& m) {
          "among episodes labelled with a tool. Hallucination: calls to tools "
          "that were not offered, per episode. Regret (free rows): mean over tasks of the best forced mode's "
          "correctness minus the free one's.</p>\n";
+}
+
+// A run with two or more variants (a base model and its adapters): one row
+// per prompt format x mode, each variant's figures side by side. Empty when
+// the run has one variant.
+std::string side_by_side(const ojson& m) {
+  std::vector<std::string> variants, arms;  // in the conditions' order
+  std::map<std::string, const ojson*> by_name;
+  for (const ojson* c : list(&m, "conditions")) {
+    std::string v = text_of(at(c, "variant"));
+    std::string arm = text_of(at(c, "prompt_format")) + " / " + text_of(at(c, "mode"));
+    if (std::find(variants.begin(), variants.end(), v) == variants.end()) variants.push_back(v);
+    if (std::find(arms.begin(), arms.end(), arm) == arms.end()) arms.push_back(arm);
+    by_name[v + "\n" + arm] = c;
+  }
+  if (variants.size() < 2) return "";
+  std::vector<std::string> header = {"format / mode"};
+  for (const std::string& v : variants)
+    for (const char* what : {"accuracy [95% CI]", "tool selection", "tool use"}) header.push_back(v + ": " + what);
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& arm : arms) {
+    std::vector<std::string> row = {e(arm)};
+    for (const std::string& v : variants) {
+      auto it = by_name.find(v + "\n" + arm);
+      const ojson* c = it == by_name.end() ? nullptr : it->second;
+      row.push_back(c ? e(accuracy_text(c)) : "–");
+      row.push_back(c ? percent(at(c, "tool_selection_accuracy")) : "–");
+      row.push_back(c ? percent(at(c, "tool_use_rate")) : "–");
+    }
+    rows.push_back(row);
+  }
+  return "<section id=\"variants\">\n<h2>Variants side by side</h2>\n" +
+         table(header, rows, "No conditions.") +
+         "<p>Each variant (the base model, an adapter, a re-quantization) on the same prompt formats and modes; "
+         "intervals as in the headline. Whether a difference is more than chance is for paired tests: "
+         "<code>agentcoder compare RUN --pair A B</code> gives the paired bootstrap CI of the accuracy "
+         "difference, McNemar and the decision flips.</p>\n</section>\n";
+}
+
+// BFCL irrelevance (abstain tasks): what the first reply did.
+std::string irrelevance(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions")) {
+    const ojson* r = at(c, "irrelevance");
+    const ojson* n = at(r, "n");
+    if (!n || !n->is_number() || n->get<double>() == 0) continue;
+    rows.push_back({e(condition_name(*c)), count(n), percent(at(r, "call_rate")), percent(at(r, "abstention_rate")),
+                    percent(at(r, "malformed_rate"))});
+  }
+  return table({"condition", "abstain episodes", "call", "abstention", "malformed"}, rows,
+               "No abstain (irrelevance) tasks in this run.") +
+         "<p>Tasks where none of the offered functions fits (BFCL irrelevance): the share of scored episodes whose "
+         "first reply was a valid call (wrong), a clean abstention (right) or a malformed attempt (wrong). An "
+         "episode without a reply counts in the total only.</p>\n";
 }
 
 std::string per_tool(const ojson& m) {
@@ -500,11 +563,14 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
            "file for the rest.") +
          "</p>\n";
 
+  const std::string variants = side_by_side(m);
   h += "<nav><h2>Contents</h2>\n<ul>\n<li><a href=\"#headline\">Headline</a></li>\n";
+  if (!variants.empty()) h += "<li><a href=\"#variants\">Variants side by side</a></li>\n";
   for (const ReportFigure& f : result.figures)
     h += "<li><a href=\"#fig-" + e(f.name) + "\">" + e(f.title) + "</a></li>\n";
   h += "<li><a href=\"#by-source\">By data source</a></li>\n"
        "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
+       "<li><a href=\"#irrelevance\">Irrelevance (abstain tasks)</a></li>\n"
        "<li><a href=\"#regret\">Regret and calibration</a></li>\n"
        "<li><a href=\"#efficiency\">Efficiency</a></li>\n"
        "<li><a href=\"#memory\">Memory per variant</a></li>\n"
@@ -513,6 +579,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
        "<li><a href=\"#manifest\">Manifest</a></li>\n<li><a href=\"#config\">Config</a></li>\n</ul>\n</nav>\n";
 
   h += "<section id=\"headline\">\n<h2>Headline</h2>\n" + headline(m) + "</section>\n";
+  h += variants;
   h += "<section id=\"figures\">\n<h2>Figures</h2>\n";
   for (size_t i = 0; i < result.figures.size(); ++i) {
     const ReportFigure& f = result.figures[i];
@@ -525,6 +592,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
   h += "</section>\n";
   h += "<section id=\"by-source\">\n<h2>By data source</h2>\n" + by_source(m) + "</section>\n";
   h += "<section id=\"per-tool\">\n<h2>Per-tool precision and recall</h2>\n" + per_tool(m) + "</section>\n";
+  h += "<section id=\"irrelevance\">\n<h2>Irrelevance (abstain tasks)</h2>\n" + irrelevance(m) + "</section>\n";
   h += "<section id=\"regret\">\n<h2>Regret and calibration</h2>\n" + regret_table(m) + "</section>\n";
   h += "<section id=\"efficiency\">\n<h2>Efficiency</h2>\n" + efficiency(m) + "</section>\n";
   h += "<section id=\"memory\">\n<h2>Memory per variant</h2>\n" + memory(m) + "</section>\n";

@@ -42,6 +42,8 @@ struct ScoredEpisode {
   // Identity and grouping.
   std::string key_id;
   std::string task_id;
+  std::string task_sha256;    // the task's content (EpisodeKey::task_sha256); "" = not tracked
+  uint64_t seed = 0;          // the sampling seed (EpisodeKey::seed): repeated samples differ in it
   std::string variant;        // model variant label
   std::string prompt_format;  // direct, cot, tool_description
   Mode mode = Mode::free;

@@ -34,6 +34,38 @@ std::optional<Interval> bootstrap_ci(int clusters, const ResampleStatistic& stat
   return Interval{quantile_sorted(values, (1 - level) / 2), quantile_sorted(values, (1 + level) / 2)};
 }
 
+PairedDifference paired_mean_difference(const std::vector<PairedValue>& pairs, int clusters, int samples,
+                                        uint64_t seed, double level) {
+  PairedDifference out;
+  if (pairs.empty()) return out;
+  // Per cluster: the sum of differences and the number of pairs, so a
+  // resample costs one pass over the clusters.
+  std::vector<double> sum(static_cast<size_t>(std::max(clusters, 0)), 0.0);
+  std::vector<int64_t> count(sum.size(), 0);
+  double total = 0;
+  for (const PairedValue& p : pairs) {
+    if (p.cluster < 0 || p.cluster >= clusters) throw std::invalid_argument("paired_mean_difference: bad cluster");
+    sum[static_cast<size_t>(p.cluster)] += p.b - p.a;
+    ++count[static_cast<size_t>(p.cluster)];
+    total += p.b - p.a;
+  }
+  out.value = total / static_cast<double>(pairs.size());
+  out.ci = bootstrap_ci(
+      clusters,
+      [&](const std::vector<int>& picks) -> std::optional<double> {
+        double s = 0;
+        int64_t n = 0;
+        for (int c : picks) {
+          s += sum[static_cast<size_t>(c)];
+          n += count[static_cast<size_t>(c)];
+        }
+        if (n == 0) return std::nullopt;
+        return s / static_cast<double>(n);
+      },
+      samples, seed, level);
+  return out;
+}
+
 namespace {
 
 // P(X <= k) for X ~ Binomial(n, 1/2), summed in log space so that large n

@@ -35,6 +35,24 @@ std::optional<Interval> bootstrap_ci(int clusters, const ResampleStatistic& stat
 // between order statistics (R's type 7). values must be non-empty.
 double quantile_sorted(const std::vector<double>& sorted, double q);
 
+// Paired bootstrap of a mean difference: each pair has a value under A and
+// under B and belongs to a cluster (a task: its pairs, e.g. repeated samples
+// of it, move together). value = mean over pairs of (b - a); the interval
+// resamples the clusters (bootstrap_ci, same seed and quantiles) and takes
+// the mean over the resampled clusters' pairs. Clusters are 0..clusters-1;
+// a cluster without pairs is allowed (its draws add nothing). value is
+// nullopt without pairs; ci as bootstrap_ci.
+struct PairedValue {
+  int cluster = 0;
+  double a = 0, b = 0;
+};
+struct PairedDifference {
+  std::optional<double> value;
+  std::optional<Interval> ci;
+};
+PairedDifference paired_mean_difference(const std::vector<PairedValue>& pairs, int clusters, int samples,
+                                        uint64_t seed, double level = 0.95);
+
 // McNemar's test on paired binary outcomes. b = pairs where only the first
 // is correct, c = pairs where only the second is. With b + c < 25 the exact
 // two-sided binomial test (statistic = min(b, c)); otherwise chi-square with

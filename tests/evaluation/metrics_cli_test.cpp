@@ -160,6 +160,79 @@ TEST_F(MetricsCli, ComparePairAndTables) {
   EXPECT_NE(bad.out.find("zzz"), std::string::npos);
 }
 
+// A second results file with one variant, "base" again, on the same two
+// tasks plus "t3", every free and force_tool episode right. `content_of_t1`
+// changes task t1's content hash (another task under the same id).
+std::string write_second_run(const TempDir& dir, const std::string& name, const std::string& content_of_t1 = "") {
+  std::string file = dir.path(name + ".sqlite");
+  store::ResultsStore results(file);
+  store::RunSession run = results.begin_run({name, "seed = 1\n", nullptr, nlohmann::json::object()});
+  std::vector<store::ScoreRecord> scores;
+  for (const std::string task : {"t1", "t,2", "t3"})
+    for (const std::string mode : {"free", "force_tool", "force_text"}) {
+      store::EpisodeRecord r = record("base", task, mode, mode != "force_text");
+      if (task == "t1" && !content_of_t1.empty()) r.key.task_sha256 = sha256_hex(content_of_t1);
+      results.put_episode(run, r);
+      store::ScoreRecord s;
+      s.key_id = r.key.id();
+      s.check = "exact";
+      s.correct = mode != "force_text";
+      s.score = *s.correct ? 1 : 0;
+      scores.push_back(s);
+    }
+  results.put_scores(run.run_id, scores);
+  return file;
+}
+
+// compare RUN_A RUN_B: exp's base against study's base. Paired on task,
+// format, mode and seed: t1 and t,2 in three modes = 6 pairs; study's t3
+// (3 episodes) has no partner. Only B right: free t,2 (c = 1); b = 0.
+TEST_F(MetricsCli, CompareTwoRunsPairsAcrossFiles) {
+  std::string study = write_second_run(dir, "study");
+  CliRun two_variants = cli("compare " + file + " " + study);
+  EXPECT_EQ(two_variants.code, 2) << two_variants.out;
+  EXPECT_EQ(count_lines(two_variants.out), 1) << two_variants.out;
+  EXPECT_NE(two_variants.out.find("run 'exp' has 2 variants (base, q4)"), std::string::npos) << two_variants.out;
+
+  CliRun json = cli("compare " + file + " " + study + " --pair base base --json --bootstrap 100");
+  ASSERT_EQ(json.code, 0) << json.out;
+  nlohmann::json r = nlohmann::json::parse(json.out);
+  const nlohmann::json& p = r["pair"];
+  EXPECT_EQ(p["a"], "base@exp/*/*");
+  EXPECT_EQ(p["b"], "base@study/*/*");
+  EXPECT_EQ(p["pairs"], 6);
+  EXPECT_EQ(p["unmatched_b"], 3);
+  EXPECT_EQ(p["unmatched_by_reason"]["b"]["task_not_in_other"], 3);
+  EXPECT_EQ(p["mcnemar"]["b"], 0);
+  EXPECT_EQ(p["mcnemar"]["c"], 1);
+  // Accuracy over the 6 pairs: A right on free t1 and force_tool t1, t,2
+  // (3/6), B on free and force_tool of both (4/6): +1/6.
+  EXPECT_DOUBLE_EQ(p["accuracy"]["difference"]["value"].get<double>(), 1.0 / 6);
+  EXPECT_EQ(p["bootstrap"]["resamples"], 100);
+  EXPECT_EQ(r["runs"]["b"]["variants"][0]["shown_as"], "base@study");
+  // The tables hold both runs' variants.
+  std::string tables = r["tables"].dump();
+  for (const char* condition : {"base@exp/direct/free", "q4/direct/free", "base@study/direct/free"})
+    EXPECT_NE(tables.find(condition), std::string::npos) << condition;
+
+  CliRun text = cli("compare " + file + " " + study + " --pair base base --bootstrap 100");
+  ASSERT_EQ(text.code, 0) << text.out;
+  for (const char* line : {"run A: exp, 12 episodes; variants: base (shown as base@exp) q4",
+                           "unmatched in B: task_not_in_other 3", "B - A +0.167 [", "100 resamples",
+                           "by category", "call_to_text: 0"})
+    EXPECT_NE(text.out.find(line), std::string::npos) << line << "\n" << text.out;
+
+  // Another task under the same id: refused in one line.
+  std::string changed = write_second_run(dir, "changed", "another prompt");
+  CliRun refused = cli("compare " + file + " " + changed + " --pair base base");
+  EXPECT_EQ(refused.code, 2) << refused.out;
+  EXPECT_EQ(count_lines(refused.out), 1) << refused.out;
+  EXPECT_NE(refused.out.find("task 't1' differs in content between run 'exp'"), std::string::npos) << refused.out;
+
+  CliRun run_b_alone = cli("compare " + file + " --run-b study");
+  EXPECT_EQ(run_b_alone.code, 2) << run_b_alone.out;
+}
+
 TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
   CliRun csv = cli("export-metrics " + file + " --csv --bootstrap 0");
   ASSERT_EQ(csv.code, 0) << csv.out;

@@ -64,6 +64,7 @@ ojson fixture_metrics() {
       {"decision",
        {{"malformed_as_call", {{"precision", 0.7}, {"recall", 0.6}, {"f1", 0.646}, {"accuracy", 0.6}}},
         {"malformed_as_abstention", {{"precision", 0.8}, {"recall", 0.5}, {"f1", 0.615}, {"accuracy", 0.55}}}}},
+      {"irrelevance", {{"n", 0}, {"call_rate", nullptr}, {"abstention_rate", nullptr}, {"malformed_rate", nullptr}}},
       {"tool_selection_accuracy", 0.583},
       {"per_tool",
        {{{"tool", "python"}, {"precision", 0.8}, {"recall", 0.7}, {"f1", 0.747}, {"support", 6}},
@@ -116,6 +117,8 @@ ojson fixture_metrics() {
                      {"decision",
                       {{"malformed_as_call", {{"precision", nullptr}, {"recall", nullptr}, {"f1", nullptr}, {"accuracy", nullptr}}},
                        {"malformed_as_abstention", nullptr}}},
+                     {"irrelevance",
+                      {{"n", 0}, {"call_rate", nullptr}, {"abstention_rate", nullptr}, {"malformed_rate", nullptr}}},
                      {"tool_selection_accuracy", nullptr},
                      {"per_tool", ojson::array()},
                      {"confusion", {{"rows", ojson::array()}, {"cols", ojson::array()}, {"counts", ojson::array()}}},
@@ -320,6 +323,51 @@ TEST_F(Report, FiguresAreByteReproducible) {
       EXPECT_EQ(read_file(dir.path("report/figures/" + name + ext)), read_file(dir.path("again/figures/" + name + ext)))
           << name << ext;
   EXPECT_EQ(read_file(dir.path("report/index.html")), read_file(dir.path("again/index.html")));
+}
+
+// A run with a base and an adapter: their conditions side by side (a
+// condition one variant lacks shows a dash), and the irrelevance rates of
+// the abstain tasks. A run with one variant has no side-by-side section.
+TEST(ReportVariants, BaseAndAdapterSideBySideAndIrrelevance) {
+  ReportInput in = fixture_input();
+  in.run_name = "study";
+  ojson& conditions = in.metrics["conditions"];
+  conditions[0]["irrelevance"] = {{"n", 4}, {"call_rate", 0.25}, {"abstention_rate", 0.5}, {"malformed_rate", 0.25}};
+  ojson lora = conditions[0];
+  lora["variant"] = "lora";
+  lora["accuracy"] = {{"value", 0.75}, {"lo", 0.5}, {"hi", 0.9}, {"n", 10}};
+  lora["tool_selection_accuracy"] = 0.8;
+  lora["irrelevance"] = {{"n", 0}, {"call_rate", nullptr}, {"abstention_rate", nullptr}, {"malformed_rate", nullptr}};
+  conditions.push_back(lora);
+  TempDir dir;
+  std::string html = read_file(write_report(in, dir.path("r")).index_html);
+  EXPECT_NE(html.find("<a href=\"#variants\">Variants side by side</a>"), std::string::npos);
+  EXPECT_NE(html.find("<th>base: accuracy [95% CI]</th><th>base: tool selection</th><th>base: tool use</th>"
+                      "<th>lora: accuracy [95% CI]</th>"),
+            std::string::npos)
+      << html;
+  // direct / free: base 50% [25, 75], selection 58.3%, use 50%; lora 75%
+  // [50, 90], 80%, 50%.
+  EXPECT_NE(html.find("<td>direct / free</td><td class=\"num\">50.0% [25.0, 75.0]</td><td class=\"num\">58.3%</td>"
+                      "<td class=\"num\">50.0%</td><td class=\"num\">75.0% [50.0, 90.0]</td><td class=\"num\">80.0%"
+                      "</td><td class=\"num\">50.0%</td></tr>"),
+            std::string::npos)
+      << html;
+  // direct / force_text: only base has it.
+  EXPECT_NE(html.find("<td>direct / force_text</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td></tr>"),
+            std::string::npos);
+  // Irrelevance: base free's 4 abstain episodes; lora's row has none.
+  EXPECT_NE(html.find("<td>base / direct / free</td><td class=\"num\">4</td><td class=\"num\">25.0%</td>"
+                      "<td class=\"num\">50.0%</td><td class=\"num\">25.0%</td></tr>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("<td>lora / direct / free</td><td class=\"num\">0</td>"), std::string::npos);
+
+  // One variant: no side-by-side section; no abstain tasks: said so.
+  std::string single = read_file(write_report(fixture_input(), dir.path("single")).index_html);
+  EXPECT_EQ(single.find("Variants side by side"), std::string::npos);
+  EXPECT_NE(single.find("No abstain (irrelevance) tasks in this run."), std::string::npos);
 }
 
 TEST(ReportEdges, EmptyMetricsStillDrawEveryFigure) {

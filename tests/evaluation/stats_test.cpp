@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <random>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -167,4 +168,44 @@ TEST(Bootstrap, WidthAndCoverageAreSane) {
   EXPECT_GE(covered, 176);  // 88%
   EXPECT_LE(covered, 199);
   EXPECT_NEAR(width_sum / 200, 0.18, 0.02);
+}
+
+// Paired differences, worked out by hand. Task 0 has two pairs where only B
+// is right (differences +1, +1), task 1 one pair where both are (0): the
+// mean difference is 2/3. A resample of the two tasks is {0, 0} (mean 1),
+// {1, 1} (0) or mixed (2/3, the three pairs again); {1, 1} comes up a
+// quarter of the time and {0, 0} too, so the 2.5% and 97.5% quantiles are
+// exactly 0 and 1.
+TEST(PairedMeanDifference, ResamplesTasksWithTheirPairs) {
+  std::vector<PairedValue> pairs = {{0, 0, 1}, {0, 0, 1}, {1, 1, 1}};
+  PairedDifference d = paired_mean_difference(pairs, 2, 2000, 7);
+  ASSERT_TRUE(d.value.has_value());
+  EXPECT_DOUBLE_EQ(*d.value, 2.0 / 3);
+  ASSERT_TRUE(d.ci.has_value());
+  EXPECT_DOUBLE_EQ(d.ci->lo, 0.0);
+  EXPECT_DOUBLE_EQ(d.ci->hi, 1.0);
+  // Deterministic given the seed.
+  PairedDifference again = paired_mean_difference(pairs, 2, 2000, 7);
+  EXPECT_EQ(again.ci->lo, d.ci->lo);
+  EXPECT_EQ(again.ci->hi, d.ci->hi);
+
+  // The mean is over pairs, not tasks: task 0 weighs two pairs. Had tasks
+  // been averaged first, (1 + 0) / 2 = 0.5.
+  EXPECT_NE(*d.value, 0.5);
+
+  // Every task B - A = -1: the interval is the point.
+  PairedDifference worse = paired_mean_difference({{0, 1, 0}, {1, 1, 0}, {2, 1, 0}}, 3, 500, 1);
+  EXPECT_DOUBLE_EQ(*worse.value, -1.0);
+  EXPECT_DOUBLE_EQ(worse.ci->lo, -1.0);
+  EXPECT_DOUBLE_EQ(worse.ci->hi, -1.0);
+}
+
+TEST(PairedMeanDifference, DegenerateInputs) {
+  PairedDifference none = paired_mean_difference({}, 0, 100, 1);
+  EXPECT_FALSE(none.value.has_value());
+  EXPECT_FALSE(none.ci.has_value());
+  PairedDifference no_ci = paired_mean_difference({{0, 0, 1}}, 1, 0, 1);
+  EXPECT_DOUBLE_EQ(*no_ci.value, 1.0);
+  EXPECT_FALSE(no_ci.ci.has_value());
+  EXPECT_THROW(paired_mean_difference({{3, 0, 1}}, 2, 10, 1), std::invalid_argument);
 }
