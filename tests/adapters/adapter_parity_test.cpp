@@ -151,7 +151,76 @@ void check_parity(const std::string& model_path, const std::string& name) {
   for (size_t p = 0; p < n; ++p) EXPECT_EQ(ours[2][p], ours[3][p]) << "scale 0 differs from removal, prompt " << p;
 }
 
+// A PEFT directory written by hand: rank-4 LoRA A and B (all 0.01) on
+// q_proj and v_proj of `layers` layers of a model of width `embd` with one
+// 32-wide KV head, as safetensors (8-byte header length, JSON header, data).
+void write_peft_dir(const TempDir& dir, const std::string& name, int layers, int embd) {
+  dir.write(name + "/adapter_config.json",
+            R"({"peft_type": "LORA", "r": 4, "lora_alpha": 8, "target_modules": ["q_proj", "v_proj"]})");
+  nlohmann::json header = nlohmann::json::object();
+  size_t offset = 0;
+  auto add = [&](const std::string& tensor, int rows, int cols) {
+    const size_t bytes = size_t(rows) * cols * sizeof(float);
+    header[tensor] = {{"dtype", "F32"}, {"shape", {rows, cols}}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  };
+  for (int layer = 0; layer < layers; ++layer) {
+    for (auto [proj, out] : {std::pair<const char*, int>{"q_proj", embd}, {"v_proj", 32}}) {
+      std::string base = "base_model.model.model.layers." + std::to_string(layer) + ".self_attn." + proj;
+      add(base + ".lora_A.weight", 4, embd);
+      add(base + ".lora_B.weight", out, 4);
+    }
+  }
+  std::string text = header.dump();
+  uint64_t size = text.size();
+  std::string file(reinterpret_cast<const char*>(&size), 8);
+  file += text;
+  std::vector<float> data(offset / sizeof(float), 0.01f);
+  file.append(reinterpret_cast<const char*>(data.data()), offset);
+  dir.write(name + "/adapter_model.safetensors", file);
+}
+
 }  // namespace
+
+// The whole import on bad input: the converter's own refusal (a layer the
+// base lacks) and the fit check's (a wider model's adapter) are one line,
+// exit 2, and leave no file and no record. The good directory imports.
+TEST(AdapterImport, AnAdapterForAnotherShapeIsRefusedAndLeavesNothing) {
+  const std::string python = python_or_skip();
+  if (python.empty()) GTEST_SKIP() << "no Python environment at " << venv_python() << " (scripts/setup.sh creates it)";
+  TempDir dir;
+  write_peft_dir(dir, "three-layers", 3, 64);
+  write_peft_dir(dir, "wide", 2, 128);
+  write_peft_dir(dir, "fits", 2, 64);
+  const std::string import = std::string(AGENTCODER_BIN) + " adapter import --base " AGENTCODER_TINY_LLAMA_F32 +
+                             " --registry " + dir.path("registry") + " ";
+  auto layers = run_shell(import + dir.path("three-layers") + " 2>&1");
+  EXPECT_EQ(layers.code, 2) << layers.out;
+  EXPECT_EQ(agentcoder::testing::count_lines(layers.out), 1) << layers.out;
+  EXPECT_NE(layers.out.find("convert_lora_to_gguf.py failed (exit 1): ValueError: Can not map tensor "
+                            "'model.layers.2.self_attn."),
+            std::string::npos)
+      << layers.out;
+  auto wide = run_shell(import + dir.path("wide") + " 2>&1");
+  EXPECT_EQ(wide.code, 2) << wide.out;
+  EXPECT_EQ(agentcoder::testing::count_lines(wide.out), 1) << wide.out;
+  EXPECT_NE(wide.out.find(dir.path("wide") + ": tensor 'blk.0.attn_q.weight': lora_a [128, 4] and lora_b [4, 128] "
+                          "do not fit the base's [64, 64]"),
+            std::string::npos)
+      << wide.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("registry")));
+
+  auto fits = run_shell(import + dir.path("fits") + " --data " + dir.path("fits/adapter_config.json") + " 2>&1");
+  ASSERT_EQ(fits.code, 0) << fits.out;
+  auto shown = run_shell(std::string(AGENTCODER_BIN) + " adapter show fits --json --registry " + dir.path("registry"));
+  nlohmann::json record = nlohmann::json::parse(shown.out);
+  EXPECT_EQ(record["rank"], 4);
+  EXPECT_EQ(record["alpha"], 8.0);
+  EXPECT_EQ(record["tensors"], 4);
+  EXPECT_EQ(record["base"]["architecture"], "llama");
+  EXPECT_EQ(record["data"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_TRUE(std::filesystem::exists(dir.path("registry/fits.gguf")));
+}
 
 TEST(AdapterParity, LlamaEngineMatchesPeft) { check_parity(AGENTCODER_TINY_LLAMA_F32, "tiny-llama"); }
 TEST(AdapterParity, Qwen2EngineMatchesPeft) { check_parity(AGENTCODER_TINY_QWEN2_F32, "tiny-qwen2"); }
