@@ -124,6 +124,8 @@ AdapterRecord import_peft_adapter(const ImportOptions& options) {
   const std::string out =
       absolute(options.out_path.empty() ? registry.dir() + "/" + record.name + ".gguf" : options.out_path);
 
+  if (!options.replace && fs::exists(out)) throw InputError(out + ": exists (--replace to overwrite)");
+
   const std::string python = converter_python(), script = converter_script();
   if (access(python.c_str(), X_OK) != 0)
     throw std::runtime_error("no Python environment at " + python + ": run scripts/setup.sh");

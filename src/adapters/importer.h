@@ -25,7 +25,7 @@ struct ImportOptions {
   std::string data_path;     // the training-data export it was trained on; "" = not given
   std::string registry_dir;  // "" = AdapterRegistry::default_dir()
   std::string outtype = "f32";  // f32 | f16 | bf16 | q8_0: the converter's --outtype
-  bool replace = false;      // overwrite a registered adapter of the same name
+  bool replace = false;      // overwrite a registered adapter of the same name, and the output file
 };
 
 // Where the converter and its Python live (for messages and tests).

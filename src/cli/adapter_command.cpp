@@ -60,7 +60,7 @@ CommandRegistrar reg("adapter", [](CLI::App& app) {
   imp->add_option("-o,--output", import->out_path, "Where the GGUF adapter goes (default: <registry>/<name>.gguf)");
   imp->add_option("--data", import->data_path, "The training-data export it was trained on (stored by sha256)");
   imp->add_option("--outtype", import->outtype, "Adapter tensor type: f32 (default), f16, bf16, q8_0");
-  imp->add_flag("--replace", import->replace, "Overwrite a registered adapter of the same name");
+  imp->add_flag("--replace", import->replace, "Overwrite a registered adapter of the same name and the output file");
   imp->add_option("--registry", import->registry_dir, "Registry directory (default: $AGENTCODER_HOME/adapters)");
   imp->callback([import] {
     adapters::AdapterRecord r = adapters::import_peft_adapter(*import);

@@ -228,6 +228,8 @@ TEST(AdapterCli, BadInputIsOneLineAndExitTwo) {
       {"adapter import " + peft + " --base " AGENTCODER_TINY_MODEL " --data " + dir.path("none.jsonl") + reg,
        "none.jsonl"},
       {"adapter show nothing" + reg, "no adapter named 'nothing'"},
+      {"adapter import " + peft + " --base " AGENTCODER_TINY_MODEL " -o " + dir.write("taken.gguf", "x") + reg,
+       "taken.gguf: exists (--replace to overwrite)"},
   };
   for (const auto& c : cases) {
     auto r = run_cli(bin, c.args);
