@@ -113,7 +113,9 @@ AdapterRecord import_peft_adapter(const ImportOptions& options) {
 
   const AdapterRegistry registry(options.registry_dir.empty() ? AdapterRegistry::default_dir() : options.registry_dir);
   AdapterRecord record;
-  record.name = options.name.empty() ? fs::path(absolute(options.peft_dir)).filename().string() : options.name;
+  fs::path peft_path = absolute(options.peft_dir);
+  if (peft_path.filename().empty()) peft_path = peft_path.parent_path();  // "dir/" names "dir"
+  record.name = options.name.empty() ? peft_path.filename().string() : options.name;
   if (!is_valid_name(record.name))
     throw InputError("adapter name '" + record.name +
                      "': use letters, digits, '.', '_' and '-' (not starting with '.', not ending in .gguf); "

@@ -210,7 +210,8 @@ TEST(AdapterImport, AnAdapterForAnotherShapeIsRefusedAndLeavesNothing) {
       << wide.out;
   EXPECT_FALSE(std::filesystem::exists(dir.path("registry")));
 
-  auto fits = run_shell(import + dir.path("fits") + " --data " + dir.path("fits/adapter_config.json") + " 2>&1");
+  // Named after its directory, a trailing '/' or not.
+  auto fits = run_shell(import + dir.path("fits/") + " --data " + dir.path("fits/adapter_config.json") + " 2>&1");
   ASSERT_EQ(fits.code, 0) << fits.out;
   auto shown = run_shell(std::string(AGENTCODER_BIN) + " adapter show fits --json --registry " + dir.path("registry"));
   nlohmann::json record = nlohmann::json::parse(shown.out);
