@@ -215,6 +215,25 @@ std::string inline_svg(const std::string& svg, const std::string& title) {
   return "<svg role=\"img\" aria-label=\"" + e(title) + "\"" + body.substr(4);
 }
 
+// One adapter of a model as the manifest lists it (experiment/variant.h):
+// its file, scale and sha256, and for a registered adapter its registry
+// facts (adapters/registry.h).
+std::string adapter_text(const nlohmann::json& a) {
+  if (!a.is_object()) return "?";
+  auto text = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+  std::string out = text(a.value("path", nlohmann::json("?"))) + "  scale " + text(a.value("scale", nlohmann::json()));
+  out += "  sha256 " + text(a.value("sha256", nlohmann::json("?")));
+  if (a.contains("registered") && a["registered"].is_object()) {
+    const nlohmann::json& r = a["registered"];
+    std::string targets;
+    for (const auto& t : r.value("target_modules", nlohmann::json::array())) targets += (targets.empty() ? "" : ",") + text(t);
+    out += "  (registered as " + text(r.value("name", nlohmann::json("?"))) + ": rank " +
+           text(r.value("rank", nlohmann::json())) + ", alpha " + text(r.value("alpha", nlohmann::json())) +
+           ", modules " + targets + ", training data sha256 " + text(r.value("data_sha256", nlohmann::json())) + ")";
+  }
+  return out;
+}
+
 std::string run_info(const ReportInput& in) {
   const ojson& m = in.metrics;
   nlohmann::json manifest = in.manifest.is_object() ? in.manifest : nlohmann::json::object();
@@ -244,6 +263,8 @@ std::string run_info(const ReportInput& in) {
       std::string name = model.value("name", std::string("?"));
       std::string sha = model.value("sha256", std::string(""));
       row("model " + name, model.value("path", std::string("")) + (sha.empty() ? "" : "  sha256 " + sha));
+      if (!model.contains("adapters") || !model["adapters"].is_array()) continue;
+      for (const nlohmann::json& a : model["adapters"]) row("adapter of " + name, adapter_text(a));
     }
   }
   std::string hardware = manifest_text("hardware", "cpu") + ", " + manifest_text("hardware", "cores") + " cores, " +

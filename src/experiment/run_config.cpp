@@ -8,6 +8,7 @@
 
 #include <toml++/toml.h>
 
+#include "adapters/registry.h"
 #include "agent/episode.h"
 #include "agent/episode_runner.h"
 #include "models/lora.h"
@@ -158,6 +159,18 @@ std::string from_config_folder(const std::string& config_file, const std::string
   return (fs::path(config_file).parent_path() / path).lexically_normal().string();
 }
 
+// A lora entry's file: a registered adapter's GGUF for a registry name
+// (adapters/registry.h), else a path from the config folder.
+std::string adapter_file(const std::string& config_file, const ModelVariant& v, const std::string& entry) {
+  if (!adapters::is_registry_name(entry)) return from_config_folder(config_file, entry);
+  adapters::AdapterRegistry registry(adapters::AdapterRegistry::default_dir());
+  auto record = registry.find(entry);
+  if (!record)
+    throw InputError(config_file + ": [[models]] '" + v.name + "' lora '" + entry + "': no adapter of that name in " +
+                     registry.dir() + " (a path to a GGUF needs a '/' or the .gguf suffix)");
+  return record->path;
+}
+
 }  // namespace
 
 RunConfig load_run_config(const std::string& path) {
@@ -273,8 +286,8 @@ RunConfig load_run_config(const std::string& path) {
   for (ModelVariant& v : c.models) {
     if (v.path != "default") v.path = from_config_folder(path, v.path);
     for (std::string& lora : v.lora) {
-      const std::string adapter = models::LoraSpec::parse(lora).path;  // PATH[:SCALE]
-      lora = from_config_folder(path, adapter) + lora.substr(adapter.size());
+      const std::string adapter = models::LoraSpec::parse(lora).path;  // PATH[:SCALE] or NAME[:SCALE]
+      lora = adapter_file(path, v, adapter) + lora.substr(adapter.size());
     }
   }
   return c;

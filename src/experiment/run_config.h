@@ -28,7 +28,10 @@ struct ModelVariant {
   std::string name;        // short label used in results
   std::string path;        // GGUF file; "default" = the harness's default model
   std::string quantize;    // optional: re-quantize to this type first (cached beside the results)
-  std::vector<std::string> lora;  // PATH[:SCALE] adapters
+  // PATH[:SCALE] or NAME[:SCALE] adapters; a NAME (no '/', no .gguf) is
+  // looked up in the adapter registry (adapters/registry.h) when loaded,
+  // so after load_run_config every entry is a path.
+  std::vector<std::string> lora;
   int gpu_layers = 0;
 };
 

@@ -31,18 +31,33 @@ std::string model_file(const ModelVariant& v, const std::string& run_dir) {
 }  // namespace
 
 Variant resolve_variant(const ModelVariant& config, const std::string& run_dir) {
-  Variant v{config, model_file(config, run_dir), "", {}};
+  Variant v{config, model_file(config, run_dir), "", {}, {}};
   v.sha256 = sha256_file_hex(v.path);
+  const adapters::AdapterRegistry registry(adapters::AdapterRegistry::default_dir());
   for (const auto& spec_text : config.lora) {
     auto spec = models::LoraSpec::parse(spec_text);
     v.adapters.push_back({spec.path, sha256_file_hex(spec.path), spec.scale});
+    v.registered.push_back(registry.find_by_sha256(v.adapters.back().sha256));
   }
   return v;
 }
 
 nlohmann::json variant_manifest(const Variant& v) {
   nlohmann::json adapters = nlohmann::json::array();
-  for (const auto& a : v.adapters) adapters.push_back({{"path", a.path}, {"sha256", a.sha256}, {"scale", a.scale}});
+  for (size_t i = 0; i < v.adapters.size(); ++i) {
+    const auto& a = v.adapters[i];
+    nlohmann::json entry = {{"path", a.path}, {"sha256", a.sha256}, {"scale", a.scale}};
+    if (i < v.registered.size() && v.registered[i]) {
+      const adapters::AdapterRecord& r = *v.registered[i];
+      entry["registered"] = {{"name", r.name},
+                             {"rank", r.rank},
+                             {"alpha", r.alpha},
+                             {"target_modules", r.target_modules},
+                             {"base_sha256", r.base_sha256},
+                             {"data_sha256", r.data_sha256.empty() ? nlohmann::json() : nlohmann::json(r.data_sha256)}};
+    }
+    adapters.push_back(entry);
+  }
   return {{"name", v.config.name}, {"path", v.path}, {"sha256", v.sha256}, {"adapters", adapters}};
 }
 

@@ -198,7 +198,12 @@ ReportInput fixture_input() {
   in.config_text = "name = \"demo\"\n# a <b>comment</b> & more\n";
   in.manifest = {{"agentcoder", {{"build_git_commit", "abc123"}, {"build_tree_modified", false}}},
                  {"llama_cpp", {{"commit", "80fb11ac"}}},
-                 {"models", {{{"name", "base"}, {"path", "models/base.gguf"}, {"sha256", "ff00"}}}},
+                 {"models", {{{"name", "base"}, {"path", "models/base.gguf"}, {"sha256", "ff00"}},
+                             {{"name", "sft"}, {"path", "models/base.gguf"}, {"sha256", "ff00"},
+                              {"adapters", {{{"path", "adapters/sft.gguf"}, {"sha256", "aa11"}, {"scale", 0.5},
+                                             {"registered", {{"name", "smollm2-sft"}, {"rank", 16}, {"alpha", 32.0},
+                                                             {"target_modules", {"q_proj", "v_proj"}},
+                                                             {"base_sha256", "ff00"}, {"data_sha256", "dd22"}}}}}}}}},
                  {"hardware", {{"cpu", "Test CPU"}, {"cores", 2}, {"memory", "MemTotal: 1 kB"}}},
                  {"note", "</pre><img src=\"http://example.com/x.png\">"}};
   return in;
@@ -292,7 +297,9 @@ TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
        {"base / direct / free", "base / direct / force_text", "50.0% [25.0, 75.0]", "0.646", "0.615", "0.250",
         "50.0% / 66.6%", "python", "0.747", "syntax 1, runtime 2", "33.3% / 66.6% / 66.6%", "40.0%", "abc123",
         "80fb11ac", "models/base.gguf", "Test CPU, 2 cores", "22 of 24 episodes are scored", "id=\"manifest\"",
-        "id=\"config\"", "name = &quot;demo&quot;"})
+        "id=\"config\"", "name = &quot;demo&quot;", "adapter of sft",
+        "adapters/sft.gguf  scale 0.5  sha256 aa11  (registered as smollm2-sft: rank 16, alpha 32.0, modules "
+        "q_proj,v_proj, training data sha256 dd22)"})
     EXPECT_NE(html.find(text), std::string::npos) << text;
   // By data source: the free condition's one source, 5 episodes, 4 judged.
   EXPECT_NE(html.find("<td class=\"num\">gsm8k-import</td><td class=\"num\">5</td><td class=\"num\">4</td><td class=\"num\">75.0%</td>"),

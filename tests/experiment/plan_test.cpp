@@ -3,11 +3,13 @@
 // and limit; what planning refuses; [tools_options] reaching the tools.
 #include <set>
 
+#include "adapters/registry.h"
 #include "experiment/plan.h"
 #include "experiment/runner.h"
 #include "experiment/task_selection.h"
 #include "experiment_fixture.h"
 #include "utils/errors.h"
+#include "utils/sha256.h"
 
 namespace experiment_test {
 namespace {
@@ -46,6 +48,35 @@ TEST_F(ExperimentTest, PlanHasEveryVariantFormatModeAndTaskOnce) {
   EXPECT_EQ(p.manifest["models"].size(), 2u);
   EXPECT_EQ(p.manifest["tasks"]["selected"], 5);
   EXPECT_EQ(p.results_path, dir_ + "/results/grid/results.sqlite");
+}
+
+TEST_F(ExperimentTest, ARegisteredAdapterBringsItsFactsIntoTheManifest) {
+  agentcoder::adapters::AdapterRecord r;
+  r.name = "tiny-sft";
+  r.path = AGENTCODER_TINY_LORA;
+  r.sha256 = agentcoder::sha256_file_hex(AGENTCODER_TINY_LORA);
+  r.rank = 4;
+  r.alpha = 4;
+  r.target_modules = {"q_proj", "v_proj"};
+  r.data_sha256 = "feedface";
+  r.data_path = "/exports/sft.jsonl";
+  agentcoder::adapters::AdapterRegistry(dir_ + "/registry").add(r, false);
+  setenv("AGENTCODER_ADAPTER_REGISTRY", (dir_ + "/registry").c_str(), 1);
+  experiment::RunConfig c = config("registered");
+  c.models.push_back({"tiny-lora", AGENTCODER_TINY_MODEL, "", {std::string(AGENTCODER_TINY_LORA) + ":0.5"}, 0});
+  experiment::Plan p = experiment::plan(c, {dir_ + "/results"});
+  unsetenv("AGENTCODER_ADAPTER_REGISTRY");
+  const auto& adapter = p.manifest["models"][1]["adapters"][0];
+  ASSERT_TRUE(adapter.contains("registered")) << adapter.dump();
+  EXPECT_EQ(adapter["registered"]["name"], "tiny-sft");
+  EXPECT_EQ(adapter["registered"]["rank"], 4);
+  EXPECT_EQ(adapter["registered"]["alpha"], 4.0);
+  EXPECT_EQ(adapter["registered"]["target_modules"], nlohmann::json({"q_proj", "v_proj"}));
+  EXPECT_EQ(adapter["registered"]["data_sha256"], "feedface");
+  EXPECT_EQ(adapter["scale"], 0.5);
+  // An adapter the registry does not know is listed by path and sha256 only.
+  experiment::Plan unknown = experiment::plan(c, {dir_ + "/results"});
+  EXPECT_FALSE(unknown.manifest["models"][1]["adapters"][0].contains("registered"));
 }
 
 TEST_F(ExperimentTest, PlanningTwiceGivesTheSameKeysAndAChangeGivesNewOnes) {

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/registry.h"
+
 #include "experiment/run_config.h"
 #include "support/temp_dir.h"
 #include "utils/errors.h"
@@ -141,6 +143,25 @@ TEST(RunConfig, RelativePathsAreFromTheConfigFolder) {
   EXPECT_EQ(c.models[0].path, dir.path("exp/model.gguf"));
   EXPECT_EQ(c.models[0].lora, (std::vector<std::string>{dir.path("exp/adapters/a.gguf") + ":0.5", "/abs/b.gguf"}));
   EXPECT_EQ(c.models[1].path, "default");
+}
+
+TEST(RunConfig, LoraNamesComeFromTheAdapterRegistry) {
+  TempDir dir;
+  agentcoder::adapters::AdapterRecord r;
+  r.name = "smollm2-sft";
+  r.path = "/registry/smollm2-sft.gguf";
+  agentcoder::adapters::AdapterRegistry(dir.path("registry")).add(r, false);
+  setenv("AGENTCODER_ADAPTER_REGISTRY", dir.path("registry").c_str(), 1);
+  std::string text = config_text();
+  text.replace(text.find("path ="), 0, "lora = [\"smollm2-sft:0.5\", \"adapters/a.gguf\"]\n");
+  experiment::RunConfig c = experiment::load_run_config(dir.write("exp/c.toml", text));
+  EXPECT_EQ(c.models[0].lora, (std::vector<std::string>{"/registry/smollm2-sft.gguf:0.5", dir.path("exp/adapters/a.gguf")}));
+
+  text.replace(text.find("smollm2-sft"), 11, "unregistered");
+  std::string message = load_error(dir, text);
+  unsetenv("AGENTCODER_ADAPTER_REGISTRY");
+  EXPECT_NE(message.find("lora 'unregistered': no adapter of that name in " + dir.path("registry")), std::string::npos)
+      << message;
 }
 
 TEST(RunConfig, PromptsDefaultToThePromptsFolderBesideTheConfig) {
