@@ -34,10 +34,14 @@ class NativeSandbox : public Sandbox {
     std::unique_ptr<Slot> slot;
     bool busy = false;
     unsigned index = 0;
+    std::vector<std::string> preload;  // what its zygote imported (ExecRequest::preload)
   };
 
-  std::unique_ptr<Slot> make_slot(unsigned index);
-  Entry* acquire();
+  std::unique_ptr<Slot> make_slot(unsigned index, const std::vector<std::string>& preload);
+  // An idle slot with this preload list: one there is, a new one while fewer
+  // than the capacity exist, or one made in place of an idle slot of another
+  // kind; otherwise waits.
+  Entry* acquire(const std::vector<std::string>& preload);
   void release(Entry* entry);
 
   SandboxOptions options_;

@@ -35,6 +35,7 @@ struct SlotSettings {
   uid_t host_uid = 0;
   gid_t host_gid = 0;
   std::vector<std::string> missing;  // copied into every result
+  std::vector<std::string> preload;  // modules the zygote imports (ExecRequest::preload)
 };
 
 class Slot {
