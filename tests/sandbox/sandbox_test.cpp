@@ -88,6 +88,19 @@ TEST_P(SandboxTest, ImportsDebianPackages) {
   EXPECT_EQ(r.stdout_data, "x**2\n") << r.stderr_data;
 }
 
+// What model-written data and numeric code imports (Debian's packages; BLAS
+// is reached through /etc/alternatives).
+TEST_P(SandboxTest, ImportsNumericPackages) {
+  ExecResult r = run(R"PY(
+import numpy, scipy.linalg, pandas
+a = numpy.array([[2.0, 1.0], [1.0, 3.0]])
+print(round(float(numpy.linalg.det(a)), 6), round(float(scipy.linalg.det(a)), 6))
+print(pandas.DataFrame({'x': [1, 2, 3]})['x'].sum())
+)PY");
+  EXPECT_EQ(r.stdout_data, "5.0 5.0\n6\n") << r.stderr_data;
+  EXPECT_EQ(r.exit_code, 0);
+}
+
 TEST_P(SandboxTest, ReadsStdin) {
   ExecResult r = run("import sys\ndata = sys.stdin.read()\nprint(len(data), data.upper(), end='')", "two\nlines\n");
   EXPECT_EQ(r.stdout_data, "10 TWO\nLINES\n");

@@ -156,7 +156,7 @@ seen = sorted(set(os.listdir('/')) - {'lib32', 'libx32'})
 verdict(seen == ['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr'] or print(sorted(os.listdir('/'))))
 )PY"));
   c.push_back(ok_case("fs_etc_minimal", R"PY(
-verdict(set(os.listdir('/etc')) <= {'ld.so.cache', 'localtime', 'passwd', 'group', 'hosts', 'hostname'})
+verdict(set(os.listdir('/etc')) <= {'ld.so.cache', 'localtime', 'passwd', 'group', 'hosts', 'hostname', 'alternatives'})
 )PY"));
 
   // ---- /proc and /sys -----------------------------------------------------
