@@ -35,6 +35,7 @@ struct LauncherConfig {
   bool privileged = false;               // launcher is root: may map any uid
   bool warm = false;                     // start a zygote on the socket sent along
   std::vector<std::string> preload;      // modules the zygote imports before it serves
+  std::string preload_code;              // Python it runs after them (any bytes)
   std::vector<std::string> cgroup_dirs;  // removed by the launcher if orphaned
 
   std::string encode() const;

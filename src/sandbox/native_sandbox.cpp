@@ -60,7 +60,7 @@ NativeSandbox::NativeSandbox(const SandboxOptions& options) : options_(options) 
   }
   auto first = std::make_unique<Entry>();
   first->index = 0;
-  first->slot = make_slot(0, {});
+  first->slot = make_slot(0, {}, "");
   entries_.push_back(std::move(first));
 }
 
@@ -70,7 +70,8 @@ NativeSandbox::~NativeSandbox() {
   entries_.clear();
 }
 
-std::unique_ptr<Slot> NativeSandbox::make_slot(unsigned index, const std::vector<std::string>& preload) {
+std::unique_ptr<Slot> NativeSandbox::make_slot(unsigned index, const std::vector<std::string>& preload,
+                                               const std::string& preload_code) {
   SlotSettings s;
   s.cgroups = &host_.cgroups;
   s.python = &host_.python;
@@ -80,16 +81,18 @@ std::unique_ptr<Slot> NativeSandbox::make_slot(unsigned index, const std::vector
   s.host_gid = s.privileged ? static_cast<gid_t>(options_.host_uid_base + index) : getegid();
   s.missing = missing_;
   s.preload = preload;
+  s.preload_code = preload_code;
   std::string name = "slot-" + std::to_string(getpid()) + "-" + std::to_string(slot_counter++);
   return std::make_unique<Slot>(s, name);
 }
 
-NativeSandbox::Entry* NativeSandbox::acquire(const std::vector<std::string>& preload) {
+NativeSandbox::Entry* NativeSandbox::acquire(const std::vector<std::string>& preload,
+                                             const std::string& preload_code) {
   std::unique_lock lock(mu_);
   std::unique_ptr<Slot> evicted;  // an idle slot of another kind, making room
   for (;;) {
     for (auto& e : entries_)
-      if (!e->busy && e->slot && e->preload == preload) {
+      if (!e->busy && e->slot && e->preload == preload && e->preload_code == preload_code) {
         e->busy = true;
         return e.get();
       }
@@ -111,6 +114,7 @@ NativeSandbox::Entry* NativeSandbox::acquire(const std::vector<std::string>& pre
   entry->index = index;
   entry->busy = true;
   entry->preload = preload;
+  entry->preload_code = preload_code;
   Entry* raw = entry.get();
   entries_.push_back(std::move(entry));
   ++creating_;
@@ -118,7 +122,7 @@ NativeSandbox::Entry* NativeSandbox::acquire(const std::vector<std::string>& pre
   evicted.reset();
   std::unique_ptr<Slot> slot;
   try {
-    slot = make_slot(index, preload);
+    slot = make_slot(index, preload, preload_code);
   } catch (...) {
     lock.lock();
     --creating_;
@@ -152,7 +156,7 @@ ExecResult NativeSandbox::run(const ExecRequest& request) {
   validate(request.limits);
   validate(request.preload);
   const bool warm = options_.warm && !request.force_cold;
-  Entry* entry = acquire(warm ? request.preload : std::vector<std::string>{});
+  Entry* entry = warm ? acquire(request.preload, request.preload_code) : acquire({}, "");
   try {
     ExecResult r = entry->slot->run(request);
     release(entry);

@@ -52,6 +52,11 @@ struct ExecRequest {
   // `import sympy` costs nothing. Slots are kept per preload list; cold
   // runs ignore it. A module that fails to import is simply not preloaded.
   std::vector<std::string> preload;
+  // Trusted Python the zygote runs once after those imports, to load what
+  // the imports leave for first use (lazy submodules, caches); its output
+  // goes nowhere and its errors are ignored. Part of the slot's kind, as
+  // `preload` is.
+  std::string preload_code;
 };
 
 struct ExecResult {

@@ -316,6 +316,7 @@ Slot::Slot(const SlotSettings& settings, const std::string& name) : settings_(se
     cfg.privileged = settings.privileged;
     cfg.warm = settings.warm;
     cfg.preload = settings.preload;
+    cfg.preload_code = settings.preload_code;
     if (cgroup_) {
       // The one migration of the slot's life; every run is forked inside.
       for (const std::string& procs : cgroup_->procs_files())

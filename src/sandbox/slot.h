@@ -36,6 +36,7 @@ struct SlotSettings {
   gid_t host_gid = 0;
   std::vector<std::string> missing;  // copied into every result
   std::vector<std::string> preload;  // modules the zygote imports (ExecRequest::preload)
+  std::string preload_code;          // and the code it runs then (ExecRequest::preload_code)
 };
 
 class Slot {
