@@ -8,8 +8,11 @@
 //   plain  posix_spawn of `P -I -S -c 'print(1)'`, stdout read through a pipe
 //   cold   the native sandbox, a fresh interpreter per run (its own sandbox)
 //   warm   the native sandbox, forked from the slot's zygote
-// Then M warm runs from 2 threads give executions per second. It prints p50
-// and p95 in ms and the ratios the issue sets as targets.
+// Then M warm runs from 2 threads give executions per second, and each
+// sandboxed tool (python, math) is called --tool-calls times on the warm
+// sandbox for its per-call cost (math's first, cold, call is shown apart: it
+// starts the slot whose zygote has SymPy imported). It prints p50 and p95 in
+// ms and the ratios the issue sets as targets.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -26,6 +29,8 @@
 #include <vector>
 
 #include "sandbox/sandbox.h"
+#include "tools/math_tool.h"
+#include "tools/python_tool.h"
 
 using namespace agentcoder::sandbox;
 using Clock = std::chrono::steady_clock;
@@ -86,16 +91,17 @@ double percentile(std::vector<double> v, double q) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int rounds = 300, throughput_runs = 1000;
+  int rounds = 300, throughput_runs = 1000, tool_calls = 50;
   std::string python = "/usr/bin/python3";
   for (int i = 1; i < argc; i += 2) {
     bool ok = i + 1 < argc;
     if (ok && !std::strcmp(argv[i], "--rounds")) ok = (rounds = std::atoi(argv[i + 1])) > 0;
     else if (ok && !std::strcmp(argv[i], "--throughput-runs")) ok = (throughput_runs = std::atoi(argv[i + 1])) > 0;
+    else if (ok && !std::strcmp(argv[i], "--tool-calls")) ok = (tool_calls = std::atoi(argv[i + 1])) > 0;
     else if (ok && !std::strcmp(argv[i], "--python")) python = argv[i + 1];
     else ok = false;
     if (!ok) {
-      std::fprintf(stderr, "sandbox_bench: bad argument '%s'; usage: %s [--rounds N] [--throughput-runs M] [--python P]\n",
+      std::fprintf(stderr, "sandbox_bench: bad argument '%s'; usage: %s [--rounds N] [--throughput-runs M] [--tool-calls K] [--python P]\n",
                    argv[i], argv[0]);
       return 2;
     }
@@ -147,6 +153,30 @@ int main(int argc, char** argv) {
   double seconds = ms_since(start) / 1000.0;
   double per_second = throughput_runs / seconds;
 
+  // Per-call cost of each sandboxed tool, through the tool itself.
+  std::shared_ptr<Sandbox> shared(std::move(sb));
+  namespace t = agentcoder::tools;
+  t::PythonTool python_tool(shared, t::PythonToolOptions{});
+  t::MathTool math_tool(shared, t::MathToolOptions{});
+  auto call = [](t::Tool& tool, const nlohmann::json& args, const char* expect) {
+    auto start = Clock::now();
+    t::ToolResult r = tool.invoke(args);
+    double ms = ms_since(start);
+    if (!r.ok || r.text.find(expect) == std::string::npos) {
+      std::fprintf(stderr, "%s tool answered '%s' (%s)\n", tool.name().c_str(), r.text.c_str(), r.error_class.c_str());
+      std::exit(1);
+    }
+    return ms;
+  };
+  const nlohmann::json python_args = {{"code", "print(6 * 7)"}};
+  const nlohmann::json math_args = {{"operation", "solve"}, {"expression", "x**2 - 4"}, {"variable", "x"}};
+  double math_first = call(math_tool, math_args, "x = 2");
+  std::vector<double> python_calls, math_calls;
+  for (int i = 0; i < tool_calls; ++i) {
+    python_calls.push_back(call(python_tool, python_args, "42"));
+    math_calls.push_back(call(math_tool, math_args, "x = 2"));
+  }
+
   double plain50 = percentile(plain, 0.5), cold50 = percentile(cold, 0.5), warm50 = percentile(warm, 0.5);
   std::printf("sandbox bench: %d interleaved rounds, print(1), %s, %u CPUs\n\n", rounds, python.c_str(),
               std::thread::hardware_concurrency());
@@ -155,10 +185,15 @@ int main(int argc, char** argv) {
   std::printf("| sandbox, cold path | %.2f | %.2f |\n", cold50, percentile(cold, 0.95));
   std::printf("| sandbox, warm path | %.2f | %.2f |\n\n", warm50, percentile(warm, 0.95));
   std::printf("warm, 2 workers: %d executions in %.2f s = %.0f executions/s\n\n", throughput_runs, seconds, per_second);
+  std::printf("| tool call (warm, %d calls each, interleaved) | p50 ms | p95 ms |\n|---|---|---|\n", tool_calls);
+  std::printf("| python `print(6 * 7)` | %.2f | %.2f |\n", percentile(python_calls, 0.5), percentile(python_calls, 0.95));
+  std::printf("| math solve x**2 - 4 | %.2f | %.2f |\n", percentile(math_calls, 0.5), percentile(math_calls, 0.95));
+  std::printf("| math, first call (starts a SymPy slot) | %.2f | |\n\n", math_first);
   std::printf("ratios against the targets:\n");
   std::printf("  warm p50 / 5 ms                    = %.2f  (target <= 1)\n", warm50 / 5.0);
   std::printf("  cold p50 / plain p50               = %.2f  (target <= 1.5)\n", cold50 / plain50);
-  std::printf("  warm p50 / plain p50               = %.2f\n", warm50 / plain50);
+  std::printf("  warm p50 / plain p50               = %.2f  (target <= 0.4)\n", warm50 / plain50);
+  std::printf("  math call p50 / 20 ms              = %.2f  (target <= 1)\n", percentile(math_calls, 0.5) / 20.0);
   std::printf("  warm executions/s (2 workers) / 150 = %.2f  (target >= 1)\n", per_second / 150.0);
   return 0;
 }

@@ -55,6 +55,17 @@ uint64_t read_key(const std::string& path, const std::string& key) {
   return 0;
 }
 
+// Bytes of file cache on the LRU lists in a memory.stat (shmem, so a run's
+// /tmp, is on the anonymous lists and not counted).
+uint64_t file_cache(const std::string& stat, const std::string& active, const std::string& inactive) {
+  std::istringstream in(read_text_file(stat));
+  std::string k;
+  uint64_t v, total = 0;
+  while (in >> k >> v)
+    if (k == active || k == inactive) total += v;
+  return total;
+}
+
 bool exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
 bool host_has_swap() {
@@ -230,29 +241,47 @@ void SlotCgroup::set_limits(uint64_t memory_bytes, uint32_t processes, double cp
   // Each write is a few syscalls on the path of every run: skip the ones
   // that would not change anything.
   if (!memory_.empty()) {
-    uint64_t held = read_u64(memory_ + (plan_.memory_v2 ? "/memory.current" : "/memory.usage_in_bytes"));
+    CgroupCounters now = read();
+    uint64_t held = now.memory_usage > now.memory_file ? now.memory_usage - now.memory_file : 0;
     uint64_t limit = held + memory_bytes;
-    // What the helpers hold drifts by page-cache noise; a MiB of slack on
-    // top of the requested amount is not worth a write per run.
-    bool same = memory_bytes == memory_request_ && limit >= memory_limit_ && limit - memory_limit_ < (1u << 20);
+    // What the helpers hold drifts by a few pages; a MiB of slack on top of
+    // the requested amount is not worth a write per run.
+    uint64_t drift = limit > memory_limit_ ? limit - memory_limit_ : memory_limit_ - limit;
+    bool same = memory_bytes == memory_request_ && drift < (1u << 20);
     if (!same) {
       std::string value = std::to_string(limit);
+      bool ok;
       if (plan_.memory_v2) {
-        write_text_file(memory_ + "/memory.max", value);
+        ok = write_text_file(memory_ + "/memory.max", value);
       } else if (plan_.swap_accounted && exists(memory_ + "/memory.memsw.limit_in_bytes")) {
-        // memsw must stay >= the memory limit, so the order depends on the direction.
-        if (limit >= memory_limit_) {
-          write_text_file(memory_ + "/memory.memsw.limit_in_bytes", value);
-          write_text_file(memory_ + "/memory.limit_in_bytes", value);
+        // memsw must stay >= the memory limit (EINVAL otherwise), so the
+        // order depends on the direction: raising, memsw first; lowering, or
+        // the first time (both unlimited), the limit first.
+        const std::string mem = memory_ + "/memory.limit_in_bytes", memsw = memory_ + "/memory.memsw.limit_in_bytes";
+        if (memory_limit_ != 0 && limit >= memory_limit_) {
+          ok = write_text_file(memsw, value) && write_text_file(mem, value);
         } else {
-          write_text_file(memory_ + "/memory.limit_in_bytes", value);
-          write_text_file(memory_ + "/memory.memsw.limit_in_bytes", value);
+          ok = write_text_file(mem, value) && write_text_file(memsw, value);
         }
       } else {
-        write_text_file(memory_ + "/memory.limit_in_bytes", value);
+        ok = write_text_file(memory_ + "/memory.limit_in_bytes", value);
+      }
+      // A lower limit makes the kernel reclaim cache down to it first; it
+      // fails (EBUSY) only if that is impossible. Never run on a stale limit.
+      if (!ok) {
+        memory_limit_ = 0;
+        throw std::runtime_error("sandbox: cannot set the memory limit of " + memory_ + " to " + value + ": " +
+                                 std::strerror(errno));
       }
       memory_limit_ = limit;
       memory_request_ = memory_bytes;
+    }
+    // TCP buffers are charged apart on v1 (kmem.tcp, off by default): turn the
+    // accounting on and bound them by the run's memory, so loopback sockets
+    // in the run's own network namespace cannot hold memory outside its limit.
+    if (!plan_.memory_v2 && tcp_limit_ != memory_bytes) {
+      write_text_file(memory_ + "/memory.kmem.tcp.limit_in_bytes", std::to_string(memory_bytes));
+      tcp_limit_ = memory_bytes;
     }
   }
   if (!pids_.empty() && processes != processes_) {
@@ -289,10 +318,12 @@ CgroupCounters SlotCgroup::read() const {
     c.has_memory = true;
     if (plan_.memory_v2) {
       c.memory_usage = read_u64(memory_ + "/memory.current");
+      c.memory_file = file_cache(memory_ + "/memory.stat", "active_file", "inactive_file");
       c.memory_peak = read_u64(memory_ + "/memory.peak");
       c.oom_kills = read_key(memory_ + "/memory.events", "oom_kill");
     } else {
       c.memory_usage = read_u64(memory_ + "/memory.usage_in_bytes");
+      c.memory_file = file_cache(memory_ + "/memory.stat", "total_active_file", "total_inactive_file");
       c.memory_peak = read_u64(memory_ + "/memory.max_usage_in_bytes");
       c.oom_kills = read_key(memory_ + "/memory.oom_control", "oom_kill");
     }

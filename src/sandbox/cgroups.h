@@ -49,6 +49,9 @@ struct CgroupPlan {
 
 struct CgroupCounters {
   uint64_t memory_usage = 0;  // bytes now in use
+  // Of memory_usage, the page cache of files (reclaimable; charged by
+  // whichever run read the file first, so it outlives that run).
+  uint64_t memory_file = 0;
   uint64_t memory_peak = 0;   // bytes, since the last reset_peak()
   uint64_t oom_kills = 0;     // cumulative for the group
   uint64_t cpu_usage_ns = 0;  // cumulative for the group
@@ -68,7 +71,10 @@ class SlotCgroup {
   std::vector<std::string> dirs() const { return dirs_; }
 
   // Sets the limits for the next run. memory_bytes is added to what the
-  // group already holds (launcher, zygote), so the run gets the full amount.
+  // helpers in the group (launcher, zygote) hold apart from file cache, so
+  // the run gets the full amount and no more: cache that earlier runs
+  // charged is reclaimed under the run's pressure, never added to its limit.
+  // Throws std::runtime_error if the memory limit cannot be written.
   void set_limits(uint64_t memory_bytes, uint32_t processes, double cpus);
   void reset_peak();
   CgroupCounters read() const;
@@ -83,6 +89,7 @@ class SlotCgroup {
   uint64_t memory_limit_ = 0, memory_request_ = 0;
   uint32_t processes_ = 0;
   long cpu_quota_ = 0;
+  uint64_t tcp_limit_ = 0;
 };
 
 // Small file helpers shared by the sandbox; return false / "" on failure.

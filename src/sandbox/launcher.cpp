@@ -94,6 +94,22 @@ int drop_capabilities() {
   return static_cast<int>(syscall(SYS_capset, &header, data));
 }
 
+std::string to_hex(const std::string& bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return out;
+}
+
 std::vector<char*> pointers(const std::vector<std::string>& strings) {
   std::vector<char*> out;
   for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
@@ -167,7 +183,10 @@ int child_main(void* raw) {
   if (err > count) syscall(SYS_close_range, count, err - 1, 0);
   syscall(SYS_close_range, err + 1, ~0u, 0);
 
-  set_limit(RLIMIT_CORE, 0, 0);
+  // 1, not 0: the kernel skips a pipe core handler only for a limit of 1
+  // (0 stops file dumps alone), and no dump reaches the host with the run's
+  // memory. Pinned: the hard limit cannot be raised, the filter refuses lowering it.
+  set_limit(RLIMIT_CORE, 1, 1);
   if (!a->zygote) {
     const RunRequest& r = a->req;
     set_limit(RLIMIT_NOFILE, r.rlimit_nofile, r.rlimit_nofile);
@@ -353,6 +372,8 @@ std::string LauncherConfig::encode() const {
   for (const auto& p : sys_path) out << "syspath=" << p << "\n";
   for (const auto& d : extra_dirs) out << "bind=" << d << "\n";
   for (const auto& d : cgroup_dirs) out << "cgroup=" << d << "\n";
+  for (const auto& m : preload) out << "preload=" << m << "\n";
+  if (!preload_code.empty()) out << "preload_code=" << to_hex(preload_code) << "\n";
   out << "uid=" << host_uid << "\ngid=" << host_gid << "\nprivileged=" << privileged << "\nwarm=" << warm << "\n";
   return out.str();
 }
@@ -369,6 +390,8 @@ LauncherConfig LauncherConfig::decode(const std::string& text) {
     else if (key == "syspath") c.sys_path.push_back(value);
     else if (key == "bind") c.extra_dirs.push_back(value);
     else if (key == "cgroup") c.cgroup_dirs.push_back(value);
+    else if (key == "preload") c.preload.push_back(value);
+    else if (key == "preload_code") c.preload_code = from_hex(value);
     else if (key == "uid") c.host_uid = static_cast<uid_t>(std::stoul(value));
     else if (key == "gid") c.host_gid = static_cast<gid_t>(std::stoul(value));
     else if (key == "privileged") c.privileged = value == "1";
@@ -445,6 +468,12 @@ int launcher_main(int sock) {
   l.argv_zygote = l.argv_cold;
   l.argv_zygote[5] = runner;
   l.argv_zygote[6] = "zygote";
+  // zygote=mod1,mod2;HEX: the modules to import, then the code to run (hex).
+  if (!l.cfg.preload.empty() || !l.cfg.preload_code.empty()) {
+    l.argv_zygote[6] += "=";
+    for (size_t i = 0; i < l.cfg.preload.size(); ++i) l.argv_zygote[6] += (i ? "," : "") + l.cfg.preload[i];
+    l.argv_zygote[6] += ";" + to_hex(l.cfg.preload_code);
+  }
 
   if (fds.size() != (l.cfg.warm ? 2u : 1u)) {
     send_error(sock, "launcher: expected the cold channel (and, warm, the zygote's socket)");

@@ -34,6 +34,8 @@ struct LauncherConfig {
   gid_t host_gid = 0;
   bool privileged = false;               // launcher is root: may map any uid
   bool warm = false;                     // start a zygote on the socket sent along
+  std::vector<std::string> preload;      // modules the zygote imports before it serves
+  std::string preload_code;              // Python it runs after them (any bytes)
   std::vector<std::string> cgroup_dirs;  // removed by the launcher if orphaned
 
   std::string encode() const;

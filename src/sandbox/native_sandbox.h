@@ -34,10 +34,16 @@ class NativeSandbox : public Sandbox {
     std::unique_ptr<Slot> slot;
     bool busy = false;
     unsigned index = 0;
+    std::vector<std::string> preload;  // what its zygote imported (ExecRequest::preload)
+    std::string preload_code;          // and ran (ExecRequest::preload_code)
   };
 
-  std::unique_ptr<Slot> make_slot(unsigned index);
-  Entry* acquire();
+  std::unique_ptr<Slot> make_slot(unsigned index, const std::vector<std::string>& preload,
+                                  const std::string& preload_code);
+  // An idle slot with this preload list: one there is, a new one while fewer
+  // than the capacity exist, or one made in place of an idle slot of another
+  // kind; otherwise waits.
+  Entry* acquire(const std::vector<std::string>& preload, const std::string& preload_code);
   void release(Entry* entry);
 
   SandboxOptions options_;

@@ -117,6 +117,10 @@ RootSpec make_root_spec(const std::vector<std::string>& extra_dirs) {
   spec.entries.push_back({RootEntry::kFile, "/etc/group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n", 0});
   spec.entries.push_back({RootEntry::kFile, "/etc/hosts", "127.0.0.1 localhost sandbox\n::1 localhost\n", 0});
   spec.entries.push_back({RootEntry::kFile, "/etc/hostname", "sandbox\n", 0});
+  // Debian reaches BLAS and LAPACK (numpy, scipy) through symlinks here.
+  struct stat alternatives;
+  if (stat("/etc/alternatives", &alternatives) == 0 && S_ISDIR(alternatives.st_mode))
+    add_tree(spec, "/etc/alternatives", "/etc/alternatives");
   for (const std::string& dir : extra_dirs) {
     std::string source = real_path(dir);
     if (source.empty()) throw std::runtime_error("sandbox: cannot resolve " + dir);

@@ -47,6 +47,16 @@ struct ExecRequest {
   std::string stdin_data;  // given to the program on stdin
   Limits limits;
   bool force_cold = false;  // start a fresh interpreter even when the sandbox is warm
+  // Modules a warm run finds already imported: its slot's zygote imported
+  // them (trusted code, before any run) and each run is a copy of it, so
+  // `import sympy` costs nothing. Slots are kept per preload list; cold
+  // runs ignore it. A module that fails to import is simply not preloaded.
+  std::vector<std::string> preload;
+  // Trusted Python the zygote runs once after those imports, to load what
+  // the imports leave for first use (lazy submodules, caches); its output
+  // goes nowhere and its errors are ignored. Part of the slot's kind, as
+  // `preload` is.
+  std::string preload_code;
 };
 
 struct ExecResult {
@@ -85,7 +95,10 @@ struct SandboxOptions {
   unsigned max_concurrent_runs = 0;  // slots; 0 means twice the CPU count
   // As root, the host uid (and gid) the sandbox user maps to is this plus
   // the slot number; an ordinary user's sandboxes map to the user itself.
-  uid_t host_uid_base = 1600000000;
+  // 0: a range of 256 of this supervisor's own, 1600000000 + 256 x (pid mod
+  // 2^22), so separate agentcoder processes share no uid and so no per-user
+  // kernel limit (inotify instances, RLIMIT_NPROC, ...); slots are then at most 256.
+  uid_t host_uid_base = 0;
 };
 
 // The helper processes and cgroups of one slot, for leak checks and reports.

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,7 +20,9 @@ namespace {
 
 // What CPython, its stdlib and ordinary C extensions call. Syscalls missing
 // here get EPERM; names this libseccomp does not know are skipped, so they
-// stay denied.
+// stay denied. Not inotify: a watch on the shared read-only system files
+// sees the host's (and other runs') use of them, and its instances count
+// against a per-user limit; the stdlib never uses it.
 constexpr const char* kAllowed[] = {
     "accept", "accept4", "access", "alarm", "arch_prctl", "bind", "brk", "capget", "capset", "chdir",
     "chmod", "chown", "clock_getres", "clock_gettime", "clock_nanosleep", "close", "close_range",
@@ -32,14 +35,14 @@ constexpr const char* kAllowed[] = {
     "getegid", "geteuid", "getgid", "getgroups", "getitimer", "getpeername", "getpgid", "getpgrp",
     "getpid", "getppid", "getpriority", "getrandom", "getresgid", "getresuid", "getrlimit",
     "getrusage", "getsid", "getsockname", "getsockopt", "gettid", "gettimeofday", "getuid",
-    "getxattr", "inotify_add_watch", "inotify_init", "inotify_init1", "inotify_rm_watch", "kill",
+    "getxattr", "kill",
     "lchown", "lgetxattr", "link", "linkat", "listen", "listxattr", "llistxattr", "lremovexattr",
     "lseek", "lsetxattr", "lstat", "madvise", "membarrier", "memfd_create", "mincore", "mkdir",
     "mkdirat", "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap", "mprotect", "mq_getsetattr",
     "mq_notify", "mq_open", "mq_timedreceive", "mq_timedsend", "mq_unlink", "mremap", "msgctl",
     "msgget", "msgrcv", "msgsnd", "msync", "munlock", "munlockall", "munmap", "nanosleep",
     "newfstatat", "open", "openat", "openat2", "pause", "pidfd_open", "pidfd_send_signal", "pipe",
-    "pipe2", "poll", "ppoll", "pread64", "preadv", "preadv2", "prlimit64", "pselect6", "pwrite64",
+    "pipe2", "poll", "ppoll", "pread64", "preadv", "preadv2", "pselect6", "pwrite64",
     "pwritev", "pwritev2", "read", "readahead", "readlink", "readlinkat", "readv", "recvfrom",
     "recvmmsg", "recvmsg", "remap_file_pages", "removexattr", "rename", "renameat", "renameat2",
     "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask",
@@ -49,7 +52,7 @@ constexpr const char* kAllowed[] = {
     "sched_yield", "seccomp", "select", "semctl", "semget", "semop", "semtimedop", "sendfile",
     "sendmmsg", "sendmsg", "sendto", "set_robust_list", "set_tid_address", "setfsgid", "setfsuid",
     "setgid", "setgroups", "setitimer", "setpgid", "setpriority", "setregid", "setresgid",
-    "setresuid", "setreuid", "setrlimit", "setsid", "setsockopt", "setuid", "setxattr", "shmat",
+    "setresuid", "setreuid", "setsid", "setsockopt", "setuid", "setxattr", "shmat",
     "shmctl", "shmdt", "shmget", "shutdown", "sigaltstack", "signalfd", "signalfd4", "socketpair",
     "splice", "stat", "statfs", "statx", "symlink", "symlinkat", "sync", "sync_file_range", "syncfs",
     "sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete", "timer_getoverrun",
@@ -136,6 +139,12 @@ SeccompProgram build_seccomp_program() {
   add_ioctl_rules(f);
   for (uint64_t persona : {0x0ull, 0xffffffffull})
     f.add(SCMP_ACT_ALLOW, "personality", {SCMP_A0(SCMP_CMP_EQ, persona)});
+  // RLIMIT_CORE is pinned at 1 (launcher.h): the kernel then skips pipe
+  // core handlers (core_pattern "|...") and file dumps alike. A run may read
+  // it and change any other limit, never that one.
+  f.add(SCMP_ACT_ALLOW, "setrlimit", {SCMP_A0(SCMP_CMP_NE, RLIMIT_CORE)});
+  f.add(SCMP_ACT_ALLOW, "prlimit64", {SCMP_A1(SCMP_CMP_NE, RLIMIT_CORE)});
+  f.add(SCMP_ACT_ALLOW, "prlimit64", {SCMP_A2(SCMP_CMP_EQ, 0)});
   for (unsigned long option : kAllowedPrctl)
     f.add(SCMP_ACT_ALLOW, "prctl", {SCMP_A0(SCMP_CMP_EQ, option)});
 

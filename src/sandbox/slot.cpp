@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -314,6 +315,8 @@ Slot::Slot(const SlotSettings& settings, const std::string& name) : settings_(se
     cfg.host_gid = settings.host_gid;
     cfg.privileged = settings.privileged;
     cfg.warm = settings.warm;
+    cfg.preload = settings.preload;
+    cfg.preload_code = settings.preload_code;
     if (cgroup_) {
       // The one migration of the slot's life; every run is forked inside.
       for (const std::string& procs : cgroup_->procs_files())
@@ -402,7 +405,12 @@ void Slot::record_end(const CgroupCounters& before, const RunDone& done, ExecRes
   if (cgroup_) {
     CgroupCounters after = cgroup_->read();
     result.oom_killed = after.oom_kills > before.oom_kills;
-    if (after.memory_peak > before.memory_usage) result.peak_memory_bytes = after.memory_peak - before.memory_usage;
+    // The peak counts what the helpers hold and the file cache left by
+    // earlier runs: take both off. Cache the run reclaimed under pressure is
+    // no longer there at the end, so only what survived both ends is old.
+    uint64_t helpers = before.memory_usage - std::min(before.memory_usage, before.memory_file);
+    uint64_t old_cache = std::min(before.memory_file, after.memory_file);
+    if (after.memory_peak > helpers + old_cache) result.peak_memory_bytes = after.memory_peak - helpers - old_cache;
     if (after.has_cpu_usage && before.has_cpu_usage)
       result.cpu_seconds = static_cast<double>(after.cpu_usage_ns - before.cpu_usage_ns) / 1e9;
   }
@@ -416,7 +424,13 @@ ExecResult Slot::run(const ExecRequest& request) {
   result.warm = warm;
   result.missing_protections = settings_.missing;
 
-  const CgroupCounters before = start_counting(request.limits, warm);
+  CgroupCounters before;
+  try {
+    before = start_counting(request.limits, warm);
+  } catch (...) {
+    broken_ = true;  // a slot whose limits cannot be set is replaced
+    throw;
+  }
   RunFds fds;
   fds.open(request.code);
   const auto start = Clock::now();

@@ -35,6 +35,8 @@ struct SlotSettings {
   uid_t host_uid = 0;
   gid_t host_gid = 0;
   std::vector<std::string> missing;  // copied into every result
+  std::vector<std::string> preload;  // modules the zygote imports (ExecRequest::preload)
+  std::string preload_code;          // and the code it runs then (ExecRequest::preload_code)
 };
 
 class Slot {

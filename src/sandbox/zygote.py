@@ -1,5 +1,5 @@
 # The Python side of the sandbox, embedded into the binary and run as
-#   python3 -s -S -B -c <this file> cold|zygote <sys.path entries...>
+#   python3 -s -S -B -c <this file> cold|zygote[=modules] <sys.path entries...>
 # inside a sandbox the launcher has already built (launcher.h).
 #
 # cold:   fd 3 holds the code; run it as __main__ and exit.
@@ -18,33 +18,86 @@
 # os alone would add most of a millisecond to every cold run.
 import sys
 
-MODE = sys.argv[1]
+MODE, _, PRELOAD = sys.argv[1].partition('=')  # zygote=mod1,mod2;HEX: import those, run HEX
 sys.path[:] = sys.argv[2:]
 del sys.argv[1:]
 
 import builtins
 
 
+# Both paths run a program the way plain `python3 -I` runs a file: the
+# bytes are compiled (a BOM and a coding declaration count), SystemExit and
+# uncaught exceptions end it with the interpreter's exit codes and messages,
+# and the file name is '<string>', as with -c.
+
 def _exit_code(code):
+    """The exit status of SystemExit(code), as the interpreter derives it."""
     if code is None:
         return 0
     if isinstance(code, int):
-        return code
-    try:
-        print(code, file=sys.stderr)
-    except Exception:
-        pass
+        return code if -(1 << 63) <= code < (1 << 63) else -1  # what fits a C long
+    # The interpreter writes str(code) and a newline, ignoring errors of either.
+    for text in (code, '\n'):
+        try:
+            sys.stderr.write(str(text))
+        except Exception:
+            pass
     return 1
 
 
+def _unreadable(source):
+    """Plain Python's refusal of source it cannot read, where compile() says
+    otherwise or nothing; None if the source can be compiled. Not UTF-8 with
+    no encoding declared: compile() accepts it in a comment. A NUL byte:
+    Python 3.11 reads a file with one erratically; its 3.12 words."""
+    if b'\0' in source:
+        line = source[:source.index(b'\0')].split(b'\n')
+        text = line[-1].decode('utf-8', 'replace').strip()
+        return '  File "<string>", line %d\n    %s\nSyntaxError: source code cannot contain null bytes\n' % (
+            len(line), text)
+    try:
+        source.decode('utf-8')
+        return None
+    except UnicodeDecodeError as e:
+        bad = e.start
+    if source.startswith(b'\xef\xbb\xbf'):
+        return None
+    import re
+    if any(re.match(rb'^[ \t\f]*#.*?coding[:=]', line) for line in source.split(b'\n', 2)[:2]):
+        return None
+    return ("SyntaxError: Non-UTF-8 code starting with '\\x%02x' in file <string> on line %d, "
+            "but no encoding declared; see https://peps.python.org/pep-0263/ for details\n" % (
+                source[bad], source.count(b'\n', 0, bad) + 1))
+
+
+def _source_error(source, error):
+    """Plain Python's words for a bad encoding declaration, where compile()
+    words it differently; None for ordinary syntax errors."""
+    if error.lineno == 0 and error.msg.startswith(('unknown encoding: ', 'encoding problem: ')):
+        return 'SyntaxError: encoding problem: %s\n' % error.msg.split(': ', 1)[1]
+    return None
+
+
 def _run(source):
-    """Runs `source` as `python -c` would; returns the exit code."""
+    """Runs the program `source` (bytes); returns the exit code."""
     main = type(sys)('__main__')
     main.__builtins__ = builtins
     sys.modules['__main__'] = main
     sys.argv = ['-c']
+    message = _unreadable(source)
+    if message is None:
+        try:
+            code = compile(source, '<string>', 'exec')
+        except (SyntaxError, ValueError) as e:
+            message = _source_error(source, e) if isinstance(e, SyntaxError) else None
+            if message is None:
+                e.__traceback__ = None  # a compile error shows no runner frame
+                sys.excepthook(type(e), e, None)
+                return 1
+    if message is not None:
+        sys.stderr.write(message)
+        return 1
     try:
-        code = compile(source, '<string>', 'exec')
         exec(code, main.__dict__)
     except SystemExit as e:
         return _exit_code(e.code)
@@ -157,7 +210,7 @@ def _payload():
     for target in range(3):
         os.dup2(fds[target], target)
     source = os.pread(fds[3], os.fstat(fds[3]).st_size, 0)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (1, 1))  # see launcher.cpp: no pipe core dumps
     resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
@@ -172,22 +225,49 @@ def _payload():
     # Everything but 0-2 goes; the socket to the supervisor included.
     os.closerange(3, 1 << 20)
     _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(_fprog), 0, 0), 'seccomp')
-    sys.stdin = sys.__stdin__ = open(0, 'r', encoding='utf-8', closefd=False)
-    sys.stdout = sys.__stdout__ = open(1, 'w', encoding='utf-8', closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, 'w', encoding='utf-8', errors='backslashreplace',
-                                       buffering=1, closefd=False)
-    rc = _run(source.decode('utf-8', 'surrogateescape'))
+    # The interpreter's own streams, made as it makes them (its errors
+    # handlers, names and buffering); the zygote's are on /dev/null.
+    sys.stdin = sys.__stdin__ = _std_stream(0, 'rb', '<stdin>', _STDIO[0], False)
+    sys.stdout = sys.__stdout__ = _std_stream(1, 'wb', '<stdout>', _STDIO[1], False)
+    sys.stderr = sys.__stderr__ = _std_stream(2, 'wb', '<stderr>', _STDIO[2], True)
+    rc = _run(source)
     try:
         threading._shutdown()
         atexit._run_exitfuncs()
     except BaseException:
         pass
+    if _flush_std_streams() < 0:
+        rc = 120  # as Py_FinalizeEx reports a failed flush
+    os._exit(rc & 0xff)
+
+
+_STDIO = [(f.encoding, f.errors) for f in (sys.stdin, sys.stdout, sys.stderr)]
+
+
+def _std_stream(fd, mode, name, encoding_errors, line_buffering):
+    buffered = io.open(fd, mode, -1, closefd=False)
+    buffered.raw.name = name
+    encoding, errors = encoding_errors
+    text = io.TextIOWrapper(buffered, encoding, errors, '\n', line_buffering)
+    text.mode = mode[0]
+    return text
+
+
+def _flush_std_streams():
+    """Flushes stdout and stderr as the interpreter does at exit; -1 if either fails."""
+    status = 0
     for stream in (sys.stdout, sys.stderr):
         try:
+            if stream is None or stream.closed:
+                continue
             stream.flush()
-        except BaseException:
-            pass
-    os._exit(rc & 0xff)
+        except BaseException as e:
+            if stream is sys.stdout:  # PyErr_WriteUnraisable's words; stderr's failure is silent
+                import traceback
+                sys.stderr.write('Exception ignored in: %r\n' % stream)
+                sys.stderr.write(''.join(traceback.format_exception_only(type(e), e)))
+            status = -1
+    return status
 
 
 def _prepare_run():
@@ -223,8 +303,27 @@ def _supervisor_gone():
     return bool(readable) and _ctl.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b''
 
 
+def _preload():
+    """Imports what every run of this zygote should find imported (trusted
+    modules from the interpreter's own path, before any request)."""
+    import importlib
+    modules, _, code = PRELOAD.partition(';')
+    for name in filter(None, modules.split(',')):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass  # the run's own import reports it
+    if code:
+        try:
+            exec(compile(bytes.fromhex(code), '<preload>', 'exec'), {'__name__': '__preload__'})
+        except BaseException:
+            pass
+        sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
+
+
 def _serve():
     libc.prctl(PR_SET_NAME, b'ac-sbx-zygote', 0, 0, 0)
+    _preload()
     _ctl.send(b'R')
     # One prepared run at a time: it serves the next request, then the
     # zygote prepares another. Its 'P' waits in the socket for that request.

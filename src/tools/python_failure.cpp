@@ -82,6 +82,11 @@ PythonFailure classify_python_failure(const sandbox::ExecResult& r) {
   else if (r.oom_killed || t == "MemoryError") f.error_class = "memory";
   else if (r.stdout_truncated || r.stderr_truncated) f.error_class = "output_limit";
   else if (r.signal == SIGSYS || (has_exception && is_denial(t, f.exception_message))) f.error_class = "sandbox_denied";
+  // A package whose shared library the sandbox's view lacks: the harness's
+  // doing, not the model's import.
+  else if ((t == "ImportError" || t == "ModuleNotFoundError") &&
+           f.exception_message.find("cannot open shared object file") != std::string::npos)
+    f.error_class = "sandbox_denied";
   else if (t == "SyntaxError" || t == "IndentationError" || t == "TabError") f.error_class = "syntax_error";
   else if (t == "NameError" || t == "UnboundLocalError") f.error_class = "name_error";
   else if (t == "ImportError" || t == "ModuleNotFoundError") f.error_class = "import_error";

@@ -7,7 +7,8 @@
 //   output_limit    it wrote more than the sandbox lets a run write
 //   sandbox_denied  the sandbox refused something: killed by SIGSYS
 //                   (seccomp), PermissionError, or an OSError for EPERM,
-//                   EACCES, EROFS, ENOSYS or an unreachable network
+//                   EACCES, EROFS, ENOSYS or an unreachable network, or an
+//                   ImportError for a shared library missing from its view
 //   syntax_error    SyntaxError, IndentationError, TabError
 //   name_error      NameError, UnboundLocalError
 //   import_error    ImportError, ModuleNotFoundError

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   try {
     auto sandbox = make_sandbox(options);
     for (const SlotInfo& s : sandbox->slots()) {
-      std::printf("launcher=%d\nzygote=%d\n", s.launcher_pid, s.zygote_pid);
+      std::printf("launcher=%d\nzygote=%d\nhost_uid=%u\n", s.launcher_pid, s.zygote_pid, s.host_uid);
       for (const std::string& d : s.cgroup_dirs) std::printf("cgroup=%s\n", d.c_str());
     }
     if (announce) std::printf("running\n");

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "leftovers.h"
+#include "process_helpers.h"
 #include "sandbox/host_check.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/seccomp_policy.h"
@@ -85,6 +86,19 @@ print(statistics.median([3, 1, 2]), collections.Counter('aab').most_common(1))
 TEST_P(SandboxTest, ImportsDebianPackages) {
   ExecResult r = run("import sympy\nx = sympy.symbols('x')\nprint(sympy.integrate(2 * x, x))");
   EXPECT_EQ(r.stdout_data, "x**2\n") << r.stderr_data;
+}
+
+// What model-written data and numeric code imports (Debian's packages; BLAS
+// is reached through /etc/alternatives).
+TEST_P(SandboxTest, ImportsNumericPackages) {
+  ExecResult r = run(R"PY(
+import numpy, scipy.linalg, pandas
+a = numpy.array([[2.0, 1.0], [1.0, 3.0]])
+print(round(float(numpy.linalg.det(a)), 6), round(float(scipy.linalg.det(a)), 6))
+print(pandas.DataFrame({'x': [1, 2, 3]})['x'].sum())
+)PY");
+  EXPECT_EQ(r.stdout_data, "5.0 5.0\n6\n") << r.stderr_data;
+  EXPECT_EQ(r.exit_code, 0);
 }
 
 TEST_P(SandboxTest, ReadsStdin) {
@@ -273,6 +287,22 @@ TEST_P(SandboxTest, NothingLeftAfterRuns) {
 
 INSTANTIATE_TEST_SUITE_P(Paths, SandboxTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "warm" : "cold"; });
+
+// Separate supervisors map their sandboxes to separate host uids, so per-user
+// kernel limits (inotify instances, RLIMIT_NPROC) are not shared between
+// agentcoder processes.
+TEST(HostUids, EachSupervisorHasItsOwnRange) {
+  if (geteuid() != 0) GTEST_SKIP() << "only root maps the sandbox user to other host uids";
+  auto sandbox = make_sandbox({});
+  const uid_t mine = sandbox->slots().at(0).host_uid;
+  EXPECT_EQ(mine, 1600000000u + static_cast<uid_t>(getpid() % (1 << 22)) * 256u);
+  int status = 0;
+  std::string out = finish(spawn({SANDBOX_PROBE, "print(1)"}, {}), status);
+  ASSERT_EQ(status, 0) << out;
+  ASSERT_NE(field(out, "host_uid"), "") << out;
+  const uid_t other = static_cast<uid_t>(std::stoul(field(out, "host_uid")));
+  EXPECT_GE(other > mine ? other - mine : mine - other, 256u) << "the two supervisors' ranges overlap";
+}
 
 TEST(SeccompPolicy, BuildsAndEveryRuleIsAccepted) {
   SeccompProgram p = build_seccomp_program();

@@ -55,6 +55,18 @@ TEST(PythonFailure, PermissionErrorsAreSandboxDenied) {
   EXPECT_EQ(c.error_class, "runtime_error");
 }
 
+// numpy failing for a library the sandbox does not show is the harness's
+// failure, not the model's import error.
+TEST(PythonFailure, MissingSharedLibraryIsTheSandboxs) {
+  auto c = classify_python_failure(failed_with(
+      "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n"
+      "ImportError: libblas.so.3: cannot open shared object file: No such file or directory\n"));
+  EXPECT_EQ(c.error_class, "sandbox_denied");
+  c = classify_python_failure(failed_with(
+      "Traceback (most recent call last):\nModuleNotFoundError: No module named 'numpy_that_is_not_there'\n"));
+  EXPECT_EQ(c.error_class, "import_error");
+}
+
 TEST(PythonFailure, ChainedExceptionsReportTheLast) {
   std::string err =
       "Traceback (most recent call last):\n  File \"<string>\", line 2, in <module>\nKeyError: 'a'\n\n"
