@@ -14,6 +14,14 @@
 namespace agentcoder::cli {
 namespace {
 
+// H:MM:SS, as Slurm's --time takes it.
+std::string duration(double hours) {
+  long seconds = static_cast<long>(hours * 3600 + 0.5);
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", seconds / 3600, seconds / 60 % 60, seconds % 60);
+  return text;
+}
+
 struct PlanArgs {
   std::string config;
   experiment::PlanOptions plan;
@@ -33,22 +41,22 @@ void plan_command(PlanArgs& args) {
               args.cost.tokens_per_episode > 0 ? args.cost.tokens_per_episode : double(config.max_tokens),
               args.cost.tokens_per_episode > 0 ? "given" : "max_tokens, an upper bound",
               args.cost.tokens_per_second > 0 ? "given" : "scaled by model size from 102 tok/s for 94 MiB (2-core CPU)");
-  std::printf("%-24s %10s %9s %14s %9s %9s\n", "variant", "model MiB", "episodes", "tokens", "tok/s", "hours");
+  std::printf("%-24s %10s %9s %14s %9s %12s\n", "variant", "model MiB", "episodes", "tokens", "tok/s", "time");
   for (const auto& v : cost.variants)
-    std::printf("%-24s %10.0f %9zu %14.0f %9.1f %9.2f\n", v.name.c_str(), v.model_bytes / 1048576.0, v.episodes,
-                v.tokens, v.tokens_per_second, v.hours);
-  std::printf("%-24s %10s %9zu %14.0f %9s %9.2f\n\n", "total (one process)", "", plan.episodes.size(), cost.tokens, "",
-              cost.hours);
+    std::printf("%-24s %10.0f %9zu %14.0f %9.1f %12s\n", v.name.c_str(), v.model_bytes / 1048576.0, v.episodes,
+                v.tokens, v.tokens_per_second, duration(v.hours).c_str());
+  std::printf("%-24s %10s %9zu %14.0f %9s %12s\n\n", "total (one process)", "", plan.episodes.size(), cost.tokens, "",
+              duration(cost.hours).c_str());
   if (args.cost.shards > 1) {
-    std::printf("%-8s %9s %14s %9s  %s\n", "shard", "episodes", "tokens", "hours", "variants (episodes): one model load each");
+    std::printf("%-8s %9s %14s %12s  %s\n", "shard", "episodes", "tokens", "time", "variants (episodes): one model load each");
     for (const auto& s : cost.shards) {
       std::string variants;
       for (const auto& [name, n] : s.variants) variants += (variants.empty() ? "" : ", ") + name + " (" + std::to_string(n) + ")";
-      std::printf("%-8s %9zu %14.0f %9.2f  %s\n", (std::to_string(s.index) + "/" + std::to_string(args.cost.shards)).c_str(),
-                  s.episodes, s.tokens, s.hours, variants.c_str());
+      std::printf("%-8s %9zu %14.0f %12s  %s\n", (std::to_string(s.index) + "/" + std::to_string(args.cost.shards)).c_str(),
+                  s.episodes, s.tokens, duration(s.hours).c_str(), variants.c_str());
     }
-    std::printf("\n%zu shards at once: %.2f hours (the longest shard), %.2f hours of shard time in all\n",
-                args.cost.shards, cost.longest_shard_hours, cost.hours);
+    std::printf("\n%zu shards at once: %s (the longest shard); %s of shard time in all\n", args.cost.shards,
+                duration(cost.longest_shard_hours).c_str(), duration(cost.hours).c_str());
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -80,6 +81,23 @@ TEST_F(ShardCommandTest, BadShardsAreOneLineAndExitTwo) {
   auto none = run_cli(AGENTCODER_BIN, "merge " + path("nothing"));
   EXPECT_EQ(none.code, 2) << none.out;
   EXPECT_EQ(count_lines(none.out), 1) << none.out;
+}
+
+TEST_F(ShardCommandTest, PlanCountsEpisodesPerShardAndEstimatesTime) {
+  // 12 tasks x 2 modes = 24 episodes of 1000 tokens at 100 tok/s: 240 s, 80 s a shard.
+  auto r = run_cli(AGENTCODER_BIN, "plan " + path("grid.toml") + " --shards 3 --tokens-per-second 100 "
+                                   "--tokens-per-episode 1000 --results " + path("res"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("= 24 episodes"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\ntiny +16 +24 +24000 +100\.0 +0:04:00\n)"))) << r.out;
+  for (const char* shard : {"1/3", "2/3", "3/3"})
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(std::string("\n") + shard + R"( +8 +8000 +0:01:20  tiny \(8\)\n)")))
+        << shard << " not as expected in\n" << r.out;
+  EXPECT_NE(r.out.find("3 shards at once: 0:01:20 (the longest shard); 0:04:00 of shard time in all"),
+            std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("res") + "/grid/results.sqlite")) << "plan ran something";
+  auto bad = run_cli(AGENTCODER_BIN, "plan " + path("grid.toml") + " --tokens-per-second -5");
+  EXPECT_EQ(bad.code, 2) << bad.out;
 }
 
 TEST_F(ShardCommandTest, SlurmDryRunWritesAnArrayAndAMergeJob) {
