@@ -16,10 +16,13 @@ backend="${AGENTCODER_BACKEND:-cpu}"
 # sympy for the math tool, numpy/scipy/pandas for what model-written code
 # imports in the sandbox (tests/sandbox), python3.11-doc for the docs tool's index,
 # matplotlib for the report's figures, chromium for the report's DOM test,
-# python3-venv for the training check's environment (setup_python.sh).
+# python3-venv for the training check's environment (setup_python.sh),
+# slurm-wlm and munge for the one-node Slurm test (tests/slurm/; on a host
+# with systemd Debian also enables their services, which the test does not use).
 packages=(build-essential cmake ninja-build ccache git pkg-config
           libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev libssl-dev
-          libgtest-dev python3 python3-venv python3-sympy python3-numpy python3-scipy python3-pandas python3.11-doc python3-matplotlib chromium)
+          libgtest-dev python3 python3-venv python3-sympy python3-numpy python3-scipy python3-pandas python3.11-doc python3-matplotlib chromium
+          slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")

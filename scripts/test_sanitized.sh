@@ -4,8 +4,9 @@
 # (CMake option AGENTCODER_SANITIZE). Our code is sanitized; llama.cpp is the
 # same cached, unsanitized build that build/ links (scripts/build_llama.sh).
 # Left out: the tests labelled integration, which run the default model,
-# and those labelled python, whose work is Python's reading our exports
-# (`make test` runs both on the normal build).
+# those labelled python, whose work is Python's reading our exports, and the
+# one labelled slurm, whose work is the scheduler's (the shard and merge code
+# it drives is in the unit tests) (`make test` runs all three on the normal build).
 # Usage: test_sanitized.sh [extra ctest arguments]. Run after scripts/setup.sh.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -33,4 +34,4 @@ ninja_or_die "$build" "$build/ninja.log"
 export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_init_order=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 log "running the sanitized tests (integration tests excluded)"
-ctest --test-dir "$build" --output-on-failure --timeout 600 -j"$AGENTCODER_JOBS" -LE "integration|python" "$@"
+ctest --test-dir "$build" --output-on-failure --timeout 600 -j"$AGENTCODER_JOBS" -LE "integration|python|slurm" "$@"

@@ -1,5 +1,7 @@
 #include "experiment/variant.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -22,8 +24,11 @@ std::string model_file(const ModelVariant& v, const std::string& run_dir) {
   if (!fs::exists(out)) {
     fs::create_directories(run_dir + "/models");
     std::fprintf(stderr, "quantizing %s to %s\n", path.c_str(), v.quantize.c_str());
-    models::quantize(path, out + ".tmp", v.quantize);
-    fs::rename(out + ".tmp", out);  // a killed quantization leaves no file that looks finished
+    // Shards of one run may quantize at once: each into its own file, and
+    // the rename makes one of the identical copies the model.
+    const std::string partial = out + ".tmp." + std::to_string(getpid());
+    models::quantize(path, partial, v.quantize);
+    fs::rename(partial, out);  // a killed quantization leaves no file that looks finished
   }
   return out;
 }
