@@ -143,9 +143,13 @@ std::string example_arguments(const std::vector<ToolSchema>& tools) {
   nlohmann::ordered_json args = nlohmann::ordered_json::object();
   if (tools.empty()) return args.dump();
   json schema = json::parse(tools.front().parameters, nullptr, false);
-  if (!schema.is_object() || !schema.contains("properties")) return args.dump();
+  if (!schema.is_object() || !schema.contains("properties") || !schema["properties"].is_object()) return args.dump();
   for (const auto& [name, property] : schema["properties"].items()) {
-    std::string type = property.value("type", "string");
+    // A user's or a data set's schema may give a list of types (["integer", "null"]),
+    // or no object at all: such a property gets the string placeholder.
+    std::string type = "string";
+    if (property.is_object() && property.contains("type") && property["type"].is_string())
+      type = property["type"].get<std::string>();
     if (type == "integer" || type == "number") args[name] = 1;
     else if (type == "boolean") args[name] = true;
     else if (name == "code") args[name] = "print(2 ** 100)";

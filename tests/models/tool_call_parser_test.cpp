@@ -183,3 +183,13 @@ TEST(HarnessParser, DeeplyNestedPayloadIsAnError) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_NE(r.errors[0].find("nested deeper than 64 levels"), std::string::npos) << r.errors[0];
 }
+
+// Found by fuzz/chat_json_fuzzer: a property that is not an object, or whose
+// type is a list, made the instructions throw json's type_error (exit 1 from
+// `generate --tools`, an aborted variant in a run).
+TEST(HarnessFormat, InstructionsTakeAnyPropertySchema) {
+  ToolSchema odd{"f", "odd", R"({"type": "object", "properties": {"a": "-ath", "b": {"type": ["integer", "null"]}, "c": {"type": "integer"}}})"};
+  std::string text;
+  ASSERT_NO_THROW(text = harness_tool_instructions({odd}, false));
+  EXPECT_NE(text.find(R"({"name":"f","arguments":{"a":"...","b":"...","c":1}})"), std::string::npos) << text;
+}
