@@ -40,6 +40,6 @@ for t in "${targets[@]}"; do
     tail -n 60 "$build/$t.log" >&2
     die "fuzz target $t failed; the input is in $build/artifacts/ (rerun: $build/fuzz/${t}_fuzzer FILE)"
   fi
-  grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+ *DONE' "$build/$t.log" | tr '\n' ' ' >&2
+  grep -E '^Done [0-9]+ runs|^stat::peak_rss_mb' "$build/$t.log" | tr '\n' ' ' >&2
   echo >&2
 done
