@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # default (the one place it is set).
 JOBS := $(shell source ./scripts/common.sh && echo "$$AGENTCODER_JOBS")
 
-.PHONY: setup run demo test test-sanitize bench clean
+.PHONY: setup run demo test test-sanitize fuzz bench clean
 
 setup:
 	./scripts/setup.sh
@@ -29,8 +29,15 @@ demo: setup
 
 # setup creates the training check's Python environment, so its tests
 # (label python) must run here rather than skip.
+# Then each libFuzzer target of fuzz/ for 20 s (scripts/fuzz.sh: a clang
+# build in build-fuzz/, then the four runs).
 test: setup
 	cd build && AGENTCODER_REQUIRE_PYTHON_ENV=1 ctest --output-on-failure --timeout 600 -j$(JOBS)
+	./scripts/fuzz.sh 20
+
+# Each fuzz target for 10 minutes; new inputs collect in build-fuzz/corpus/.
+fuzz: setup
+	./scripts/fuzz.sh 600
 
 # The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer, in
 # build-asan/ (scripts/test_sanitized.sh says what it leaves out and why).
@@ -43,4 +50,4 @@ bench: setup
 	./build/bin/episodes_bench
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -12,7 +12,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 backend="${AGENTCODER_BACKEND:-cpu}"
 
 # Each is used: the toolchain (git also stamps the build's commit into run
-# manifests), the libraries CMakeLists.txt finds, GoogleTest for tests/,
+# manifests), the libraries CMakeLists.txt finds, clang-14 and its libFuzzer
+# runtime and OpenMP (llama.cpp links it) for fuzz/ (scripts/fuzz.sh), GoogleTest for tests/,
 # sympy for the math tool, numpy/scipy/pandas for what model-written code
 # imports in the sandbox (tests/sandbox), python3.11-doc for the docs tool's index,
 # matplotlib for the report's figures, chromium for the report's DOM test,
@@ -21,6 +22,7 @@ backend="${AGENTCODER_BACKEND:-cpu}"
 # with systemd Debian also enables their services, which the test does not use).
 packages=(build-essential cmake ninja-build ccache git pkg-config
           libcli11-dev libtomlplusplus-dev libsqlite3-dev libseccomp-dev libssl-dev
+          libre2-dev clang-14 libclang-rt-14-dev libomp-14-dev
           libgtest-dev python3 python3-venv python3-sympy python3-numpy python3-scipy python3-pandas python3.11-doc python3-matplotlib chromium
           slurm-wlm munge)
 missing=()

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
+#include "models/chat_json.h"
 #include "models/chat_template.h"
 #include "models/engine.h"
 #include "models/lora.h"
@@ -28,55 +29,15 @@ struct GenerateArgs {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-json parse_json_file(const std::string& path) {
-  json j = json::parse(read_file(path), nullptr, false);
-  if (j.is_discarded()) throw InputError(path + ": not valid JSON");
-  return j;
-}
-
-std::vector<models::ToolSchema> load_tools(const std::string& path) {
-  json j = parse_json_file(path);
-  if (!j.is_array()) throw InputError(path + ": expected a JSON array of tools");
-  std::vector<models::ToolSchema> tools;
-  for (size_t i = 0; i < j.size(); ++i) {
-    json t = j[i].contains("function") ? j[i]["function"] : j[i];
-    if (!t.contains("name") || !t["name"].is_string())
-      throw InputError(path + ": tool " + std::to_string(i) + ": field 'name' missing");
-    tools.push_back({t["name"], t.value("description", ""),
-                     t.contains("parameters") ? t["parameters"].dump() : R"({"type":"object","properties":{}})"});
-  }
-  return tools;
-}
-
-std::vector<models::ChatMessage> load_chat(const std::string& path) {
-  json j = parse_json_file(path);
-  if (!j.is_array()) throw InputError(path + ": expected a JSON array of messages");
-  std::vector<models::ChatMessage> messages;
-  for (size_t i = 0; i < j.size(); ++i) {
-    const json& m = j[i];
-    if (!m.contains("role") || !m["role"].is_string())
-      throw InputError(path + ": message " + std::to_string(i) + ": field 'role' missing");
-    models::ChatMessage msg;
-    msg.role = m["role"];
-    if (m.contains("content") && m["content"].is_string()) msg.content = m["content"];
-    msg.tool_call_id = m.value("tool_call_id", "");
-    msg.tool_name = m.value("name", "");
-    if (m.contains("tool_calls")) {
-      for (const json& c : m["tool_calls"]) {
-        json f = c.contains("function") ? c["function"] : c;
-        json args = f.value("arguments", json::object());
-        msg.tool_calls.push_back({c.value("id", ""), f.value("name", ""), args.is_string() ? args.get<std::string>() : args.dump()});
-      }
-    }
-    messages.push_back(std::move(msg));
-  }
-  return messages;
-}
-
 void run_generate(GenerateArgs args) {
   args.flags.resolve();
   args.sampling.resolve();
   if (args.prompt.empty() == args.chat_file.empty()) throw InputError("give exactly one of --prompt or --chat");
+  // The user's JSON is read before the model loads: bad input fails in milliseconds.
+  std::vector<models::ToolSchema> tools;
+  if (!args.tools_file.empty()) tools = models::tools_from_json_text(read_file(args.tools_file), args.tools_file);
+  std::vector<models::ChatMessage> chat_messages;
+  if (!args.chat_file.empty()) chat_messages = models::chat_from_json_text(read_file(args.chat_file), args.chat_file);
   models::Model model(args.flags.model);
   std::vector<std::unique_ptr<models::LoraAdapter>> adapters;
   std::vector<std::pair<const models::LoraAdapter*, float>> active;
@@ -92,8 +53,6 @@ void run_generate(GenerateArgs args) {
   if (!active.empty()) engine.set_adapters(active);
 
   models::SamplingParams sampling = args.sampling.params;
-  std::vector<models::ToolSchema> tools;
-  if (!args.tools_file.empty()) tools = load_tools(args.tools_file);
   std::unique_ptr<models::ChatTemplate> chat;
   models::RenderedChat rendered;
   std::string prompt_text;
@@ -102,7 +61,7 @@ void run_generate(GenerateArgs args) {
     prompt_text = args.prompt;
   } else {
     std::vector<models::ChatMessage> messages;
-    if (!args.chat_file.empty()) messages = load_chat(args.chat_file);
+    if (!args.chat_file.empty()) messages = std::move(chat_messages);
     else {
       if (!args.system.empty()) messages.push_back({"system", args.system});
       messages.push_back({"user", args.prompt});

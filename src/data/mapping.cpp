@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -15,6 +14,7 @@
 #include "data/toml_json.h"
 #include "utils/errors.h"
 #include "utils/files.h"
+#include "utils/regex.h"
 
 namespace agentcoder::data {
 namespace {
@@ -60,24 +60,17 @@ json parse_json_text(const json& value) {
   }
 }
 
-// std::regex (libstdc++) recurses once per character matched, so a long
-// subject can exhaust the stack. Patterns are therefore matched line by line,
-// on lines of at most this many characters.
-constexpr size_t kRegexLineLimit = 4096;
-
 // `regex = "..."`: the first capture group (or the whole match) on the first
-// line that matches. ECMAScript syntax, as in rubrics.
+// line that matches (utils/regex.h syntax, case-sensitive).
 json extract(const std::string& pattern, const json& value) {
-  const std::regex re(pattern, std::regex::ECMAScript);  // checked when the mapping loads
+  std::string error;
+  const std::optional<Regex> re = Regex::compile(pattern, /*case_insensitive=*/false, &error);
+  if (!re) throw Unresolved("bad regex: " + error);  // checked when the mapping loads
   std::istringstream in(key_text(value));
   std::string line;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.size() > kRegexLineLimit)
-      throw Unresolved("a line of " + std::to_string(line.size()) + " characters is over the regex limit of " +
-                       std::to_string(kRegexLineLimit));
-    std::smatch m;
-    if (std::regex_search(line, m, re)) return m.size() > 1 ? m[1].str() : m[0].str();
+    if (std::optional<std::string> m = re->search(line, re->groups() > 0 ? 1 : 0)) return *m;
   }
   throw Unresolved("regex '" + pattern + "' matches no line of " + value.dump());
 }
@@ -189,11 +182,9 @@ void check_rule(const json& rule, const std::string& where, const std::function<
   if (rule.contains("parse") && rule["parse"] != "json") bad(where + ".parse", "must be \"json\"");
   if (rule.contains("regex")) {
     if (!rule["regex"].is_string()) bad(where + ".regex", "must be a string");
-    try {
-      std::regex re(rule["regex"].get<std::string>(), std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      bad(where + ".regex", std::string("bad regex: ") + e.what());
-    }
+    std::string error;
+    if (rule["regex"].is_string() && !Regex::compile(rule["regex"].get<std::string>(), false, &error))
+      bad(where + ".regex", "bad regex: " + error);
   }
   if (rule.contains("first_of")) check_rule(rule["first_of"], where + ".first_of", bad);
   if (rule.contains("default")) check_rule(rule["default"], where + ".default", bad);

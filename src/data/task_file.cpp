@@ -8,11 +8,13 @@
 #include "data/task_json.h"
 #include "utils/errors.h"
 #include "utils/files.h"
+#include "utils/json_input.h"
 
 namespace agentcoder::data {
 
-LoadResult load_tasks(const std::string& path, bool strict) {
-  const std::string text = read_file(path);
+LoadResult load_tasks(const std::string& path, bool strict) { return parse_tasks(read_file(path), path, strict); }
+
+LoadResult parse_tasks(const std::string& text, const std::string& path, bool strict) {
   LoadResult result;
   std::map<std::string, int> id_line;
   std::istringstream in(text);
@@ -25,12 +27,12 @@ LoadResult load_tasks(const std::string& path, bool strict) {
     std::vector<Issue> issues;
     std::optional<Task> task;
     try {
-      task = task_from_json(nlohmann::ordered_json::parse(line), issues);
-    } catch (const nlohmann::json::parse_error& e) {
-      // nlohmann's message starts with "[json.exception.parse_error.101] ": drop it.
-      std::string what = e.what();
-      auto pos = what.find("] ");
-      issues.push_back(Issue{"", 0, "", "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2))});
+      task = task_from_json(parse_json_input<nlohmann::ordered_json>(line, "-"), issues);
+    } catch (const InputError& e) {
+      // "-:1:C: why" -> "why (column C)": the file and line are the issue's own.
+      const std::string what = e.what();
+      const size_t column = what.find(':', 2) + 1, why = what.find(": ", column);
+      issues.push_back(Issue{"", 0, "", what.substr(why + 2) + " (column " + what.substr(column, why - column) + ")"});
     }
     std::vector<Issue> unknown;
     if (task)

@@ -26,6 +26,8 @@ struct LoadResult {
 };
 
 LoadResult load_tasks(const std::string& path, bool strict = false);
+// The same on text already read; `path` only names it in issues.
+LoadResult parse_tasks(const std::string& text, const std::string& path, bool strict = false);
 
 // Writes tasks as JSONL (stable key order). Writes to a temporary file and
 // renames it, so a failure leaves no half-written file. Throws on I/O errors.

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 #include <set>
 
 #include "data/template.h"
+#include "utils/regex.h"
 #include "utils/sha256.h"
 #include "utils/text.h"
 
@@ -20,6 +20,9 @@ const std::set<std::string> kKnownFields = {
     "alternative_tools", "check", "answer", "abs_tol", "rel_tol", "tests", "test_setup", "entry_point",
     "rubric", "expected_tools", "functions", "expected_calls", "reference_solution", "checker", "source",
     "source_id", "split", "knobs", "generator"};
+
+// A pattern quoted in a message: a refused one may be megabytes long.
+std::string clip(const std::string& text) { return text.size() <= 80 ? text : text.substr(0, 77) + "..."; }
 
 void add(std::vector<Issue>& issues, const std::string& field, const std::string& message) {
   issues.push_back(Issue{"", 0, field, message});
@@ -352,11 +355,9 @@ void validate_task(const Task& t, std::vector<Issue>& issues) {
         std::string field = "rubric[" + std::to_string(i) + "]";
         if (t.rubric[i].any_of.empty()) add(issues, field + ".any_of", "empty");
         for (const auto& re : t.rubric[i].any_of) {
-          try {
-            std::regex compiled(re, std::regex::ECMAScript | std::regex::icase);
-          } catch (const std::regex_error& e) {
-            add(issues, field + ".any_of", "bad regex '" + re + "': " + e.what());
-          }
+          std::string error;
+          if (!Regex::compile(re, /*case_insensitive=*/true, &error))
+            add(issues, field + ".any_of", "bad regex '" + clip(re) + "': " + error);
         }
       }
       break;

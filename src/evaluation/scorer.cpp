@@ -4,7 +4,6 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <regex>
 #include <tuple>
 #include <stdexcept>
 #include <thread>
@@ -16,6 +15,7 @@
 #include "evaluation/answer_extract.h"
 #include "evaluation/fabrication.h"
 #include "utils/errors.h"
+#include "utils/regex.h"
 #include "utils/utf8.h"
 #include "utils/vocabulary.h"
 
@@ -191,18 +191,14 @@ Verdict check_rubric(const data::Task& task, const store::EpisodeRecord& episode
     const data::RubricPoint& p = task.rubric[i];
     json point = {{"point", p.point}, {"matched", false}};
     for (const std::string& pattern : p.any_of) {
-      std::regex re;
-      try {
-        re = std::regex(pattern, std::regex::ECMAScript | std::regex::icase);
-      } catch (const std::regex_error& e) {
-        throw std::runtime_error("rubric point " + std::to_string(i + 1) + ": invalid regex '" + pattern +
-                                 "': " + e.what());
-      }
-      std::smatch m;
-      if (std::regex_search(episode.final_answer, m, re)) {
+      std::string error;
+      std::optional<Regex> re = Regex::compile(pattern, /*case_insensitive=*/true, &error);
+      if (!re)
+        throw std::runtime_error("rubric point " + std::to_string(i + 1) + ": invalid regex '" + pattern + "': " + error);
+      if (std::optional<std::string> m = re->search(episode.final_answer)) {
         point["matched"] = true;
         point["pattern"] = pattern;
-        point["text"] = clip_tail(m.str(), 200);
+        point["text"] = clip_tail(*m, 200);
         ++matched;
         break;
       }

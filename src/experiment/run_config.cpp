@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <sstream>
 
 #include <toml++/toml.h>
 
@@ -35,6 +36,7 @@ class Section {
     if constexpr (std::is_same_v<T, std::string>) {
       if (!node->is_string()) fail(key, "expected a string, got " + type_of(*node));
       out = *node->value<std::string>();
+      refuse_nul(key, out);
     } else if constexpr (std::is_same_v<T, bool>) {
       if (!node->is_boolean()) fail(key, "expected true or false, got " + type_of(*node));
       out = *node->value<bool>();
@@ -60,6 +62,7 @@ class Section {
     for (const auto& item : *array) {
       if (!item.is_string()) fail(key, "expected an array of strings, got an element of type " + type_of(item));
       out.push_back(*item.value<std::string>());
+      refuse_nul(key, out.back());
     }
   }
 
@@ -96,7 +99,7 @@ class Section {
         const std::string o(option.str());
         if (value.is_integer()) options[o] = *value.value<int64_t>();
         else if (value.is_floating_point()) options[o] = *value.value<double>();
-        else if (value.is_string()) options[o] = *value.value<std::string>();
+        else if (value.is_string()) options[o] = inner.refuse_nul(o, *value.value<std::string>());
         else if (value.is_boolean()) options[o] = *value.value<bool>();
         else inner.fail(o, "expected a number, string or boolean, got " + type_of(value));
       }
@@ -112,6 +115,22 @@ class Section {
       for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
       throw InputError(place(&node) + prefix() + name + ": unknown key (known here: " + known + ")");
     }
+  }
+
+  // A NUL would cut every message and path that holds the string short.
+  const std::string& refuse_nul(const std::string& key, const std::string& value) const {
+    if (value.find('\0') != std::string::npos) fail(key, "must not contain a NUL character");
+    return value;
+  }
+
+  // Each number of the config has a range: outside it a value would wrap,
+  // overflow a later computation or ask the machine for the impossible.
+  template <typename T>
+  void check_range(const std::string& key, T value, T lo, T hi) const {
+    if (value >= lo && value <= hi) return;  // false for NaN
+    std::ostringstream range;
+    range << "must be between " << lo << " and " << hi;
+    fail(key, range.str());
   }
 
   [[noreturn]] void fail(const std::string& key, const std::string& why) const {
@@ -176,9 +195,13 @@ std::string adapter_file(const std::string& config_file, const ModelVariant& v, 
 RunConfig load_run_config(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": cannot read experiment config");
+  return parse_run_config(read_file(path), path);
+}
+
+RunConfig parse_run_config(const std::string& text, const std::string& path) {
   RunConfig c;
   c.file = path;
-  c.text = read_file(path);
+  c.text = text;
   toml::table root;
   try {
     root = toml::parse(c.text, path);
@@ -254,6 +277,7 @@ RunConfig load_run_config(const std::string& path) {
     m.get("quantize", v.quantize);
     m.get_list("lora", v.lora);
     m.get("gpu_layers", v.gpu_layers, -1);  // -1 = all layers
+    m.check_range("gpu_layers", v.gpu_layers, -1, 100000);
     m.reject_unknown();
     if (v.path.empty()) m.fail("path", "missing");
     if (v.name.empty()) v.name = v.path;
@@ -266,16 +290,21 @@ RunConfig load_run_config(const std::string& path) {
   if (c.models.empty()) top.fail("models", "at least one [[models]] entry is needed");
   if (c.formats.empty()) agent.fail("formats", "at least one prompt format is needed");
   if (c.modes.empty()) agent.fail("modes", "at least one mode is needed");
-  if (c.parallel < 1) engine.fail("parallel", "must be at least 1");
-  if (c.context_per_sequence < 1) engine.fail("context_per_sequence", "must be at least 1");
-  if (c.max_steps < 1) agent.fail("max_steps", "must be at least 1");
-  if (c.max_tokens < 1) agent.fail("max_tokens", "must be at least 1");
-  if (c.max_tokens_per_step < 1) agent.fail("max_tokens_per_step", "must be at least 1");
-  if (!(c.temperature >= 0) || !std::isfinite(c.temperature)) agent.fail("temperature", "must be 0 (greedy) or more");
-  if (!(c.sandbox_timeout > 0) || !std::isfinite(c.sandbox_timeout)) sandbox.fail("timeout", "must be a positive number");
-  if (c.sandbox_memory_mb < 1) sandbox.fail("memory_mb", "must be at least 1");
-  if (!(c.sandbox_cpus > 0) || !std::isfinite(c.sandbox_cpus)) sandbox.fail("cpus", "must be a positive number");
-  if (c.name.find('/') != std::string::npos) top.fail("name", "must not contain '/'");
+  data.check_range("per_cell", c.per_cell, 0, 1000000);
+  data.check_range("generate_per_cell", c.generate_per_cell, 0, 1000000);
+  engine.check_range("parallel", c.parallel, 1, 512);
+  engine.check_range("context_per_sequence", c.context_per_sequence, 1, 1 << 20);
+  engine.check_range("threads", c.threads, 0, 1024);  // 0: llama.cpp's choice
+  agent.check_range("max_steps", c.max_steps, 1, 1000);
+  agent.check_range("max_tokens", c.max_tokens, 1, 1 << 20);
+  agent.check_range("max_tokens_per_step", c.max_tokens_per_step, 1, 1 << 20);
+  agent.check_range("temperature", c.temperature, 0.0f, 100.0f);
+  sandbox.check_range("timeout", c.sandbox_timeout, 0.001, 86400.0);
+  sandbox.check_range("memory_mb", c.sandbox_memory_mb, 16, 1 << 20);  // Python itself needs about 10 MB
+  sandbox.check_range("cpus", c.sandbox_cpus, 0.01, 1024.0);
+  // The run's folder is <results>/<name>: a path in the name would put it elsewhere.
+  if (c.name.find('/') != std::string::npos || c.name == "." || c.name == "..")
+    top.fail("name", "must be a plain file name (no '/', not '.' or '..')");
 
   c.tasks = from_config_folder(path, c.tasks);
   c.prompts_dir = from_config_folder(path, c.prompts_dir);

@@ -86,5 +86,8 @@ struct RunConfig {
 };
 
 RunConfig load_run_config(const std::string& path);
+// The same on TOML already read; `path` names it in errors and is where
+// relative paths are from.
+RunConfig parse_run_config(const std::string& text, const std::string& path);
 
 }  // namespace agentcoder::experiment

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "utils/errors.h"
+#include "utils/json_input.h"
 #include "utils/text.h"
 
 namespace agentcoder::models {
@@ -37,13 +39,13 @@ bool parse_payload(std::string body, ParsedReply& reply, ToolCall& call, std::st
     error = "empty tool call";
     return false;
   }
-  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) {
-    try {
-      (void)json::parse(body);
-    } catch (const json::parse_error& e) {
-      error = std::string("invalid JSON: ") + e.what();
-    }
+  // A reply is the model's, so hostile in the worst case: nesting is bounded
+  // (utils/json_input.h) before anything copies the value.
+  json value;
+  try {
+    value = parse_json_input<json>(body, "payload");
+  } catch (const InputError& e) {
+    error = std::string("invalid JSON: ") + e.what();
     return false;
   }
   if (!value.is_object()) {
@@ -66,8 +68,13 @@ bool parse_payload(std::string body, ParsedReply& reply, ToolCall& call, std::st
     add_repair(reply, "missing_arguments");
   }
   if (args.is_string()) {
-    json inner = json::parse(args.get<std::string>(), nullptr, false);
-    if (inner.is_discarded() || !inner.is_object()) {
+    json inner;
+    try {
+      inner = parse_json_input<json>(args.get<std::string>(), "arguments");
+    } catch (const InputError&) {
+      inner = nullptr;
+    }
+    if (!inner.is_object()) {
       error = "tool call \"arguments\" is a string that is not a JSON object";
       return false;
     }
@@ -122,7 +129,8 @@ bool parse_fenced_code(const std::string& text, const std::string& tool, ParsedR
     if (trim(code).empty()) {
       reply.errors.push_back("code fence holds no code");
     } else {
-      reply.tool_calls.push_back({"call_0", tool, json{{"code", code}}.dump()});
+      // Generated text may end inside a UTF-8 sequence: dump() must not throw on it.
+      reply.tool_calls.push_back({"call_0", tool, json{{"code", code}}.dump(-1, ' ', false, json::error_handler_t::replace)});
     }
   }
   reply.content = trim(text.substr(0, open) + (after < text.size() ? text.substr(after) : ""));
@@ -135,9 +143,13 @@ std::string example_arguments(const std::vector<ToolSchema>& tools) {
   nlohmann::ordered_json args = nlohmann::ordered_json::object();
   if (tools.empty()) return args.dump();
   json schema = json::parse(tools.front().parameters, nullptr, false);
-  if (!schema.is_object() || !schema.contains("properties")) return args.dump();
+  if (!schema.is_object() || !schema.contains("properties") || !schema["properties"].is_object()) return args.dump();
   for (const auto& [name, property] : schema["properties"].items()) {
-    std::string type = property.value("type", "string");
+    // A user's or a data set's schema may give a list of types (["integer", "null"]),
+    // or no object at all: such a property gets the string placeholder.
+    std::string type = "string";
+    if (property.is_object() && property.contains("type") && property["type"].is_string())
+      type = property["type"].get<std::string>();
     if (type == "integer" || type == "number") args[name] = 1;
     else if (type == "boolean") args[name] = true;
     else if (name == "code") args[name] = "print(2 ** 100)";
@@ -226,7 +238,7 @@ std::string harness_tool_instructions(const std::vector<ToolSchema>& tools, bool
   for (const auto& tool : tools) {
     nlohmann::ordered_json entry{{"name", tool.name}, {"description", tool.description},
                {"parameters", json::parse(tool.parameters, nullptr, false)}};
-    out += entry.dump() + "\n";
+    out += entry.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
   out +=
       "</tools>\n"
@@ -242,7 +254,8 @@ std::string harness_tool_instructions(const std::vector<ToolSchema>& tools, bool
 std::string harness_format_call(const ToolCall& call) {
   json args = json::parse(call.arguments, nullptr, false);
   if (args.is_discarded()) args = call.arguments;
-  return std::string(kOpen) + nlohmann::ordered_json{{"name", call.name}, {"arguments", args}}.dump() + std::string(kClose);
+  return std::string(kOpen) + nlohmann::ordered_json{{"name", call.name}, {"arguments", args}}.dump(-1, ' ', false, json::error_handler_t::replace) +
+         std::string(kClose);
 }
 
 }  // namespace agentcoder::models

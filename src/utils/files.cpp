@@ -11,7 +11,11 @@ namespace agentcoder {
 
 std::string read_file(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": no such file");
+  const auto status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::directory) throw InputError(path + ": is a directory, not a file");
+  if (status.type() != std::filesystem::file_type::regular && std::filesystem::exists(status))
+    throw InputError(path + ": not a regular file");
+  if (status.type() != std::filesystem::file_type::regular) throw InputError(path + ": no such file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot be read");
   std::ostringstream text;

@@ -98,19 +98,52 @@ TEST(RunConfig, WrongTypesAreRefused) {
 TEST(RunConfig, OutOfRangeValuesAreRefused) {
   TempDir dir;
   std::string e = load_error(dir, config_text("temperature = -1.0\n"));
-  EXPECT_NE(e.find("c.toml:9: [agent] temperature: must be 0 (greedy) or more"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.toml:9: [agent] temperature: must be between 0 and 100"), std::string::npos) << e;
   e = load_error(dir, config_text("force_tool_prefill = \"json\"\n"));
   EXPECT_NE(e.find("c.toml:9: [agent] force_tool_prefill: unknown form 'json' (auto, call_opener, fenced_code)"),
             std::string::npos)
       << e;
   e = load_error(dir, config_text("max_tokens_per_step = 0\n"));
-  EXPECT_NE(e.find("c.toml:9: [agent] max_tokens_per_step: must be at least 1"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.toml:9: [agent] max_tokens_per_step: must be between 1 and 1048576"), std::string::npos) << e;
   e = load_error(dir, config_text() + "[sandbox]\ntimeout = -1.0\n");
-  EXPECT_NE(e.find("c.toml:12: [sandbox] timeout: must be a positive number"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.toml:12: [sandbox] timeout: must be between 0.001 and 86400"), std::string::npos) << e;
   e = load_error(dir, config_text() + "[sandbox]\ncpus = nan\n");
-  EXPECT_NE(e.find("c.toml:12: [sandbox] cpus: must be a positive number"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.toml:12: [sandbox] cpus: must be between 0.01 and 1024"), std::string::npos) << e;
   e = load_error(dir, config_text() + "[sandbox]\nmemory_mb = 0\n");
-  EXPECT_NE(e.find("c.toml:12: [sandbox] memory_mb: must be at least 1"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.toml:12: [sandbox] memory_mb: must be between 16 and 1048576"), std::string::npos) << e;
+}
+
+// Values that once crashed a run, wrapped or wrote outside --results: each
+// is refused at load with the file, line, section and key.
+TEST(RunConfig, HostileValuesAreRefusedWithThePlace) {
+  TempDir dir;
+  const std::string f = dir.path("c.toml");
+  std::string e = load_error(dir, config_text() + "threads = 100000\n");
+  EXPECT_EQ(e, f + ":11: [engine] threads: must be between 0 and 1024");
+  e = load_error(dir, config_text("temperature = nan\n"));
+  EXPECT_EQ(e, f + ":9: [agent] temperature: must be between 0 and 100");
+  e = load_error(dir, config_text("temperature = inf\n"));
+  EXPECT_EQ(e, f + ":9: [agent] temperature: must be between 0 and 100");
+  e = load_error(dir, config_text("max_steps = 4294967297\n"));
+  EXPECT_NE(e.find(":9: [agent] max_steps: too large"), std::string::npos) << e;
+  e = load_error(dir, config_text("max_steps = 100000\n"));
+  EXPECT_EQ(e, f + ":9: [agent] max_steps: must be between 1 and 1000");
+  e = load_error(dir, config_text() + "[sandbox]\nmemory_mb = 1\n");
+  EXPECT_EQ(e, f + ":12: [sandbox] memory_mb: must be between 16 and 1048576");
+  e = load_error(dir, config_text() + "[sandbox]\ntimeout = 1e300\n");
+  EXPECT_EQ(e, f + ":12: [sandbox] timeout: must be between 0.001 and 86400");
+  std::string text = config_text();
+  for (const char* name : {"..", ".", "../x", "a/b"}) {
+    text.replace(0, text.find('\n'), std::string("name = \"") + name + "\"");
+    EXPECT_EQ(load_error(dir, text), f + ":1: name: must be a plain file name (no '/', not '.' or '..')") << name;
+  }
+  text.replace(0, text.find('\n'), "name = \"a\\u0000b\"");
+  EXPECT_EQ(load_error(dir, text), f + ":1: name: must not contain a NUL character");
+  e = load_error(dir, config_text("tools = [\"python\", \"x\\u0000\"]\n"));
+  EXPECT_EQ(e, f + ":9: [agent] tools: must not contain a NUL character");
+  text = config_text();
+  text.replace(text.find("[agent]"), 0, "gpu_layers = 2000000\n");
+  EXPECT_EQ(load_error(dir, text), f + ":6: [[models]] gpu_layers: must be between -1 and 100000");
 }
 
 TEST(RunConfig, AllGpuLayersIsMinusOne) {

@@ -161,3 +161,35 @@ TEST(HarnessFormat, InstructionsListEveryToolAndAParsableExample) {
   EXPECT_EQ(text.find("```python"), std::string::npos);
   EXPECT_NE(harness_tool_instructions(tools, true).find("```python"), std::string::npos);
 }
+
+// A reply cut by max_tokens can end inside a UTF-8 sequence: the fenced code
+// still becomes a call (the bad byte replaced) instead of an exception out of
+// json::dump, which the parser's contract says never happens.
+TEST(HarnessParser, FencedCodeWithIllFormedUtf8IsACall) {
+  HarnessParseOptions options;
+  options.fenced_code_tool = "python";
+  ParsedReply r;
+  ASSERT_NO_THROW(r = parse_harness_reply("```python\nprint('\xe2\x82')\n```", options));
+  ASSERT_EQ(r.kind, ReplyKind::tool_call);
+  EXPECT_EQ(args_of(r)["code"], "print('\xef\xbf\xbd')\n");
+}
+
+// A model's payload nested without end is an error of that call, refused
+// while parsing, before anything copies the value recursively.
+TEST(HarnessParser, DeeplyNestedPayloadIsAnError) {
+  const std::string deep = "{\"name\": \"python\", \"arguments\": {\"code\": " + std::string(200000, '[') + std::string(200000, ']') + "}}";
+  ParsedReply r = parse_harness_reply("<tool_call>" + deep + "</tool_call>");
+  EXPECT_EQ(r.kind, ReplyKind::malformed);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("nested deeper than 64 levels"), std::string::npos) << r.errors[0];
+}
+
+// Found by fuzz/chat_json_fuzzer: a property that is not an object, or whose
+// type is a list, made the instructions throw json's type_error (exit 1 from
+// `generate --tools`, an aborted variant in a run).
+TEST(HarnessFormat, InstructionsTakeAnyPropertySchema) {
+  ToolSchema odd{"f", "odd", R"({"type": "object", "properties": {"a": "-ath", "b": {"type": ["integer", "null"]}, "c": {"type": "integer"}}})"};
+  std::string text;
+  ASSERT_NO_THROW(text = harness_tool_instructions({odd}, false));
+  EXPECT_NE(text.find(R"({"name":"f","arguments":{"a":"...","b":"...","c":1}})"), std::string::npos) << text;
+}
