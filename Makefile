@@ -29,11 +29,11 @@ demo: setup
 
 # setup creates the training check's Python environment, so its tests
 # (label python) must run here rather than skip.
-# Then each libFuzzer target of fuzz/ for 20 s (scripts/fuzz.sh: a clang
+# Then each libFuzzer target of fuzz/ for 10 s (scripts/fuzz.sh: a clang
 # build in build-fuzz/, then the four runs).
 test: setup
 	cd build && AGENTCODER_REQUIRE_PYTHON_ENV=1 ctest --output-on-failure --timeout 600 -j$(JOBS)
-	./scripts/fuzz.sh 20
+	./scripts/fuzz.sh 10
 
 # Each fuzz target for 10 minutes; new inputs collect in build-fuzz/corpus/.
 fuzz: setup

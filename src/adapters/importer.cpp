@@ -23,6 +23,7 @@
 #include "utils/errors.h"
 #include "utils/files.h"
 #include "utils/paths.h"
+#include "utils/scratch_dir.h"
 #include "utils/sha256.h"
 
 extern char** environ;
@@ -31,25 +32,6 @@ namespace agentcoder::adapters {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "agentcoder-adapter-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // The converter's own error line when it names one ("ERROR:lora-to-gguf:...",
 // or a Python exception's last line), else the log's last line.
@@ -100,7 +82,6 @@ std::string absolute(const std::string& path) { return fs::absolute(path).lexica
 }  // namespace
 
 std::string converter_script() { return std::string(AGENTCODER_LLAMA_CPP_SRC) + "/convert_lora_to_gguf.py"; }
-std::string converter_python() { return agentcoder_home() + "/venv/bin/python"; }
 
 AdapterRecord import_peft_adapter(const ImportOptions& options) {
   const PeftLora peft = read_peft_lora(options.peft_dir);
@@ -128,12 +109,12 @@ AdapterRecord import_peft_adapter(const ImportOptions& options) {
 
   if (!options.replace && fs::exists(out)) throw InputError(out + ": exists (--replace to overwrite)");
 
-  const std::string python = converter_python(), script = converter_script();
+  const std::string python = project_python(), script = converter_script();
   if (access(python.c_str(), X_OK) != 0)
     throw std::runtime_error("no Python environment at " + python + ": run scripts/setup.sh");
   if (!fs::exists(script)) throw std::runtime_error(script + " is missing: run scripts/setup.sh");
 
-  TempDir tmp;
+  ScratchDir tmp("agentcoder-adapter");
   fs::create_directories(tmp.path("base"));
   write_file_atomically(tmp.path("base/config.json"), hf_config.dump(2) + "\n");
   const std::string converted = tmp.path("adapter.gguf"), log = tmp.path("converter.log");

@@ -30,7 +30,6 @@ struct ImportOptions {
 
 // Where the converter and its Python live (for messages and tests).
 std::string converter_script();
-std::string converter_python();
 
 // Throws InputError for bad input (a missing or non-PEFT directory, a base
 // that is not a GGUF or of an unsupported architecture, an adapter that

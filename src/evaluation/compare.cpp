@@ -350,6 +350,22 @@ Selection resolve_or_all(const std::vector<ScoredEpisode>& episodes, const std::
   return name.empty() ? Selection{} : resolve_selection(episodes, name);
 }
 
+// A pair's JSON: its two names, what tells them apart and what pairs them,
+// then pair_episodes' figures.
+ojson pair_json(const std::string& a, const std::string& b, const std::vector<std::string>& differing,
+                const std::vector<std::string>& matched, const ojson& paired) {
+  ojson out;
+  out["a"] = a;
+  out["b"] = b;
+  out["differ_in"] = differing;
+  ojson matched_by = ojson::array({"task_id"});
+  for (const std::string& d : matched) matched_by.push_back(d);
+  matched_by.push_back("seed");
+  out["matched_by"] = matched_by;
+  for (const auto& [k, v] : paired.items()) out[k] = v;
+  return out;
+}
+
 }  // namespace
 
 ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string& a_name, const std::string& b_name,
@@ -374,17 +390,8 @@ ojson compare_pair(const std::vector<ScoredEpisode>& episodes, const std::string
     if (selects(a, e)) side_a.push_back(&e);
     if (selects(b, e)) side_b.push_back(&e);
   }
-  ojson paired = pair_episodes(side_a, side_b, matched, options, "pair " + a.name() + " | " + b.name());
-  ojson out;
-  out["a"] = a.name();
-  out["b"] = b.name();
-  out["differ_in"] = differing;
-  ojson matched_by = ojson::array({"task_id"});
-  for (const std::string& d : matched) matched_by.push_back(d);
-  matched_by.push_back("seed");
-  out["matched_by"] = matched_by;
-  for (const auto& [k, v] : paired.items()) out[k] = v;
-  return out;
+  return pair_json(a.name(), b.name(), differing, matched,
+                   pair_episodes(side_a, side_b, matched, options, "pair " + a.name() + " | " + b.name()));
 }
 
 ojson compare_runs(const RunEpisodes& run_a, const RunEpisodes& run_b, const CompareRunsOptions& options) {
@@ -483,16 +490,7 @@ ojson compare_runs(const RunEpisodes& run_a, const RunEpisodes& run_b, const Com
   for (const auto& [v, r] : run_b.variant_resources) table_options.variant_resources[shown(v, false)] = r;
   out["tables"] = compare_conditions(merged, table_options);
 
-  ojson pair;
-  pair["a"] = shown_a.name();
-  pair["b"] = shown_b.name();
-  pair["differ_in"] = differing;
-  ojson matched_by = ojson::array({"task_id"});
-  for (const std::string& d : matched) matched_by.push_back(d);
-  matched_by.push_back("seed");
-  pair["matched_by"] = matched_by;
-  for (const auto& [k, v] : paired.items()) pair[k] = v;
-  out["pair"] = pair;
+  out["pair"] = pair_json(shown_a.name(), shown_b.name(), differing, matched, paired);
   return out;
 }
 

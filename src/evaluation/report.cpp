@@ -18,6 +18,7 @@
 
 #include "utils/errors.h"
 #include "utils/files.h"
+#include "utils/scratch_dir.h"
 
 extern char** environ;
 
@@ -31,25 +32,6 @@ namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
 // ---- files and the figure script ------------------------------------------------
-
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "agentcoder_report_XXXXXX").string();
-    if (!mkdtemp(templ.data())) throw std::runtime_error("cannot create a temporary directory in " + templ);
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::string last_line(const std::string& text) {
   std::string t = text;
@@ -65,7 +47,7 @@ std::string run_figure_script(const std::string& python, const std::string& metr
   if (access(python.c_str(), X_OK) != 0)
     throw InputError(python + " not found; the report's figures need Debian's python3 with matplotlib: "
                      "apt-get install python3 python3-matplotlib");
-  TempDir tmp;
+  ScratchDir tmp("agentcoder-report");
   std::string script = tmp.path("figures.py"), out_path = tmp.path("stdout"), err_path = tmp.path("stderr");
   write_file_atomically(script, kFiguresSource);
 

@@ -12,4 +12,6 @@ std::string agentcoder_home() {
 
 std::string default_model_path() { return agentcoder_home() + "/models/default.gguf"; }
 
+std::string project_python() { return agentcoder_home() + "/venv/bin/python"; }
+
 }  // namespace agentcoder

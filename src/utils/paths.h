@@ -9,5 +9,7 @@ namespace agentcoder {
 std::string agentcoder_home();
 // The default model fetched by scripts/fetch_model.sh.
 std::string default_model_path();
+// The interpreter of the project's Python environment (scripts/setup_python.sh).
+std::string project_python();
 
 }  // namespace agentcoder

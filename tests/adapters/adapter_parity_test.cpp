@@ -26,9 +26,11 @@
 #include "models/lora.h"
 #include "models/model.h"
 #include "support/cli_run.h"
+#include "support/python_env.h"
 #include "support/temp_dir.h"
 
 using namespace agentcoder::models;
+using agentcoder::testing::python_or_skip;
 using agentcoder::testing::run_shell;
 using agentcoder::testing::TempDir;
 
@@ -47,22 +49,6 @@ const std::vector<std::string> kPrompts = {
 };
 const std::vector<float> kScales = {1.0f, 0.5f, 0.0f};
 
-std::string venv_python() {
-  const char* home = std::getenv("AGENTCODER_HOME");
-  const char* user = std::getenv("HOME");
-  std::string root = home && *home ? home : std::string(user ? user : "") + "/.cache/agentcoder";
-  return root + "/venv/bin/python";
-}
-
-// The interpreter, or "" after skipping (or failing, when required).
-std::string python_or_skip() {
-  const std::string python = venv_python();
-  if (std::filesystem::exists(python)) return python;
-  if (std::getenv("AGENTCODER_REQUIRE_PYTHON_ENV"))
-    ADD_FAILURE() << python << " is missing and AGENTCODER_REQUIRE_PYTHON_ENV is set: run scripts/setup.sh";
-  return "";
-}
-
 std::vector<float> next_token_logits(Engine& engine, const std::vector<int32_t>& tokens) {
   GenerationRequest r;
   r.prompt_tokens = tokens;
@@ -79,7 +65,7 @@ float max_abs_diff(const float* a, const float* b, size_t n) {
 
 void check_parity(const std::string& model_path, const std::string& name) {
   const std::string python = python_or_skip();
-  if (python.empty()) GTEST_SKIP() << "no Python environment at " << venv_python() << " (scripts/setup.sh creates it)";
+  if (python.empty()) GTEST_SKIP() << "no Python environment at " << agentcoder::project_python() << " (scripts/setup.sh creates it)";
   TempDir dir;
   Model model({model_path});
   EngineOptions o;
@@ -187,7 +173,7 @@ void write_peft_dir(const TempDir& dir, const std::string& name, int layers, int
 // exit 2, and leave no file and no record. The good directory imports.
 TEST(AdapterImport, AnAdapterForAnotherShapeIsRefusedAndLeavesNothing) {
   const std::string python = python_or_skip();
-  if (python.empty()) GTEST_SKIP() << "no Python environment at " << venv_python() << " (scripts/setup.sh creates it)";
+  if (python.empty()) GTEST_SKIP() << "no Python environment at " << agentcoder::project_python() << " (scripts/setup.sh creates it)";
   TempDir dir;
   write_peft_dir(dir, "three-layers", 3, 64);
   write_peft_dir(dir, "wide", 2, 128);

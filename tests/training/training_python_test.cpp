@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "support/cli_run.h"
+#include "support/python_env.h"
 #include "support/temp_dir.h"
 #include "tiny_run.h"
 #include "training/dpo.h"
@@ -22,26 +23,11 @@
 #include "training_fixture.h"
 
 using agentcoder::testing::run_cli;
+using agentcoder::testing::python_or_skip;
 using agentcoder::testing::run_shell;
 using agentcoder::testing::TempDir;
 
 namespace {
-
-std::string venv_python() {
-  const char* home = std::getenv("AGENTCODER_HOME");
-  const char* user = std::getenv("HOME");
-  std::string root = home && *home ? home : std::string(user ? user : "") + "/.cache/agentcoder";
-  return root + "/venv/bin/python";
-}
-
-// The interpreter, or "" after skipping (or failing, when required).
-std::string python_or_skip() {
-  const std::string python = venv_python();
-  if (std::filesystem::exists(python)) return python;
-  if (std::getenv("AGENTCODER_REQUIRE_PYTHON_ENV"))
-    ADD_FAILURE() << python << " is missing and AGENTCODER_REQUIRE_PYTHON_ENV is set: run scripts/setup.sh";
-  return "";
-}
 
 std::string check(const std::string& python, const std::string& args) {
   return python + " " AGENTCODER_CHECK_SCRIPT " " + args + " 2>&1";
@@ -51,7 +37,7 @@ std::string check(const std::string& python, const std::string& args) {
 
 TEST(TrainingPython, TinyRunExportsLoadAndPrepare) {
   const std::string python = python_or_skip();
-  if (python.empty()) GTEST_SKIP() << "no Python environment at " << venv_python() << " (scripts/setup.sh creates it)";
+  if (python.empty()) GTEST_SKIP() << "no Python environment at " << agentcoder::project_python() << " (scripts/setup.sh creates it)";
   TempDir dir;
   const std::string config = training_test::make_tiny_run(dir, "tiny");
   const std::string run = dir.path("results/tiny");
@@ -69,7 +55,7 @@ TEST(TrainingPython, TinyRunExportsLoadAndPrepare) {
 
 TEST(TrainingPython, CallsAndPairsLoadAndPrepare) {
   const std::string python = python_or_skip();
-  if (python.empty()) GTEST_SKIP() << "no Python environment at " << venv_python() << " (scripts/setup.sh creates it)";
+  if (python.empty()) GTEST_SKIP() << "no Python environment at " << agentcoder::project_python() << " (scripts/setup.sh creates it)";
   TempDir dir;
   agentcoder::training::TrainingSet set = training_test::make_set(dir.path("r.sqlite"), {0, 1, 2, 3, 4, 5, 6, 7, 8});
   const std::string sft = agentcoder::training::jsonl_text(
