@@ -27,22 +27,24 @@ demo: setup
 	./build/bin/agentcoder generate --tools experiments/tools/python.json --fenced-code \
 	  --max-tokens 200 -p "Compute the sum of the squares of the integers from 1 to 100."
 
-# setup creates the training check's Python environment, so its tests
-# (label python) must run here rather than skip.
-# Then each libFuzzer target of fuzz/ for 10 s (scripts/fuzz.sh: a clang
-# build in build-fuzz/, then the four runs).
+# Every test: the tests on the normal build (setup creates the Python
+# environment, so the tests labelled python must run here rather than skip),
+# then the unit tests again under ASan and UBSan, then each libFuzzer target
+# for 10 s. The last two share one clang build, build-asan/
+# (scripts/build_sanitized.sh).
 test: setup
 	cd build && AGENTCODER_REQUIRE_PYTHON_ENV=1 ctest --output-on-failure --timeout 600 -j$(JOBS)
+	./scripts/test_sanitized.sh
 	./scripts/fuzz.sh 10
 
-# Each fuzz target for 10 minutes; new inputs collect in build-fuzz/corpus/.
-fuzz: setup
-	./scripts/fuzz.sh 600
-
-# The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer, in
-# build-asan/ (scripts/test_sanitized.sh says what it leaves out and why).
+# The sanitized part of `make test` alone (scripts/test_sanitized.sh says
+# what it leaves out and why).
 test-sanitize: setup
 	./scripts/test_sanitized.sh
+
+# Each fuzz target for 10 minutes; new inputs collect in build-asan/corpus/.
+fuzz: setup
+	./scripts/fuzz.sh 600
 
 bench: setup
 	./build/bin/engine_bench
@@ -50,4 +52,4 @@ bench: setup
 	./build/bin/episodes_bench
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan

@@ -1,31 +1,22 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of fuzz/ with clang-14 in build-fuzz/ (our code
-# instrumented and under AddressSanitizer; llama.cpp is the cached build) and
-# runs each for SECONDS, one after another, from its seed corpus in
-# fuzz/corpus/<target>/. New inputs the fuzzer finds go to
-# build-fuzz/corpus/<target>/, a crashing input to build-fuzz/artifacts/;
+# Builds the libFuzzer targets of fuzz/ in the sanitized build, build-asan/
+# (scripts/build_sanitized.sh: clang-14, our code under ASan and UBSan;
+# llama.cpp is the cached build) and runs each for SECONDS, one after
+# another, from its seed corpus in fuzz/corpus/<target>/. New inputs the
+# fuzzer finds go to build-asan/corpus/<target>/, a crashing input to
+# build-asan/artifacts/;
 # the first crash fails the script with the target's report.
 # Usage: fuzz.sh SECONDS [TARGET...]   (targets: task_loader config_loader tool_call chat_json)
-# `make test` runs 20 s each; `make fuzz` 600 s each. Run after scripts/setup.sh.
+# `make test` runs 10 s each; `make fuzz` 600 s each. Run after scripts/setup.sh.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="$root/build-fuzz"
+build="$root/build-asan"
 seconds="${1:?usage: fuzz.sh SECONDS [TARGET...]}"
 shift
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(task_loader config_loader tool_call chat_json)
-command -v clang++-14 >/dev/null || die "clang++-14 is missing (scripts/setup.sh installs clang-14)"
-llama_build=$("$root/scripts/build_llama.sh" "${AGENTCODER_BACKEND:-cpu}")
-
-# -O1 -gline-tables-only: fast enough to fuzz, file and line in every report.
-CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_C_FLAGS_RELEASE="-O1 -gline-tables-only" -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only" \
-  -DAGENTCODER_FUZZ=ON -DAGENTCODER_TESTS=OFF -DAGENTCODER_BENCH=OFF \
-  -DLLAMA_CPP_SRC="$LLAMA_SRC" -DLLAMA_CPP_BUILD="$llama_build" >/dev/null \
-  || die "configuring the fuzz build in $build failed (CMake's message is above)"
-log "building the fuzz targets (-j$AGENTCODER_JOBS)"
-ninja_or_die "$build" "$build/ninja.log" "${targets[@]/%/_fuzzer}"
+"$root/scripts/build_sanitized.sh" "${targets[@]/%/_fuzzer}"
 
 mkdir -p "$build/artifacts"
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
