@@ -80,6 +80,9 @@ struct MetricsOptions {
   // What each variant used, as the run stored it (store::variant_resources);
   // a variant missing here has null memory figures.
   std::map<std::string, store::VariantResources> variant_resources;
+  // Necessity (necessity.h): a task needs the tool unless force_text solves
+  // at least this share of its samples; in (0, 1], 1 = all of them.
+  double necessity_threshold = 1.0;
 };
 
 nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episodes, const MetricsOptions& options);
