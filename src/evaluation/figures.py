@@ -445,7 +445,7 @@ def fig_boundaries(m):
             points = [p for p in points if p[0] is not None and p[1] is not None]
             if points:
                 xs, ys, ns = zip(*points)
-                ax.scatter(xs, ys, s=[8 + 4 * n for n in ns], color=color, alpha=0.5, zorder=3)
+                ax.scatter(xs, ys, s=[8 + 4 * min(n, 40.0) for n in ns], color=color, alpha=0.5, zorder=3)
             b0, b1 = num(get(curve, "intercept")), num(get(curve, "slope"))
             if b0 is not None and b1 is not None and points:
                 lo, hi = min(p[0] for p in points), max(p[0] for p in points)
