@@ -60,13 +60,14 @@ std::string format_necessity(const ojson& necessity) {
   if (necessity.empty()) return "";
   std::vector<std::vector<std::string>> rows = {{"arm", "tasks", "necessary", "benefits", "free eps", "nec.+called",
                                                  "nec.+not called", "unnec.+called", "unnec.+not called",
-                                                 "mismatch"}};
+                                                 "mismatch", "label agrees"}};
   for (const ojson& r : necessity) {
     const ojson& c = r.at("cells");
     rows.push_back({arm(r), num(r.at("tasks")), num(r.at("necessary_tasks")),
                     num(r.at("benefit_tasks")) + "/" + num(r.at("benefit_decided_tasks")), num(r.at("free_episodes")),
                     share(c.at("necessary_called")), share(c.at("necessary_not_called")),
-                    share(c.at("unnecessary_called")), share(c.at("unnecessary_not_called")), share(r.at("mismatch"))});
+                    share(c.at("unnecessary_called")), share(c.at("unnecessary_not_called")), share(r.at("mismatch")),
+                    num(r.at("label_agreement").at("value")) + "/" + num(r.at("label_agreement").at("n"))});
   }
   return table("Necessity for this model (needed unless force_text solves >= " + num(necessity[0].at("threshold"), 2) +
                    " of its samples) against the free first call: shares of free episodes, 95% CI",

@@ -41,6 +41,7 @@ std::vector<TaskNecessity> task_necessity(const std::vector<ScoredEpisode>& epis
     t.variant = e.variant;
     t.prompt_format = e.prompt_format;
     t.task_id = e.task_id;
+    if (!e.optimal_tool.empty()) t.label_says_tool = e.optimal_tool != "none";
     if (!e.scored || !e.correct) continue;
     SolvedTally& tally = e.mode == Mode::force_text ? t.force_text : t.force_tool;
     tally.solved += *e.correct ? 1 : 0;
@@ -104,7 +105,7 @@ ojson necessity_json(const std::vector<ScoredEpisode>& episodes, const MetricsOp
         return necessary == cell.necessary && call == cell.called;
       });
 
-    int64_t necessary = 0, benefit = 0, benefit_decided = 0;
+    int64_t necessary = 0, benefit = 0, benefit_decided = 0, labelled = 0, agree = 0;
     ojson per_task = ojson::array();
     for (const TaskNecessity& t : all) {
       if (t.variant != variant || t.prompt_format != format) continue;
@@ -125,6 +126,10 @@ ojson necessity_json(const std::vector<ScoredEpisode>& episodes, const MetricsOp
       necessary += *t.necessary;
       benefit_decided += t.benefits.has_value();
       benefit += t.benefits.value_or(false);
+      if (t.label_says_tool) {
+        ++labelled;
+        agree += *t.label_says_tool == *t.necessary;
+      }
     }
     out.push_back({{"variant", variant},
                    {"prompt_format", format},
@@ -136,6 +141,9 @@ ojson necessity_json(const std::vector<ScoredEpisode>& episodes, const MetricsOp
                    {"free_episodes", free_episodes.size()},
                    {"cells", cells},
                    {"mismatch", estimate("mismatch", [](bool necessary, bool call) { return necessary != call; })},
+                   {"label_agreement",
+                    {{"value", labelled ? ojson(static_cast<double>(agree) / static_cast<double>(labelled)) : ojson(nullptr)},
+                     {"n", labelled}}},
                    {"per_task", per_task}});
   }
   return out;

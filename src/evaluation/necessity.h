@@ -21,7 +21,9 @@
 // share of the arm's free episodes on tasks with a necessity and its 95%
 // bootstrap CI (metrics.h estimate_with_ci, tasks resampled, label
 // "<free condition>:necessity.<cell>"), the mismatch (necessary and not
-// called, or unnecessary and called) likewise, and the per-task list.
+// called, or unnecessary and called) likewise, the label's agreement with
+// necessity (over tasks with both: label says a tool == necessary), and the
+// per-task list.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +50,7 @@ struct TaskNecessity {
   SolvedTally force_text, force_tool;
   std::optional<bool> necessary;
   std::optional<bool> benefits;
+  std::optional<bool> label_says_tool;  // the task's label: optimal_tool != "none"; nullopt unlabelled
 };
 
 // One row per (variant, prompt format, task) with a forced-mode episode,

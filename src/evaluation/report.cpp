@@ -427,15 +427,18 @@ std::string necessity_table(const ojson& m) {
                     count(at(a, "benefit_tasks")) + " of " + count(at(a, "benefit_decided_tasks")),
                     share_ci(at(c, "necessary_called")), share_ci(at(c, "necessary_not_called")),
                     share_ci(at(c, "unnecessary_called")), share_ci(at(c, "unnecessary_not_called")),
-                    share_ci(at(a, "mismatch"))});
+                    share_ci(at(a, "mismatch")),
+                    percent(at(a, "label_agreement", "value")) + " of " + count(at(a, "label_agreement", "n"))});
   }
   return table({"arm (variant / format)", "tasks", "necessary", "tool benefits", "necessary, called",
-                "necessary, not called", "unnecessary, called", "unnecessary, not called", "mismatch"},
+                "necessary, not called", "unnecessary, called", "unnecessary, not called", "mismatch",
+                "label agrees"},
                rows, "No arm has force_text episodes.") +
          "<p>Necessity for this model: a task needs the tool unless force_text solves it in at least " + e(threshold) +
          " of its samples; the tool benefits it when force_tool solves it more often. Cells: shares of the arm's "
          "free episodes on those tasks by whether the first action was a valid call, with 95% bootstrap intervals "
-         "over tasks and counts. Mismatch: necessary and not called, or unnecessary and called.</p>\n";
+         "over tasks and counts. Mismatch: necessary and not called, or unnecessary and called. Label agrees: "
+         "the tasks whose label says a tool exactly when they are necessary for this model.</p>\n";
 }
 
 std::string crossing_text(const ojson* c) {

@@ -151,7 +151,8 @@ TEST_F(MetricsCli, NecessityCellsInMetricsAndCompareAndTheThresholdFlag) {
   CliRun tables = cli("metrics " + file + " --bootstrap 0");
   ASSERT_EQ(tables.code, 0) << tables.out;
   EXPECT_EQ(row_cells(tables.out, "Necessity for this model", "base/direct"),
-            (std::vector<std::string>{"base/direct", "2", "2", "2/2", "2", "1.000", "0.000", "0.000", "0.000", "0.000"}))
+            (std::vector<std::string>{"base/direct", "2", "2", "2/2", "2", "1.000", "0.000", "0.000", "0.000", "0.000",
+                                      "1.000/2"}))
       << tables.out;
   CliRun compare = cli("compare " + file + " --bootstrap 0");
   ASSERT_EQ(compare.code, 0) << compare.out;

@@ -8,6 +8,7 @@
 //   C  0/2  1/2  call, call        necessary; benefits yes
 //   D  0/2  -    call, malformed   necessary; benefits unknown (no force_tool)
 //   E  -    -    call, call        no necessity (no force_text)
+// A is labelled none, the others python.
 #include "evaluation/necessity.h"
 
 #include <stdexcept>
@@ -28,7 +29,7 @@ ScoredEpisode episode(const std::string& task, Mode mode, int sample, ReplyKind 
   e.variant = "base";
   e.prompt_format = "direct";
   e.mode = mode;
-  e.optimal_tool = "python";
+  e.optimal_tool = task == "A" ? "none" : "python";
   e.first_decision = first;
   e.first_tool = first == ReplyKind::tool_call ? "python" : "";
   e.scored = true;
@@ -103,6 +104,8 @@ TEST(Necessity, KnowingDoingCellsAtThresholdAll) {
   EXPECT_EQ(c["unnecessary_called"]["n"], 1);    // A's call
   EXPECT_EQ(c["unnecessary_not_called"]["n"], 1);
   EXPECT_DOUBLE_EQ(n["mismatch"]["value"].get<double>(), 4.0 / 8);
+  // The label agrees on all four: A none and unnecessary, B-D python and necessary.
+  EXPECT_EQ(n["label_agreement"], (ojson{{"value", 1.0}, {"n", 4}}));
   EXPECT_TRUE(c["necessary_called"]["lo"].is_null());  // no bootstrap asked
   ASSERT_EQ(n["per_task"].size(), 4u);
   EXPECT_EQ(n["per_task"][3]["task_id"], "D");
@@ -120,6 +123,7 @@ TEST(Necessity, ThresholdMovesTasksBetweenCells) {
   EXPECT_EQ(c["unnecessary_not_called"]["n"], 3);
   EXPECT_DOUBLE_EQ(n["mismatch"]["value"].get<double>(), 2.0 / 8);
   EXPECT_EQ(n["threshold"], 0.5);
+  EXPECT_EQ(n["label_agreement"], (ojson{{"value", 0.75}, {"n", 4}}));  // B: python, yet solved in half
 }
 
 TEST(Necessity, IntervalsResampleTasksAndRepeat) {

@@ -204,6 +204,7 @@ ojson fixture_metrics() {
                        {"unnecessary_called", cell(1, 0.125, 0.0, 0.375)},
                        {"unnecessary_not_called", cell(2, 0.25, 0.0, 0.5)}}},
                      {"mismatch", cell(3, 0.375, 0.125, 0.625)},
+                     {"label_agreement", {{"value", 0.625}, {"n", 8}}},
                      {"per_task", ojson::array()}}};
   auto curve = [](const char* status, ojson x50, ojson lo, ojson hi, ojson intercept, ojson slope, ojson separation) {
     return ojson{{"n", 8},
@@ -371,6 +372,7 @@ TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
             std::string::npos)
       << html;
   EXPECT_NE(html.find("3 of 8"), std::string::npos);  // tasks the tool benefits
+  EXPECT_NE(html.find("62.5% of 8"), std::string::npos);  // the label agrees with necessity
   // A 50% point with its interval; a separated curve says so, with no number.
   EXPECT_NE(html.find("6.00 [5.25, 6.75] (n=8)"), std::string::npos);
   EXPECT_NE(html.find("separated between 4.0 and 8.0 (n=8)"), std::string::npos);
