@@ -78,18 +78,24 @@ ojson necessity_json(const std::vector<ScoredEpisode>& episodes, const MetricsOp
       for (const ScoredEpisode* e : free->episodes)
         if (by_task.count(e->task_id)) free_episodes.push_back(e);
 
-    // The share of `episodes` (a resample) in the cells `in`.
+    // Each free episode's task necessity, by its position in `episodes`, so
+    // the bootstrap's thousands of resamples look it up without a search.
+    std::vector<char> necessary_at(episodes.size(), 0);
+    for (const ScoredEpisode* e : free_episodes)
+      necessary_at[static_cast<size_t>(e - episodes.data())] = *by_task.at(e->task_id)->necessary;
+    auto necessary_of = [&](const ScoredEpisode* e) { return necessary_at[static_cast<size_t>(e - episodes.data())] != 0; };
+    // The share of `refs` (the condition, or a resample) in the cells `in`.
     auto share_of = [&](auto in) -> EpisodeStatistic {
-      return [&by_task, in](const EpisodeRefs& refs) -> std::optional<double> {
+      return [&necessary_of, in](const EpisodeRefs& refs) -> std::optional<double> {
         if (refs.empty()) return std::nullopt;
         double k = 0;
-        for (const ScoredEpisode* e : refs) k += in(*by_task.at(e->task_id)->necessary, called(*e));
+        for (const ScoredEpisode* e : refs) k += in(necessary_of(e), called(*e));
         return k / static_cast<double>(refs.size());
       };
     };
     auto estimate = [&](const std::string& metric, auto in) {
       int64_t n = 0;
-      for (const ScoredEpisode* e : free_episodes) n += in(*by_task.at(e->task_id)->necessary, called(*e));
+      for (const ScoredEpisode* e : free_episodes) n += in(necessary_of(e), called(*e));
       Estimate est;
       if (free)
         est = estimate_with_ci(free_episodes, share_of(in), options.bootstrap_samples, options.seed,
