@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/decision_tables.h"
 #include "cli/scored_run.h"
 #include "cli/variant_table.h"
 #include "evaluation/compare.h"
@@ -106,6 +107,7 @@ std::string format_conditions(const ojson& tables) {
         << "malformed rate\n"
         << irrelevance;
   out << format_variants(tables.at("variants"));
+  out << format_necessity(tables.at("necessity")) << format_boundaries(tables.at("boundaries"));
   return rtrim(out.str());
 }
 
@@ -205,6 +207,7 @@ void run_compare_runs(const CompareArgs& args) {
   options.by = args.by;
   options.bootstrap_samples = args.run.bootstrap;
   options.seed = args.run.seed;
+  options.necessity_threshold = args.run.necessity_threshold;
   if (!args.pair.empty()) {
     options.select_a = args.pair[0];
     options.select_b = args.pair[1];
@@ -236,6 +239,7 @@ void run_compare(const CompareArgs& args) {
   options.by = args.by;
   options.bootstrap_samples = args.run.bootstrap;
   options.seed = args.run.seed;
+  options.necessity_threshold = args.run.necessity_threshold;
   options.variant_resources = store::variant_resources(run);
   nlohmann::ordered_json tables = evaluation::compare_conditions(episodes, options);
   if (args.json)

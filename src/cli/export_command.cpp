@@ -2,6 +2,7 @@
 // [--run NAME] [--where COL=VALUE]...: a scored run as training data
 // (src/training/README.md), with FILE.meta.json beside it.
 //   sft      [--select correct|best_choice|label|all]
+//   rewards  [--necessity-threshold T] (needs_tool, evaluation/necessity.h)
 //   dpo      [--balance] [--summary FILE.json]; pairs by direction and
 //            category on stderr
 //
@@ -56,6 +57,7 @@ struct ExportArgs {
   std::string select = "correct";
   bool balance = false;
   std::string summary;
+  double necessity_threshold = 1.0;  // rewards: needs_tool (evaluation/necessity.h)
 };
 
 // The chat template of each model of the config, read from its GGUF without
@@ -121,6 +123,8 @@ void run_export(const ExportArgs& args) {
   std::vector<training::ColumnFilter> where;
   for (const std::string& w : args.where) where.push_back(training::parse_column_filter(w));
   const training::Selection selection = training::parse_selection(args.select);
+  if (!(args.necessity_threshold > 0 && args.necessity_threshold <= 1))
+    throw InputError("--necessity-threshold: must be in (0, 1], got " + std::to_string(args.necessity_threshold));
 
   store::ResultsStore store(store::resolve_results_file(args.results), store::Access::read_only);
   store::StoredRun run = store.pick_run(args.run);
@@ -145,6 +149,9 @@ void run_export(const ExportArgs& args) {
   } else if (args.kind == "kto") {
     rows = training::kto_rows(set, where);
   } else if (args.kind == "rewards") {
+    parameters["necessity_threshold"] = args.necessity_threshold;
+    set.necessity_threshold = args.necessity_threshold;
+    training::compute_best_choices(set);  // necessity at this threshold
     rows = training::reward_rows(set, where);
   } else {
     parameters = {{"balance", args.balance}};
@@ -191,6 +198,10 @@ CommandRegistrar reg("export", [](CLI::App& app) {
       sub->add_option("--where", args->where, "Only rows whose plain column COL has VALUE (COL=VALUE; repeatable)");
     if (args->kind == "sft")
       sub->add_option("--select", args->select, "Which episodes: correct, best_choice, label or all")->capture_default_str();
+    if (args->kind == "rewards")
+      sub->add_option("--necessity-threshold", args->necessity_threshold,
+                      "needs_tool: force_text must solve at least this share of a task's samples, in (0, 1]")
+          ->capture_default_str();
     if (args->kind == "dpo") {
       sub->add_flag("--balance", args->balance, "Equal call- and text-preferring pairs per category");
       sub->add_option("--summary", args->summary, "Also write the pair counts by category as JSON");

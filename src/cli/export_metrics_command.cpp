@@ -5,8 +5,9 @@
 // flattened into dotted columns ("decision.malformed_as_call.f1",
 // "per_tool.python.recall", "by_category.multi_step.accuracy",
 // "confusion.none.call:python"), then the condition's arm-level columns
-// ("regret.*", "calibration.n", "calibration.auroc"; the same on the arm's
-// three modes), then its variant's memory and engine throughput
+// ("regret.*", "calibration.n", "calibration.auroc", "necessity.*" without
+// its per-task list, e.g. "necessity.cells.necessary_called.value"; the same
+// on the arm's three modes), then its variant's memory and engine throughput
 // ("memory.weight_bytes", "memory.kv_bytes_per_inference.max", ...; the
 // metrics JSON's "variants" row). Columns are the union over conditions in first-seen order;
 // a cell is empty where the value is null or absent.
@@ -140,6 +141,12 @@ Table condition_table(const ojson& metrics) {
         table.set(row, "calibration.n", cell_text(cal.at("n")));
         table.set(row, "calibration.auroc", cell_text(cal.at("auroc")));
       }
+    // Issue 17: the arm's necessity counts and knowing-doing cells (not
+    // the per-task list, which is a table of its own).
+    for (const ojson& n : metrics.at("necessity"))
+      if (same_arm(n))
+        for (const auto& [key, value] : n.items())
+          if (key != "variant" && key != "prompt_format" && key != "per_task") flatten(table, row, "necessity." + key, value);
     for (const ojson& v : metrics.at("variants"))
       if (v.at("variant") == c.at("variant"))
         for (const auto& [key, value] : v.items())

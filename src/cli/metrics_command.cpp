@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/decision_tables.h"
 #include "cli/scored_run.h"
 #include "cli/variant_table.h"
 #include "evaluation/metrics.h"
@@ -164,6 +165,7 @@ void print_summary(std::ostream& out, const ojson& m) {
                            num(c.at("n")), num(c.at("auroc")), bins.empty() ? "-" : bins});
   }
   print_table(out, "Decision probe calibration (tasks where the tool helped or hurt)", calibration);
+  out << format_necessity(m.at("necessity")) << format_boundaries(m.at("boundaries"));
 }
 
 void run_metrics(const MetricsArgs& args) {

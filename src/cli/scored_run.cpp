@@ -13,10 +13,16 @@ void add_analysis_options(CLI::App* cmd, AnalysisArgs& args, const std::string& 
   cmd->add_option("--run", args.run, "Run name, when the file holds several");
   cmd->add_option("--bootstrap", args.bootstrap, bootstrap_help)->capture_default_str();
   cmd->add_option("--seed", args.seed, "Seed of the bootstrap")->capture_default_str();
+  cmd->add_option("--necessity-threshold", args.necessity_threshold,
+                  "A task needs the tool unless force_text solves at least this share of its samples, in (0, 1]; "
+                  "1: all of them")
+      ->capture_default_str();
 }
 
 ScoredRun load_scored_run(const AnalysisArgs& args) {
   if (args.bootstrap < 0) throw InputError("--bootstrap: must be >= 0");
+  if (!(args.necessity_threshold > 0 && args.necessity_threshold <= 1))
+    throw InputError("--necessity-threshold: must be in (0, 1], got " + std::to_string(args.necessity_threshold));
   store::ResultsStore store(store::resolve_results_file(args.results), store::Access::read_only);
   ScoredRun out;
   out.run = store.pick_run(args.run);
@@ -34,6 +40,7 @@ evaluation::MetricsOptions metrics_options(const AnalysisArgs& args, const Score
   o.run_name = run.run.record.name;
   o.bootstrap_samples = args.bootstrap;
   o.seed = args.seed;
+  o.necessity_threshold = args.necessity_threshold;
   o.variant_resources = store::variant_resources(run.run);
   return o;
 }

@@ -23,9 +23,11 @@ struct AnalysisArgs {
   std::string run;
   int bootstrap = 1000;  // resamples for the confidence intervals; 0 = none
   uint64_t seed = 1;     // of the bootstrap
+  double necessity_threshold = 1.0;  // --necessity-threshold (evaluation/necessity.h)
 };
 
-// RUN and --run, then --bootstrap and --seed (described as `bootstrap_help`).
+// RUN and --run, then --bootstrap and --seed (described as `bootstrap_help`),
+// then --necessity-threshold.
 void add_analysis_options(CLI::App* cmd, AnalysisArgs& args,
                           const std::string& bootstrap_help = "Bootstrap resamples for the confidence intervals (0: none)");
 

@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "data/rng.h"
+#include "evaluation/boundary.h"
 #include "evaluation/metrics.h"
+#include "evaluation/necessity.h"
 #include "evaluation/stats.h"
 #include "utils/errors.h"
 
@@ -183,6 +185,13 @@ ojson compare_conditions(const std::vector<ScoredEpisode>& episodes, const Compa
     out["tables"].push_back({{"fixed", fixed}, {"rows", rows}});
   }
   out["variants"] = variants_json(episodes, options.variant_resources);
+  // Issue 17: the metrics JSON's necessity cells and boundaries, as metrics prints them.
+  MetricsOptions decision_options;
+  decision_options.bootstrap_samples = options.bootstrap_samples;
+  decision_options.seed = options.seed;
+  decision_options.necessity_threshold = options.necessity_threshold;
+  out["necessity"] = necessity_json(episodes, decision_options);
+  out["boundaries"] = boundaries_json(episodes, decision_options);
   return out;
 }
 
@@ -486,6 +495,7 @@ ojson compare_runs(const RunEpisodes& run_a, const RunEpisodes& run_b, const Com
   table_options.by = options.by;
   table_options.bootstrap_samples = options.bootstrap_samples;
   table_options.seed = options.seed;
+  table_options.necessity_threshold = options.necessity_threshold;
   for (const auto& [v, r] : run_a.variant_resources) table_options.variant_resources[shown(v, true)] = r;
   for (const auto& [v, r] : run_b.variant_resources) table_options.variant_resources[shown(v, false)] = r;
   out["tables"] = compare_conditions(merged, table_options);

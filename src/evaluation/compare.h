@@ -8,7 +8,9 @@
 //   of its tasks. Rows give n (episodes), judged (with a correctness) and
 //   tasks, each row its per-sequence throughput (metrics.h throughput_json),
 //   and "variants" each variant's memory and engine throughput
-//   (metrics.h variants_json).
+//   (metrics.h variants_json); "necessity" and "boundaries" are the metrics
+//   JSON's (necessity.h, boundary.h) over the same episodes, so they carry
+//   the same intervals as `metrics`.
 // - compare_pair: two selections of episodes (named "variant/prompt_format/
 //   mode", any part may be left out or given as a unique substring), paired
 //   on shared tasks: task_id and seed, plus every dimension the two names do
@@ -51,6 +53,7 @@ struct CompareOptions {
   uint64_t seed = 1;
   // As the run stored them (store::variant_resources): the "variants" rows.
   std::map<std::string, store::VariantResources> variant_resources;
+  double necessity_threshold = 1.0;  // necessity.h; the "necessity" rows
 };
 
 nlohmann::ordered_json compare_conditions(const std::vector<ScoredEpisode>& episodes, const CompareOptions& options);
@@ -73,6 +76,7 @@ struct CompareRunsOptions {
   uint64_t seed = 1;
   // Selections (as compare_pair's names) within RUN_A and RUN_B; "" = all.
   std::string select_a, select_b;
+  double necessity_threshold = 1.0;  // of the condition tables' "necessity"
 };
 // {"runs": {"a", "b"}: name, episodes, variants with how each is shown;
 //  "tables": compare_conditions; "pair": as compare_pair}.

@@ -428,6 +428,47 @@ def fig_calibration(m):
     return fig
 
 
+def fig_boundaries(m):
+    # Issue 17: one panel per arm and family with a fitted 50% point on
+    # either curve ("enough data"); the others are in the report's table.
+    rows = [b for b in items(m, "boundaries") if num(get(b, "call", "x50")) is not None
+            or num(get(b, "competence", "x50")) is not None]
+    fig, axes = panel_grid(len(rows), 2, WIDTH / 2, WIDTH / 3)
+    if not rows:
+        no_data(axes[0], "no family with a fitted 50% point")
+        return fig
+    for ax, b in zip(axes, rows):
+        for part, color, label in (("call", "tab:blue", "P(call | free)"),
+                                   ("competence", "tab:orange", "P(correct | force_text)")):
+            curve = get(b, part)
+            points = [(num(get(p, "knob")), num(get(p, "rate")), num(get(p, "n")) or 0.0) for p in items(curve, "points")]
+            points = [p for p in points if p[0] is not None and p[1] is not None]
+            if points:
+                xs, ys, ns = zip(*points)
+                ax.scatter(xs, ys, s=[8 + 4 * min(n, 40.0) for n in ns], color=color, alpha=0.5, zorder=3)
+            b0, b1 = num(get(curve, "intercept")), num(get(curve, "slope"))
+            if b0 is not None and b1 is not None and points:
+                lo, hi = min(p[0] for p in points), max(p[0] for p in points)
+                grid = np.linspace(lo, hi, 100)
+                ax.plot(grid, 1 / (1 + np.exp(-(b0 + b1 * grid))), color=color, linewidth=1.2, label=label)
+            x50 = num(get(curve, "x50"))
+            if x50 is not None:
+                ax.axvline(x50, color=color, linestyle="--", linewidth=1)
+                lo_ci, hi_ci = num(get(curve, "lo")), num(get(curve, "hi"))
+                if lo_ci is not None and hi_ci is not None:
+                    ax.axvspan(lo_ci, hi_ci, color=color, alpha=0.12)
+        ax.axhline(0.5, color="0.6", linewidth=0.8)
+        ax.set_ylim(-0.05, 1.05)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+        gap = num(get(b, "gap", "value"))
+        ax.set_title("%s (%s)\n%s, gap %s" % (get(b, "family"), get(b, "knob"), arm_label(b), fmt(gap)), fontsize=8)
+    axes[0].legend(fontsize=6, loc="best")
+    fig.supxlabel("difficulty knob (the family's first)", fontsize=9)
+    fig.supylabel("rate", fontsize=9)
+    return fig
+
+
 FIGURES = [
     (
         "accuracy_by_cell",
@@ -482,6 +523,16 @@ FIGURES = [
         "episode, in 10 equal-width bins, against the share of those tasks where the tool helped (force_tool "
         "correct). Points on the diagonal are calibrated; marker area grows with the bin's count. AUROC: how "
         "well p_tool ranks helped above hurt tasks.",
+    ),
+    (
+        "boundaries",
+        "Decision boundary against competence boundary",
+        fig_boundaries,
+        "One panel per arm and generator family where a curve crosses 50%: over the family's difficulty knob, "
+        "the share of free episodes that call a tool (blue) and of force_text episodes that are correct "
+        "(orange), marker area by count, with the fitted logistic curves, their 50% points (dashed) and 95% "
+        "bootstrap intervals (shaded). Gap: the call curve's 50% point minus the competence curve's; positive, "
+        "the model starts calling only after it can no longer answer alone.",
     ),
 ]
 

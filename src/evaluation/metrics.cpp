@@ -6,6 +6,8 @@
 #include <tuple>
 
 #include "data/rng.h"
+#include "evaluation/boundary.h"
+#include "evaluation/necessity.h"
 #include "evaluation/stats.h"
 
 namespace agentcoder::evaluation {
@@ -647,6 +649,9 @@ nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episode
     out["regret"].push_back(regret_json(arm));
     out["calibration"].push_back(calibration_json(arm));
   }
+  // Issue 17: per-model necessity and the decision/competence boundaries.
+  out["necessity"] = necessity_json(episodes, options);
+  out["boundaries"] = boundaries_json(episodes, options);
   return out;
 }
 

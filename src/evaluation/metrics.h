@@ -53,6 +53,9 @@
 //   mean over its episodes; best choice "tool" when force_tool > force_text,
 //   "either" when equal and > 0. Calibration takes every free episode's
 //   p_tool (scored or not) on tasks where the two forced modes differ.
+// - necessity / boundaries (issue 17): necessity.h (per-model necessity and
+//   the knowing-doing cells, at options.necessity_threshold) and boundary.h
+//   (decision against competence boundary per generator family).
 //
 // The building blocks below the entry point are shared with compare.h,
 // which recomputes a few of them on bootstrap resamples.
@@ -80,6 +83,9 @@ struct MetricsOptions {
   // What each variant used, as the run stored it (store::variant_resources);
   // a variant missing here has null memory figures.
   std::map<std::string, store::VariantResources> variant_resources;
+  // Necessity (necessity.h): a task needs the tool unless force_text solves
+  // at least this share of its samples; in (0, 1], 1 = all of them.
+  double necessity_threshold = 1.0;
 };
 
 nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episodes, const MetricsOptions& options);

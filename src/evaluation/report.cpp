@@ -407,6 +407,75 @@ std::string regret_table(const ojson& m) {
                rows, "No arm has all three modes scored on the same tasks.");
 }
 
+// ---- Issue 17: necessity per model, decision against competence boundary ----
+
+std::string share_ci(const ojson* v) {
+  std::string s = percent(at(v, "value"));
+  const ojson* lo = at(v, "lo");
+  if (lo && lo->is_number()) s += " [" + percent(lo) + ", " + percent(at(v, "hi")) + "]";
+  return s + " (" + count(at(v, "n")) + ")";
+}
+
+std::string necessity_table(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  std::string threshold = "1";
+  for (const ojson* a : list(&m, "necessity")) {
+    threshold = number(at(a, "threshold"), 2);
+    const ojson* c = at(a, "cells");
+    rows.push_back({e(text_of(at(a, "variant")) + " / " + text_of(at(a, "prompt_format"))), count(at(a, "tasks")),
+                    count(at(a, "necessary_tasks")),
+                    count(at(a, "benefit_tasks")) + " of " + count(at(a, "benefit_decided_tasks")),
+                    share_ci(at(c, "necessary_called")), share_ci(at(c, "necessary_not_called")),
+                    share_ci(at(c, "unnecessary_called")), share_ci(at(c, "unnecessary_not_called")),
+                    share_ci(at(a, "mismatch")),
+                    percent(at(a, "label_agreement", "value")) + " of " + count(at(a, "label_agreement", "n"))});
+  }
+  return table({"arm (variant / format)", "tasks", "necessary", "tool benefits", "necessary, called",
+                "necessary, not called", "unnecessary, called", "unnecessary, not called", "mismatch",
+                "label agrees"},
+               rows, "No arm has force_text episodes.") +
+         "<p>Necessity for this model: a task needs the tool unless force_text solves it in at least " + e(threshold) +
+         " of its samples; the tool benefits it when force_tool solves it more often. Cells: shares of the arm's "
+         "free episodes on those tasks by whether the first action was a valid call, with 95% bootstrap intervals "
+         "over tasks and counts. Mismatch: necessary and not called, or unnecessary and called. Label agrees: "
+         "the tasks whose label says a tool exactly when they are necessary for this model.</p>\n";
+}
+
+std::string crossing_text(const ojson* c) {
+  const ojson* x50 = at(c, "x50");
+  if (!x50 || !x50->is_number()) {
+    std::string status = text_of(at(c, "status"));
+    const ojson* sep = at(c, "separation");
+    if (sep && sep->is_object()) status += " between " + number(at(sep, "lo"), 1) + " and " + number(at(sep, "hi"), 1);
+    return status;
+  }
+  const ojson* lo = at(c, "lo");
+  return number(x50, 2) +
+         (lo && lo->is_number() ? " [" + number(lo, 2) + ", " + number(at(c, "hi"), 2) + "]" : " (no interval)");
+}
+
+std::string boundaries_table(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* b : list(&m, "boundaries")) {
+    const ojson* g = at(b, "gap");
+    const ojson* lo = at(g, "lo");
+    std::string gap = number(at(g, "value"), 2);
+    if (lo && lo->is_number()) gap += " [" + number(lo, 2) + ", " + number(at(g, "hi"), 2) + "]";
+    rows.push_back({e(text_of(at(b, "variant")) + " / " + text_of(at(b, "prompt_format"))), e(text_of(at(b, "family"))),
+                    e(text_of(at(b, "knob"))), count(at(b, "tasks")),
+                    e(crossing_text(at(b, "call"))) + " (n=" + count(at(b, "call", "n")) + ")",
+                    e(crossing_text(at(b, "competence"))) + " (n=" + count(at(b, "competence", "n")) + ")", gap});
+  }
+  return table({"arm", "family", "knob", "tasks", "call 50%", "competence 50%", "gap (call - competence)"}, rows,
+               "No generated tasks with a difficulty knob.") +
+         "<p>Over each generator family's difficulty knob (its first), logistic curves of P(call | free) and "
+         "P(correct | force_text) and the knob value where each crosses 50%, with 95% bootstrap intervals over "
+         "tasks. Where no 50% point exists the status says why: separated (the outcome switches between two knob "
+         "values with no overlap, so the curve is a step), one_outcome, one_knob_value, flat, or no_crossing (the "
+         "fitted curve crosses outside the knob values seen). No interval: more than 2.5% of the resamples had no "
+         "crossing.</p>\n";
+}
+
 std::string efficiency(const ojson& m) {
   std::vector<std::vector<std::string>> rows;
   for (const ojson* c : list(&m, "conditions")) {
@@ -515,7 +584,8 @@ std::string html_escape(const std::string& text) {
 
 const std::vector<std::string>& report_figure_names() {
   static const std::vector<std::string> names = {"accuracy_by_cell", "tool_use_vs_label", "confusion", "regret",
-                                                 "latency",          "tokens",            "calibration"};
+                                                 "latency",          "tokens",            "calibration",
+                                                 "boundaries"};
   return names;
 }
 
@@ -575,6 +645,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
        "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
        "<li><a href=\"#irrelevance\">Irrelevance (abstain tasks)</a></li>\n"
        "<li><a href=\"#regret\">Regret and calibration</a></li>\n"
+       "<li><a href=\"#necessity\">Necessity and boundaries</a></li>\n"
        "<li><a href=\"#efficiency\">Efficiency</a></li>\n"
        "<li><a href=\"#memory\">Memory per variant</a></li>\n"
        "<li><a href=\"#errors\">Errors and recovery</a></li>\n"
@@ -597,6 +668,8 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
   h += "<section id=\"per-tool\">\n<h2>Per-tool precision and recall</h2>\n" + per_tool(m) + "</section>\n";
   h += "<section id=\"irrelevance\">\n<h2>Irrelevance (abstain tasks)</h2>\n" + irrelevance(m) + "</section>\n";
   h += "<section id=\"regret\">\n<h2>Regret and calibration</h2>\n" + regret_table(m) + "</section>\n";
+  h += "<section id=\"necessity\">\n<h2>Necessity and boundaries</h2>\n" + necessity_table(m) + boundaries_table(m) +
+       "</section>\n";
   h += "<section id=\"efficiency\">\n<h2>Efficiency</h2>\n" + efficiency(m) + "</section>\n";
   h += "<section id=\"memory\">\n<h2>Memory per variant</h2>\n" + memory(m) + "</section>\n";
   h += "<section id=\"errors\">\n<h2>Errors and recovery</h2>\n" + errors(m) + "</section>\n";

@@ -16,12 +16,26 @@ struct TaskLabel {
   std::string check;
   std::string source;
   std::vector<std::string> alternative_tools;
+  std::string family, knob;
+  std::optional<double> knob_value;
 };
+
+// A generated task's family and its first difficulty knob (ScoredEpisode).
+void read_family_knob(const nlohmann::ordered_json& task, TaskLabel& label) {
+  auto g = task.find("generator");
+  if (g == task.end() || !g->is_object() || !g->contains("family") || !(*g)["family"].is_string()) return;
+  label.family = (*g)["family"].get<std::string>();
+  auto knobs = g->find("knobs");
+  if (knobs == g->end() || !knobs->is_object() || knobs->empty()) return;
+  label.knob = knobs->begin().key();
+  if (knobs->begin()->is_number()) label.knob_value = knobs->begin()->get<double>();
+}
 
 std::map<std::string, TaskLabel> task_labels(store::ResultsStore& store, int64_t run_id) {
   std::map<std::string, TaskLabel> labels;  // by task_id + "\n" + task_sha256
   for (const store::StoredTask& t : store.tasks(run_id)) {
-    nlohmann::json j = nlohmann::json::parse(t.task_json, nullptr, /*allow_exceptions=*/false);
+    // Ordered: a family's first knob is the first key of generator.knobs.
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(t.task_json, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) continue;
     TaskLabel label;
     label.check = j.value("check", "");
@@ -29,6 +43,7 @@ std::map<std::string, TaskLabel> task_labels(store::ResultsStore& store, int64_t
     if (j.contains("alternative_tools") && j["alternative_tools"].is_array())
       for (const auto& a : j["alternative_tools"])
         if (a.is_string()) label.alternative_tools.push_back(a.get<std::string>());
+    read_family_knob(j, label);
     labels[t.task_id + "\n" + t.task_sha256] = label;
   }
   return labels;
@@ -88,6 +103,9 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
       e.check = it->second.check;
       e.source = it->second.source;
       e.alternative_tools = it->second.alternative_tools;
+      e.family = it->second.family;
+      e.knob = it->second.knob;
+      e.knob_value = it->second.knob_value;
     }
     if (e.source.empty()) e.source = "unknown";
     e.stop_reason = known(parse_stop_reason(r.stop_reason), r.stop_reason, "stop reason", e.key_id);

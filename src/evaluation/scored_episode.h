@@ -56,6 +56,13 @@ struct ScoredEpisode {
   std::string optimal_tool;
   std::vector<std::string> alternative_tools;
   std::vector<std::string> offered_tools;
+  // The generator family of a generated task (its `generator.family`) and
+  // the family's difficulty knob: the first of the family's `knobs` (the
+  // task records them in the family's order) with its value here. "" and
+  // nullopt for tasks without a family or without a numeric first knob.
+  std::string family;
+  std::string knob;
+  std::optional<double> knob_value;
 
   // What happened.
   StopReason stop_reason = StopReason::final_answer;

@@ -29,6 +29,11 @@ std::vector<nlohmann::ordered_json> reward_rows(const TrainingSet& set, const st
     row["generated_tokens"] = e.generated_tokens;
     row["best_choice"] = best ? ojson(to_string(*best)) : ojson();
     row["tool_necessary"] = necessary;
+    // Issue 17's per-model necessity (evaluation/necessity.h), beside the
+    // best-choice view above.
+    const evaluation::TaskNecessity* n = set.necessity_of(e);
+    row["needs_tool"] = n && n->necessary ? ojson(*n->necessary) : ojson();
+    row["tool_benefits"] = n && n->benefits ? ojson(*n->benefits) : ojson();
     row["knobs"] = t.knobs;
     if (e.scored) {
       double r = e.score;

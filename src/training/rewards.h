@@ -17,6 +17,15 @@
 //   tool_necessary    true when only force_tool was right (best_choice
 //                     tool), false when force_text was right (text or
 //                     either), null otherwise: needed *for this model*
+//   needs_tool        the task's necessity for this model
+//                     (evaluation/necessity.h): true unless force_text
+//                     solved it in at least the threshold's share of its
+//                     samples (default all); null without a judged
+//                     force_text episode. Unlike tool_necessary it does not
+//                     ask whether force_tool did better: a task neither mode
+//                     solves needs the tool here
+//   tool_benefits     force_tool solved it more often than force_text;
+//                     null unless both were judged
 //   optimal_tool, difficulty, knobs (the task's difficulty knobs)
 //   default_reward    one documented combination, null when not scored:
 //                     score - 0.25 [hallucinated_calls > 0]

@@ -34,22 +34,28 @@ std::optional<BestChoice> TrainingSet::best_choice(const evaluation::ScoredEpiso
   return it->second;
 }
 
+const evaluation::TaskNecessity* TrainingSet::necessity_of(const evaluation::ScoredEpisode& e) const {
+  auto it = necessity.find(group_id(e));
+  return it == necessity.end() ? nullptr : &it->second;
+}
+
 void compute_best_choices(TrainingSet& set) {
-  // group -> mode -> (correct, judged)
-  std::map<std::string, std::map<Mode, std::pair<double, double>>> sums;
-  for (const TrainingEpisode& t : set.episodes) {
-    const evaluation::ScoredEpisode& e = t.scored;
-    if (!e.scored || !e.correct || e.mode == Mode::free) continue;
-    auto& s = sums[group_id(e)][e.mode];
-    s.first += *e.correct ? 1 : 0;
-    s.second += 1;
-  }
+  // The forced modes' tallies per variant, format and task come from the
+  // one definition of necessity (evaluation/necessity.h).
+  std::vector<evaluation::ScoredEpisode> scored;
+  scored.reserve(set.episodes.size());
+  for (const TrainingEpisode& t : set.episodes) scored.push_back(t.scored);
   set.best_choices.clear();
-  for (const auto& [group, modes] : sums) {
-    auto tool = modes.find(Mode::force_tool), text = modes.find(Mode::force_text);
-    if (tool == modes.end() || text == modes.end()) continue;
-    const double a = tool->second.first / tool->second.second, b = text->second.first / text->second.second;
-    set.best_choices[group] = a > b ? BestChoice::tool : b > a ? BestChoice::text : a > 0 ? BestChoice::either : BestChoice::neither;
+  set.necessity.clear();
+  for (evaluation::TaskNecessity& n : evaluation::task_necessity(scored, set.necessity_threshold)) {
+    const std::string group = n.variant + "/" + n.prompt_format + "/" + n.task_id;  // group_id()
+    std::optional<double> tool = n.force_tool.share(), text = n.force_text.share();
+    if (tool && text) {
+      const double a = *tool, b = *text;
+      set.best_choices[group] =
+          a > b ? BestChoice::tool : b > a ? BestChoice::text : a > 0 ? BestChoice::either : BestChoice::neither;
+    }
+    set.necessity[group] = std::move(n);
   }
 }
 

@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "evaluation/necessity.h"
 #include "evaluation/scored_episode.h"
 #include "store/episode_record.h"
 #include "store/run_record.h"
@@ -84,6 +85,11 @@ struct TrainingSet {
 
   // "variant/format/task" (group_id()) -> choice; compute_best_choices() fills it.
   std::map<std::string, BestChoice> best_choices;
+  // group_id() -> the task's necessity for this model (evaluation/necessity.h)
+  // at necessity_threshold; compute_best_choices() fills it too.
+  double necessity_threshold = evaluation::kDefaultNecessityThreshold;
+  std::map<std::string, evaluation::TaskNecessity> necessity;
+  const evaluation::TaskNecessity* necessity_of(const evaluation::ScoredEpisode& e) const;
 };
 
 // The group of an episode: "variant/format/task_id", shared by the
@@ -93,8 +99,9 @@ std::string group_id(const evaluation::ScoredEpisode& e);
 // Reads every episode of `run` with its steps, scores and task snapshot.
 TrainingSet load_training_set(store::ResultsStore& store, const store::StoredRun& run, PromptContext context);
 
-// Builds the best-choice table of `set` from its episodes (load_training_set
-// calls it; tests that assemble a set by hand call it too).
+// Builds the best-choice and necessity tables of `set` from its episodes
+// (load_training_set calls it; tests that assemble a set by hand call it
+// too; call it again after changing necessity_threshold).
 void compute_best_choices(TrainingSet& set);
 
 }  // namespace agentcoder::training

@@ -135,6 +135,37 @@ TEST_F(MetricsCli, MetricsTablesAndJson) {
   EXPECT_EQ(cli("metrics " + file + " --json --bootstrap 50 --seed 9 2>/dev/null").out, json.out);
 }
 
+TEST_F(MetricsCli, NecessityCellsInMetricsAndCompareAndTheThresholdFlag) {
+  // force_text is wrong on both tasks, so both need the tool; both variants'
+  // free episodes call: every free episode is "necessary, called".
+  CliRun json = cli("metrics " + file + " --json --bootstrap 0 --necessity-threshold 0.5 2>/dev/null");
+  ASSERT_EQ(json.code, 0) << json.out;
+  nlohmann::json m = nlohmann::json::parse(json.out);
+  ASSERT_EQ(m["necessity"].size(), 2u);
+  EXPECT_EQ(m["necessity"][0]["threshold"], 0.5);
+  EXPECT_EQ(m["necessity"][0]["necessary_tasks"], 2);
+  EXPECT_EQ(m["necessity"][0]["cells"]["necessary_called"]["n"], 2);
+  EXPECT_EQ(m["necessity"][0]["benefit_tasks"], 2);  // force_tool right on both
+  EXPECT_TRUE(m["boundaries"].empty()) << "no task snapshot, so no family knobs";
+
+  CliRun tables = cli("metrics " + file + " --bootstrap 0");
+  ASSERT_EQ(tables.code, 0) << tables.out;
+  EXPECT_EQ(row_cells(tables.out, "Necessity for this model", "base/direct"),
+            (std::vector<std::string>{"base/direct", "2", "2", "2/2", "2", "1.000", "0.000", "0.000", "0.000", "0.000",
+                                      "1.000/2"}))
+      << tables.out;
+  CliRun compare = cli("compare " + file + " --bootstrap 0");
+  ASSERT_EQ(compare.code, 0) << compare.out;
+  EXPECT_EQ(row_cells(compare.out, "Necessity for this model", "q4/direct").at(5), "1.000") << compare.out;
+
+  for (const char* bad : {"0", "1.5", "-1"}) {
+    CliRun refused = cli(std::string("metrics ") + file + " --necessity-threshold " + bad);
+    EXPECT_EQ(refused.code, 2) << bad;
+    EXPECT_EQ(count_lines(refused.out), 1) << refused.out;
+    EXPECT_NE(refused.out.find("--necessity-threshold"), std::string::npos) << refused.out;
+  }
+}
+
 TEST_F(MetricsCli, ComparePairAndTables) {
   CliRun pair = cli("compare " + file + " --pair base q4 --json");
   ASSERT_EQ(pair.code, 0) << pair.out;
@@ -245,6 +276,8 @@ TEST_F(MetricsCli, ExportCsvPerConditionAndPerEpisode) {
   EXPECT_NE(header.find(",per_tool.python.recall,"), std::string::npos);
   EXPECT_NE(header.find(",confusion.python.call:python,"), std::string::npos);
   EXPECT_NE(header.find(",regret.regret,"), std::string::npos);
+  EXPECT_NE(header.find(",necessity.cells.necessary_called.value,"), std::string::npos) << header;
+  EXPECT_EQ(header.find("necessity.per_task"), std::string::npos) << header;
   EXPECT_NE(header.find(",efficiency.throughput.generation_tokens_per_s,"), std::string::npos) << header;
   // The variant's memory closes each row: base's stored figures (GPU empty:
   // null), KV 3 MiB on each of its 6 episodes, 66 tokens in 2 s.
@@ -343,7 +376,7 @@ TEST_F(MetricsCli, EveryLayerReadsWhatComputeMetricsWrites) {
             std::string::npos)
       << "base's row of the memory table";
   for (const char* figure : {"accuracy_by_cell", "tool_use_vs_label", "confusion", "regret", "latency", "tokens",
-                             "calibration"})
+                             "calibration", "boundaries"})
     EXPECT_TRUE(std::filesystem::exists(dir.path(std::string("report/figures/") + figure + ".svg"))) << figure;
 }
 

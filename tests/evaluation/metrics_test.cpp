@@ -180,7 +180,8 @@ const ojson& condition(const ojson& m, const std::string& name) {
 TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
   ojson m = metrics();
   EXPECT_EQ(keys(m),
-            (std::vector<std::string>{"run", "episodes", "scored", "conditions", "variants", "regret", "calibration"}));
+            (std::vector<std::string>{"run", "episodes", "scored", "conditions", "variants", "regret", "calibration",
+                                      "necessity", "boundaries"}));
   EXPECT_EQ(m["run"], "fixture");
   EXPECT_EQ(m["episodes"], 22);  // 7 + 7 + 7 + 1
   EXPECT_EQ(m["scored"], 21);    // all but F7

@@ -187,6 +187,46 @@ ojson fixture_metrics() {
          {{"lo", 0.5}, {"hi", 0.6}, {"n", 3}, {"mean_p_tool", 0.55}, {"helped_rate", 0.666}},
          {{"lo", 0.9}, {"hi", 1.0}, {"n", 2}, {"mean_p_tool", 0.95}, {"helped_rate", 1.0}}}}},
       {{"variant", "empty"}, {"prompt_format", "cot"}, {"n", 0}, {"auroc", nullptr}, {"bins", ojson::array()}}};
+  auto cell = [](int64_t n, double value, double lo, double hi) {
+    return ojson{{"n", n}, {"value", value}, {"lo", lo}, {"hi", hi}};
+  };
+  m["necessity"] = {{{"variant", "base"},
+                     {"prompt_format", "direct"},
+                     {"threshold", 1.0},
+                     {"tasks", 8},
+                     {"necessary_tasks", 5},
+                     {"benefit_tasks", 3},
+                     {"benefit_decided_tasks", 8},
+                     {"free_episodes", 8},
+                     {"cells",
+                      {{"necessary_called", cell(3, 0.375, 0.125, 0.625)},
+                       {"necessary_not_called", cell(2, 0.25, 0.0, 0.5)},
+                       {"unnecessary_called", cell(1, 0.125, 0.0, 0.375)},
+                       {"unnecessary_not_called", cell(2, 0.25, 0.0, 0.5)}}},
+                     {"mismatch", cell(3, 0.375, 0.125, 0.625)},
+                     {"label_agreement", {{"value", 0.625}, {"n", 8}}},
+                     {"per_task", ojson::array()}}};
+  auto curve = [](const char* status, ojson x50, ojson lo, ojson hi, ojson intercept, ojson slope, ojson separation) {
+    return ojson{{"n", 8},
+                 {"status", status},
+                 {"x50", x50},
+                 {"lo", lo},
+                 {"hi", hi},
+                 {"undefined_resamples", 0},
+                 {"intercept", intercept},
+                 {"slope", slope},
+                 {"separation", separation},
+                 {"points", {{{"knob", 4.0}, {"n", 4}, {"rate", 0.25}}, {{"knob", 8.0}, {"n", 4}, {"rate", 0.75}}}}};
+  };
+  m["boundaries"] = {
+      {{"variant", "base"},
+       {"prompt_format", "direct"},
+       {"family", "exec.big_multiply"},
+       {"knob", "digits"},
+       {"tasks", 8},
+       {"call", curve("ok", 6.0, 5.25, 6.75, -3.2958, 0.5493, nullptr)},
+       {"competence", curve("separated", nullptr, nullptr, nullptr, nullptr, nullptr, {{"lo", 4.0}, {"hi", 8.0}})},
+       {"gap", {{"value", nullptr}, {"lo", nullptr}, {"hi", nullptr}, {"undefined_resamples", 1000}}}}};
   return m;
 }
 
@@ -324,6 +364,20 @@ TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
   // One variant: no side-by-side section; no abstain tasks: said so.
   EXPECT_EQ(html.find("Variants side by side"), std::string::npos);
   EXPECT_NE(html.find("No abstain (irrelevance) tasks in this run."), std::string::npos);
+  // Necessity and boundaries (issue 17), checked here rather than in a test
+  // of their own, which would draw every figure once more.
+  EXPECT_NE(html.find("id=\"necessity\""), std::string::npos);
+  // A cell: share, its interval and its count; the mismatch likewise.
+  EXPECT_NE(html.find("<td class=\"num\">37.5% [12.5%, 62.5%] (3)</td><td class=\"num\">25.0% [0.0%, 50.0%] (2)</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("3 of 8"), std::string::npos);  // tasks the tool benefits
+  EXPECT_NE(html.find("62.5% of 8"), std::string::npos);  // the label agrees with necessity
+  // A 50% point with its interval; a separated curve says so, with no number.
+  EXPECT_NE(html.find("6.00 [5.25, 6.75] (n=8)"), std::string::npos);
+  EXPECT_NE(html.find("separated between 4.0 and 8.0 (n=8)"), std::string::npos);
+  EXPECT_NE(figure_markup(html, "boundaries").find("exec.big_multiply"), std::string::npos)
+      << "the family's panel in the figure";
 }
 
 TEST_F(Report, FiguresAreByteReproducible) {
@@ -380,7 +434,8 @@ TEST(ReportEdges, EmptyMetricsStillDrawEveryFigure) {
   TempDir dir;
   ReportInput in;
   in.metrics = {{"run", "empty"}, {"episodes", 0}, {"scored", 0}, {"conditions", ojson::array()},
-                {"variants", ojson::array()}, {"regret", ojson::array()}, {"calibration", ojson::array()}};
+                {"variants", ojson::array()}, {"regret", ojson::array()}, {"calibration", ojson::array()},
+                {"necessity", ojson::array()}, {"boundaries", ojson::array()}};
   in.run_name = "empty";
   ReportOutput out = write_report(in, dir.path("r"));
   ASSERT_EQ(out.figures.size(), report_figure_names().size());

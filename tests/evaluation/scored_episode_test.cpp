@@ -125,6 +125,31 @@ TEST(ScoredEpisode, LoaderJoinsEpisodesTasksAndScores) {
   EXPECT_EQ(y.first_tool, "") << "a malformed first reply names no tool";
 }
 
+// The boundary fits' knob: the first of generator.knobs as the task records
+// them (the family's order, here not the alphabetical one), for generated
+// tasks only.
+TEST(ScoredEpisode, FamilyKnobIsTheFirstOfTheGeneratorsKnobs) {
+  agentcoder::testing::TempDir dir;
+  store::ResultsStore results(dir.path("results.sqlite"));
+  store::RunSession run = results.begin_run({"r", "seed = 1\n", nullptr, nlohmann::json::object()});
+  store::EpisodeRecord a = episode("g1", "free"), b = episode("g2", "free"), c = episode("plain", "free");
+  for (const store::EpisodeRecord& r : {a, b, c}) results.put_episode(run, r);
+  results.put_tasks(run.run_id,
+                    {{"g1", a.key.task_sha256,
+                      R"({"id":"g1","generator":{"family":"exec.sum_of_powers","knobs":{"n":21,"k":3}}})"},
+                     {"g2", b.key.task_sha256, R"({"id":"g2","generator":{"family":"exec.odd","knobs":{"level":"hard"}}})"},
+                     {"plain", c.key.task_sha256, R"({"id":"plain","knobs":{"rows":4}})"}});
+  std::vector<ScoredEpisode> rows = load_scored_episodes(results, results.find_run("r").value());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].family, "exec.sum_of_powers");
+  EXPECT_EQ(rows[0].knob, "n");
+  EXPECT_EQ(rows[0].knob_value, std::optional<double>(21));
+  EXPECT_EQ(rows[1].knob, "level");
+  EXPECT_FALSE(rows[1].knob_value.has_value()) << "a knob that is not a number has no value";
+  EXPECT_EQ(rows[2].family, "") << "an imported task has no generator family";
+  EXPECT_FALSE(rows[2].knob_value.has_value());
+}
+
 // Throughput from hand-made step stats, through the store and the loader
 // to the metrics. One episode of three replies:
 //   reply 1: prompt 120, 100 from the shared prefix -> 20 evaluated;

@@ -118,4 +118,9 @@ TEST_F(ExportCli, RefusesAConfigThatIsNotTheRunsAndBadFilters) {
   r = run_cli(AGENTCODER_BIN, "export sft " + run + " --config " + config + " --select best -o " + dir.path("x.jsonl"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(agentcoder::testing::count_lines(r.out), 1) << r.out;
+  r = run_cli(AGENTCODER_BIN,
+              "export rewards " + run + " --config " + config + " --necessity-threshold 0 -o " + dir.path("x.jsonl"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(agentcoder::testing::count_lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find("--necessity-threshold"), std::string::npos) << r.out;
 }

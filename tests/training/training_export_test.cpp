@@ -232,6 +232,14 @@ TEST(TrainingExport, RewardComponentsPerEpisode) {
   EXPECT_EQ(stray["default_reward"], -0.25);
   // Right without a tool needed, yet called: the efficiency term.
   EXPECT_EQ((*find_row(rows, "t3", "free"))["default_reward"], 1.0);
+  // Necessity for this model (evaluation/necessity.h), the same on every
+  // row of a task: t1 and t3 fail under force_text (needed; force_tool
+  // solves them: benefits), t2 is solved there (not needed, no benefit).
+  for (const ojson& r : rows) {
+    const bool t2_row = r["task_id"] == "t2";
+    EXPECT_EQ(r["needs_tool"], !t2_row) << r["task_id"];
+    EXPECT_EQ(r["tool_benefits"], !t2_row) << r["task_id"];
+  }
   for (const ojson& r : rows) EXPECT_EQ(r["group_id"], "base/direct/" + r["task_id"].get<std::string>());
 }
 
