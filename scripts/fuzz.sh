@@ -5,7 +5,7 @@
 # fuzz/corpus/<target>/. New inputs the fuzzer finds go to
 # build-fuzz/corpus/<target>/, a crashing input to build-fuzz/artifacts/;
 # the first crash fails the script with the target's report.
-# Usage: fuzz.sh SECONDS [TARGET...]   (targets: task_loader config_loader tool_call chat_json)
+# Usage: fuzz.sh SECONDS [TARGET...]   (targets: task_loader config_loader tool_call chat_json mapping)
 # `make test` runs 20 s each; `make fuzz` 600 s each. Run after scripts/setup.sh.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -14,7 +14,7 @@ build="$root/build-fuzz"
 seconds="${1:?usage: fuzz.sh SECONDS [TARGET...]}"
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(task_loader config_loader tool_call chat_json)
+[ ${#targets[@]} -gt 0 ] || targets=(task_loader config_loader tool_call chat_json mapping)
 command -v clang++-14 >/dev/null || die "clang++-14 is missing (scripts/setup.sh installs clang-14)"
 llama_build=$("$root/scripts/build_llama.sh" "${AGENTCODER_BACKEND:-cpu}")
 
