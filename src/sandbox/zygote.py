@@ -348,10 +348,11 @@ libc.syscall.restype = ctypes.c_long
 def _serve_one_run():
     """Clones the next run's pid 1 in fresh namespaces (the user namespace
     first, owning the others), reports it ('P'), waits for it and reports
-    the run's end ('D'); True if pid 1 failed to set the run up. A raw clone() rather than a fork and unshare():
-    one process less per run. The child is a copy of this single-threaded
-    interpreter, as after a fork; it runs _payload only, and the program it
-    forks (with os.fork) gets the interpreter's after-fork handling."""
+    the run's end ('D'); True if pid 1 failed to set the run up. A raw
+    clone() rather than a fork that unshares and forks again: one process
+    less per run. The child is a copy of this single-threaded interpreter,
+    as after a fork; it runs _payload only, and the program it forks (with
+    os.fork) gets the interpreter's after-fork handling."""
     sync_r, sync_w = os.pipe()
     status_r, status_w = os.pipe()
     pidfd = ctypes.c_int(-1)
