@@ -6,7 +6,7 @@
 # fuzzer finds go to build-asan/corpus/<target>/, a crashing input to
 # build-asan/artifacts/;
 # the first crash fails the script with the target's report.
-# Usage: fuzz.sh SECONDS [TARGET...]   (targets: task_loader config_loader tool_call chat_json)
+# Usage: fuzz.sh SECONDS [TARGET...]   (targets: task_loader config_loader tool_call chat_json mapping)
 # `make test` runs 10 s each; `make fuzz` 600 s each. Run after scripts/setup.sh.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -15,7 +15,7 @@ build="$root/build-asan"
 seconds="${1:?usage: fuzz.sh SECONDS [TARGET...]}"
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(task_loader config_loader tool_call chat_json)
+[ ${#targets[@]} -gt 0 ] || targets=(task_loader config_loader tool_call chat_json mapping)
 "$root/scripts/build_sanitized.sh" "${targets[@]/%/_fuzzer}"
 
 mkdir -p "$build/artifacts"

@@ -117,6 +117,42 @@ std::vector<char*> pointers(const std::vector<std::string>& strings) {
   return out;
 }
 
+// Drops what the program drops and loads its filter (nothing to exec here).
+int drop_all(const Launcher& l) {
+  if (drop_capabilities() != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+  sock_fprog prog{static_cast<unsigned short>(l.bpf.instructions.size()),
+                  reinterpret_cast<sock_filter*>(const_cast<uint64_t*>(l.bpf.instructions.data()))};
+  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
+// pid 1 of a cold run: init of the run's pid namespace, so the program
+// itself is not (an init ignores the signals it sends itself, and abort()
+// would end in SIGSEGV). It holds only `status_fd` (the launcher's `taken`
+// pipe), installs no signal handler (so the program cannot signal it), is
+// not dumpable (the program cannot ptrace or read its memory), runs under
+// the same drops and filter, reaps every orphan, and when the program ends
+// writes the program's wait status to `status_fd` and exits, which kills
+// what is left of the namespace. pid 1 cannot die of the program's signal
+// itself, hence the pipe.
+[[noreturn]] void reaper_main(const Launcher& l, pid_t program, int status_fd, int err) {
+  prctl(PR_SET_NAME, kRunInitComm, 0, 0, 0);
+  int keep[2] = {std::min(status_fd, err), std::max(status_fd, err)};
+  syscall(SYS_close_range, 0, keep[0] - 1, 0);
+  if (keep[1] > keep[0] + 1) syscall(SYS_close_range, keep[0] + 1, keep[1] - 1, 0);
+  syscall(SYS_close_range, keep[1] + 1, ~0u, 0);
+  if (drop_all(l) != 0) child_fail(err, "drop privileges of the run's init");
+  close(err);
+  for (;;) {
+    int status = 0;
+    pid_t pid = wait4(-1, &status, __WALL, nullptr);
+    if (pid == program) {
+      (void)!write(status_fd, &status, sizeof status);
+      _exit(0);
+    }
+    if (pid < 0 && errno != EINTR) _exit(127);  // cannot happen: the program is a child
+  }
+}
+
 // pid 1 of the new namespaces; runs in a copy of the single-threaded launcher.
 int child_main(void* raw) {
   auto* a = static_cast<ChildArgs*>(raw);
@@ -135,10 +171,18 @@ int child_main(void* raw) {
   if (setresuid(kInsideId, kInsideId, kInsideId) != 0) child_fail(err, "setresuid");
   // /tmp and /dev/shm start read-only; a run mounts its own once its
   // request (with their caps) has come.
-  if (const char* step = enter_root(l.root, TmpLimits{0, 0})) child_fail(err, step);
+  if (const char* step = enter_root(l.root, TmpLimits{0, 0}, /*mask_proc=*/!a->zygote)) child_fail(err, step);
   if (bring_up_loopback() != 0) child_fail(err, "bring up lo");
   if (sethostname("sandbox", 7) != 0) child_fail(err, "sethostname");
   if (!a->zygote) {
+    // pid 1 stays behind as the run's init (see reaper_main); the program
+    // is its child, so it can die of the signals it sends itself.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // before the fork: no window for the program
+    pid_t program = fork();
+    if (program < 0) child_fail(err, "fork the program");
+    if (program > 0) reaper_main(l, program, a->fds[1], err);
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     // Prepared: wait here for the request and the run's descriptors.
     prctl(PR_SET_NAME, "ac-sbx-ready", 0, 0, 0);
     std::string data;
@@ -338,8 +382,14 @@ void handle_next_exit(Launcher& l) {
   int status = 0;
   rusage ru{};
   if (wait4(l.next, &status, 0, &ru) != l.next) return;
-  char c;
-  bool was_run = read(l.next_taken, &c, 1) == 1;
+  // 'T' once it took a request, then the program's wait status from the
+  // run's init (absent when the init was killed: the deadline, an OOM).
+  char taken[1 + sizeof status];
+  size_t got = 0;
+  for (ssize_t n; got < sizeof taken && (n = read(l.next_taken, taken + got, sizeof taken - got)) > 0;)
+    got += static_cast<size_t>(n);
+  bool was_run = got > 0 && taken[0] == 'T';
+  if (was_run && got == sizeof taken) std::memcpy(&status, taken + 1, sizeof status);
   std::string error = child_error(l.next_err);  // EOF (empty) once execve succeeded
   close(l.next_taken);
   close(l.next_err);

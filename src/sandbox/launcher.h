@@ -7,11 +7,14 @@
 // untrusted code and holds no descriptor but its socket to the supervisor.
 //
 // For a cold run it clones pid 1 of fresh user, mount, pid, net, ipc, uts and
-// cgroup namespaces, which becomes uid 1000 and builds the root (root_fs.h)
-// ahead of time, then takes one request off the cold channel: it mounts that run's /tmp and
-// /dev/shm, takes its descriptors, drops every capability, sets rlimits,
-// no_new_privs and the seccomp filter, and execs the interpreter. The next
-// one is prepared as soon as a run ends, so a request only pays for exec.
+// cgroup namespaces, which becomes uid 1000, builds the root (root_fs.h) and
+// forks the program's process ahead of time; pid 1 stays the run's init (it
+// reaps, and hands the program's wait status back, see launcher.cpp). The
+// program's process takes one request off the cold channel: it mounts that
+// run's /tmp and /dev/shm, takes its descriptors, drops every capability,
+// sets rlimits, no_new_privs and the seccomp filter, and execs the
+// interpreter. The next run is prepared as soon as one ends, so a request
+// only pays for exec.
 // With `warm`, it also starts the slot's zygote the same way, minus the
 // seccomp filter, which each run loads itself.
 //
@@ -53,5 +56,7 @@ int launcher_main(int sock);
 // checks can tell infrastructure from a run's processes.
 inline constexpr const char* kLauncherComm = "ac-sbx-launcher";
 inline constexpr const char* kZygoteComm = "ac-sbx-zygote";
+// pid 1 of a run's pid namespace, which forks the program and reaps.
+inline constexpr const char* kRunInitComm = "ac-sbx-init";
 
 }  // namespace agentcoder::sandbox

@@ -10,7 +10,9 @@
 //         whole pid namespace dies with it; a later 'P' supersedes one whose
 //         process died unused),
 //   'D' + RunDone once pid 1 has been reaped (so every process of the run
-//         is gone), or
+//         is gone); its wait status is the program's (pid 2), which pid 1,
+//         the run's init, hands its parent before it exits, or pid 1's own
+//         when pid 1 was killed (the deadline), or
 //   'E' + one line of text when the sandbox could not be set up.
 // zygote.py unpacks the same layouts with struct ('<4sI5Q', '<iiqq'); keep
 // them in step.

@@ -86,6 +86,56 @@ int write_file(const std::string& path, const std::string& text) {
   return ok ? 0 : -1;
 }
 
+// The host's "Name: value [kB]" lines with neutral values: a fixed 4 GiB of
+// memory, all of it free, nothing else in use; the page size kept (parsers
+// divide by it). Every field name stays, so any parser finds what it looks for.
+std::string neutral_meminfo() {
+  std::string out;
+  FILE* f = std::fopen("/proc/meminfo", "re");
+  if (!f) return "MemTotal:        4194304 kB\nMemFree:         4194304 kB\nMemAvailable:    4194304 kB\n";
+  char line[256];
+  while (std::fgets(line, sizeof line, f)) {
+    std::string l = line;
+    size_t colon = l.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = l.substr(0, colon);
+    if (name == "Hugepagesize") {
+      out += l;
+      continue;
+    }
+    bool kb = l.find(" kB") != std::string::npos;
+    const char* value = name == "MemTotal" || name == "MemFree" || name == "MemAvailable" ? "4194304" : "0";
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%-16s%8s%s\n", (name + ":").c_str(), value, kb ? " kB" : "");
+    out += buf;
+  }
+  std::fclose(f);
+  return out;
+}
+
+// One idle "cpuN" line per host CPU (glibc counts them for the number of
+// CPUs when /sys is absent), nothing counted yet, boot time 0.
+std::string neutral_stat() {
+  std::string out;
+  FILE* f = std::fopen("/proc/stat", "re");
+  char line[4096];
+  while (f && std::fgets(line, sizeof line, f)) {
+    if (std::strncmp(line, "cpu", 3) != 0) continue;
+    std::string name(line, std::strcspn(line, " "));
+    out += name + (name == "cpu" ? " " : "") + " 0 0 0 100 0 0 0 0 0 0\n";
+  }
+  if (f) std::fclose(f);
+  return out + "intr 0\nctxt 0\nbtime 0\nprocesses 1\nprocs_running 1\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n";
+}
+
+// The stand-ins in the base /tmp: "proc." and the path, '/' written '.'.
+std::string mask_file(const std::string& proc_path) {
+  std::string name = "proc." + proc_path;
+  for (char& c : name)
+    if (c == '/') c = '.';
+  return name;
+}
+
 }  // namespace
 
 RootSpec make_root_spec(const std::vector<std::string>& extra_dirs) {
@@ -131,6 +181,14 @@ RootSpec make_root_spec(const std::vector<std::string>& extra_dirs) {
     add_parents(spec, source);
     add_tree(spec, source, source);
   }
+  spec.proc_masks = {
+      {"uptime", "100.00 100.00\n"},
+      {"loadavg", "0.00 0.00 0.00 1/2 2\n"},
+      {"cmdline", "\n"},
+      {"sys/kernel/random/boot_id", "00000000-0000-4000-8000-000000000000\n"},
+      {"meminfo", neutral_meminfo()},
+      {"stat", neutral_stat()},
+  };
   return spec;
 }
 
@@ -169,7 +227,7 @@ const char* failed(const char* step, const std::string& path) {
 }
 }  // namespace
 
-const char* enter_root(const RootSpec& spec, const TmpLimits& tmp) {
+const char* enter_root(const RootSpec& spec, const TmpLimits& tmp, bool mask_proc) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return "make mounts private";
   if (mount("tmpfs", kStaging, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,nr_inodes=1024,mode=0755") != 0)
     return "mount the root tmpfs";
@@ -222,10 +280,25 @@ const char* enter_root(const RootSpec& spec, const TmpLimits& tmp) {
     return "remount /dev read-only";
 
   if (mkdir((root + "/tmp").c_str(), 01777) != 0) return "mkdir /tmp";
-  if (mount_tmp((root + "/tmp").c_str(), tmp) != 0) return "mount /tmp";
+  const std::string base_tmp = root + "/tmp";
+  if (tmp.bytes == 0) {
+    // The base /tmp holds the /proc stand-ins, then goes read-only.
+    if (mount("tmpfs", base_tmp.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,nr_inodes=16,mode=0755") != 0)
+      return "mount /tmp";
+    for (const auto& [path, text] : spec.proc_masks)
+      if (write_file(base_tmp + "/" + mask_file(path), text) != 0) return failed("write", "/tmp/" + mask_file(path));
+    if (mount(nullptr, base_tmp.c_str(), nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
+      return "remount /tmp read-only";
+  } else if (mount_tmp(base_tmp.c_str(), tmp) != 0) {
+    return "mount /tmp";
+  }
   if (mkdir((root + "/proc").c_str(), 0555) != 0) return "mkdir /proc";
   if (mount("proc", (root + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
     return "mount /proc";
+  if (mask_proc && tmp.bytes == 0)
+    for (const auto& [path, text] : spec.proc_masks)
+      if (bind_readonly(base_tmp + "/" + mask_file(path), root + "/proc/" + path, 0, false) != 0)
+        return failed("mask", "/proc/" + path);
 
   if (chdir(root.c_str()) != 0) return "chdir to the new root";
   if (syscall(SYS_pivot_root, ".", ".") != 0) return "pivot_root";

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace agentcoder::sandbox {
@@ -27,6 +28,12 @@ struct RootEntry {
 
 struct RootSpec {
   std::vector<RootEntry> entries;
+  // Neutral stand-ins for the /proc files that describe the host (uptime,
+  // boot id, kernel command line, load, memory, boot time): a path below
+  // /proc and its contents. They are written to the base /tmp (read-only,
+  // hidden under each run's own /tmp) as "proc.<path with / as .>", and
+  // bound read-only over the run's /proc (enter_root; zygote.py for a warm run).
+  std::vector<std::pair<std::string, std::string>> proc_masks;
 };
 
 // `extra_dirs`: further host directories to bind read-only (an interpreter
@@ -38,9 +45,12 @@ struct TmpLimits {
   uint64_t inodes = 0;
 };
 
-// Builds the root and pivots into it; cwd is then /tmp. Returns nullptr on
-// success, else the name of the failing step with errno set.
-const char* enter_root(const RootSpec& spec, const TmpLimits& tmp);
+// Builds the root and pivots into it; cwd is then /tmp. With `mask_proc`,
+// binds the proc_masks over /proc; a zygote's base goes without, because a
+// /proc with files mounted over it may not be mounted afresh in a user
+// namespace it owns (each warm run mounts its own and masks that). Returns
+// nullptr on success, else the name of the failing step with errno set.
+const char* enter_root(const RootSpec& spec, const TmpLimits& tmp, bool mask_proc);
 
 // Mounts a fresh tmpfs at `path` with the caps (0 bytes: a read-only one).
 int mount_tmp(const char* path, const TmpLimits& tmp);

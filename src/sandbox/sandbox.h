@@ -7,10 +7,10 @@
 // cgroup for memory (swap included), processes and CPU. A wall-clock deadline
 // kills the run's whole pid namespace. Details: native_sandbox.h, README.md.
 //
-// The program runs as pid 1 of its pid namespace, so that its exit takes
-// every process it started with it. One visible consequence: like any init,
-// it ignores signals it sends itself whose action is the default
-// (os.kill(os.getpid(), SIGTERM) does nothing); faults still kill it.
+// The program runs as pid 2 of its pid namespace, under a small init (pid 1)
+// that reaps orphans and reports the program's own wait status; its exit
+// takes every process it started with it. So it dies of the signals it
+// sends itself as under plain Python (os.abort() is SIGABRT).
 //
 // Contract: run() is thread-safe and never throws for anything the code does
 // (a crash, a timeout, an OOM are all reported in ExecResult); it throws

@@ -388,9 +388,10 @@ SlotInfo Slot::info() const {
 
 CgroupCounters Slot::start_counting(const Limits& limits, bool warm) {
   if (!cgroup_) return {};
-  // Helpers in the group: the launcher, and for warm runs the zygote and
-  // the run's parent (plus one still exiting from the previous run).
-  cgroup_->set_limits(limits.memory_bytes, limits.max_processes + (warm ? 4 : 1), limits.cpus);
+  // Helpers in the group: the launcher and the run's init, and for warm
+  // runs the zygote, the run's parent and the prepared cold run (its init
+  // and its process).
+  cgroup_->set_limits(limits.memory_bytes, limits.max_processes + (warm ? 6 : 2), limits.cpus);
   cgroup_->reset_peak();
   return cgroup_->read();
 }

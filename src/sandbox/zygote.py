@@ -4,14 +4,15 @@
 #
 # cold:   fd 3 holds the code; run it as __main__ and exit.
 # zygote: fd 3 is a SOCK_SEQPACKET socket to the supervisor, fd 4 a memfd with
-#         the seccomp BPF. Ahead of each request (protocol.h) it forks a child
-#         that creates a fresh user namespace and, owned by it, fresh mount,
-#         ipc, net, uts, cgroup and pid namespaces, then forks pid 1 of the new
-#         pid namespace, which mounts its own /proc, brings up its own
-#         loopback and waits for the request. On it, pid 1 mounts a fresh /tmp
-#         and /dev/shm with the run's caps, takes the run's pipes, sets
-#         rlimits, drops every capability, sets no_new_privs, loads the filter
-#         and only then reads and runs the code. Each prepared run serves one
+#         the seccomp BPF. Ahead of each request (protocol.h) it clones pid 1
+#         of a fresh user namespace and, owned by it, fresh mount, ipc, net,
+#         uts, cgroup and pid namespaces, which mounts its own /proc, brings
+#         up its own loopback and forks the program's process, staying its
+#         init (_reap).
+#         The program's process waits for the request; on it, it mounts a
+#         fresh /tmp and /dev/shm with the run's caps, takes the run's pipes,
+#         sets rlimits, drops every capability, sets no_new_privs, loads the
+#         filter and only then reads and runs the code. Each prepared run serves one
 #         request; nothing flows back into the zygote, which never runs
 #         untrusted code.
 # The cold part uses only built-in modules (sys, builtins, posix): importing
@@ -106,8 +107,48 @@ def _run(source):
         tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
         e.__traceback__ = tb
         sys.excepthook(type(e), e, tb)
+        _INTERRUPTED[0] = isinstance(e, KeyboardInterrupt)
         return 1
     return 0
+
+
+_INTERRUPTED = [False]  # the program ended in an uncaught KeyboardInterrupt
+
+
+def _flush_std_streams():
+    """Flushes stdout and stderr as the interpreter does at exit; -1 if either fails."""
+    status = 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is None or stream.closed:
+                continue
+            stream.flush()
+        except BaseException as e:
+            if stream is sys.stdout:  # PyErr_WriteUnraisable's words; stderr's failure is silent
+                import traceback
+                sys.stderr.write('Exception ignored in: %r\n' % stream)
+                sys.stderr.write(''.join(traceback.format_exception_only(type(e), e)))
+            status = -1
+    return status
+
+
+def _die_interrupted():
+    """Ends as the interpreter ends after an uncaught KeyboardInterrupt: its
+    exit work (threads joined, atexit run, streams flushed), then death by
+    SIGINT, whatever the flush gave."""
+    threading = sys.modules.get('threading')
+    try:
+        if threading is not None:
+            threading._shutdown()
+        import atexit
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    _flush_std_streams()
+    import posix, signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    posix.kill(posix.getpid(), signal.SIGINT)
+    posix._exit(128 + signal.SIGINT)  # as the interpreter, if the signal did not end it
 
 
 def _read_all(fd):
@@ -126,7 +167,10 @@ if MODE == 'cold':
     posix.close(3)
     del posix
     del _read_all
-    raise SystemExit(_run(_source))
+    _rc = _run(_source)
+    if _INTERRUPTED[0]:
+        _die_interrupted()
+    raise SystemExit(_rc)
 
 # ---- zygote (a cold run's interpreter is given only the text above) ------
 
@@ -144,8 +188,8 @@ import threading
 
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-PR_SET_PDEATHSIG, PR_SET_NAME, PR_CAPBSET_DROP = 1, 15, 24
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND = 1, 2, 4, 8, 4096
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NAME, PR_CAPBSET_DROP = 1, 4, 15, 24
 PR_SET_SECCOMP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 22, 38, 47
 SECCOMP_MODE_FILTER, PR_CAP_AMBIENT_CLEAR_ALL = 2, 4
 SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
@@ -177,6 +221,10 @@ os.close(4)
 _fprog = _SockFprog(len(_bpf.raw) // 8, ctypes.addressof(_bpf))
 _ctl = socket.socket(fileno=3)
 _LAST_CAP = int(open('/proc/sys/kernel/cap_last_cap').read())
+# The stand-ins for /proc files that describe the host, in the base /tmp
+# (read-only; root_fs.h): proc.uptime masks /proc/uptime, and so on.
+_PROC_MASKS = [(b'/tmp/' + name, b'/proc/' + name[5:].replace(b'.', b'/'))
+               for name in sorted(os.listdir(b'/tmp')) if name.startswith(b'proc.')]
 
 
 def _mount_tmp(path, size, inodes):
@@ -189,13 +237,53 @@ def _write(path, text):
         f.write(text)
 
 
-def _payload():
+def _drop_privileges():
+    for cap in range(_LAST_CAP + 1):
+        _check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), 'drop capability bounding set')
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    _check(libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), ctypes.byref(_CapData())), 'capset')
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 'no_new_privs')
+
+
+def _reap(program, status_fd):
+    """pid 1 of a run, the init of its pid namespace, so the program is not
+    (an init ignores the signals it sends itself). As launcher.cpp's
+    reaper_main: no signal handler, not dumpable, the program's drops and
+    filter; reaps every orphan; when the program ends, writes its wait status
+    to `status_fd` and exits, which ends the namespace."""
+    libc.prctl(PR_SET_NAME, b'ac-sbx-init', 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # the interpreter's handler would let the program in
+    os.closerange(0, status_fd)
+    os.closerange(status_fd + 1, 1 << 20)
+    _drop_privileges()
+    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(_fprog), 0, 0), 'seccomp')
+    while True:
+        pid, status = os.wait()
+        if pid == program:
+            os.write(status_fd, struct.pack('<i', status))
+            os._exit(0)
+
+
+def _payload(status_fd):
     """pid 1 of the next run's pid namespace: ready before the request comes,
-    it takes the request off the socket itself and ends in the user's code."""
+    it forks the program's process and stays its init (_reap). The program's
+    process takes the request off the socket itself and ends in the user's
+    code."""
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _check(libc.mount(b'proc', b'/proc', b'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC, None), 'mount /proc')
+    for source, target in _PROC_MASKS:  # read-only: their file system is
+        _check(libc.mount(source, target, None, MS_BIND, None), 'mask ' + target.decode())
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack('16sH22x', b'lo', IFF_UP | IFF_LOOPBACK | IFF_RUNNING))
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # before the fork: no window for the program
+    program = os.fork()
+    if program:
+        try:
+            _reap(program, status_fd)
+        finally:
+            os._exit(127)
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.setsid()
     msg, fds, _, _ = socket.recv_fds(_ctl, 4096, 8)
     if not msg:
@@ -217,11 +305,7 @@ def _payload():
     resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
     resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
     resource.setrlimit(resource.RLIMIT_STACK, (8 << 20, 8 << 20))
-    for cap in range(_LAST_CAP + 1):
-        _check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), 'drop capability bounding set')
-    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
-    _check(libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), ctypes.byref(_CapData())), 'capset')
-    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 'no_new_privs')
+    _drop_privileges()
     # Everything but 0-2 goes; the socket to the supervisor included.
     os.closerange(3, 1 << 20)
     _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(_fprog), 0, 0), 'seccomp')
@@ -231,6 +315,8 @@ def _payload():
     sys.stdout = sys.__stdout__ = _std_stream(1, 'wb', '<stdout>', _STDIO[1], False)
     sys.stderr = sys.__stderr__ = _std_stream(2, 'wb', '<stderr>', _STDIO[2], True)
     rc = _run(source)
+    if _INTERRUPTED[0]:
+        _die_interrupted()
     try:
         threading._shutdown()
         atexit._run_exitfuncs()
@@ -253,49 +339,62 @@ def _std_stream(fd, mode, name, encoding_errors, line_buffering):
     return text
 
 
-def _flush_std_streams():
-    """Flushes stdout and stderr as the interpreter does at exit; -1 if either fails."""
-    status = 0
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is None or stream.closed:
-                continue
-            stream.flush()
-        except BaseException as e:
-            if stream is sys.stdout:  # PyErr_WriteUnraisable's words; stderr's failure is silent
-                import traceback
-                sys.stderr.write('Exception ignored in: %r\n' % stream)
-                sys.stderr.write(''.join(traceback.format_exception_only(type(e), e)))
-            status = -1
-    return status
+_RUN_NAMESPACES = (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWCGROUP |
+                   CLONE_NEWPID)
+CLONE_PIDFD, SYS_clone = 0x1000, 56  # x86_64, the only arch the filter admits
+libc.syscall.restype = ctypes.c_long
 
 
-def _prepare_run():
-    """A child of the zygote, made before its request arrives: creates the
-    run's namespaces, forks its pid 1, reports it, and reports its end."""
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _check(libc.unshare(CLONE_NEWUSER), 'unshare user namespace')
-    _write('/proc/self/setgroups', 'deny')
-    _write('/proc/self/uid_map', '%d %d 1' % (INSIDE_ID, INSIDE_ID))
-    _write('/proc/self/gid_map', '%d %d 1' % (INSIDE_ID, INSIDE_ID))
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWCGROUP |
-                        CLONE_NEWPID), 'unshare namespaces')
-    pid = os.fork()
+def _serve_one_run():
+    """Clones the next run's pid 1 in fresh namespaces (the user namespace
+    first, owning the others), reports it ('P'), waits for it and reports
+    the run's end ('D'); True if pid 1 failed to set the run up. A raw
+    clone() rather than a fork that unshares and forks again: one process
+    less per run. The child is a copy of this single-threaded interpreter,
+    as after a fork; it runs _payload only, and the program it forks (with
+    os.fork) gets the interpreter's after-fork handling."""
+    sync_r, sync_w = os.pipe()
+    status_r, status_w = os.pipe()
+    pidfd = ctypes.c_int(-1)
+    pid = libc.syscall(ctypes.c_long(SYS_clone), ctypes.c_ulong(_RUN_NAMESPACES | CLONE_PIDFD | signal.SIGCHLD),
+                       ctypes.c_void_p(0), ctypes.byref(pidfd), ctypes.c_void_p(0), ctypes.c_ulong(0))
     if pid == 0:
         try:
-            _payload()
+            libc.prctl(PR_SET_NAME, b'ac-sbx-ready', 0, 0, 0)
+            os.close(sync_w)
+            os.close(status_r)
+            if os.read(sync_r, 1) != b'x':
+                os._exit(0)  # the zygote died before mapping our ids
+            os.close(sync_r)
+            _payload(status_w)
         except BaseException as e:
             try:
                 _ctl.send(b'Esandbox setup failed: %s' % str(e).encode())
             finally:
                 os._exit(127)
-    pidfd = os.pidfd_open(pid)
-    socket.send_fds(_ctl, [b'P'], [pidfd])
-    os.close(pidfd)
+        os._exit(127)
+    os.close(sync_r)
+    os.close(status_w)
+    if pid < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, 'clone the run: %s' % os.strerror(err))
+    try:
+        _write('/proc/%d/setgroups' % pid, 'deny')
+        _write('/proc/%d/uid_map' % pid, '%d %d 1' % (INSIDE_ID, INSIDE_ID))
+        _write('/proc/%d/gid_map' % pid, '%d %d 1' % (INSIDE_ID, INSIDE_ID))
+        os.write(sync_w, b'x')
+    finally:
+        os.close(sync_w)
+    socket.send_fds(_ctl, [b'P'], [pidfd.value])
+    os.close(pidfd.value)
     _, status, ru = os.wait4(pid, 0)
+    program = os.read(status_r, 4)  # absent when pid 1 was killed (the deadline, an OOM)
+    os.close(status_r)
+    if len(program) == 4:
+        status = struct.unpack('<i', program)[0]
     cpu_usec = int((ru.ru_utime + ru.ru_stime) * 1e6)
     _ctl.send(b'D' + DONE.pack(status, 0, cpu_usec, ru.ru_maxrss))
-    os._exit(0)
+    return len(program) != 4 and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 127
 
 
 def _supervisor_gone():
@@ -328,20 +427,8 @@ def _serve():
     # One prepared run at a time: it serves the next request, then the
     # zygote prepares another. Its 'P' waits in the socket for that request.
     while True:
-        pid = os.fork()
-        if pid == 0:
-            libc.prctl(PR_SET_NAME, b'ac-sbx-ready', 0, 0, 0)
-            try:
-                _prepare_run()
-            except BaseException as e:
-                try:
-                    _ctl.send(b'Esandbox setup failed: %s' % str(e).encode())
-                finally:
-                    os._exit(127)
-        _, status = os.waitpid(pid, 0)
-        if _supervisor_gone() or os.WIFEXITED(status) and os.WEXITSTATUS(status) == 127:
-            os._exit(0)  # gone, or setup fails: the supervisor replaces the slot
-
+        if _serve_one_run() or _supervisor_gone():
+            os._exit(0)  # setup fails, or the supervisor is gone: it replaces the slot
 
 try:
     _serve()

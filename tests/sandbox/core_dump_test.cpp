@@ -90,12 +90,13 @@ TEST(CoreDumps, NeverReachAPipeHandler) {
 
     for (Sandbox* sandbox : {warm.get(), cold.get()}) {
       ExecRequest r;
-      // A real fault (pid 1 of the run ignores signals it sends itself).
       r.code = "import ctypes\nprint('crashing', flush=True)\nctypes.string_at(0)\n";
       ExecResult result = sandbox->run(r);
       SCOPED_TRACE(result.warm ? "warm" : "cold");
       EXPECT_EQ(result.stdout_data, "crashing\n");
       EXPECT_EQ(result.signal, SIGSEGV);
+      r.code = "import os\nos.abort()\n";  // a dumping signal the program sends itself
+      EXPECT_EQ(sandbox->run(r).signal, SIGABRT);
     }
     // Any dump would have been handed to the handler by now; give it time to run.
     std::this_thread::sleep_for(std::chrono::seconds(2));

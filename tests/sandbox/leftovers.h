@@ -1,7 +1,7 @@
 // Leak checks shared by the sandbox tests and the attack suite: after a run,
 // a slot's cgroups may hold only its launcher, its zygote and the prepared
 // next runs (the launcher's cold one and the zygote's warm one, named
-// ac-sbx-ready until a request comes),
+// ac-sbx-ready until a request comes, each under its init, ac-sbx-init),
 // no other process may run as a slot's host uid, and the host's mount table
 // must not change.
 // Checks poll for up to three seconds, because a warm run's parent process
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -90,9 +91,32 @@ inline std::set<std::string> our_slot_groups(const std::string& dir) {
   return out;
 }
 
+inline pid_t parent_of(pid_t pid) {
+  std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  size_t end = stat.rfind(')');  // the comm may hold spaces and parentheses
+  int ppid = 0;
+  if (end != std::string::npos) std::sscanf(stat.c_str() + end + 1, " %*c %d", &ppid);
+  return static_cast<pid_t>(ppid);
+}
+
+// A prepared run's init (ac-sbx-init) counts only while its program is still
+// waiting for a request: an init that outlives its run is a leak.
+inline bool prepared_init(pid_t pid) {
+  if (comm_of(pid) != "ac-sbx-init") return false;
+  bool found = false;
+  if (DIR* d = opendir("/proc")) {
+    while (dirent* e = readdir(d)) {
+      pid_t child = static_cast<pid_t>(std::atoi(e->d_name));
+      if (child > 0 && parent_of(child) == pid && comm_of(child) == "ac-sbx-ready") found = true;
+    }
+    closedir(d);
+  }
+  return found;
+}
+
 inline bool helper(const SlotInfo& slot, pid_t pid) {
   return pid == slot.launcher_pid || pid == slot.zygote_pid ||
-         comm_of(pid) == "ac-sbx-ready";
+         comm_of(pid) == "ac-sbx-ready" || prepared_init(pid);
 }
 
 // Returns "" when nothing is left, else what is.

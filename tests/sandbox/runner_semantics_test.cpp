@@ -58,6 +58,12 @@ std::vector<Program> corpus() {
       {"exit_unprintable", "class E:\n    def __str__(self):\n        raise ValueError\nraise SystemExit(E())\n"},
       {"exit_after_output", "print('partial', end='')\nimport sys\nsys.exit(4)\n"},
       {"keyboard_interrupt_caught", "try:\n    raise KeyboardInterrupt\nexcept KeyboardInterrupt:\n    print('caught')\n"},
+      // Signals the program sends itself (it is not its pid namespace's init).
+      {"abort", "import os\nprint('before', flush=True)\nos.abort()\n"},
+      {"sigterm_self", "import os, signal\nprint('before')\nos.kill(os.getpid(), signal.SIGTERM)\nprint('after')\n"},
+      {"sigint_self", "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(1)\n"},
+      {"keyboard_interrupt_uncaught",
+       "import atexit\natexit.register(print, 'at exit')\nprint('main')\nraise KeyboardInterrupt\n"},
       {"exception_chain", "try:\n    {}['a']\nexcept KeyError as e:\n    raise ValueError('b') from e\n"},
       {"stdout_closed_at_exit", "import os\nprint('lost')\nos.close(1)\n"},
       {"atexit_output", "import atexit\natexit.register(print, 'at exit')\nprint('main')\n"},

@@ -164,9 +164,51 @@ TEST_P(SandboxTest, ReportsExitCodesAndTracebacks) {
   r = run("def broken(:\n    pass");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.stderr_data.find("SyntaxError"), std::string::npos);
-  r = run("import ctypes\nctypes.string_at(0)");  // a real fault: pid 1 ignores signals it sends itself
+  r = run("import ctypes\nctypes.string_at(0)");
   EXPECT_EQ(r.exit_code, -1);
   EXPECT_EQ(r.signal, SIGSEGV);
+}
+
+// The program is not its namespace's init, so it dies of the signals it
+// sends itself as under plain Python: os.abort() is SIGABRT, not the SIGSEGV
+// of glibc's last resort, and a signal it sends itself is that signal.
+TEST_P(SandboxTest, DiesOfTheSignalsItSendsItself) {
+  ExecResult r = run("import os\nprint('aborting', flush=True)\nos.abort()");
+  EXPECT_EQ(r.stdout_data, "aborting\n");
+  EXPECT_EQ(r.exit_code, -1);
+  EXPECT_EQ(r.signal, SIGABRT);
+  for (int sig : {SIGKILL, SIGTERM, SIGUSR1}) {
+    r = run("import os\nos.kill(os.getpid(), " + std::to_string(sig) + ")\nimport time\ntime.sleep(3)\nprint('alive')");
+    EXPECT_EQ(r.signal, sig) << r.stderr_data;
+    EXPECT_EQ(r.stdout_data, "");
+    EXPECT_FALSE(r.timed_out);
+  }
+  // A child's death is the child's, as before: the program reports it.
+  r = run("import os, signal\npid = os.fork()\nif pid == 0:\n    os.abort()\n"
+          "print(os.WTERMSIG(os.waitpid(pid, 0)[1]) == signal.SIGABRT)");
+  EXPECT_EQ(r.stdout_data, "True\n") << r.stderr_data;
+  EXPECT_EQ(r.exit_code, 0);
+}
+
+// The run's init (pid 1) forks the program and reaps; the program cannot
+// signal it, read its memory or its descriptors, and it holds nothing.
+TEST_P(SandboxTest, TheRunsInitIsOutOfReach) {
+  ExecResult r = run(R"PY(
+import os, signal, time
+print(os.getpid(), os.getppid(), open('/proc/1/comm').read().strip())
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1, signal.SIGHUP, signal.SIGKILL):
+    os.kill(1, sig)
+time.sleep(0.2)
+for path in ('/proc/1/mem', '/proc/1/environ', '/proc/1/fd'):
+    try:
+        os.listdir(path) if path.endswith('fd') else open(path, 'rb').read(1)
+        print('read', path)
+    except PermissionError:
+        pass
+print('still here')
+)PY");
+  EXPECT_EQ(r.stdout_data, "2 1 ac-sbx-init\nstill here\n") << r.stderr_data;
+  EXPECT_EQ(r.exit_code, 0);
 }
 
 TEST_P(SandboxTest, PassesBinaryAndUnicodeOutput) {
@@ -256,8 +298,8 @@ TEST_P(SandboxTest, ManyThreadsEachInTheirOwnSandbox) {
     }));
   for (int t = 0; t < kThreads; ++t) {
     std::vector<std::string> outs = futures[t].get();
-    for (int i = 0; i < kRuns; ++i)  // every run alone: its own /tmp, pid 1
-      EXPECT_EQ(outs[i], std::to_string(t * 100 + i) + " 1 1\n");
+    for (int i = 0; i < kRuns; ++i)  // every run alone: its own /tmp, pid 2 (1 is its init)
+      EXPECT_EQ(outs[i], std::to_string(t * 100 + i) + " 1 2\n");
   }
   EXPECT_LE(sandbox().slots().size(), 2 * std::max(1u, std::thread::hardware_concurrency()));
 }

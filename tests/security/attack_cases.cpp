@@ -160,7 +160,28 @@ verdict(set(os.listdir('/etc')) <= {'ld.so.cache', 'localtime', 'passwd', 'group
 )PY"));
 
   // ---- /proc and /sys -----------------------------------------------------
-  c.push_back(ok_case("proc_host_pids_hidden", "verdict([p for p in os.listdir('/proc') if p.isdigit()] == ['1'])\n"));
+  c.push_back(ok_case("proc_host_pids_hidden", "verdict(sorted(p for p in os.listdir('/proc') if p.isdigit()) == ['1', '2'] == ['1', str(os.getpid())])\n"));
+  // Host information in /proc: neutral stand-ins, read-only.
+  c.push_back(ok_case("proc_uptime_hidden", "verdict(open('/proc/uptime').read() == '100.00 100.00\\n')\n"));
+  c.push_back(ok_case("proc_boot_id_hidden", R"PY(
+verdict(open('/proc/sys/kernel/random/boot_id').read() == '00000000-0000-4000-8000-000000000000\n')
+)PY"));
+  c.push_back(ok_case("proc_cmdline_hidden", "verdict(open('/proc/cmdline').read() == '\\n')\n"));
+  c.push_back(ok_case("proc_loadavg_hidden", "verdict(open('/proc/loadavg').read().startswith('0.00 0.00 0.00 '))\n"));
+  c.push_back(ok_case("proc_meminfo_hidden", R"PY(
+info = dict(l.split(':', 1) for l in open('/proc/meminfo').read().splitlines())
+verdict(info['MemTotal'].split() == ['4194304', 'kB'] and info['Cached'].split() == ['0', 'kB'] and
+        os.sysconf('SC_NPROCESSORS_ONLN') >= 1)
+)PY"));
+  c.push_back(ok_case("proc_stat_btime_hidden", R"PY(
+lines = open('/proc/stat').read().splitlines()
+verdict('btime 0' in lines and 'ctxt 0' in lines and lines[0].split()[0] == 'cpu')
+)PY"));
+  c.push_back(ok_case("proc_stand_ins_read_only", R"PY(
+paths = ['/proc/uptime', '/proc/loadavg', '/proc/cmdline', '/proc/meminfo', '/proc/stat',
+         '/proc/sys/kernel/random/boot_id']
+verdict(all(raises(lambda: open(p, 'w').write('x'), (errno.EROFS, errno.EACCES)) for p in paths))
+)PY"));
   c.push_back(ok_case("proc_kcore", "verdict(raises(lambda: open('/proc/kcore', 'rb').read(1), (errno.EACCES, errno.EPERM, errno.ENOENT)))\n"));
   c.push_back(ok_case("sys_absent", "verdict(not os.path.exists('/sys'))\n"));
   c.push_back(ok_case("proc_cgroup_view", R"PY(
@@ -171,8 +192,9 @@ verdict(all(l.split(':')[2] == '/' for l in lines) or print(lines))
 m = open('/proc/self/mountinfo').read()
 verdict('/work' not in m and '/root' not in m and '/home' not in m and 'agentcoder' not in m)
 )PY"));
-  c.push_back(ok_case("proc_pid1_is_own_code", R"PY(
-verdict(open('/proc/1/cmdline', 'rb').read().split(b'\0')[0].endswith(b'python3'))
+  c.push_back(ok_case("proc_pid1_is_the_runs_init", R"PY(
+verdict(open('/proc/1/comm').read() == 'ac-sbx-init\n' and os.getppid() == 1 and
+        open('/proc/self/cmdline', 'rb').read().split(b'\0')[0].endswith(b'python3'))
 )PY"));
 
   // ---- identity, setuid, symlinks, descriptors, environment ----------------
@@ -197,7 +219,8 @@ os.symlink('/etc/hostname', '/tmp/l')
 verdict(open('/tmp/l').read() == 'sandbox\n')
 )PY"));
   c.push_back(ok_case("symlink_proc_root_escape", R"PY(
-verdict(sorted(os.listdir('/proc/1/root/../..')) == sorted(os.listdir('/')))
+verdict(sorted(os.listdir('/proc/self/root/../..')) == sorted(os.listdir('/')) and
+        raises(lambda: os.listdir('/proc/1/root/../..'), (errno.EACCES,)))
 )PY"));
   c.push_back(ok_case("hardlink_out_of_tmp", "verdict(raises(lambda: os.link('/etc/passwd', '/tmp/p'), (errno.EXDEV,)))\n"));
   c.push_back(ok_case("fd_inheritance", R"PY(
@@ -208,8 +231,9 @@ verdict(fds[:3] == [0, 1, 2] and len(fds) == 4 and inherited == [] and
 )PY"));
   c.push_back(ok_case("env_no_host_secrets", R"PY(
 env = dict(os.environ)
-init_env = open('/proc/1/environ', 'rb').read()
-verdict(sorted(env) == ['HOME', 'LANG', 'PATH', 'PYTHONHASHSEED', 'TMPDIR', 'USER'] and b'SECRET' not in init_env)
+own_env = open('/proc/self/environ', 'rb').read()
+verdict(sorted(env) == ['HOME', 'LANG', 'PATH', 'PYTHONHASHSEED', 'TMPDIR', 'USER'] and b'SECRET' not in own_env and
+        raises(lambda: open('/proc/1/environ', 'rb').read(), (errno.EACCES,)))
 )PY"));
 
   // ---- processes, memory, disk, CPU, time, output --------------------------
@@ -488,6 +512,18 @@ verdict(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL)
 )PY"));
   c.push_back(ok_case("signal_supervisor_pid", R"PY(
 verdict({PID} == 1 or raises(lambda: os.kill({PID}, 0), (errno.ESRCH,)))
+)PY"));
+  c.push_back(ok_case("signal_init_from_program", R"PY(
+import signal, time
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGKILL, signal.SIGSTOP):
+    os.kill(1, sig)   # the run's init has no handler: an init ignores them all
+time.sleep(0.1)
+verdict(open('/proc/1/stat').read().split()[2] == 'S')
+)PY"));
+  c.push_back(ok_case("init_memory_unreachable", R"PY(
+verdict(raises(lambda: open('/proc/1/mem', 'rb'), (errno.EACCES,)) and
+        raises(lambda: os.listdir('/proc/1/fd'), (errno.EACCES,)) and
+        raises(lambda: os.readlink('/proc/1/exe'), (errno.EACCES,)))
 )PY"));
   c.push_back(ok_case("signal_pid1_from_child", R"PY(
 import signal, time
