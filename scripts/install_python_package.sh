@@ -23,7 +23,10 @@ fi
 log "installing the agentcoder Python package into $(dirname "$python")/.."
 mkdir -p "$root/build-python"
 log_file="$root/build-python/pip.log"
-if ! LLAMA_CPP_SRC="$LLAMA_SRC" LLAMA_CPP_BUILD="$llama_build" CCACHE_BASEDIR="$root" \
+# The compilers CMake picks for build/ (scikit-build-core would take
+# Python's own, e.g. g++: ccache keys on the compiler's name, so every
+# object would miss).
+if ! CC="${CC:-cc}" CXX="${CXX:-c++}" LLAMA_CPP_SRC="$LLAMA_SRC" LLAMA_CPP_BUILD="$llama_build" CCACHE_BASEDIR="$root" \
      CMAKE_BUILD_PARALLEL_LEVEL="$AGENTCODER_JOBS" \
      "$python" -m pip install --no-build-isolation --no-deps --quiet "$root/python" >"$log_file" 2>&1; then
   tail -n 30 "$log_file" >&2
