@@ -42,7 +42,7 @@ def write_tasks(path: pathlib.Path) -> None:
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory):
-    """{dir, results, progress}: 5 test tasks x 1 format x 3 modes on the tiny model, scored."""
+    """{dir, results, summary, progress}: 2 tasks (--limit) x 1 format x 2 modes on the tiny model, scored."""
     model = os.environ.get("AGENTCODER_TINY_MODEL")
     if not model or not os.path.exists(model):
         pytest.fail("AGENTCODER_TINY_MODEL (the build's tiny test model) is not set or missing; run through ctest")
@@ -59,18 +59,19 @@ name = "tiny"
 path = "{model}"
 [agent]
 formats = ["direct"]
-modes = ["free", "force_tool", "force_text"]
+modes = ["free", "force_text"]
 tools = ["python"]
 prompts = "{SOURCE_DIR / 'experiments' / 'prompts'}"
 max_steps = 2
-max_tokens = 32
-max_tokens_per_step = 16
+max_tokens = 16
+max_tokens_per_step = 8
 [engine]
 parallel = 3
 context_per_sequence = 1024
 threads = 2
 """)
     progress = []
-    out = agentcoder.run_experiment(root / "tiny.toml", results_dir=root / "results", progress=progress.append)
+    out = agentcoder.run_experiment(root / "tiny.toml", results_dir=root / "results", limit=2,
+                                     progress=progress.append)
     agentcoder.score_run(out["results"])
     return {"dir": root, "results": out["results"], "summary": out, "progress": progress}
