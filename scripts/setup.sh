@@ -70,3 +70,7 @@ cat "$downloads_log" >&2
 # (Debian's python3.11-doc), into $AGENTCODER_HOME/docs; skipped when up to date.
 AGENTCODER_HOME="$AGENTCODER_HOME" "$build/bin/agentcoder" docs index >/dev/null \
   || die "building the documentation index failed"
+
+# The Python package (python/) into the project's environment, built from
+# this tree; ccache serves what build/ compiled.
+LLAMA_CPP_BUILD="$llama_build" "$root/scripts/install_python_package.sh"
