@@ -42,14 +42,22 @@ fi
 
 "$root/scripts/fetch_llama.sh"
 # The Python environment (a few GB from PyPI the first time: mostly network
-# and disk) and the default model download run beside the CPU-bound builds
-# below, each into its own log; set-up waits for them before it ends.
+# and disk) and the default model download run beside llama.cpp's CPU-bound
+# build, into one log.
 mkdir -p "$AGENTCODER_HOME"
 downloads_log="$AGENTCODER_HOME/setup-downloads.log"
 ("$root/scripts/setup_python.sh" && "$root/scripts/fetch_model.sh") >"$downloads_log" 2>&1 &
 downloads=$!
 trap 'kill "$downloads" 2>/dev/null || true' EXIT   # a failed build stops them too
 llama_build=$("$root/scripts/build_llama.sh" "$backend")
+
+# build/ builds the Python extension when the environment is there (its
+# CMake looks when it configures), so the downloads must be done first.
+if ! wait "$downloads"; then
+  tail -n 20 "$downloads_log" >&2
+  die "setting up the Python environment or fetching the default model failed, see $downloads_log"
+fi
+cat "$downloads_log" >&2
 
 build="$root/build"
 cuda=OFF; [ "$backend" = cuda ] && cuda=ON
@@ -60,11 +68,6 @@ if [ ! -f "$build/build.ninja" ] || ! grep -q "LLAMA_CPP_BUILD:PATH=$llama_build
 fi
 log "building agentcoder (-j$AGENTCODER_JOBS)"
 ninja_or_die "$build" "$build/ninja.log"
-if ! wait "$downloads"; then
-  tail -n 20 "$downloads_log" >&2
-  die "setting up the Python environment or fetching the default model failed, see $downloads_log"
-fi
-cat "$downloads_log" >&2
 
 # The docs tool's search index of Python's standard-library documentation
 # (Debian's python3.11-doc), into $AGENTCODER_HOME/docs; skipped when up to date.
