@@ -50,7 +50,7 @@ def fit_label(x, y, folds, bootstrap, seed):
     smaller = min(positives, len(y) - positives)
     out = {"n": int(len(y)), "positives": positives}
     if smaller < 2:
-        out["why"] = f"{smaller} episode(s) in the smaller class; at least 2 are needed"
+        out["why"] = f"{smaller} in the smaller class, 2 needed"
         return out, None
     k = min(folds, smaller)
     cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)

@@ -631,7 +631,7 @@ TEST(ReportCli, BadInputIsOneLineAndExitTwo) {
 TEST(ReportProbe, HiddenStatesAddTheProbeFigure) {
   ReportInput in = fixture_input();
   ojson fit = {{"n", 12}, {"positives", 5}, {"folds", 5}, {"auroc", 0.7}, {"ci_low", 0.4}, {"ci_high", 0.95}};
-  ojson none = {{"n", 12}, {"positives", 1}, {"why", "1 episode(s) in the smaller class; at least 2 are needed"}};
+  ojson none = {{"n", 12}, {"positives", 1}, {"why", "1 in the smaller class, 2 needed"}};
   in.metrics["probe"] = {
       {"layers", {0, 5}},
       {"folds", 5},
