@@ -1,12 +1,8 @@
 #include "adapters/importer.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <vector>
@@ -19,6 +15,7 @@
 #include "models/llama_runtime.h"
 #include "models/lora.h"
 #include "models/model.h"
+#include "utils/child_process.h"
 #include "utils/clock.h"
 #include "utils/errors.h"
 #include "utils/files.h"
@@ -48,33 +45,14 @@ std::string converter_error(const std::string& log) {
 // Runs the converter with stdout and stderr into `log_path` (a file, so
 // neither pipe can fill and stall it); returns its exit status text, "" on success.
 std::string run_converter(const std::vector<std::string>& args, const std::string& log_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
   // Offline: the base's config is the derived one; nothing may reach a hub.
   std::vector<std::string> env = {"HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1", "HF_DATASETS_OFFLINE=1"};
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;
     if (entry.rfind("HF_", 0) != 0 && entry.rfind("TRANSFORMERS_", 0) != 0) env.push_back(entry);
   }
-  std::vector<char*> argv, envp;
-  std::vector<std::string> owned = args;
-  for (auto& a : owned) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, owned[0].c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + owned[0] + ": " + std::strerror(rc));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) throw std::runtime_error("waitpid failed for the LoRA converter");
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
-  return WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
-                           : "signal " + std::to_string(WTERMSIG(status));
+  const int status = run_to_files(args, log_path, log_path, env);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : describe_wait_status(status);
 }
 
 std::string absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }

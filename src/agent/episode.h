@@ -72,6 +72,9 @@ struct EpisodeTrace {
   // openers do not fit the context).
   std::optional<double> p_tool;
   std::vector<ProbeOpener> probe_openers;  // empty where p_tool is unset
+  // Free mode, AgentOptions::keep_hidden_states: the hidden states of the
+  // first prompt's last token (models::GenerationResult::hidden_states).
+  std::vector<float> hidden_states;
   double wall_ms = 0;
   std::string started_at;         // UTC, ISO 8601
   std::string finished_at;

@@ -181,8 +181,11 @@ models::GenerationResult EpisodeRunner::generate(Episode& e, const models::Rende
   std::vector<ProbeOpener> openers;
   if (step == 0 && e.mode == Mode::free) openers = probe_openers(engine_, rendered);
   for (const auto& o : openers) request.probe_sequences.push_back(o.tokens);
+  const bool capture = step == 0 && e.mode == Mode::free && options_.keep_hidden_states;
+  request.capture_hidden = capture;
   models::GenerationResult result = engine_.generate(std::move(request));
   e.tokens_left -= result.stats.generated_tokens;
+  if (capture) e.trace.hidden_states = std::move(result.hidden_states);
   if (!openers.empty() && result.probe_probabilities.size() == openers.size()) {
     double p_tool = 0;
     for (size_t i = 0; i < openers.size(); ++i) p_tool += openers[i].p = result.probe_probabilities[i];

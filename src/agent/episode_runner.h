@@ -47,6 +47,9 @@ struct AgentOptions {
   bool fenced_code_is_call = true;  // harness format: ```python blocks are python calls
   std::optional<std::string> tool_instructions;  // harness format: replaces the built-in text
   ForcedCallForm forced_call_form = ForcedCallForm::automatic;
+  // Free episodes' first step asks the engine for the prompt's last hidden
+  // states (EpisodeTrace::hidden_states; the engine's hidden_layers say which).
+  bool keep_hidden_states = false;
 };
 
 // The version of what the harness says and does in code beyond the first

@@ -11,9 +11,10 @@
 #include "cli/commands.h"
 #include "cli/scored_run.h"
 #include "evaluation/metrics.h"
+#include "evaluation/probe.h"
 #include "evaluation/report.h"
 #include "evaluation/scored_episode.h"
-#include "store/results_path.h"
+#include "store/hidden_states_file.h"
 #include "store/results_store.h"
 #include "utils/errors.h"
 
@@ -34,6 +35,20 @@ void run_report(const ReportArgs& args) {
   input.run_name = run.record.name;
   input.config_text = run.record.config_text;
   input.created_at = run.created_at;
+  // A run with hidden states: the probe's figure, when the project's Python environment can fit it.
+  if (run.record.manifest.contains("hidden_states")) {
+    const std::string file = store::hidden_states_path(args.run.results, run.record.manifest);
+    try {
+      store::HiddenStates hidden = store::read_hidden_states(file);
+      auto examples = evaluation::probe_examples(scored.episodes, hidden, args.run.necessity_threshold);
+      evaluation::ProbeOptions options;
+      options.bootstrap = args.run.bootstrap;
+      options.seed = args.run.seed;
+      if (!examples.empty()) input.metrics["probe"] = evaluation::run_probe(examples, hidden.header, options);
+    } catch (const InputError& e) {
+      std::fprintf(stderr, "warning: no probe figure: %s\n", e.what());
+    }
+  }
   evaluation::ReportOutput out = evaluation::write_report(input, args.output);
   std::fprintf(stderr, "%zu episodes, %zu figures (PNG and SVG) in %s/figures\n", scored.episodes.size(),
                out.figures.size(), args.output.c_str());

@@ -537,6 +537,62 @@ FIGURES = [
 ]
 
 
+# ---- the hidden-state probe: only for a run that kept hidden states ----------
+
+
+def fig_probe_layers(m):
+    groups = m["probe"]["groups"]
+    fig, axes = plt.subplots(2, len(groups), figsize=(5.5 * len(groups), 5.6), squeeze=False,
+                             gridspec_kw={"height_ratios": [2, 1]})
+    for col, g in enumerate(groups):
+        top, bottom = axes[0][col], axes[1][col]
+        layers = [entry["layer"] for entry in g["layers"]]
+        for label, color in (("needs", "tab:blue"), ("calls", "tab:orange")):
+            xs, ys, lo, hi = [], [], [], []
+            for entry in g["layers"]:
+                fit = entry[label]
+                if "auroc" not in fit:
+                    continue
+                xs.append(entry["layer"])
+                ys.append(fit["auroc"])
+                lo.append(fit["auroc"] - fit.get("ci_low", fit["auroc"]))
+                hi.append(fit.get("ci_high", fit["auroc"]) - fit["auroc"])
+            if xs:
+                top.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, color=color,
+                             label="%s the tool (n=%d)" % (label, g["layers"][0][label]["n"]))
+        top.axhline(0.5, color="grey", linestyle="--", linewidth=0.8)
+        top.set_ylim(0, 1.05)
+        top.set_ylabel("AUROC (out of fold)", fontsize=8)
+        top.set_title("%s: %d free episodes" % (g["variant"], g["episodes"]), fontsize=9)
+        top.legend(fontsize=7, loc="lower right")
+        cos = [(entry["layer"], entry["cosine"]) for entry in g["layers"] if entry["cosine"] is not None]
+        if cos:
+            bottom.plot([c[0] for c in cos], [c[1] for c in cos], marker="s", color="tab:green")
+        else:
+            no_data(bottom, "no cosine: a probe is missing")
+        bottom.axhline(0, color="grey", linestyle="--", linewidth=0.8)
+        bottom.set_ylim(-1.05, 1.05)
+        bottom.set_ylabel("cosine(needs, calls)", fontsize=8)
+        bottom.set_xlabel("layer", fontsize=8)
+        for ax in (top, bottom):
+            ax.set_xticks(layers)
+            ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# Drawn after FIGURES when the metrics carry a "probe" section.
+PROBE_FIGURE = (
+    "probe_layers",
+    "What the hidden states know before the first decision",
+    fig_probe_layers,
+    "Per variant and layer: cross-validated AUROC of a logistic-regression probe on the hidden state of "
+    "the free episode's last prompt token, for needing the tool (no force_text episode of the task solved "
+    "it) and for calling it (first decision a call), with bootstrap 95% CIs; the dashed line is chance. "
+    "Below: the cosine between the two probes' directions. With tens of episodes these are noise.",
+)
+
+
 def prefix_svg_ids(svg, prefix):
     """Rename every id (and its references) so inlined SVGs cannot collide."""
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
@@ -562,7 +618,7 @@ def main(argv):
     out_dir = argv[2]
     os.makedirs(out_dir, exist_ok=True)
     written = []
-    for name, title, draw, caption in FIGURES:
+    for name, title, draw, caption in FIGURES + ([PROBE_FIGURE] if metrics.get("probe") else []):
         fig = draw(metrics)
         png = os.path.join(out_dir, name + ".png")
         svg = os.path.join(out_dir, name + ".svg")

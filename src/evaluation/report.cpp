@@ -1,26 +1,21 @@
 #include "evaluation/report.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 
+#include "utils/child_process.h"
 #include "utils/errors.h"
 #include "utils/files.h"
 #include "utils/scratch_dir.h"
-
-extern char** environ;
 
 namespace agentcoder::evaluation {
 
@@ -33,13 +28,6 @@ using ojson = nlohmann::ordered_json;
 
 // ---- files and the figure script ------------------------------------------------
 
-std::string last_line(const std::string& text) {
-  std::string t = text;
-  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-  size_t nl = t.rfind('\n');
-  return nl == std::string::npos ? t : t.substr(nl + 1);
-}
-
 // Runs `python -I figures.py metrics fig_dir`, stdout and stderr to files
 // (no pipes, so neither can fill up and stall the child). Returns stdout.
 std::string run_figure_script(const std::string& python, const std::string& metrics_path,
@@ -51,32 +39,14 @@ std::string run_figure_script(const std::string& python, const std::string& metr
   std::string script = tmp.path("figures.py"), out_path = tmp.path("stdout"), err_path = tmp.path("stderr");
   write_file_atomically(script, kFiguresSource);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   // -I: no user site-packages or PYTHON* variables, so the figures depend
   // on the system's packages only.
-  std::vector<std::string> args = {python, "-I", script, metrics_path, fig_dir};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, python.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + python + ": " + std::strerror(rc));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error("waitpid failed for " + python);
-  }
+  const int status = run_to_files({python, "-I", script, metrics_path, fig_dir}, out_path, err_path);
   std::string err = last_line(read_file(err_path));
   if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
     throw InputError("matplotlib is missing for " + python + ": apt-get install python3-matplotlib");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string how = WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
-                                        : "signal " + std::to_string(WTERMSIG(status));
-    throw std::runtime_error("figures.py failed (" + how + ")" + (err.empty() ? "" : ": " + err));
+    throw std::runtime_error("figures.py failed (" + describe_wait_status(status) + ")" + (err.empty() ? "" : ": " + err));
   }
   return read_file(out_path);
 }
@@ -617,7 +587,9 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
   // a bug, not a report with a figure missing.
   std::vector<std::string> names;
   for (const ReportFigure& f : result.figures) names.push_back(f.name);
-  if (names != report_figure_names()) throw std::runtime_error("figures.py drew another set of figures than expected");
+  std::vector<std::string> expected = report_figure_names();
+  if (input.metrics.contains("probe")) expected.push_back("probe_layers");  // a run with hidden states
+  if (names != expected) throw std::runtime_error("figures.py drew another set of figures than expected");
 
   const ojson& m = input.metrics;
   std::string title = "agentcoder report: " + input.run_name;

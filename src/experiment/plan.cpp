@@ -1,11 +1,13 @@
 #include "experiment/plan.h"
 
+#include "adapters/gguf_facts.h"
 #include "data/task_json.h"
 #include "experiment/task_functions.h"
 #include "experiment/task_selection.h"
 #include "experiment/tool_setup.h"
 #include "models/llama_runtime.h"
 #include "models/model.h"
+#include "store/hidden_states_file.h"
 #include "utils/errors.h"
 #include "utils/files.h"
 #include "utils/run_manifest.h"
@@ -61,6 +63,14 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
   for (size_t vi = 0; vi < p.variants.size(); ++vi) {
     // The template is all the first turn needs of the model: no weights.
     const models::Model vocab({p.variants[vi].path, 0, true, true});
+    const int n_layer = c.hidden_layers.empty()
+                            ? 0
+                            : static_cast<int>(adapters::read_gguf_facts(p.variants[vi].path).arch_number("block_count"));
+    for (int layer : c.hidden_layers)
+      if (layer >= n_layer)
+        throw InputError(c.hidden_layers_place + ": layer " + std::to_string(layer) + " is not a layer of model '" +
+                         p.variants[vi].config.name + "' (" + std::to_string(n_layer) + " layers: 0 to " +
+                         std::to_string(n_layer - 1) + ")");
     models::ChatTemplate chat(vocab);
     apply_tool_format(chat, c);
     for (const auto& [name, format] : p.formats) {
@@ -110,6 +120,7 @@ agent::AgentOptions agent_options(const RunConfig& c) {
   o.fenced_code_is_call = c.fenced_code_is_call;
   if (!c.tool_instructions.empty()) o.tool_instructions = read_file(c.tool_instructions);
   o.forced_call_form = *agent::parse_forced_call_form(c.force_tool_prefill);  // checked by load_run_config
+  o.keep_hidden_states = !c.hidden_layers.empty();
   return o;
 }
 
@@ -144,6 +155,9 @@ Plan plan(const RunConfig& config, const PlanOptions& options) {
   p.manifest["seeds"] = {{"sampling", config.seed}, {"data", config.data_seed}};
   p.manifest["tasks"] = {{"file", config.tasks}, {"sha256", sha256_file_hex(config.tasks)}, {"selected", p.tasks.size()}};
   p.manifest["sandbox_missing_protections"] = p.sandbox->missing_protections();
+  if (!config.hidden_layers.empty())  // where the run keeps them (store/hidden_states_file.h)
+    p.manifest["hidden_states"] = {
+        {"file", store::kHiddenStatesFile}, {"layers", config.hidden_layers}, {"dtype", config.hidden_dtype}};
   for (const auto& v : config.models) {
     p.variants.push_back(resolve_variant(v, p.run_dir));
     p.manifest["models"].push_back(variant_manifest(p.variants.back()));

@@ -13,6 +13,7 @@
 #include "agent/episode.h"
 #include "agent/episode_runner.h"
 #include "models/lora.h"
+#include "store/hidden_states_file.h"
 #include "tools/tool_config.h"
 #include "utils/errors.h"
 #include "utils/files.h"
@@ -65,6 +66,23 @@ class Section {
       refuse_nul(key, out.back());
     }
   }
+
+  void get_int_list(const std::string& key, std::vector<int>& out) {
+    const toml::node* node = find(key);
+    if (node == nullptr) return;
+    const toml::array* array = node->as_array();
+    if (array == nullptr) fail(key, "expected an array of integers, got " + type_of(*node));
+    out.clear();
+    for (const auto& item : *array) {
+      if (!item.is_integer()) fail(key, "expected an array of integers, got an element of type " + type_of(item));
+      int64_t v = *item.value<int64_t>();
+      if (v < 0 || v > 100000) fail(key, "element " + std::to_string(v) + " must be between 0 and 100000");
+      out.push_back(static_cast<int>(v));
+    }
+  }
+
+  // "FILE:LINE: [section] key" for a message about the key's value found later.
+  std::string where(const std::string& key) const { return place(table_.get(key)) + prefix() + key; }
 
   // The [name] table; an empty one when the config has none.
   Section section(const std::string& name) {
@@ -264,6 +282,17 @@ RunConfig parse_run_config(const std::string& text, const std::string& path) {
   sandbox.get("memory_mb", c.sandbox_memory_mb);
   sandbox.get("cpus", c.sandbox_cpus);
 
+  // The layers' range is checked against each model in plan().
+  Section probe = top.section("probe");
+  probe.get_int_list("hidden_layers", c.hidden_layers);
+  for (size_t i = 0; i < c.hidden_layers.size(); ++i)
+    if (std::find(c.hidden_layers.begin(), c.hidden_layers.begin() + i, c.hidden_layers[i]) !=
+        c.hidden_layers.begin() + i)
+      probe.fail("hidden_layers", "layer " + std::to_string(c.hidden_layers[i]) + " is listed twice");
+  c.hidden_layers_place = probe.where("hidden_layers");
+  probe.get("dtype", c.hidden_dtype);
+  if (!store::parse_hidden_dtype(c.hidden_dtype)) probe.fail("dtype", "unknown dtype '" + c.hidden_dtype + "' (f32, f16)");
+
   // Option names and values are checked where the tools are made (plan()).
   Section tool_options = top.section("tools_options");
   c.tools_options = tool_options.tables_as_json();
@@ -284,7 +313,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path) {
     if (v.name.empty()) v.name = v.path;
     c.models.push_back(v);
   }
-  for (const Section* s : {&top, &data, &agent, &engine, &sandbox}) s->reject_unknown();
+  for (const Section* s : {&top, &data, &agent, &engine, &sandbox, &probe}) s->reject_unknown();
 
   if (c.name.empty()) top.fail("name", "missing");
   if (c.tasks.empty()) data.fail("tasks", "missing");

@@ -83,6 +83,15 @@ struct RunConfig {
   double sandbox_timeout = sandbox::Limits{}.wall_seconds;
   int sandbox_memory_mb = static_cast<int>(sandbox::Limits{}.memory_bytes >> 20);
   double sandbox_cpus = sandbox::Limits{}.cpus;
+
+  // [probe]: the blocks (0 = the first) whose output at the prompt's last
+  // token is kept for every free episode's first step, in
+  // <run>/hidden_states.bin (store/hidden_states_file.h); empty: none. Each
+  // must be a layer of every model (checked by plan(), which names
+  // hidden_layers_place, "FILE:LINE: [probe] hidden_layers").
+  std::vector<int> hidden_layers;
+  std::string hidden_layers_place;
+  std::string hidden_dtype = "f32";  // f32 | f16
 };
 
 RunConfig load_run_config(const std::string& path);

@@ -1,6 +1,7 @@
 #include "experiment/runner.h"
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -12,6 +13,7 @@
 #include "models/llama_runtime.h"
 #include "models/lora.h"
 #include "models/model.h"
+#include "store/hidden_states_file.h"
 #include "utils/errors.h"
 #include "utils/process_memory.h"
 #include "utils/sha256.h"
@@ -44,9 +46,11 @@ struct VariantUsage {
 };
 
 // Runs `todo` (indices into plan.episodes, all of one variant) on one
-// engine; `stored(index, record)` is called as each one ends.
+// engine; `stored(index, record, hidden states)` is called as each one ends
+// (the hidden states are empty unless [probe] asks for them, in free mode).
 void run_variant(const Plan& plan, const Variant& variant, const std::vector<size_t>& todo,
-                 const std::function<void(size_t, const store::EpisodeRecord&)>& stored, VariantUsage& usage) {
+                 const std::function<void(size_t, const store::EpisodeRecord&, const std::vector<float>&)>& stored,
+                 VariantUsage& usage) {
   models::Model model({variant.path, variant.config.gpu_layers});
   usage.weight_bytes = model.weight_bytes();
   std::vector<std::unique_ptr<models::LoraAdapter>> adapters;
@@ -84,7 +88,7 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
                  "): the first turn differs from the one its key was planned with; not stored";
       return;
     }
-    stored(todo[i], to_record(trace, e.key, variant.config.name, plan.tasks[e.task]));
+    stored(todo[i], to_record(trace, e.key, variant.config.name, plan.tasks[e.task]), trace.hidden_states);
   });
   usage.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!mismatch.empty()) throw std::logic_error(mismatch);
@@ -111,6 +115,7 @@ models::EngineOptions engine_options(const RunConfig& c, size_t format_count) {
   o.max_prefixes = prefixes;
   o.context_size = c.context_per_sequence * (c.parallel + prefixes);
   o.threads = c.threads;
+  o.hidden_layers = c.hidden_layers;
   return o;
 }
 
@@ -134,6 +139,13 @@ RunSummary run(const Plan& plan, store::ResultsStore& results, const RunOptions&
     } else todo[plan.episodes[i].variant].push_back(i);
   }
 
+  // Beside the results file, so a shard keeps its own (store/hidden_states_file.h).
+  std::unique_ptr<store::HiddenStatesWriter> hidden;
+  if (!plan.config.hidden_layers.empty())
+    hidden = std::make_unique<store::HiddenStatesWriter>(
+        (std::filesystem::path(results.path()).parent_path() / store::kHiddenStatesFile).string(),
+        store::HiddenStatesHeader{plan.config.hidden_layers, *store::parse_hidden_dtype(plan.config.hidden_dtype)});
+
   std::mutex mutex;  // serialises the progress callback
   Progress progress{summary.planned, summary.already_stored, 0, 0};
   if (options.on_progress) options.on_progress(progress);
@@ -145,8 +157,11 @@ RunSummary run(const Plan& plan, store::ResultsStore& results, const RunOptions&
     bool peak_reset = reset_peak_rss();  // the peak is this variant's, not an earlier one's
     std::optional<uint64_t> gpu_free_before = models::gpu_free_bytes();
     VariantUsage usage;
-    run_variant(plan, plan.variants[vi], todo[vi], [&](size_t, const store::EpisodeRecord& record) {
-      results.put_episode(session, record);
+    run_variant(plan, plan.variants[vi], todo[vi], [&](size_t, const store::EpisodeRecord& record,
+                                                       const std::vector<float>& hidden_states) {
+      // The row after the episode: a crash between the two leaves an episode without a row, never a row without one.
+      if (results.put_episode(session, record) && hidden && !hidden_states.empty())
+        hidden->append(record.key.id(), hidden_states);
       std::lock_guard lock(mutex);
       ++summary.ran;
       ++progress.done;

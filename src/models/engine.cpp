@@ -137,6 +137,16 @@ Engine::Engine(const Model& model, const EngineOptions& options) : model_(model)
   cp.type_k = cp.type_v = parse_kv_type(options_.kv_type);
   cp.kv_unified = false;  // per-sequence KV streams (see engine.h)
   cp.no_perf = true;
+  if (!options_.hidden_layers.empty()) {
+    const int n_layer = llama_model_n_layer(model.get());
+    for (int layer : options_.hidden_layers)
+      if (layer < 0 || layer >= n_layer)
+        throw std::invalid_argument("hidden layer " + std::to_string(layer) + " is not a layer of the model (0 to " +
+                                    std::to_string(n_layer - 1) + ")");
+    capture_ = std::make_unique<HiddenCapture>(options_.hidden_layers);
+    cp.cb_eval = &HiddenCapture::observe;
+    cp.cb_eval_user_data = capture_.get();
+  }
   ctx_ = llama_init_from_model(model.get(), cp);
   if (ctx_ == nullptr) throw std::runtime_error("llama.cpp could not create a context (context size, KV type?)");
   n_vocab_ = llama_vocab_n_tokens(model.vocab());
@@ -437,11 +447,15 @@ bool Engine::step() {
                                 [](const Sequence* a, const Sequence* b) { return a->admitted_order < b->admitted_order; });
     prompt_tokens = add_prompt_chunk(*s);
     in_batch.push_back(s);
+    // The chunk that ends the prompt: its decode computes the hidden states wanted.
+    if (capture_ && s->batch_index >= 0 && s->pending->request.capture_hidden) capture_->arm();
   } else {
     in_batch = add_decode_tokens(generating, pads);
   }
 
   int rc = llama_decode(ctx_, batch_);
+  std::vector<float> hidden;
+  if (capture_ && capture_->armed()) hidden = capture_->take();
   for (const Pad& pad : pads) llama_memory_seq_rm(llama_get_memory(ctx_), pad.seq, pad.pos, -1);
   if (rc != 0) {
     fail_decode(rc, prompt_step, in_batch);
@@ -452,6 +466,7 @@ bool Engine::step() {
     totals_.prompt_tokens_evaluated += prompt_tokens;
     totals_.decode_calls += 1;
   }
+  if (!hidden.empty()) in_batch.front()->result.hidden_states = std::move(hidden);
   for (Sequence* s : in_batch) {
     // llama.cpp's grammar code throws when a sampled token leaves the grammar
     // no way on (a grammar no token can continue). That ends this request; on

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "llama.h"
+#include "models/hidden_capture.h"
 #include "models/sampling_params.h"
 #include "utils/vocabulary.h"
 
@@ -55,6 +56,10 @@ struct EngineOptions {
   int threads = 0;              // 0 = hardware concurrency
   std::string flash_attention = "on";  // on | off | auto (llama.cpp decides)
   std::string kv_type = "f16";           // f16 | q8_0 | q4_0 | bf16 | f32 (both K and V)
+  // Blocks (0 = the first) whose output a request may ask for at its
+  // prompt's last token (GenerationRequest::capture_hidden, hidden_capture.h);
+  // empty: none, and llama.cpp gets no eval callback.
+  std::vector<int> hidden_layers;
 };
 
 struct GenerationRequest {
@@ -68,6 +73,9 @@ struct GenerationRequest {
   // so the reply is the same with or without a probe.
   std::vector<std::vector<int32_t>> probe_sequences;
   bool keep_first_logits = false;  // copy the raw logits of the first generated position
+  // Keep the hidden state of the prompt's last token at EngineOptions::hidden_layers
+  // (GenerationResult::hidden_states). The reply is the same either way.
+  bool capture_hidden = false;
 };
 
 struct RequestStats {
@@ -92,6 +100,9 @@ struct GenerationResult {
   // tokens do not fit the request's context, or their decode failed).
   std::vector<double> probe_probabilities;
   std::vector<float> first_logits;         // n_vocab values, if keep_first_logits
+  // If capture_hidden: n_embd values per EngineOptions::hidden_layers entry,
+  // layer after layer; empty when the engine has no hidden_layers.
+  std::vector<float> hidden_states;
 };
 
 class Engine {
@@ -173,6 +184,7 @@ class Engine {
   llama_batch batch_;  // reused every step
   int n_vocab_ = 0;
   std::vector<int32_t> suppressed_tokens_;  // the model's tokens never to sample
+  std::unique_ptr<HiddenCapture> capture_;  // null without hidden_layers
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -679,3 +679,30 @@ TEST(ReportCli, BadInputIsOneLineAndExitTwo) {
 }
 
 }  // namespace
+
+// A run with hidden states: the probe's JSON (evaluation/probe.h) in the
+// metrics adds one figure after the others, drawn per variant and layer,
+// with a layer whose probe could not be fitted.
+TEST(ReportProbe, HiddenStatesAddTheProbeFigure) {
+  ReportInput in = fixture_input();
+  ojson fit = {{"n", 12}, {"positives", 5}, {"folds", 5}, {"auroc", 0.7}, {"ci_low", 0.4}, {"ci_high", 0.95}};
+  ojson none = {{"n", 12}, {"positives", 1}, {"why", "1 in the smaller class, 2 needed"}};
+  in.metrics["probe"] = {
+      {"layers", {0, 5}},
+      {"folds", 5},
+      {"bootstrap", 100},
+      {"groups",
+       {{{"variant", "base"},
+         {"width", 576},
+         {"episodes", 12},
+         {"layers",
+          {{{"layer", 0}, {"needs", fit}, {"calls", fit}, {"cosine", 0.1}},
+           {{"layer", 5}, {"needs", fit}, {"calls", none}, {"cosine", nullptr}}}}}}}};
+  TempDir dir;
+  ReportOutput out = write_report(in, dir.path("r"));
+  ASSERT_EQ(out.figures.size(), report_figure_names().size() + 1);
+  EXPECT_EQ(out.figures.back().name, "probe_layers");
+  std::string html = read_file(out.index_html);
+  EXPECT_NE(figure_markup(html, "probe_layers").find("<svg"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir.path("r/figures/probe_layers.png")));
+}
