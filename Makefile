@@ -48,6 +48,7 @@ bench: setup
 	./build/bin/engine_bench
 	./build/bench/sandbox/sandbox_bench
 	./build/bin/episodes_bench
+	PYTHONPATH=build/python $${AGENTCODER_HOME:-$$HOME/.cache/agentcoder}/venv/bin/python bench/python/python_bench.py
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -59,3 +59,7 @@ ninja_or_die "$build" "$build/ninja.log"
 # (Debian's python3.11-doc), into $AGENTCODER_HOME/docs; skipped when up to date.
 AGENTCODER_HOME="$AGENTCODER_HOME" "$build/bin/agentcoder" docs index >/dev/null \
   || die "building the documentation index failed"
+
+# The Python package (python/) into the project's environment, built from
+# this tree; ccache serves what build/ compiled.
+LLAMA_CPP_BUILD="$llama_build" "$root/scripts/install_python_package.sh"

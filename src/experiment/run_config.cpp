@@ -194,6 +194,7 @@ std::string adapter_file(const std::string& config_file, const ModelVariant& v, 
 
 RunConfig load_run_config(const std::string& path) {
   std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw MissingFileError(path + ": cannot read experiment config");
   if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": cannot read experiment config");
   return parse_run_config(read_file(path), path);
 }

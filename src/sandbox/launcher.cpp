@@ -26,6 +26,7 @@
 #include "sandbox/cgroups.h"
 #include "sandbox/protocol.h"
 #include "sandbox/root_fs.h"
+#include "sandbox/sandbox.h"
 #include "sandbox/seccomp_policy.h"
 
 extern "C" char** environ;
@@ -400,6 +401,16 @@ LauncherConfig LauncherConfig::decode(const std::string& text) {
   return c;
 }
 
+namespace {
+std::string& launcher_path() {
+  static std::string path = "/proc/self/exe";
+  return path;
+}
+}  // namespace
+
+void set_launcher_executable(const std::string& path) { launcher_path() = path; }
+const std::string& launcher_executable() { return launcher_path(); }
+
 pid_t spawn_launcher(int sock) {
   int fd = sock;
   if (fd == 3) {  // dup2(3, 3) would keep close-on-exec set
@@ -424,7 +435,7 @@ pid_t spawn_launcher(int sock) {
   char* argv[] = {arg0, nullptr};
   char* envp[] = {env0, nullptr};
   pid_t pid;
-  int rc = posix_spawn(&pid, "/proc/self/exe", &actions, &attr, argv, envp);
+  int rc = posix_spawn(&pid, launcher_executable().c_str(), &actions, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (fd != sock) close(fd);

@@ -42,8 +42,8 @@ struct LauncherConfig {
   static LauncherConfig decode(const std::string& text);
 };
 
-// Starts a launcher with `sock` as its fd 3. Returns its pid; throws
-// std::runtime_error when it cannot be started.
+// Starts a launcher (launcher_executable(), sandbox.h) with `sock` as its
+// fd 3. Returns its pid; throws std::runtime_error when it cannot be started.
 pid_t spawn_launcher(int sock);
 
 // The launcher's main loop (exposed for the constructor hook only).

@@ -120,4 +120,12 @@ class Sandbox {
 
 std::unique_ptr<Sandbox> make_sandbox(const SandboxOptions& options = {});
 
+// The binary every slot's launcher runs (launcher.h): by default this
+// process's own (/proc/self/exe), which links this library. A process whose
+// binary does not (the Python module: /proc/self/exe is python) names one
+// that does, once, before its first sandbox: python/ installs
+// agentcoder-sandbox-launcher beside its module. Not thread-safe.
+void set_launcher_executable(const std::string& path);
+const std::string& launcher_executable();
+
 }  // namespace agentcoder::sandbox

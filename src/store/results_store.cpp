@@ -149,7 +149,7 @@ ResultsStore::ResultsStore(const std::string& path, Access access) : path_(path)
   bool read_only = access == Access::read_only;
   std::error_code ec;
   if (read_only) {
-    if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
+    if (!fs::exists(path, ec)) throw MissingFileError(path + ": no such file");
     if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, not a results file");
   } else {
     fs::path parent = fs::path(path).parent_path();

@@ -29,7 +29,7 @@ DocsIndex::~DocsIndex() = default;
 
 std::unique_ptr<DocsIndex> DocsIndex::open(const std::string& path) {
   const std::string hint = " (build it with: agentcoder docs index)";
-  if (!std::filesystem::is_regular_file(path)) throw InputError("docs index " + path + ": not found" + hint);
+  if (!std::filesystem::is_regular_file(path)) throw MissingFileError("docs index " + path + ": not found" + hint);
   auto db = std::make_unique<Db>(path, /*read_only=*/true);
   std::string format;
   try {

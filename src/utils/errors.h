@@ -16,4 +16,12 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An InputError for a file or directory the user named that is not there,
+// so that an embedding can tell it apart (the Python module raises
+// FileNotFoundError for it, ValueError for any other InputError).
+class MissingFileError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 }  // namespace agentcoder

@@ -15,7 +15,7 @@ std::string read_file(const std::string& path) {
   if (status.type() == std::filesystem::file_type::directory) throw InputError(path + ": is a directory, not a file");
   if (status.type() != std::filesystem::file_type::regular && std::filesystem::exists(status))
     throw InputError(path + ": not a regular file");
-  if (status.type() != std::filesystem::file_type::regular) throw InputError(path + ": no such file");
+  if (status.type() != std::filesystem::file_type::regular) throw MissingFileError(path + ": no such file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot be read");
   std::ostringstream text;
