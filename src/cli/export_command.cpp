@@ -1,6 +1,9 @@
 // agentcoder export sft|dpo|kto|rewards RUN -o FILE.jsonl [--config FILE]
 // [--run NAME] [--where COL=VALUE]...: a scored run as training data
 // (src/training/README.md), with FILE.meta.json beside it.
+// agentcoder export inspect RUN -o FILE.json [--config FILE] [--run NAME]:
+// the run as an Inspect AI log (training/inspect_log.h); its manifest is
+// inside, so no sidecar.
 //   sft      [--select correct|best_choice|label|all]
 //   rewards  [--necessity-threshold T] (needs_tool, evaluation/necessity.h)
 //   dpo      [--balance] [--summary FILE.json]; pairs by direction and
@@ -34,6 +37,7 @@
 #include "training/columns.h"
 #include "training/dpo.h"
 #include "training/export_file.h"
+#include "training/inspect_log.h"
 #include "training/kto.h"
 #include "training/rewards.h"
 #include "training/sft.h"
@@ -48,7 +52,7 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 struct ExportArgs {
-  std::string kind;  // sft, dpo, kto, rewards
+  std::string kind;  // sft, dpo, kto, rewards, inspect
   std::string results;
   std::string run;
   std::string config;
@@ -140,6 +144,14 @@ void run_export(const ExportArgs& args) {
     std::fprintf(stderr, "warning: %zu of %zu episodes are not scored; run `agentcoder score %s` first\n", unscored,
                  set.episodes.size(), args.results.c_str());
 
+  if (args.kind == "inspect") {
+    const ojson log = training::inspect_log(set, store.tasks(run.run_id), store.scores(run.run_id));
+    write_file_atomically(args.output, log.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n");
+    std::fprintf(stderr, "%zu samples (%zu episodes) -> %s\n", log["samples"].size(), set.episodes.size(),
+                 args.output.c_str());
+    return;
+  }
+
   ojson parameters = {{"where", args.where}};
   ojson counts = {{"episodes", set.episodes.size()}, {"first_turns_unverified", set.unverified_first_turns}};
   std::vector<ojson> rows;
@@ -173,14 +185,17 @@ void run_export(const ExportArgs& args) {
 
 void add_common(CLI::App* cmd, ExportArgs& args) {
   cmd->add_option("RUN", args.results, "results.sqlite, or a results/<run>/ directory")->required();
-  cmd->add_option("-o,--output", args.output, "Output FILE.jsonl (FILE.meta.json is written beside it)")->required();
+  cmd->add_option("-o,--output", args.output,
+                  args.kind == "inspect" ? "Output FILE.json" : "Output FILE.jsonl (FILE.meta.json is written beside it)")
+      ->required();
   cmd->add_option("--run", args.run, "Run name, when the file holds several");
   cmd->add_option("--config", args.config,
                   "The run's experiment config (default: experiments/<run name>.toml): system prompts and tools");
 }
 
 CommandRegistrar reg("export", [](CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("export", "Write a scored run as training data (sft, dpo, kto, rewards)");
+  CLI::App* cmd =
+      app.add_subcommand("export", "Write a scored run as training data (sft, dpo, kto, rewards) or an Inspect AI log (inspect)");
   cmd->require_subcommand(1);
   struct Kind {
     const char* name;
@@ -189,12 +204,13 @@ CommandRegistrar reg("export", [](CLI::App& app) {
   for (const Kind& k : {Kind{"sft", "SFT rows in TRL's conversational format with tools"},
                         Kind{"dpo", "DPO preference pairs from continuations of one prompt"},
                         Kind{"kto", "KTO rows: prompt, completion, label"},
-                        Kind{"rewards", "Reward components per episode"}}) {
+                        Kind{"rewards", "Reward components per episode"},
+                        Kind{"inspect", "The run as an Inspect AI evaluation log (JSON, version 2)"}}) {
     auto args = std::make_shared<ExportArgs>();
     args->kind = k.name;
     CLI::App* sub = cmd->add_subcommand(k.name, k.help);
     add_common(sub, *args);
-    if (args->kind != "dpo")
+    if (args->kind != "dpo" && args->kind != "inspect")
       sub->add_option("--where", args->where, "Only rows whose plain column COL has VALUE (COL=VALUE; repeatable)");
     if (args->kind == "sft")
       sub->add_option("--select", args->select, "Which episodes: correct, best_choice, label or all")->capture_default_str();
