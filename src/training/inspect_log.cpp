@@ -178,13 +178,8 @@ ojson probe_of(const TrainingEpisode& t) {
 ojson sample_metadata(const TrainingSet& set, const TrainingEpisode& t) {
   const evaluation::ScoredEpisode& e = t.scored;
   ojson m = plain_columns(t);
-  std::optional<BestChoice> best = set.best_choice(e);
-  ojson necessary;
-  if (best == BestChoice::tool) necessary = true;
-  if (best == BestChoice::text || best == BestChoice::either) necessary = false;
   m["probe"] = probe_of(t);
-  m["best_choice"] = best ? ojson(to_string(*best)) : ojson();
-  m["tool_necessary"] = necessary;
+  m.update(set.necessity_columns(e));
   m["knobs"] = t.knobs;
   m["fabrication_claim"] = e.fabrication_claim;
   m["fabrication_false"] = e.fabrication_false ? ojson(*e.fabrication_false) : ojson();

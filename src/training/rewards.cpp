@@ -15,10 +15,6 @@ std::vector<nlohmann::ordered_json> reward_rows(const TrainingSet& set, const st
       hallucinated += !c.offered;
     }
     for (const store::StepRecord& s : t.stored.record.steps) malformed += s.reply_kind == "malformed";
-    std::optional<BestChoice> best = set.best_choice(e);
-    ojson necessary;
-    if (best == BestChoice::tool) necessary = true;
-    if (best == BestChoice::text || best == BestChoice::either) necessary = false;
     row["group_id"] = group_id(e);
     row["score"] = e.scored ? ojson(e.score) : ojson();
     row["calls"] = e.calls.size();
@@ -27,19 +23,13 @@ std::vector<nlohmann::ordered_json> reward_rows(const TrainingSet& set, const st
     row["hallucinated_calls"] = hallucinated;
     row["prompt_tokens"] = e.prompt_tokens;
     row["generated_tokens"] = e.generated_tokens;
-    row["best_choice"] = best ? ojson(to_string(*best)) : ojson();
-    row["tool_necessary"] = necessary;
-    // Issue 17's per-model necessity (evaluation/necessity.h), beside the
-    // best-choice view above.
-    const evaluation::TaskNecessity* n = set.necessity_of(e);
-    row["needs_tool"] = n && n->necessary ? ojson(*n->necessary) : ojson();
-    row["tool_benefits"] = n && n->benefits ? ojson(*n->benefits) : ojson();
+    row.update(set.necessity_columns(e));
     row["knobs"] = t.knobs;
     if (e.scored) {
       double r = e.score;
       if (hallucinated > 0) r -= 0.25;
       if (malformed > 0) r -= 0.1;
-      if (e.correct == true && necessary == false && !e.calls.empty()) r -= 0.1;
+      if (e.correct == true && row["tool_necessary"] == false && !e.calls.empty()) r -= 0.1;
       row["default_reward"] = r;
     } else {
       row["default_reward"] = nullptr;

@@ -39,6 +39,19 @@ const evaluation::TaskNecessity* TrainingSet::necessity_of(const evaluation::Sco
   return it == necessity.end() ? nullptr : &it->second;
 }
 
+nlohmann::ordered_json TrainingSet::necessity_columns(const evaluation::ScoredEpisode& e) const {
+  using ojson = nlohmann::ordered_json;
+  std::optional<BestChoice> best = best_choice(e);
+  ojson necessary;
+  if (best == BestChoice::tool) necessary = true;
+  if (best == BestChoice::text || best == BestChoice::either) necessary = false;
+  const evaluation::TaskNecessity* n = necessity_of(e);
+  return {{"best_choice", best ? ojson(to_string(*best)) : ojson()},
+          {"tool_necessary", necessary},
+          {"needs_tool", n && n->necessary ? ojson(*n->necessary) : ojson()},
+          {"tool_benefits", n && n->benefits ? ojson(*n->benefits) : ojson()}};
+}
+
 void compute_best_choices(TrainingSet& set) {
   // The forced modes' tallies per variant, format and task come from the
   // one definition of necessity (evaluation/necessity.h).

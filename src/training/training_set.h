@@ -90,6 +90,12 @@ struct TrainingSet {
   double necessity_threshold = evaluation::kDefaultNecessityThreshold;
   std::map<std::string, evaluation::TaskNecessity> necessity;
   const evaluation::TaskNecessity* necessity_of(const evaluation::ScoredEpisode& e) const;
+
+  // The columns the rewards export and the Inspect log share, null where
+  // unknown: best_choice; tool_necessary (the best-choice view: true when
+  // only force_tool was right, false when force_text was); needs_tool and
+  // tool_benefits (necessity_of).
+  nlohmann::ordered_json necessity_columns(const evaluation::ScoredEpisode& e) const;
 };
 
 // The group of an episode: "variant/format/task_id", shared by the
