@@ -159,7 +159,22 @@ Plan plan(const RunConfig& config, const PlanOptions& options) {
     p.manifest["hidden_states"] = {
         {"file", store::kHiddenStatesFile}, {"layers", config.hidden_layers}, {"dtype", config.hidden_dtype}};
   for (const auto& v : config.models) {
-    p.variants.push_back(resolve_variant(v, p.run_dir));
+    Variant resolved = resolve_variant(v, p.run_dir);
+    // Keys hash a variant's content, not its name: a second entry with the
+    // same model and adapters would run every episode again and store none.
+    auto same = [&](const Variant& o) {
+      auto content = [](const std::vector<store::AdapterRef>& a) {
+        std::vector<std::pair<std::string, double>> out;
+        for (const store::AdapterRef& r : a) out.emplace_back(r.sha256, r.scale);
+        return out;
+      };
+      return o.sha256 == resolved.sha256 && content(o.adapters) == content(resolved.adapters);
+    };
+    for (const Variant& earlier : p.variants)
+      if (same(earlier))
+        throw InputError(config.file + ": [[models]] '" + v.name + "' is the same model and adapters as '" +
+                         earlier.config.name + "' (its episodes would be the same ones): drop one");
+    p.variants.push_back(std::move(resolved));
     p.manifest["models"].push_back(variant_manifest(p.variants.back()));
   }
   p.episodes = plan_episodes(p);

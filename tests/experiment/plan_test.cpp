@@ -141,6 +141,24 @@ TEST_F(ExperimentTest, PlanningRefusesWhatTheUserCanFix) {
   EXPECT_THROW(experiment::plan(c, {dir_ + "/r"}), InputError);
 }
 
+// Keys hash a variant's content, not its name: a second [[models]] entry
+// with the same file and adapters is refused (it used to run every episode
+// a second time and store none of them), one with another adapter scale is
+// another variant.
+TEST_F(ExperimentTest, TheSameModelTwiceIsRefusedByName) {
+  experiment::RunConfig c = config("twice");
+  c.models.push_back(c.models[0]);
+  c.models[1].name = "again";
+  try {
+    experiment::plan(c, {dir_ + "/r"});
+    FAIL() << "the same model twice was planned";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'again' is the same model and adapters as '" + c.models[0].name + "'"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(ExperimentTest, EngineIsSizedForTheSequencesAndTheSharedPrefixes) {
   experiment::RunConfig c = config("size");
   c.parallel = 4;

@@ -70,8 +70,8 @@ TEST_F(ExperimentTest, ShardsPartitionThePlanTheSameWayEveryTime) {
 
 TEST_F(ExperimentTest, AShardLoadsFewModels) {
   experiment::RunConfig c = config("two");
-  c.models.push_back({"tiny-again", AGENTCODER_TINY_MODEL, "", {}, 0});
-  c.models.push_back({"tiny-third", AGENTCODER_TINY_MODEL, "", {}, 0});
+  c.models.push_back({"tiny-lora-half", AGENTCODER_TINY_MODEL, "", {std::string(AGENTCODER_TINY_LORA) + ":0.5"}, 0});
+  c.models.push_back({"tiny-lora", AGENTCODER_TINY_MODEL, "", {std::string(AGENTCODER_TINY_LORA) + ":1"}, 0});
   experiment::Plan p = experiment::plan(c, {dir_ + "/r"});
   ASSERT_EQ(p.episodes.size(), 45u);
   for (size_t n : {1u, 2u, 3u, 6u}) {
