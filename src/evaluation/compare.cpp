@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "data/rng.h"
+#include "evaluation/hallucination.h"
 #include "evaluation/metrics.h"
 #include "evaluation/stats.h"
 #include "utils/errors.h"
@@ -48,6 +49,7 @@ const std::vector<TableMetric>& table_metrics() {
       {"tool_selection_accuracy", tool_selection_accuracy_of},
       {"over_use_rate", over_use_rate_of},
       {"under_use_rate", under_use_rate_of},
+      {"hallucination_rate", hallucination_rate_of},  // hallucination.h
   };
   return metrics;
 }
