@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "agent/distractor_tool.h"
 #include "utils/clock.h"
 #include "utils/errors.h"
 #include "utils/sha256.h"
@@ -15,21 +16,23 @@ constexpr const char* kHarnessForcedPrefix = "<tool_call>{\"name\": \"";
 constexpr const char* kFencedCodePrefix = "```python\n";
 
 std::vector<models::ToolSchema> tools_for(const std::vector<models::ToolSchema>& schemas, Mode mode) {
-  return mode == Mode::force_text ? std::vector<models::ToolSchema>{} : schemas;
+  if (mode == Mode::distractor) return {distractor_tool()};
+  return offers_run_tools(mode) ? schemas : std::vector<models::ToolSchema>{};
 }
 
 // The tools an episode offers: the task's own functions where it has them,
-// else the run's; none in force_text.
+// else the run's; none in force_text and no_tools, the distractor alone in
+// distractor.
 std::vector<models::ToolSchema> offered_tools(const std::vector<models::ToolSchema>& run_tools, const EpisodeTask& task,
                                               Mode mode) {
   return tools_for(task.functions.empty() ? run_tools : task.functions, mode);
 }
 
-// A fenced block is a python call only where python is offered: not in
-// force_text, and not beside a task's own functions.
+// A fenced block is a python call only where python is offered: only with
+// the run's tools, and not beside a task's own functions.
 models::RenderOptions render_options(const AgentOptions& options, Mode mode, bool own_functions = false) {
   models::RenderOptions o;
-  o.fenced_code_is_call = options.fenced_code_is_call && mode != Mode::force_text && !own_functions;
+  o.fenced_code_is_call = options.fenced_code_is_call && offers_run_tools(mode) && !own_functions;
   o.tool_instructions = options.tool_instructions;
   return o;
 }
@@ -200,16 +203,21 @@ models::GenerationResult EpisodeRunner::generate(Episode& e, const models::Rende
 // functions the first reply, whatever it is, ends it.
 std::optional<StopReason> EpisodeRunner::act_on_reply(Episode& e, StepTrace& st) {
   const ReplyKind kind = st.reply.kind;
-  if (e.mode == Mode::force_text && kind != ReplyKind::text) {
+  if ((e.mode == Mode::force_text || e.mode == Mode::no_tools) && kind != ReplyKind::text) {
     // No tools here: the attempt is recorded, not run, and the text is the answer.
     for (const auto& call : st.reply.tool_calls) st.tool_calls.push_back({call, false, false, "tools_not_offered"});
     e.trace.final_answer = st.reply.content.empty() ? st.model_text : st.reply.content;
     return StopReason::final_answer;
   }
-  if (e.own_functions) {
-    // The functions exist only as schemas, and the first reply is the one
-    // scored: its calls are recorded, not run, and the episode ends here.
-    for (const auto& call : st.reply.tool_calls) st.tool_calls.push_back({call, false, false, kNotRunByDesign});
+  if (e.own_functions || e.mode == Mode::distractor) {
+    // The functions (or the distractor) exist only as schemas, and the first
+    // reply is the one scored: its calls are recorded, not run, and the
+    // episode ends here. In distractor a call to any other name is to a tool
+    // not offered.
+    for (const auto& call : st.reply.tool_calls) {
+      const bool offered = e.mode != Mode::distractor || call.name == distractor_tool().name;
+      st.tool_calls.push_back({call, false, false, offered ? kNotRunByDesign : "tools_not_offered"});
+    }
     e.trace.final_answer = st.reply.content;
     if (st.generation_stop == GenerationStop::context_full) return StopReason::context_full;
     if (st.generation_stop == GenerationStop::max_tokens) return StopReason::max_tokens;

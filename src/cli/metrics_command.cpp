@@ -63,6 +63,46 @@ std::string condition_name(const ojson& c) {
          c.at("mode").get<std::string>();
 }
 
+std::string interval(const ojson& estimate) {
+  return estimate.at("lo").is_null() ? "-" : "[" + num(estimate.at("lo")) + ", " + num(estimate.at("hi")) + "]";
+}
+
+// Hallucinated calls (evaluation/hallucination.h), where any was made or a
+// mode was made to measure them; repeated samples (samples_metrics.h) where
+// a condition has them.
+void print_hallucination_and_samples(std::ostream& out, const ojson& m) {
+  std::vector<std::vector<std::string>> halluc = {{"condition", "n", "calls", "rate", "95% CI"}};
+  bool any = false;
+  for (const ojson& c : m.at("conditions")) {
+    const std::string mode = c.at("mode").get<std::string>();
+    any |= mode == "no_tools" || mode == "distractor" || c.at("hallucinated_calls").get<int64_t>() > 0;
+    halluc.push_back({condition_name(c), num(c.at("n")), num(c.at("hallucinated_calls")), num(c.at("hallucination_rate")),
+                      interval(c.at("hallucination_ci"))});
+  }
+  if (any) print_table(out, "Hallucinated calls (to a tool not offered; any call in distractor): episodes with one", halluc);
+
+  std::vector<std::vector<std::string>> samples = {{"condition", "K", "accuracy", "95% CI", "tool use", "95% CI",
+                                                    "consistency", "unanimous", "pass@1", "pass@K"}};
+  for (const ojson& c : m.at("conditions")) {
+    const ojson& s = c.at("samples");
+    if (s.is_null()) continue;
+    const ojson& pass = s.at("pass_at_k");
+    std::string k = num(s.at("per_task").at("min")) + "-" + num(s.at("per_task").at("max"));
+    if (s.at("per_task").at("min") == s.at("per_task").at("max")) k = num(s.at("per_task").at("max"));
+    samples.push_back({condition_name(c), k, num(s.at("accuracy").at("value")), interval(s.at("accuracy")),
+                       num(s.at("tool_use_rate").at("value")), interval(s.at("tool_use_rate")),
+                       num(s.at("tool_use_consistency").at("value")), num(s.at("unanimous_share").at("value")),
+                       num(pass.front().at("value")), num(pass.back().at("value"))});
+  }
+  if (samples.size() == 1) return;
+  print_table(out, "Repeated samples (means over tasks; CIs resample tasks)", samples);
+  std::vector<std::vector<std::string>> flips = {{"arm", "tasks", "best choice flips", "tool <-> text"}};
+  for (const ojson& f : m.at("sample_flips"))
+    flips.push_back({f.at("variant").get<std::string>() + "/" + f.at("prompt_format").get<std::string>(),
+                     num(f.at("tasks")), num(f.at("flip_share")), num(f.at("tool_text_flip_share"))});
+  if (flips.size() > 1) print_table(out, "Best choice between samples (force_tool against force_text, sample by sample)", flips);
+}
+
 void print_summary(std::ostream& out, const ojson& m) {
   out << "run " << m.at("run").get<std::string>() << ": " << m.at("episodes").get<int64_t>() << " episodes, "
       << m.at("scored").get<int64_t>() << " scored\n";
@@ -142,6 +182,7 @@ void print_summary(std::ostream& out, const ojson& m) {
                       num(f.at("claims")) + "/" + num(f.at("episodes_without_execution"))});
   }
   print_table(out, "Errors and recovery", errors);
+  print_hallucination_and_samples(out, m);
 
   std::vector<std::vector<std::string>> regret = {{"arm", "tasks", "free acc", "best acc", "regret", "best: tool",
                                                    "text", "either", "neither", "label agrees", "decided"}};

@@ -35,8 +35,9 @@ void plan_command(PlanArgs& args) {
   experiment::RunConfig config = experiment::load_run_config(args.config);
   experiment::Plan plan = experiment::plan(config, args.plan);
   experiment::StudyCost cost = experiment::study_cost(plan, args.cost);
-  std::printf("plan '%s': %zu tasks x %zu formats x %zu modes x %zu models = %zu episodes\n", config.name.c_str(),
-              plan.tasks.size(), plan.formats.size(), config.modes.size(), plan.variants.size(), plan.episodes.size());
+  std::printf("plan '%s': %zu tasks x %zu formats x %zu modes x %zu models x %d samples = %zu episodes\n",
+              config.name.c_str(), plan.tasks.size(), plan.formats.size(), config.modes.size(), plan.variants.size(),
+              config.samples, plan.episodes.size());
   std::printf("tokens: %.0f generated per episode (%s); throughput: %s\n\n",
               args.cost.tokens_per_episode > 0 ? args.cost.tokens_per_episode : double(config.max_tokens),
               args.cost.tokens_per_episode > 0 ? "given" : "max_tokens, an upper bound",

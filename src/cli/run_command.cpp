@@ -41,9 +41,10 @@ void run_command(RunArgs& args) {
   args.run.on_progress = [&](const experiment::Progress& p) {
     if (p.done == 0)
       std::fprintf(stderr,
-                   "run '%s': %zu tasks x %zu formats x %zu modes x %zu models = %zu episodes%s, %zu already stored\n",
+                   "run '%s': %zu tasks x %zu formats x %zu modes x %zu models x %d samples = %zu episodes%s, %zu "
+                   "already stored\n",
                    config.name.c_str(), plan.tasks.size(), plan.formats.size(), config.modes.size(),
-                   plan.variants.size(), plan.episodes.size(),
+                   plan.variants.size(), config.samples, plan.episodes.size(),
                    shard ? (", " + std::to_string(p.planned) + " in shard " + args.shard).c_str() : "",
                    p.already_stored);
     line.update(p);

@@ -8,6 +8,7 @@
 
 #include "data/rng.h"
 #include "evaluation/boundary.h"
+#include "evaluation/hallucination.h"
 #include "evaluation/metrics.h"
 #include "evaluation/necessity.h"
 #include "evaluation/stats.h"
@@ -50,6 +51,7 @@ const std::vector<TableMetric>& table_metrics() {
       {"tool_selection_accuracy", tool_selection_accuracy_of},
       {"over_use_rate", over_use_rate_of},
       {"under_use_rate", under_use_rate_of},
+      {"hallucination_rate", hallucination_rate_of},  // hallucination.h
   };
   return metrics;
 }

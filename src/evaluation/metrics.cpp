@@ -7,7 +7,9 @@
 
 #include "data/rng.h"
 #include "evaluation/boundary.h"
+#include "evaluation/hallucination.h"
 #include "evaluation/necessity.h"
+#include "evaluation/samples_metrics.h"
 #include "evaluation/stats.h"
 
 namespace agentcoder::evaluation {
@@ -341,7 +343,7 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   const EpisodeRefs& eps = c.episodes;
   int64_t hallucinated = 0, hallucinating_episodes = 0, labelled_tool = 0;
   for (const ScoredEpisode* e : eps) {
-    int64_t h = std::count_if(e->calls.begin(), e->calls.end(), [](const CallView& v) { return !v.offered; });
+    int64_t h = hallucinated_calls_of(*e);  // hallucination.h: also any call in distractor mode
     hallucinated += h;
     hallucinating_episodes += h > 0;
     labelled_tool += labelled(*e) && label_says_tool(*e);
@@ -374,6 +376,11 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   j["efficiency"] = efficiency_json(eps);
   j["errors"] = errors_json(eps);
   j["fabrication"] = fabrication_json(eps);
+  // ---- Hallucinated calls and repeated samples (hallucination.h, samples_metrics.h) ----
+  Estimate h = estimate_with_ci(eps, hallucination_rate_of, options.bootstrap_samples, options.seed,
+                                ci_label(c, "hallucination_rate"));
+  j["hallucination_ci"] = {{"lo", h.ci ? ojson(h.ci->lo) : ojson(nullptr)}, {"hi", h.ci ? ojson(h.ci->hi) : ojson(nullptr)}};
+  j["samples"] = samples_json(c, options.bootstrap_samples, options.seed);
   return j;
 }
 
@@ -652,6 +659,7 @@ nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episode
   // Issue 17: per-model necessity and the decision/competence boundaries.
   out["necessity"] = necessity_json(episodes, options);
   out["boundaries"] = boundaries_json(episodes, options);
+  out["sample_flips"] = sample_flips_json(conditions);  // samples_metrics.h
   return out;
 }
 

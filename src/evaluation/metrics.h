@@ -33,8 +33,12 @@
 //   scored episodes of abstain tasks (BFCL irrelevance), from the scorer's
 //   outcome of the first reply; episodes with no reply count in n only.
 // - over-/under-use use valid calls and text only (malformed is neither).
-// - hallucinated_calls counts calls to tools not offered; hallucination_rate
-//   is the share of episodes with at least one.
+// - hallucinated_calls counts hallucinated calls (hallucination.h: calls to
+//   tools not offered, and in distractor mode every call); hallucination_rate
+//   is the share of episodes with at least one, hallucination_ci its
+//   interval {lo, hi} (estimate_with_ci, metric "hallucination_rate").
+// - samples (last key of a condition): samples_metrics.h, null unless some
+//   task has two samples; the top level's sample_flips, per arm, too.
 // - unnecessary_tool_calls counts every call (run or not) in episodes
 //   labelled none, except calls to the task's alternative_tools.
 //   kv_mb_per_inference is MiB (2^20 bytes), averaged over episodes that

@@ -333,6 +333,57 @@ std::string irrelevance(const ojson& m) {
          "episode without a reply counts in the total only.</p>\n";
 }
 
+// ---- Hallucinated calls and repeated samples (hallucination.h, samples_metrics.h) ----
+
+std::string interval_pct(const ojson* estimate) {
+  if (!at(estimate, "lo")) return "–";
+  return "[" + number_pct(at(estimate, "lo")) + ", " + number_pct(at(estimate, "hi")) + "]";
+}
+
+std::string hallucination(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions"))
+    rows.push_back({e(condition_name(*c)), count(at(c, "n")), count(at(c, "hallucinated_calls")),
+                    percent(at(c, "hallucination_rate")), interval_pct(at(c, "hallucination_ci"))});
+  return table({"condition", "episodes", "hallucinated calls", "episodes with one", "95% CI"}, rows, "No conditions.") +
+         "<p>A hallucinated call is a call to a tool the episode was not offered; in the <code>distractor</code> "
+         "mode (only an irrelevant weather lookup offered) every call is one, and in <code>no_tools</code> and "
+         "<code>force_text</code> (nothing offered) every call is one too. The rate is the share of episodes with at "
+         "least one; its interval resamples tasks.</p>\n";
+}
+
+// Empty when no condition has repeated samples.
+std::string samples(const ojson& m) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ojson* c : list(&m, "conditions")) {
+    const ojson* s = at(c, "samples");
+    if (!s) continue;
+    std::string pass;
+    for (const ojson* p : list(s, "pass_at_k"))
+      pass += (pass.empty() ? "" : " ") + count(at(p, "k")) + ": " + percent(at(p, "value"));
+    rows.push_back({e(condition_name(*c)), count(at(s, "per_task", "max")),
+                    percent(at(s, "accuracy", "value")) + " " + interval_pct(at(s, "accuracy")),
+                    percent(at(s, "tool_use_rate", "value")) + " " + interval_pct(at(s, "tool_use_rate")),
+                    percent(at(s, "tool_use_consistency", "value")) + " " + interval_pct(at(s, "tool_use_consistency")),
+                    percent(at(s, "unanimous_share", "value")), e(pass)});
+  }
+  if (rows.empty()) return "";
+  std::vector<std::vector<std::string>> flips;
+  for (const ojson* f : list(&m, "sample_flips"))
+    flips.push_back({e(text_of(at(f, "variant")) + " / " + text_of(at(f, "prompt_format"))), count(at(f, "tasks")),
+                     percent(at(f, "flip_share")), percent(at(f, "tool_text_flip_share"))});
+  return table({"condition", "samples (K)", "accuracy [95% CI]", "tool use [95% CI]", "consistency [95% CI]",
+                "unanimous", "pass@k"},
+               rows, "") +
+         "<p>Means over tasks of each task's value over its K samples; intervals resample tasks, a task's samples "
+         "moving with it. Consistency: the share of pairs of a task's samples whose first actions (call, text, "
+         "malformed) agree; unanimous: tasks where all agree. pass@k is the unbiased estimator.</p>\n" +
+         table({"arm (variant / format)", "tasks", "best choice flips", "tool <-> text"}, flips,
+               "No task has two force_tool / force_text sample pairs.") +
+         "<p>The best choice of a sample pair (force_tool and force_text with the same sample index): tool, text, "
+         "either or neither; a task flips when its pairs do not agree.</p>\n";
+}
+
 std::string per_tool(const ojson& m) {
   std::vector<std::vector<std::string>> rows;
   for (const ojson* c : list(&m, "conditions"))
@@ -609,6 +660,7 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
          "</p>\n";
 
   const std::string variants = side_by_side(m);
+  const std::string sample_section = samples(m);  // empty without repeated samples
   h += "<nav><h2>Contents</h2>\n<ul>\n<li><a href=\"#headline\">Headline</a></li>\n";
   if (!variants.empty()) h += "<li><a href=\"#variants\">Variants side by side</a></li>\n";
   for (const ReportFigure& f : result.figures)
@@ -616,6 +668,8 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
   h += "<li><a href=\"#by-source\">By data source</a></li>\n"
        "<li><a href=\"#per-tool\">Per-tool precision and recall</a></li>\n"
        "<li><a href=\"#irrelevance\">Irrelevance (abstain tasks)</a></li>\n"
+       "<li><a href=\"#hallucination\">Hallucinated calls</a></li>\n" +
+       std::string(sample_section.empty() ? "" : "<li><a href=\"#samples\">Repeated samples</a></li>\n") +
        "<li><a href=\"#regret\">Regret and calibration</a></li>\n"
        "<li><a href=\"#necessity\">Necessity and boundaries</a></li>\n"
        "<li><a href=\"#efficiency\">Efficiency</a></li>\n"
@@ -639,6 +693,9 @@ ReportOutput write_report(const ReportInput& input, const std::string& out_dir) 
   h += "<section id=\"by-source\">\n<h2>By data source</h2>\n" + by_source(m) + "</section>\n";
   h += "<section id=\"per-tool\">\n<h2>Per-tool precision and recall</h2>\n" + per_tool(m) + "</section>\n";
   h += "<section id=\"irrelevance\">\n<h2>Irrelevance (abstain tasks)</h2>\n" + irrelevance(m) + "</section>\n";
+  h += "<section id=\"hallucination\">\n<h2>Hallucinated calls</h2>\n" + hallucination(m) + "</section>\n";
+  if (!sample_section.empty())
+    h += "<section id=\"samples\">\n<h2>Repeated samples</h2>\n" + sample_section + "</section>\n";
   h += "<section id=\"regret\">\n<h2>Regret and calibration</h2>\n" + regret_table(m) + "</section>\n";
   h += "<section id=\"necessity\">\n<h2>Necessity and boundaries</h2>\n" + necessity_table(m) + boundaries_table(m) +
        "</section>\n";

@@ -92,6 +92,7 @@ std::vector<ScoredEpisode> load_scored_episodes(store::ResultsStore& store, cons
     e.task_id = r.key.task_id;
     e.task_sha256 = r.key.task_sha256;
     e.seed = r.key.seed;
+    e.sample = r.key.sample;
     e.variant = r.variant;
     e.prompt_format = r.key.prompt_format;
     e.mode = known(parse_mode(r.key.mode), r.key.mode, "mode", e.key_id);

@@ -44,6 +44,7 @@ struct ScoredEpisode {
   std::string task_id;
   std::string task_sha256;    // the task's content (EpisodeKey::task_sha256); "" = not tracked
   uint64_t seed = 0;          // the sampling seed (EpisodeKey::seed): repeated samples differ in it
+  int sample = 0;             // which repeated sample (EpisodeKey::sample), 0..samples-1
   std::string variant;        // model variant label
   std::string prompt_format;  // direct, cot, tool_description
   Mode mode = Mode::free;

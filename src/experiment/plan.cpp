@@ -1,6 +1,8 @@
 #include "experiment/plan.h"
 
 #include "adapters/gguf_facts.h"
+#include "agent/distractor_tool.h"
+#include "data/rng.h"
 #include "data/task_json.h"
 #include "experiment/task_functions.h"
 #include "experiment/task_selection.h"
@@ -57,6 +59,10 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
   const std::string tool_schema_sha = sha256_hex(p.toolbox->registry().declarations().dump());
   const std::vector<models::ToolSchema> schemas = p.toolbox->schemas();
   const json settings = key_settings(c);
+  const models::ToolSchema distractor = agent::distractor_tool();
+  const std::string distractor_sha = sha256_hex(
+      json::array({{{"name", distractor.name}, {"description", distractor.description},
+                    {"parameters", json::parse(distractor.parameters)}}}).dump());
   std::vector<std::string> task_hashes;
   for (const data::Task& task : p.tasks) task_hashes.push_back(task_sha256(task));
   std::vector<PlannedEpisode> episodes;
@@ -75,7 +81,7 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
     apply_tool_format(chat, c);
     for (const auto& [name, format] : p.formats) {
       for (const Mode mode : c.modes) {
-        const bool offers_tools = mode != Mode::force_text;
+        const bool offers_tools = offers_run_tools(mode);
         for (size_t ti = 0; ti < p.tasks.size(); ++ti) {
           const data::Task& task = p.tasks[ti];
           store::EpisodeKey key;
@@ -96,12 +102,20 @@ std::vector<PlannedEpisode> plan_episodes(const Plan& p) {
                              "' cannot render its functions: " + e.what());
           }
           key.mode = to_string(mode);
-          key.seed = c.seed;
           if (offers_tools) key.tools = own_functions ? function_names(posed) : tool_names;
           if (offers_tools) key.tool_schema_sha256 = own_functions ? functions_sha256(posed) : tool_schema_sha;
+          if (mode == Mode::distractor) {
+            key.tools = {distractor.name};
+            key.tool_schema_sha256 = distractor_sha;
+          }
           key.settings = settings;
           key.harness_version = agent::kHarnessBehaviourVersion;
-          episodes.push_back({vi, ti, name, mode, std::move(key)});
+          for (int sample = 0; sample < c.samples; ++sample) {
+            store::EpisodeKey sampled = key;
+            sampled.sample = sample;
+            sampled.seed = sample_seed(c.seed, sample);
+            episodes.push_back({vi, ti, name, mode, sample, std::move(sampled)});
+          }
         }
       }
     }
@@ -126,6 +140,11 @@ agent::AgentOptions agent_options(const RunConfig& c) {
 
 void apply_tool_format(models::ChatTemplate& chat, const RunConfig& config) {
   if (config.tool_format == "harness") chat.force_harness_format();
+}
+
+uint32_t sample_seed(uint32_t seed, int sample) {
+  if (sample == 0) return seed;
+  return static_cast<uint32_t>(data::derive_seed(seed, "sample:" + std::to_string(sample)));
 }
 
 std::string task_sha256(const data::Task& task) { return sha256_hex(data::task_to_json(task).dump()); }
@@ -153,6 +172,7 @@ Plan plan(const RunConfig& config, const PlanOptions& options) {
   p.manifest = environment_manifest();
   p.manifest["llama_cpp"] = models::llama_manifest();
   p.manifest["seeds"] = {{"sampling", config.seed}, {"data", config.data_seed}};
+  if (config.samples > 1) p.manifest["seeds"]["samples"] = config.samples;
   p.manifest["tasks"] = {{"file", config.tasks}, {"sha256", sha256_file_hex(config.tasks)}, {"selected", p.tasks.size()}};
   p.manifest["sandbox_missing_protections"] = p.sandbox->missing_protections();
   if (!config.hidden_layers.empty())  // where the run keeps them (store/hidden_states_file.h)

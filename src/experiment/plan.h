@@ -6,10 +6,11 @@
 // prompt formats, resolves each model variant (re-quantizing into
 // <run_dir>/models when asked) and hashes its files, builds the tools over
 // one sandbox, writes the run's manifest, and keys every variant x format x
-// mode x task episode (store/episode_key.h), hashing each episode's rendered
+// mode x task x sample episode (store/episode_key.h), hashing each episode's rendered
 // first turn (agent::first_turn(), with the model's chat template, read from
 // the GGUF without its weights). `episodes` is ordered by
-// variant, then format name, then mode as configured, then task id; the
+// variant, then format name, then mode as configured, then task id, then
+// sample; the
 // order and the keys depend only on the config, the files it names and the
 // build. Nothing is stored: run() (runner.h) does that.
 //
@@ -47,6 +48,7 @@ struct PlannedEpisode {
   size_t task = 0;     // index into Plan::tasks
   std::string format;  // prompt format name (a key of Plan::formats)
   Mode mode = Mode::free;
+  int sample = 0;      // 0..samples-1 (RunConfig::samples); key.sample, with seed key.seed
   store::EpisodeKey key;
 };
 
@@ -81,6 +83,12 @@ void apply_tool_format(models::ChatTemplate& chat, const RunConfig& config);
 // code, tool instructions): what the runner runs with and what first_turn()
 // renders with.
 agent::AgentOptions agent_options(const RunConfig& config);
+
+// The sampling seed of repeated sample `sample`: the config's seed for
+// sample 0 (so a one-sample run keeps its keys, and raising `samples`
+// resumes it), data::derive_seed(seed, "sample:<i>") truncated to 32 bits
+// (the sampler's width) for the others.
+uint32_t sample_seed(uint32_t seed, int sample);
 
 // A task's identity in keys and the run's task snapshot: the SHA-256 of its
 // whole JSON (prompt, answer, tests, check), so a corrected answer is a new task.

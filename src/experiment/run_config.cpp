@@ -230,6 +230,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path) {
   Section top(path, "", root);
   top.get("name", c.name);
   top.get("seed", c.seed);
+  top.get("samples", c.samples);
 
   Section data = top.section("data");
   data.get("tasks", c.tasks);
@@ -244,7 +245,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path) {
   agent.get_list("modes", modes);
   for (const std::string& m : modes) {
     std::optional<Mode> mode = parse_mode(m);
-    if (!mode) agent.fail("modes", "unknown mode '" + m + "' (free, force_tool, force_text)");
+    if (!mode) agent.fail("modes", "unknown mode '" + m + "' (free, force_tool, force_text, no_tools, distractor)");
     c.modes.push_back(*mode);
   }
   agent.get_list("tools", c.tools);
@@ -329,6 +330,10 @@ RunConfig parse_run_config(const std::string& text, const std::string& path) {
   agent.check_range("max_tokens", c.max_tokens, 1, 1 << 20);
   agent.check_range("max_tokens_per_step", c.max_tokens_per_step, 1, 1 << 20);
   agent.check_range("temperature", c.temperature, 0.0f, 100.0f);
+  top.check_range("samples", c.samples, 1, 100000);
+  if (c.samples > 1 && c.temperature == 0)
+    top.fail("samples", std::to_string(c.samples) +
+                            " samples need [agent] temperature > 0 (greedy decoding repeats one episode)");
   sandbox.check_range("timeout", c.sandbox_timeout, 0.001, 86400.0);
   sandbox.check_range("memory_mb", c.sandbox_memory_mb, 16, 1 << 20);  // Python itself needs about 10 MB
   sandbox.check_range("cpus", c.sandbox_cpus, 0.01, 1024.0);

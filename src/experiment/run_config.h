@@ -40,6 +40,10 @@ struct RunConfig {
   std::string text;  // the TOML as written, stored with the run
   std::string name;
   uint32_t seed = 1;
+  // Repeated samples: this many episodes per task and condition, sample i
+  // with the seed sample_seed(seed, i) (plan.h). More than one needs
+  // temperature > 0: greedy decoding would give K copies of one episode.
+  int samples = 1;
 
   // Tasks: a JSONL file; if missing and generate_per_cell > 0, generated with
   // the synthetic generator (seed data_seed) first.

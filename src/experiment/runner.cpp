@@ -73,7 +73,7 @@ void run_variant(const Plan& plan, const Variant& variant, const std::vector<siz
   std::vector<agent::EpisodeSpec> specs;
   for (size_t i : todo) {
     const PlannedEpisode& e = plan.episodes[i];
-    specs.push_back({plan.posed[e.task], &plan.formats.at(e.format), e.mode, plan.config.seed});
+    specs.push_back({plan.posed[e.task], &plan.formats.at(e.format), e.mode, static_cast<uint32_t>(e.key.seed)});
   }
   std::mutex mutex;
   std::string mismatch;

@@ -34,6 +34,7 @@ void check_hash(const std::string& field, const std::string& value, bool require
 void EpisodeKey::validate() const {
   if (task_id.empty()) throw InputError("episode key: field 'task_id': empty");
   if (mode.empty()) throw InputError("episode key: field 'mode': empty");
+  if (sample < 0) throw InputError("episode key: field 'sample': negative (" + std::to_string(sample) + ")");
   check_text("task_id", task_id);
   check_text("prompt_format", prompt_format);
   check_text("mode", mode);
@@ -59,7 +60,7 @@ nlohmann::json EpisodeKey::canonical_json() const {
   for (const AdapterRef& a : adapters) adapter_list.push_back({{"sha256", a.sha256}, {"scale", a.scale}});
   std::vector<std::string> sorted_tools = tools;
   std::sort(sorted_tools.begin(), sorted_tools.end());
-  return {{"key_version", kKeyVersion},
+  nlohmann::json j = {{"key_version", kKeyVersion},
           {"task_id", task_id},
           {"task_sha256", task_sha256},
           {"model_sha256", model_sha256},
@@ -72,6 +73,8 @@ nlohmann::json EpisodeKey::canonical_json() const {
           {"tool_schema_sha256", tool_schema_sha256},
           {"harness_version", harness_version},
           {"settings", settings}};
+  if (sample > 0) j["sample"] = sample;  // absent at 0: ids from before samples stay as they were
+  return j;
 }
 
 std::string EpisodeKey::id() const {
@@ -91,6 +94,7 @@ nlohmann::json episode_key_to_json(const EpisodeKey& key) {
           {"prompt_sha256", key.prompt_sha256},
           {"mode", key.mode},
           {"seed", key.seed},
+          {"sample", key.sample},
           {"tools", key.tools},
           {"tool_schema_sha256", key.tool_schema_sha256},
           {"harness_version", key.harness_version},
@@ -110,6 +114,7 @@ EpisodeKey episode_key_from_json(const nlohmann::json& j) {
     key.prompt_sha256 = j.at("prompt_sha256").get<std::string>();
     key.mode = j.at("mode").get<std::string>();
     key.seed = j.at("seed").get<uint64_t>();
+    key.sample = j.value("sample", 0);  // absent in keys stored before repeated samples
     key.tools = j.at("tools").get<std::vector<std::string>>();
     key.tool_schema_sha256 = j.at("tool_schema_sha256").get<std::string>();
     key.harness_version = j.value("harness_version", 0);  // absent in keys stored before version 2

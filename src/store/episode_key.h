@@ -5,10 +5,13 @@
 //
 // id() is the SHA-256 (hex) of canonical_json(): keys sorted, no spaces,
 // tool names sorted, a key_version field. It is the same on every machine and
-// in every run; changing what goes into it needs a new key_version.
+// in every run; changing what goes into it needs a new key_version. The one
+// exception is a field absent at its old value: `sample` enters only when
+// > 0, so every key stored before it keeps its id (and a one-sample run
+// resumes as sample 0 of a K-sample one).
 //
 // validate() throws InputError naming the field at fault: task_id, mode
-// must be set; model_sha256 and every adapter's sha256 must be 64 lowercase
+// must be set; sample must be >= 0; model_sha256 and every adapter's sha256 must be 64 lowercase
 // hex digits; the other hashes must be empty or 64 hex digits; text must be
 // valid UTF-8.
 #pragma once
@@ -41,6 +44,10 @@ struct EpisodeKey {
   std::string prompt_sha256;
   std::string mode;                  // "free", "force_tool" or "force_text"
   uint64_t seed = 0;
+  // Which of a run's repeated samples (RunConfig::samples) this is; they
+  // differ in seed too, but two samples are two episodes even if their
+  // seeds met. 0 for the first sample and in keys stored before samples.
+  int sample = 0;
   std::vector<std::string> tools;  // names of the offered tools (any order)
   std::string tool_schema_sha256;  // their JSON schemas as offered; "" = not tracked
   // What the harness does in code after the first turn (malformed-call

@@ -300,13 +300,13 @@ bool ResultsStore::put_episode(const RunSession& session, const EpisodeRecord& e
   Statement ins(*db_, R"sql(
     INSERT INTO episodes (
       run_id, session_id, episode_key, key_json, task_id, task_sha256, model_sha256, adapters_json,
-      prompt_format, prompt_sha256, mode, seed, tools, tool_schema_sha256, settings_json,
+      prompt_format, prompt_sha256, mode, seed, sample, tools, tool_schema_sha256, settings_json,
       variant, category, difficulty, optimal_tool, stop_reason, final_answer, first_decision, first_tool,
       p_tool, p_text, probe_openers, prompt_tokens, generated_tokens, prompt_eval_ms, decode_ms, tool_ms, queue_ms, wall_ms,
       step_count, tool_call_count, started_at, finished_at, stored_at, error, extra_json)
     VALUES (
       :run_id, :session_id, :episode_key, :key_json, :task_id, :task_sha256, :model_sha256, :adapters_json,
-      :prompt_format, :prompt_sha256, :mode, :seed, :tools, :tool_schema_sha256, :settings_json,
+      :prompt_format, :prompt_sha256, :mode, :seed, :sample, :tools, :tool_schema_sha256, :settings_json,
       :variant, :category, :difficulty, :optimal_tool, :stop_reason, :final_answer, :first_decision, :first_tool,
       :p_tool, :p_text, :probe_openers, :prompt_tokens, :generated_tokens, :prompt_eval_ms, :decode_ms, :tool_ms, :queue_ms,
       :wall_ms, :step_count, :tool_call_count, :started_at, :finished_at, :stored_at, :error, :extra_json)
@@ -326,6 +326,7 @@ bool ResultsStore::put_episode(const RunSession& session, const EpisodeRecord& e
       .bind(":prompt_sha256", e.key.prompt_sha256)
       .bind(":mode", e.key.mode)
       .bind(":seed", static_cast<int64_t>(e.key.seed))
+      .bind(":sample", static_cast<int64_t>(e.key.sample))
       .bind(":tools", joined(e.key.tools))
       .bind(":tool_schema_sha256", e.key.tool_schema_sha256)
       .bind(":settings_json", dump(e.key.settings))

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS episodes (
   prompt_sha256 TEXT NOT NULL,
   mode TEXT NOT NULL,
   seed INTEGER NOT NULL,
+  sample INTEGER NOT NULL DEFAULT 0,
   tools TEXT NOT NULL,
   tool_schema_sha256 TEXT NOT NULL,
   settings_json TEXT NOT NULL,
@@ -226,6 +227,9 @@ void ensure_schema(Db& db) {
   // (their p_tool summed first-token probabilities, see schema.h).
   if (!fresh && has_table(db, "episodes") && !has_column(db, "episodes", "probe_openers"))
     db.exec("ALTER TABLE episodes ADD COLUMN probe_openers TEXT");
+  // Version 6 added episodes.sample; older files hold sample 0 only.
+  if (!fresh && has_table(db, "episodes") && !has_column(db, "episodes", "sample"))
+    db.exec("ALTER TABLE episodes ADD COLUMN sample INTEGER NOT NULL DEFAULT 0");
   db.exec(kTables);
   if (fresh) {
     Statement s(db, "INSERT INTO schema_version (version) VALUES (:version)");

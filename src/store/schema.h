@@ -25,6 +25,10 @@
 // probabilities of the openers' first tokens alone (a reply starting with
 // "<" counted as "<tool_call>"), and files upgraded to version 5 keep those
 // values with probe_openers NULL: tell them apart by that NULL.
+// Version 6 added episodes.sample, the repeated sample's index
+// (EpisodeKey::sample; also in key_json, which readers take it from); an
+// older file gets the column, 0, when opened read-write: it holds one
+// sample per condition.
 // ensure_schema creates what is missing (idempotent, safe from several
 // processes at once) and refuses a file written by a newer schema.
 #pragma once
@@ -37,7 +41,7 @@
 
 namespace agentcoder::store {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // Creates or checks the schema (read-write connections).
 void ensure_schema(Db& db);

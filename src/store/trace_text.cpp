@@ -116,7 +116,8 @@ void print_episode_trace(std::ostream& out, const StoredRun& run, const StoredEp
   for (const AdapterRef& a : k.adapters)
     out << "adapter   " << a.path << "  sha256 " << a.sha256.substr(0, 16) << "  scale " << number(a.scale, "%g")
         << "\n";
-  out << "prompt    " << or_dash(k.prompt_format) << "  mode " << k.mode << "  seed " << k.seed << "\n";
+  out << "prompt    " << or_dash(k.prompt_format) << "  mode " << k.mode << "  seed " << k.seed
+      << (k.sample > 0 ? "  sample " + std::to_string(k.sample) : std::string()) << "\n";
   out << "tools     " << (k.tools.empty() ? "none" : joined(k.tools)) << "\n";
   if (!k.settings.is_null())
     out << "settings  " << k.settings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

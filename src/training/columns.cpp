@@ -8,7 +8,7 @@ namespace agentcoder::training {
 namespace {
 
 const std::vector<std::string> kColumns = {"episode_id", "task_id",  "category", "difficulty",     "optimal_tool", "variant",
-                                           "prompt_format", "mode", "seed",     "correct", "first_decision", "stop_reason"};
+                                           "prompt_format", "mode", "seed", "sample", "correct", "first_decision", "stop_reason"};
 
 std::string cell_text(const nlohmann::ordered_json& v) {
   if (v.is_null()) return "null";
@@ -34,6 +34,7 @@ nlohmann::ordered_json plain_columns(const TrainingEpisode& t) {
   add_prompt_columns(c, e);
   c["mode"] = to_string(e.mode);
   c["seed"] = t.stored.record.key.seed;
+  c["sample"] = t.stored.record.key.sample;
   c["correct"] = e.scored && e.correct ? nlohmann::ordered_json(*e.correct) : nlohmann::ordered_json();
   c["first_decision"] = to_string(e.first_decision);
   c["stop_reason"] = to_string(e.stop_reason);

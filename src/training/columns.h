@@ -1,7 +1,8 @@
 // The plain columns every export row carries beside its messages, for
 // filtering in pandas or `datasets` and with `--where`:
 //   episode_id (the episode key), task_id, category, difficulty,
-//   optimal_tool, variant, prompt_format, mode, seed, correct (true, false
+//   optimal_tool, variant, prompt_format, mode, seed, sample (the repeated
+//   sample's index, 0..samples-1), correct (true, false
 //   or null: not scored, or a task kind without correctness),
 //   first_decision (tool_call, text, malformed), stop_reason.
 // A filter COL=VALUE matches a row whose column, as text (booleans "true"

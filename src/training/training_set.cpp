@@ -98,6 +98,9 @@ TrainingSet load_training_set(store::ResultsStore& store, const store::StoredRun
     if (!stored) throw std::runtime_error(store.path() + ": episode " + e.key_id + " vanished while reading");
     const std::string where = store.path() + ": episode " + e.key_id.substr(0, 12) + " (task '" + e.task_id + "')";
     if (!set.task_prompts.count(e.task_id)) throw InputError(where + ": its task is not in the run's task snapshot");
+    // The hallucination modes (no tool, or only an irrelevant one) measure;
+    // they are no training data.
+    if (e.mode == Mode::no_tools || e.mode == Mode::distractor) continue;
     if (own_functions.count(e.task_id))
       throw InputError(where + ": its task offers its own functions (BFCL), which the exports do not cover yet");
     if (!set.context.system_prompts.count(e.prompt_format))

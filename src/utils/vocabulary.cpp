@@ -17,6 +17,8 @@ const char* to_string(Mode mode) {
     case Mode::free: return "free";
     case Mode::force_tool: return "force_tool";
     case Mode::force_text: return "force_text";
+    case Mode::no_tools: return "no_tools";
+    case Mode::distractor: return "distractor";
   }
   return "?";
 }

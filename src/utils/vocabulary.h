@@ -5,7 +5,8 @@
 // metrics JSON use exactly these spellings; a layer never writes one as a
 // string literal of its own.
 //
-//   Mode          how an episode poses the tools: free, force_tool, force_text
+//   Mode          how an episode poses the tools: free, force_tool, force_text,
+//                 no_tools, distractor
 //   ReplyKind     what a model's reply was: tool_call, text, malformed
 //   StopReason    why an episode ended: final_answer, max_steps, max_tokens,
 //                 context_full, error, first_reply
@@ -26,8 +27,16 @@
 
 namespace agentcoder {
 
-enum class Mode { free, force_tool, force_text };
-inline constexpr std::array kModes = {Mode::free, Mode::force_tool, Mode::force_text};
+// no_tools and distractor measure hallucinated calls (src/evaluation/README.md
+// "Hallucinated calls"): no tool offered, or only an irrelevant one
+// (agent/distractor_tool.h) that is never run.
+enum class Mode { free, force_tool, force_text, no_tools, distractor };
+inline constexpr std::array kModes = {Mode::free, Mode::force_tool, Mode::force_text, Mode::no_tools,
+                                      Mode::distractor};
+
+// Whether `mode` offers the run's tools (free, force_tool) rather than none
+// (force_text, no_tools) or only the distractor.
+constexpr bool offers_run_tools(Mode mode) { return mode == Mode::free || mode == Mode::force_tool; }
 
 // Intent is told apart from parse success: a reply that opens a tool call
 // (or a code fence, where those count) but does not parse is malformed.

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/distractor_tool.h"
 #include "models/model.h"
 #include "utils/errors.h"
 
@@ -300,4 +301,35 @@ TEST_F(EpisodeRunnerTest, ATaskWithFunctionsRunsNothingAndEndsAtTheFirstReply) {
   }
   EXPECT_TRUE(tools_.calls.empty()) << "a task's function reached the run's toolbox";
   EXPECT_GT(attempts, 0) << "every reply was text: ending at the first reply was not exercised";
+}
+
+// no_tools poses the task exactly as force_text does (no tools, nothing said
+// about them); distractor offers the weather lookup alone. Neither runs
+// anything, and both end at the first reply, a call recorded as not run:
+// to the distractor by design, to anything else as a tool not offered.
+TEST_F(EpisodeRunnerTest, HallucinationModesOfferNothingOrTheDistractorAndRunNothing) {
+  for (bool harness : {false, true}) {
+    if (harness) chat_->force_harness_format();
+    SCOPED_TRACE(harness ? "harness" : "native");
+    const std::string none = first_turn(*chat_, tools_.schemas(), format_, Mode::no_tools, {"t", "Hi"}, AgentOptions{});
+    EXPECT_EQ(none, first_turn(*chat_, tools_.schemas(), format_, Mode::force_text, {"t", "Hi"}, AgentOptions{}));
+    EXPECT_EQ(none.find("python"), std::string::npos) << none;
+    const std::string distractor =
+        first_turn(*chat_, tools_.schemas(), format_, Mode::distractor, {"t", "Hi"}, AgentOptions{});
+    EXPECT_NE(distractor.find(distractor_tool().name), std::string::npos) << distractor;
+    EXPECT_EQ(distractor.find("python"), std::string::npos) << distractor;
+  }
+  EpisodeRunner r = runner(small(3, 64));
+  for (Mode mode : {Mode::no_tools, Mode::distractor}) {
+    for (int i = 0; i < 3; ++i) {
+      EpisodeTrace t = r.run({"h" + std::to_string(i), "What is 6*7?"}, format_, mode, static_cast<uint32_t>(i));
+      ASSERT_EQ(t.steps.size(), 1u) << to_string(mode) << ": " << t.error;
+      for (const ToolCallTrace& c : t.steps[0].tool_calls) {
+        EXPECT_FALSE(c.executed);
+        const bool to_distractor = mode == Mode::distractor && c.call.name == distractor_tool().name;
+        EXPECT_EQ(c.error_class, to_distractor ? kNotRunByDesign : "tools_not_offered") << c.call.name;
+      }
+    }
+  }
+  EXPECT_TRUE(tools_.calls.empty()) << "a hallucination mode reached the run's toolbox";
 }

@@ -147,7 +147,7 @@ TEST(Compare, ConditionTablesWithIntervals) {
   ojson t = compare_conditions(fixture(), options);
   EXPECT_EQ(t["by"], "variant");
   EXPECT_EQ(t["metrics"], (ojson{"accuracy", "tool_use_rate", "decision_f1", "tool_selection_accuracy", "over_use_rate",
-                                "under_use_rate"}));
+                                "under_use_rate", "hallucination_rate"}));
   // One table per (prompt_format, mode): direct/free, direct/force_tool.
   ASSERT_EQ(t["tables"].size(), 2u);
   EXPECT_EQ(t["tables"][0]["fixed"], (ojson{{"prompt_format", "direct"}, {"mode", "free"}}));

@@ -181,7 +181,7 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
   ojson m = metrics();
   EXPECT_EQ(keys(m),
             (std::vector<std::string>{"run", "episodes", "scored", "conditions", "variants", "regret", "calibration",
-                                      "necessity", "boundaries"}));
+                                      "necessity", "boundaries", "sample_flips"}));
   EXPECT_EQ(m["run"], "fixture");
   EXPECT_EQ(m["episodes"], 22);  // 7 + 7 + 7 + 1
   EXPECT_EQ(m["scored"], 21);    // all but F7
@@ -197,7 +197,7 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
                                       "tool_use_rate", "labelled_tool_rate", "decision", "irrelevance", "tool_selection_accuracy", "per_tool", "confusion",
                                       "over_use_rate", "under_use_rate", "hallucinated_calls", "hallucination_rate",
                                       "by_category", "by_difficulty", "by_source", "efficiency", "errors",
-                                      "fabrication"}));
+                                      "fabrication", "hallucination_ci", "samples"}));
   EXPECT_EQ(keys(c["by_source"][0]),
             (std::vector<std::string>{"source", "n", "judged", "accuracy", "tool_use_rate", "f1"}));
   EXPECT_EQ(keys(c["accuracy"]), (std::vector<std::string>{"value", "lo", "hi", "n"}));

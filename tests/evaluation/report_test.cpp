@@ -101,7 +101,17 @@ ojson fixture_metrics() {
         {"give_ups", 1},
         {"multi_step_success", 0.25}}},
       {"fabrication",
-       {{"episodes_without_execution", 5}, {"claims", 2}, {"rate", 0.4}, {"checked", 1}, {"false_claims", 1}}}};
+       {{"episodes_without_execution", 5}, {"claims", 2}, {"rate", 0.4}, {"checked", 1}, {"false_claims", 1}}},
+      {"hallucination_ci", {{"lo", 0.0}, {"hi", 0.25}}},
+      {"samples",
+       {{"per_task", {{"min", 4}, {"max", 4}}},
+        {"accuracy", {{"value", 0.5}, {"lo", 0.25}, {"hi", 0.75}, {"tasks", 3}}},
+        {"tool_use_rate", {{"value", 0.5}, {"lo", 0.125}, {"hi", 0.875}, {"tasks", 3}}},
+        {"pass_at_k",
+         {{{"k", 1}, {"value", 0.5}, {"lo", 0.25}, {"hi", 0.75}, {"tasks", 3}},
+          {{"k", 4}, {"value", 0.875}, {"lo", nullptr}, {"hi", nullptr}, {"tasks", 3}}}},
+        {"tool_use_consistency", {{"value", 0.625}, {"lo", 0.5}, {"hi", 0.75}, {"tasks", 3}}},
+        {"unanimous_share", {{"value", 0.333}, {"lo", 0.0}, {"hi", 1.0}, {"tasks", 3}}}}}};
   // The same arm forced to text, with every rate that can be null null (a
   // key is never missing: compute_metrics writes them all).
   ojson text_cond = {{"variant", "base"},
@@ -139,7 +149,9 @@ ojson fixture_metrics() {
                        {"latency_ms", {{"prompt_eval", nullptr}, {"decode", nullptr}, {"tool", nullptr}, {"queue", nullptr}, {"wall", nullptr}}},
                        {"throughput", {{"generation_tokens_per_s", nullptr}, {"prompt_tokens_per_s", nullptr}}}}},
                      {"errors", nullptr},
-                     {"fabrication", nullptr}};
+                     {"fabrication", nullptr},
+                     {"hallucination_ci", {{"lo", nullptr}, {"hi", nullptr}}},
+                     {"samples", nullptr}};
   ojson m = {{"run", kHostile}, {"episodes", 24}, {"scored", 22}, {"conditions", {free_cond, text_cond}}};
   // One variant measured on a CPU (GPU null), one never measured.
   m["variants"] = {{{"variant", "base"},
@@ -227,6 +239,8 @@ ojson fixture_metrics() {
        {"call", curve("ok", 6.0, 5.25, 6.75, -3.2958, 0.5493, nullptr)},
        {"competence", curve("separated", nullptr, nullptr, nullptr, nullptr, nullptr, {{"lo", 4.0}, {"hi", 8.0}})},
        {"gap", {{"value", nullptr}, {"lo", nullptr}, {"hi", nullptr}, {"undefined_resamples", 1000}}}}};
+  m["sample_flips"] = {{{"variant", "base"}, {"prompt_format", "direct"}, {"tasks", 3}, {"flip_share", 0.666},
+                        {"tool_text_flip_share", 0.333}}};
   return m;
 }
 
@@ -378,6 +392,26 @@ TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
   EXPECT_NE(html.find("separated between 4.0 and 8.0 (n=8)"), std::string::npos);
   EXPECT_NE(figure_markup(html, "boundaries").find("exec.big_multiply"), std::string::npos)
       << "the family's panel in the figure";
+}
+
+// Hallucinated calls for every condition; repeated samples where a
+// condition has them (the free one here), and the arms' best-choice flips.
+TEST_F(Report, ShowsHallucinatedCallsAndRepeatedSamples) {
+  std::string html = read_file(out.index_html);
+  EXPECT_NE(html.find("id=\"hallucination\""), std::string::npos);
+  EXPECT_NE(html.find("<td>base / direct / free</td><td class=\"num\">12</td><td class=\"num\">1</td>"
+                      "<td class=\"num\">8.3%</td><td class=\"num\">[0.0, 25.0]</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("href=\"#samples\""), std::string::npos);
+  EXPECT_NE(html.find("<td>base / direct / free</td><td class=\"num\">4</td><td class=\"num\">50.0% [25.0, 75.0]</td>"
+                      "<td class=\"num\">50.0% [12.5, 87.5]</td><td class=\"num\">62.5% [50.0, 75.0]</td>"
+                      "<td class=\"num\">33.3%</td><td class=\"num\">1: 50.0% 4: 87.5%</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td>base / direct</td><td class=\"num\">3</td><td class=\"num\">66.6%</td>"
+                      "<td class=\"num\">33.3%</td>"),
+            std::string::npos);
 }
 
 TEST_F(Report, FiguresAreByteReproducible) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "adapters/registry.h"
+#include "data/rng.h"
 #include "experiment/plan.h"
 #include "experiment/runner.h"
 #include "experiment/task_selection.h"
@@ -48,6 +49,32 @@ TEST_F(ExperimentTest, PlanHasEveryVariantFormatModeAndTaskOnce) {
   EXPECT_EQ(p.manifest["models"].size(), 2u);
   EXPECT_EQ(p.manifest["tasks"]["selected"], 5);
   EXPECT_EQ(p.results_path, dir_ + "/results/grid/results.sqlite");
+}
+
+// K samples: K episodes per task and condition, sample after task in the
+// order, sample 0 with the config's seed and the same key as a one-sample
+// plan's (so raising samples resumes it), the others with derived seeds.
+TEST_F(ExperimentTest, SamplesRepeatEachEpisodeWithDerivedSeeds) {
+  experiment::RunConfig c = config("samples");
+  c.temperature = 0.7f;
+  experiment::Plan one = experiment::plan(c, {dir_ + "/results", 2});
+  c.samples = 3;
+  experiment::Plan p = experiment::plan(c, {dir_ + "/results", 2});
+  ASSERT_EQ(one.episodes.size(), 2u * 3u);
+  ASSERT_EQ(p.episodes.size(), 2u * 3u * 3u);
+  std::set<std::string> ids;
+  for (size_t i = 0; i < p.episodes.size(); ++i) {
+    const experiment::PlannedEpisode& e = p.episodes[i];
+    EXPECT_TRUE(ids.insert(e.key.id()).second) << "two episodes share a key";
+    EXPECT_EQ(e.sample, static_cast<int>(i % 3));
+    EXPECT_EQ(e.key.sample, e.sample);
+    EXPECT_EQ(e.key.seed, experiment::sample_seed(5, e.sample));
+    if (e.sample == 0) EXPECT_EQ(e.key.id(), one.episodes[i / 3].key.id());
+  }
+  EXPECT_EQ(experiment::sample_seed(5, 0), 5u);
+  EXPECT_EQ(experiment::sample_seed(5, 2), static_cast<uint32_t>(agentcoder::data::derive_seed(5, "sample:2")));
+  EXPECT_NE(experiment::sample_seed(5, 1), experiment::sample_seed(5, 2));
+  EXPECT_EQ(p.manifest["seeds"]["samples"], 3);
 }
 
 TEST_F(ExperimentTest, ARegisteredAdapterBringsItsFactsIntoTheManifest) {

@@ -55,6 +55,19 @@ TEST(RunConfig, ValidConfigLoads) {
   EXPECT_EQ(c.models[0].name, "model.gguf") << "a variant without a name is labelled by its path as written";
 }
 
+// Repeated samples need sampling: greedy decoding repeats one episode K times.
+TEST(RunConfig, SamplesNeedATemperature) {
+  TempDir dir;
+  const std::string f = dir.path("c.toml");
+  EXPECT_EQ(load_error(dir, "samples = 4\n" + config_text()),
+            f + ":1: samples: 4 samples need [agent] temperature > 0 (greedy decoding repeats one episode)");
+  EXPECT_EQ(load_error(dir, "samples = 0\n" + config_text()), f + ":1: samples: must be between 1 and 100000");
+  experiment::RunConfig c =
+      experiment::load_run_config(dir.write("c.toml", "samples = 4\n" + config_text("temperature = 0.7\n")));
+  EXPECT_EQ(c.samples, 4);
+  EXPECT_EQ(experiment::load_run_config(dir.write("c.toml", config_text())).samples, 1);
+}
+
 TEST(RunConfig, UnknownKeyNamesLineSectionAndKey) {
   TempDir dir;
   std::string e = load_error(dir, config_text("max_token = 64\n"));

@@ -91,6 +91,34 @@ TEST_F(ExperimentTest, PartOfAPlanRunsOnlyThatPartAndTheRestLater) {
   EXPECT_EQ(results.completed_keys(results.pick_run("part").run_id).size(), p.episodes.size());
 }
 
+// A one-sample run resumed with samples = 2 keeps its episodes as sample 0
+// and runs only sample 1; the store keeps each sample's index and seed.
+TEST_F(ExperimentTest, RaisingSamplesResumesARunWithTheNewSamplesOnly) {
+  experiment::RunConfig c = config("k");
+  c.modes = {Mode::free};
+  c.temperature = 0.8f;
+  experiment::Plan one = experiment::plan(c, {dir_ + "/r", 2});
+  store::ResultsStore results(one.results_path);
+  EXPECT_EQ(experiment::run(one, results).ran, 2u);
+  c.samples = 2;
+  experiment::Plan two = experiment::plan(c, {dir_ + "/r", 2});
+  experiment::RunOptions resume;
+  resume.resume = true;
+  experiment::RunSummary s = experiment::run(two, results, resume);
+  EXPECT_EQ(s.already_stored, 2u);
+  EXPECT_EQ(s.ran, 2u);
+  int64_t run_id = results.pick_run("k").run_id;
+  std::map<int, int> per_sample;
+  for (const auto& e : two.episodes) {
+    std::optional<store::StoredEpisode> stored = results.get_episode(run_id, e.key.id());
+    ASSERT_TRUE(stored) << e.key.task_id << " sample " << e.sample;
+    EXPECT_EQ(stored->record.key.sample, e.sample);
+    EXPECT_EQ(stored->record.key.seed, experiment::sample_seed(5, e.sample));
+    ++per_sample[e.sample];
+  }
+  EXPECT_EQ(per_sample, (std::map<int, int>{{0, 2}, {1, 2}}));
+}
+
 TEST_F(ExperimentTest, TheSameEpisodesWhicheverParallelism) {
   experiment::RunConfig one = config("par");
   one.parallel = 1;

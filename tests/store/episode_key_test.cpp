@@ -37,6 +37,7 @@ TEST(EpisodeKey, EveryFieldChangesTheId) {
       {"prompt_sha256", [](EpisodeKey& k) { k.prompt_sha256 = hash_of("edited prompt"); }},
       {"mode", [](EpisodeKey& k) { k.mode = "force_text"; }},
       {"seed", [](EpisodeKey& k) { k.seed += 1; }},
+      {"sample", [](EpisodeKey& k) { k.sample = 1; }},
       {"tool removed", [](EpisodeKey& k) { k.tools.pop_back(); }},
       {"tool added", [](EpisodeKey& k) { k.tools.push_back("docs"); }},
       {"tool_schema_sha256", [](EpisodeKey& k) { k.tool_schema_sha256 = hash_of("new schemas"); }},
@@ -83,9 +84,25 @@ TEST(EpisodeKey, CanonicalFormIsPinned) {
   EXPECT_EQ(k.id(), hash_of(expected));
 }
 
+// Sample 0 is absent from the canonical form, so keys stored before repeated
+// samples keep their ids; sample 3 enters it.
+TEST(EpisodeKey, SampleEntersTheCanonicalFormOnlyAboveZero) {
+  EpisodeKey k = make_key(1);
+  EXPECT_FALSE(k.canonical_json().contains("sample"));
+  k.sample = 3;
+  EXPECT_EQ(k.canonical_json().at("sample"), 3);
+  k.sample = -1;
+  EXPECT_THROW(k.id(), agentcoder::InputError);
+}
+
 TEST(EpisodeKey, JsonRoundTrip) {
   EpisodeKey k = make_key(5);
   EXPECT_EQ(episode_key_from_json(episode_key_to_json(k)), k);
+  k.sample = 2;
+  EXPECT_EQ(episode_key_from_json(episode_key_to_json(k)), k);
+  nlohmann::json before_samples = episode_key_to_json(k);
+  before_samples.erase("sample");
+  EXPECT_EQ(episode_key_from_json(before_samples).sample, 0);
 }
 
 TEST(EpisodeKey, InvalidFieldsAreNamed) {

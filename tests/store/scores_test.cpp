@@ -208,4 +208,43 @@ TEST(Scores, AVersionFourFileGetsTheProbeOpenersColumn) {
   EXPECT_EQ(raw.scalar("SELECT version FROM schema_version"), std::to_string(kSchemaVersion));
 }
 
+// Version 5 had no episodes.sample: its episodes read as sample 0 (their
+// key_json has none); opening it read-write adds the column, and episodes
+// stored from then on keep their sample there too.
+TEST(Scores, AVersionFiveFileGetsTheSampleColumn) {
+  TempDir dir;
+  std::string path = dir.path("r.sqlite");
+  EpisodeRecord old = make_record(0);
+  int64_t run_id;
+  {
+    ResultsStore store(path);
+    RunSession run = store.begin_run(make_run("a"));
+    run_id = run.run_id;
+    store.put_episode(run, old);
+  }
+  {
+    RawDb raw(path);  // what version 5 wrote
+    raw.exec("ALTER TABLE episodes DROP COLUMN sample; UPDATE episodes SET key_json = json_remove(key_json, '$.sample');"
+             "UPDATE schema_version SET version = 5;");
+  }
+  const std::string has_column = "SELECT count(*) FROM pragma_table_info('episodes') WHERE name = 'sample'";
+  {
+    ResultsStore read_only(path, Access::read_only);
+    EXPECT_EQ(read_only.get_episode(run_id, old.key.id())->record.key.sample, 0);
+  }
+  EXPECT_EQ(RawDb(path).count(has_column), 0) << "read-only changes nothing";
+  {
+    ResultsStore store(path);
+    RunSession run = store.begin_run(make_run("b"));
+    EpisodeRecord second = make_record(0);
+    second.key.sample = 2;
+    store.put_episode(run, second);
+    EXPECT_EQ(store.get_episode(run.run_id, second.key.id())->record.key.sample, 2);
+  }
+  RawDb raw(path);
+  EXPECT_EQ(raw.count(has_column), 1);
+  EXPECT_EQ(raw.scalar("SELECT group_concat(sample) FROM (SELECT sample FROM episodes ORDER BY episode_id)"), "0,2");
+  EXPECT_EQ(raw.scalar("SELECT version FROM schema_version"), std::to_string(kSchemaVersion));
+}
+
 }  // namespace

@@ -149,7 +149,7 @@ TEST_F(TraceCli, BadInputIsOneLineAndExit2) {
       {"trace export " + file + " -o " + dir.path("no/such/dir/t.jsonl"), dir.path("no/such/dir/t.jsonl")},
       {"trace export " + dir.path("missing.sqlite"), "no such file"},
       // A misspelled filter would otherwise show no episode, as if none matched.
-      {"trace show " + file + " --mode forced_tool", "--mode: forced_tool not in {free,force_tool,force_text}"},
+      {"trace show " + file + " --mode forced_tool", "--mode: forced_tool not in {free,force_tool,force_text,no_tools,distractor}"},
       {"trace show " + file + " --stop-reason answer", "--stop-reason: answer not in"},
       {"trace show " + file + " --decision call", "--decision: call not in {tool_call,text,malformed}"},
   };
