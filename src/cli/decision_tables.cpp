@@ -5,22 +5,16 @@
 #include <cstdio>
 #include <vector>
 
+#include "cli/json_number.h"
+
 namespace agentcoder::cli {
 namespace {
 
 using ojson = nlohmann::ordered_json;
 
-std::string num(const ojson& v, int decimals = 3) {
-  if (v.is_null()) return "-";
-  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v.get<double>());
-  return buf;
-}
-
 std::string with_ci(const ojson& value, const ojson& lo, const ojson& hi, int decimals) {
-  std::string s = num(value, decimals);
-  if (!lo.is_null()) s += " [" + num(lo, decimals) + ", " + num(hi, decimals) + "]";
+  std::string s = json_number(value, decimals);
+  if (!lo.is_null()) s += " [" + json_number(lo, decimals) + ", " + json_number(hi, decimals) + "]";
   return s;
 }
 
@@ -48,10 +42,10 @@ std::string crossing(const ojson& c) {
   if (c.at("x50").is_null()) {
     std::string status = c.at("status").get<std::string>();
     if (!c.at("separation").is_null())
-      status += " " + num(c.at("separation").at("lo"), 1) + "|" + num(c.at("separation").at("hi"), 1);
+      status += " " + json_number(c.at("separation").at("lo"), 1) + "|" + json_number(c.at("separation").at("hi"), 1);
     return status;
   }
-  return num(c.at("x50"), 2) + (c.at("lo").is_null() ? " [no CI]" : " [" + num(c.at("lo"), 2) + ", " + num(c.at("hi"), 2) + "]");
+  return json_number(c.at("x50"), 2) + (c.at("lo").is_null() ? " [no CI]" : " [" + json_number(c.at("lo"), 2) + ", " + json_number(c.at("hi"), 2) + "]");
 }
 
 }  // namespace
@@ -63,13 +57,13 @@ std::string format_necessity(const ojson& necessity) {
                                                  "mismatch", "label agrees"}};
   for (const ojson& r : necessity) {
     const ojson& c = r.at("cells");
-    rows.push_back({arm(r), num(r.at("tasks")), num(r.at("necessary_tasks")),
-                    num(r.at("benefit_tasks")) + "/" + num(r.at("benefit_decided_tasks")), num(r.at("free_episodes")),
+    rows.push_back({arm(r), json_number(r.at("tasks")), json_number(r.at("necessary_tasks")),
+                    json_number(r.at("benefit_tasks")) + "/" + json_number(r.at("benefit_decided_tasks")), json_number(r.at("free_episodes")),
                     share(c.at("necessary_called")), share(c.at("necessary_not_called")),
                     share(c.at("unnecessary_called")), share(c.at("unnecessary_not_called")), share(r.at("mismatch")),
-                    num(r.at("label_agreement").at("value")) + "/" + num(r.at("label_agreement").at("n"))});
+                    json_number(r.at("label_agreement").at("value")) + "/" + json_number(r.at("label_agreement").at("n"))});
   }
-  return table("Necessity for this model (needed unless force_text solves >= " + num(necessity[0].at("threshold"), 2) +
+  return table("Necessity for this model (needed unless force_text solves >= " + json_number(necessity[0].at("threshold"), 2) +
                    " of its samples) against the free first call: shares of free episodes, 95% CI",
                rows);
 }
@@ -80,9 +74,9 @@ std::string format_boundaries(const ojson& boundaries) {
       {"arm", "family", "knob", "tasks", "call 50%", "n", "competence 50%", "n", "gap (call - competence)"}};
   for (const ojson& b : boundaries) {
     const ojson& g = b.at("gap");
-    rows.push_back({arm(b), b.at("family").get<std::string>(), b.at("knob").get<std::string>(), num(b.at("tasks")),
-                    crossing(b.at("call")), num(b.at("call").at("n")), crossing(b.at("competence")),
-                    num(b.at("competence").at("n")), with_ci(g.at("value"), g.at("lo"), g.at("hi"), 2)});
+    rows.push_back({arm(b), b.at("family").get<std::string>(), b.at("knob").get<std::string>(), json_number(b.at("tasks")),
+                    crossing(b.at("call")), json_number(b.at("call").at("n")), crossing(b.at("competence")),
+                    json_number(b.at("competence").at("n")), with_ci(g.at("value"), g.at("lo"), g.at("hi"), 2)});
   }
   return table("Decision boundary (P(call | free) = 50%) against competence boundary (P(correct | force_text) = 50%), "
                "over each family's difficulty knob; 95% CI",

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/decision_tables.h"
+#include "cli/json_number.h"
 #include "cli/scored_run.h"
 #include "cli/variant_table.h"
 #include "evaluation/metrics.h"
@@ -28,16 +29,6 @@ struct MetricsArgs {
   AnalysisArgs run;
   bool json = false;
 };
-
-// A JSON number as text with `decimals` places; "-" for null (an empty
-// denominator).
-std::string num(const ojson& v, int decimals = 3) {
-  if (v.is_null()) return "-";
-  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v.get<double>());
-  return buf;
-}
 
 // Columns padded to their widest cell, the first left-aligned and the rest
 // right-aligned.
@@ -64,7 +55,7 @@ std::string condition_name(const ojson& c) {
 }
 
 std::string interval(const ojson& estimate) {
-  return estimate.at("lo").is_null() ? "-" : "[" + num(estimate.at("lo")) + ", " + num(estimate.at("hi")) + "]";
+  return estimate.at("lo").is_null() ? "-" : "[" + json_number(estimate.at("lo")) + ", " + json_number(estimate.at("hi")) + "]";
 }
 
 // Hallucinated calls (evaluation/hallucination.h), where any was made or a
@@ -76,7 +67,7 @@ void print_hallucination_and_samples(std::ostream& out, const ojson& m) {
   for (const ojson& c : m.at("conditions")) {
     const std::string mode = c.at("mode").get<std::string>();
     any |= mode == "no_tools" || mode == "distractor" || c.at("hallucinated_calls").get<int64_t>() > 0;
-    halluc.push_back({condition_name(c), num(c.at("n")), num(c.at("hallucinated_calls")), num(c.at("hallucination_rate")),
+    halluc.push_back({condition_name(c), json_number(c.at("n")), json_number(c.at("hallucinated_calls")), json_number(c.at("hallucination_rate")),
                       interval(c.at("hallucination_ci"))});
   }
   if (any) print_table(out, "Hallucinated calls (to a tool not offered; any call in distractor): episodes with one", halluc);
@@ -87,19 +78,19 @@ void print_hallucination_and_samples(std::ostream& out, const ojson& m) {
     const ojson& s = c.at("samples");
     if (s.is_null()) continue;
     const ojson& pass = s.at("pass_at_k");
-    std::string k = num(s.at("per_task").at("min")) + "-" + num(s.at("per_task").at("max"));
-    if (s.at("per_task").at("min") == s.at("per_task").at("max")) k = num(s.at("per_task").at("max"));
-    samples.push_back({condition_name(c), k, num(s.at("accuracy").at("value")), interval(s.at("accuracy")),
-                       num(s.at("tool_use_rate").at("value")), interval(s.at("tool_use_rate")),
-                       num(s.at("tool_use_consistency").at("value")), num(s.at("unanimous_share").at("value")),
-                       num(pass.front().at("value")), num(pass.back().at("value"))});
+    std::string k = json_number(s.at("per_task").at("min")) + "-" + json_number(s.at("per_task").at("max"));
+    if (s.at("per_task").at("min") == s.at("per_task").at("max")) k = json_number(s.at("per_task").at("max"));
+    samples.push_back({condition_name(c), k, json_number(s.at("accuracy").at("value")), interval(s.at("accuracy")),
+                       json_number(s.at("tool_use_rate").at("value")), interval(s.at("tool_use_rate")),
+                       json_number(s.at("tool_use_consistency").at("value")), json_number(s.at("unanimous_share").at("value")),
+                       json_number(pass.front().at("value")), json_number(pass.back().at("value"))});
   }
   if (samples.size() == 1) return;
   print_table(out, "Repeated samples (means over tasks; CIs resample tasks)", samples);
   std::vector<std::vector<std::string>> flips = {{"arm", "tasks", "best choice flips", "tool <-> text"}};
   for (const ojson& f : m.at("sample_flips"))
     flips.push_back({f.at("variant").get<std::string>() + "/" + f.at("prompt_format").get<std::string>(),
-                     num(f.at("tasks")), num(f.at("flip_share")), num(f.at("tool_text_flip_share"))});
+                     json_number(f.at("tasks")), json_number(f.at("flip_share")), json_number(f.at("tool_text_flip_share"))});
   if (flips.size() > 1) print_table(out, "Best choice between samples (force_tool against force_text, sample by sample)", flips);
 }
 
@@ -112,31 +103,31 @@ void print_summary(std::ostream& out, const ojson& m) {
                                                    "F1 (mal.=text)", "over-use", "under-use", "halluc."}};
   for (const ojson& c : m.at("conditions")) {
     const ojson& a = c.at("accuracy");
-    std::string ci = a.at("lo").is_null() ? "-" : "[" + num(a.at("lo")) + ", " + num(a.at("hi")) + "]";
+    std::string ci = a.at("lo").is_null() ? "-" : "[" + json_number(a.at("lo")) + ", " + json_number(a.at("hi")) + "]";
     const ojson& p = c.at("process");
-    std::string process = p.at("n").get<int64_t>() == 0 ? "-" : num(p.at("value")) + " of " + num(p.at("n"));
+    std::string process = p.at("n").get<int64_t>() == 0 ? "-" : json_number(p.at("value")) + " of " + json_number(p.at("n"));
     // n: every episode; judged: those with a correctness, over which accuracy is taken.
-    choice.push_back({condition_name(c), num(c.at("n")), num(a.at("n")), num(a.at("value")), ci, process,
-                      num(c.at("tool_selection_accuracy")), num(c.at("tool_use_rate")),
-                      num(c.at("labelled_tool_rate")), num(c.at("decision")["malformed_as_call"].at("f1")),
-                      num(c.at("decision")["malformed_as_abstention"].at("f1")), num(c.at("over_use_rate")),
-                      num(c.at("under_use_rate")), num(c.at("hallucination_rate"))});
+    choice.push_back({condition_name(c), json_number(c.at("n")), json_number(a.at("n")), json_number(a.at("value")), ci, process,
+                      json_number(c.at("tool_selection_accuracy")), json_number(c.at("tool_use_rate")),
+                      json_number(c.at("labelled_tool_rate")), json_number(c.at("decision")["malformed_as_call"].at("f1")),
+                      json_number(c.at("decision")["malformed_as_abstention"].at("f1")), json_number(c.at("over_use_rate")),
+                      json_number(c.at("under_use_rate")), json_number(c.at("hallucination_rate"))});
   }
   print_table(out, "Accuracy and tool choice (first action against the label)", choice);
 
   std::vector<std::vector<std::string>> sources = {{"condition", "source", "n", "judged", "accuracy", "tool use", "F1"}};
   for (const ojson& c : m.at("conditions"))
     for (const ojson& s : c.at("by_source"))
-      sources.push_back({condition_name(c), s.at("source").get<std::string>(), num(s.at("n")), num(s.at("judged")),
-                         num(s.at("accuracy")), num(s.at("tool_use_rate")), num(s.at("f1"))});
+      sources.push_back({condition_name(c), s.at("source").get<std::string>(), json_number(s.at("n")), json_number(s.at("judged")),
+                         json_number(s.at("accuracy")), json_number(s.at("tool_use_rate")), json_number(s.at("f1"))});
   print_table(out, "By data source (the tasks' source)", sources);
 
   std::vector<std::vector<std::string>> irrelevance = {{"condition", "n", "call", "abstention", "malformed"}};
   for (const ojson& c : m.at("conditions")) {
     const ojson& i = c.at("irrelevance");
     if (i.at("n").get<int64_t>() == 0) continue;
-    irrelevance.push_back({condition_name(c), num(i.at("n")), num(i.at("call_rate")), num(i.at("abstention_rate")),
-                           num(i.at("malformed_rate"))});
+    irrelevance.push_back({condition_name(c), json_number(i.at("n")), json_number(i.at("call_rate")), json_number(i.at("abstention_rate")),
+                           json_number(i.at("malformed_rate"))});
   }
   if (irrelevance.size() > 1) print_table(out, "Irrelevance tasks (first reply: rates)", irrelevance);
 
@@ -145,8 +136,8 @@ void print_summary(std::ostream& out, const ojson& m) {
     for (const ojson& t : c.at("per_tool")) {
       // A tool neither labelled nor called in the condition is all dashes.
       if (t.at("support").get<int64_t>() == 0 && t.at("precision").is_null()) continue;
-      tools.push_back({condition_name(c), t.at("tool").get<std::string>(), num(t.at("precision")), num(t.at("recall")),
-                       num(t.at("f1")), num(t.at("support"))});
+      tools.push_back({condition_name(c), t.at("tool").get<std::string>(), json_number(t.at("precision")), json_number(t.at("recall")),
+                       json_number(t.at("f1")), json_number(t.at("support"))});
     }
   print_table(out, "Per tool (first call)", tools);
 
@@ -156,12 +147,12 @@ void print_summary(std::ostream& out, const ojson& m) {
   for (const ojson& c : m.at("conditions")) {
     const ojson& e = c.at("efficiency");
     const ojson& l = e.at("latency_ms");
-    efficiency.push_back({condition_name(c), num(e.at("tool_calls_per_episode"), 2), num(e.at("unnecessary_tool_calls")),
-                          num(e.at("tool_productivity")), num(e.at("prompt_tokens_per_task"), 1),
-                          num(e.at("generated_tokens_per_task"), 1), num(e.at("kv_mb_per_inference"), 1),
-                          num(l.at("prompt_eval"), 1), num(l.at("decode"), 1), num(l.at("tool"), 1), num(l.at("queue"), 1),
-                          num(l.at("wall"), 1), num(e.at("throughput").at("prompt_tokens_per_s"), 1),
-                          num(e.at("throughput").at("generation_tokens_per_s"), 1)});
+    efficiency.push_back({condition_name(c), json_number(e.at("tool_calls_per_episode"), 2), json_number(e.at("unnecessary_tool_calls")),
+                          json_number(e.at("tool_productivity")), json_number(e.at("prompt_tokens_per_task"), 1),
+                          json_number(e.at("generated_tokens_per_task"), 1), json_number(e.at("kv_mb_per_inference"), 1),
+                          json_number(l.at("prompt_eval"), 1), json_number(l.at("decode"), 1), json_number(l.at("tool"), 1), json_number(l.at("queue"), 1),
+                          json_number(l.at("wall"), 1), json_number(e.at("throughput").at("prompt_tokens_per_s"), 1),
+                          json_number(e.at("throughput").at("generation_tokens_per_s"), 1)});
   }
   print_table(out, "Efficiency (means per episode; tok/s per sequence)", efficiency);
   out << format_variants(m.at("variants"));
@@ -173,13 +164,13 @@ void print_summary(std::ostream& out, const ojson& m) {
     const ojson& e = c.at("errors");
     std::string classes;
     for (const auto& [cls, n] : e.at("by_class").items())
-      if (n.get<int64_t>() > 0) classes += (classes.empty() ? "" : " ") + cls + ":" + num(n);
+      if (n.get<int64_t>() > 0) classes += (classes.empty() ? "" : " ") + cls + ":" + json_number(n);
     const ojson& f = c.at("fabrication");
-    errors.push_back({condition_name(c), num(e.at("failed_executions")), classes.empty() ? "-" : classes,
-                      num(e.at("wrong_result")), num(e.at("recovery_at_k")["1"]), num(e.at("recovery_at_k")["2"]),
-                      num(e.at("recovery_at_k")["3"]), num(e.at("repeated_error_loops")), num(e.at("give_ups")),
-                      num(e.at("multi_step_success")),
-                      num(f.at("claims")) + "/" + num(f.at("episodes_without_execution"))});
+    errors.push_back({condition_name(c), json_number(e.at("failed_executions")), classes.empty() ? "-" : classes,
+                      json_number(e.at("wrong_result")), json_number(e.at("recovery_at_k")["1"]), json_number(e.at("recovery_at_k")["2"]),
+                      json_number(e.at("recovery_at_k")["3"]), json_number(e.at("repeated_error_loops")), json_number(e.at("give_ups")),
+                      json_number(e.at("multi_step_success")),
+                      json_number(f.at("claims")) + "/" + json_number(f.at("episodes_without_execution"))});
   }
   print_table(out, "Errors and recovery", errors);
   print_hallucination_and_samples(out, m);
@@ -189,9 +180,9 @@ void print_summary(std::ostream& out, const ojson& m) {
   for (const ojson& r : m.at("regret")) {
     const ojson& b = r.at("best_choice");
     regret.push_back({r.at("variant").get<std::string>() + "/" + r.at("prompt_format").get<std::string>(),
-                      num(r.at("tasks")), num(r.at("free_accuracy")), num(r.at("best_accuracy")), num(r.at("regret")),
-                      num(b.at("tool")), num(b.at("text")), num(b.at("either")), num(b.at("neither")),
-                      num(r.at("label_agreement")), num(r.at("label_decided_tasks"))});
+                      json_number(r.at("tasks")), json_number(r.at("free_accuracy")), json_number(r.at("best_accuracy")), json_number(r.at("regret")),
+                      json_number(b.at("tool")), json_number(b.at("text")), json_number(b.at("either")), json_number(b.at("neither")),
+                      json_number(r.at("label_agreement")), json_number(r.at("label_decided_tasks"))});
   }
   print_table(out, "Free choice against the empirical best (force_tool / force_text)", regret);
 
@@ -200,10 +191,10 @@ void print_summary(std::ostream& out, const ojson& m) {
     std::string bins;
     for (const ojson& b : c.at("bins"))
       if (b.at("n").get<int64_t>() > 0)
-        bins += (bins.empty() ? "" : "  ") + num(b.at("n")) + ": " + num(b.at("mean_p_tool"), 2) + "->" +
-                num(b.at("helped_rate"), 2);
+        bins += (bins.empty() ? "" : "  ") + json_number(b.at("n")) + ": " + json_number(b.at("mean_p_tool"), 2) + "->" +
+                json_number(b.at("helped_rate"), 2);
     calibration.push_back({c.at("variant").get<std::string>() + "/" + c.at("prompt_format").get<std::string>(),
-                           num(c.at("n")), num(c.at("auroc")), bins.empty() ? "-" : bins});
+                           json_number(c.at("n")), json_number(c.at("auroc")), bins.empty() ? "-" : bins});
   }
   print_table(out, "Decision probe calibration (tasks where the tool helped or hurt)", calibration);
   out << format_necessity(m.at("necessity")) << format_boundaries(m.at("boundaries"));

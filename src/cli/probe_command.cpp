@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/json_number.h"
 #include "cli/scored_run.h"
 #include "evaluation/probe.h"
 #include "store/hidden_states_file.h"
@@ -26,18 +27,11 @@ struct ProbeArgs {
   bool json = false;
 };
 
-std::string fixed(const ojson& v, int decimals = 2) {
-  if (!v.is_number()) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v.get<double>());
-  return buf;
-}
-
 // "0.71 [0.55, 0.86]", or why there is no AUROC.
 std::string auroc_cell(const ojson& fit) {
   if (!fit.contains("auroc")) return "- (" + fit.value("why", std::string("no fit")) + ")";
-  std::string cell = fixed(fit["auroc"]);
-  if (fit.contains("ci_low")) cell += " [" + fixed(fit["ci_low"]) + ", " + fixed(fit["ci_high"]) + "]";
+  std::string cell = json_number(fit["auroc"], 2);
+  if (fit.contains("ci_low")) cell += " [" + json_number(fit["ci_low"], 2) + ", " + json_number(fit["ci_high"], 2) + "]";
   return cell;
 }
 
@@ -51,7 +45,7 @@ void print_table(const ojson& result) {
     std::printf("%6s  %-28s  %-28s  %7s\n", "layer", "needs AUROC [95% CI]", "calls AUROC [95% CI]", "cosine");
     for (const ojson& l : g["layers"])
       std::printf("%6d  %-28s  %-28s  %7s\n", l["layer"].get<int>(), auroc_cell(l["needs"]).c_str(),
-                  auroc_cell(l["calls"]).c_str(), fixed(l["cosine"]).c_str());
+                  auroc_cell(l["calls"]).c_str(), json_number(l["cosine"], 2).c_str());
   }
   std::cout << "AUROC from " << result["folds"].get<int>() << "-fold out-of-fold scores (fewer folds where a class "
             << "is smaller); CIs resample episodes. With tens of episodes these are noise.\n";
