@@ -200,6 +200,16 @@ def _calls_in(completion: Any) -> list[str]:
             for c in (m.get("tool_calls") or [])]
 
 
+def _rollout_env(i: int, environments: list[AgentcoderEnv] | None, task: list[str] | None) -> AgentcoderEnv | None:
+    """The rollout's environment, or a fresh one reset to its task row
+    (reward functions called without environments); None without a task."""
+    env = environments[i] if environments else None
+    if env is None and task and task[i] is not None:
+        env = AgentcoderEnv()
+        env.reset(task=task[i])
+    return env
+
+
 def correctness_reward(completions: list[Any], environments: list[AgentcoderEnv] | None = None,
                        task: list[str] | None = None, **kwargs: Any) -> list[float | None]:
     """Our scorer's partial score in [0, 1] of each completion's final answer
@@ -215,13 +225,10 @@ def correctness_reward(completions: list[Any], environments: list[AgentcoderEnv]
     """
     rewards: list[float | None] = []
     for i, completion in enumerate(completions):
-        env = environments[i] if environments else None
+        env = _rollout_env(i, environments, task)
         if env is None:
-            if not task or task[i] is None:
-                rewards.append(None)
-                continue
-            env = AgentcoderEnv()
-            env.reset(task=task[i])
+            rewards.append(None)
+            continue
         rewards.append(float(env._score(_answer(env, completion))["score"]))
     return rewards
 
@@ -248,13 +255,10 @@ def decision_reward(completions: list[Any], environments: list[AgentcoderEnv] | 
     """
     rewards: list[float | None] = []
     for i, completion in enumerate(completions):
-        env = environments[i] if environments else None
+        env = _rollout_env(i, environments, task)
         if env is None:
-            if not task or task[i] is None:
-                rewards.append(None)
-                continue
-            env = AgentcoderEnv()
-            env.reset(task=task[i])
+            rewards.append(None)
+            continue
         s = env._score(_answer(env, completion))
         offered = set(TOOLS) | ({"final_answer"} if isinstance(env, AgentcoderAnswerEnv) else set())
         called = _calls_in(completion)

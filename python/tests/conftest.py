@@ -40,26 +40,19 @@ def write_tasks(path: pathlib.Path) -> None:
             }) + "\n")
 
 
-@pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory):
-    """{dir, results, summary, progress}: 2 tasks (--limit) x 1 format x 2 modes on the tiny model, scored."""
-    model = os.environ.get("AGENTCODER_TINY_MODEL")
-    if not model or not os.path.exists(model):
-        pytest.fail("AGENTCODER_TINY_MODEL (the build's tiny test model) is not set or missing; run through ctest")
-    root = tmp_path_factory.mktemp("run")
-    write_tasks(root / "tasks.jsonl")
-    (root / "tiny.toml").write_text(f"""
-name = "tiny"
+def tiny_config(name: str, root: pathlib.Path, models: str, modes: list[str]) -> str:
+    """A run config over root/tasks.jsonl (write_tasks) with the given
+    [[models]] entries and modes: one format, a few tokens a step."""
+    return f"""
+name = "{name}"
 seed = 5
 [data]
 tasks = "{root / 'tasks.jsonl'}"
 split = "test"
-[[models]]
-name = "tiny"
-path = "{model}"
+{models}
 [agent]
 formats = ["direct"]
-modes = ["free", "force_text"]
+modes = {json.dumps(modes)}
 tools = ["python"]
 prompts = "{SOURCE_DIR / 'experiments' / 'prompts'}"
 max_steps = 2
@@ -69,7 +62,19 @@ max_tokens_per_step = 8
 parallel = 3
 context_per_sequence = 1024
 threads = 2
-""")
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """{dir, results, summary, progress}: 2 tasks (--limit) x 1 format x 2 modes on the tiny model, scored."""
+    model = os.environ.get("AGENTCODER_TINY_MODEL")
+    if not model or not os.path.exists(model):
+        pytest.fail("AGENTCODER_TINY_MODEL (the build's tiny test model) is not set or missing; run through ctest")
+    root = tmp_path_factory.mktemp("run")
+    write_tasks(root / "tasks.jsonl")
+    (root / "tiny.toml").write_text(tiny_config("tiny", root, f'[[models]]\nname = "tiny"\npath = "{model}"',
+                                                ["free", "force_text"]))
     progress = []
     out = agentcoder.run_experiment(root / "tiny.toml", results_dir=root / "results", limit=2,
                                      progress=progress.append)

@@ -12,7 +12,7 @@ import nbformat
 
 import agentcoder
 
-from conftest import SOURCE_DIR, write_tasks
+from conftest import SOURCE_DIR, tiny_config, write_tasks
 
 NOTEBOOK = SOURCE_DIR / "notebooks" / "analysis.ipynb"
 
@@ -20,32 +20,9 @@ NOTEBOOK = SOURCE_DIR / "notebooks" / "analysis.ipynb"
 def two_variant_run(root: pathlib.Path) -> pathlib.Path:
     model, lora = os.environ["AGENTCODER_TINY_MODEL"], os.environ["AGENTCODER_TINY_LORA"]
     write_tasks(root / "tasks.jsonl")
-    (root / "two.toml").write_text(f"""
-name = "two"
-seed = 5
-[data]
-tasks = "{root / 'tasks.jsonl'}"
-split = "test"
-[[models]]
-name = "base"
-path = "{model}"
-[[models]]
-name = "other"
-path = "{model}"
-lora = ["{lora}:1.0"]
-[agent]
-formats = ["direct"]
-modes = ["free", "force_tool", "force_text"]
-tools = ["python"]
-prompts = "{SOURCE_DIR / 'experiments' / 'prompts'}"
-max_steps = 2
-max_tokens = 16
-max_tokens_per_step = 8
-[engine]
-parallel = 3
-context_per_sequence = 1024
-threads = 2
-""")
+    models = (f'[[models]]\nname = "base"\npath = "{model}"\n'
+              f'[[models]]\nname = "other"\npath = "{model}"\nlora = ["{lora}:1.0"]')
+    (root / "two.toml").write_text(tiny_config("two", root, models, ["free", "force_tool", "force_text"]))
     out = agentcoder.run_experiment(root / "two.toml", results_dir=root / "results", limit=2)
     agentcoder.score_run(out["results"])
     return pathlib.Path(out["results"])
