@@ -157,21 +157,16 @@ TEST_F(DefaultModelEpisodeTest, ForceToolRunsCodeOnMostTasks) {
       "What is the largest prime number below 100?"};
   // (call_opener in place of automatic measures the old JSON prefill: 0 of 8
   // ran code when this test was written.)
-  // Two at a time, on the fixture's two slots (greedy replies do not depend
-  // on what runs beside them: EpisodesAreTheSameOneAtATimeOrSixAtOnce).
   AgentOptions options;
   options.max_steps = 1;
   options.max_tokens = 192;
   options.max_tokens_per_step = 192;
   options.forced_call_form = ForcedCallForm::automatic;
   EpisodeRunner runner(*engine_, *chat_, *toolbox_, options);
-  std::vector<std::future<EpisodeTrace>> futures;
-  for (const auto& prompt : prompts)
-    futures.push_back(std::async(std::launch::async, [&, prompt] { return runner.run({"t", prompt}, format_, Mode::force_tool, 1); }));
   int fenced = 0;
-  for (size_t i = 0; i < prompts.size(); ++i) {
-    EpisodeTrace t = futures[i].get();
-    EXPECT_NE(t.stop_reason, StopReason::error) << prompts[i] << ": " << t.error;
+  for (const auto& prompt : prompts) {
+    EpisodeTrace t = runner.run({"t", prompt}, format_, Mode::force_tool, 1);
+    EXPECT_NE(t.stop_reason, StopReason::error) << prompt << ": " << t.error;
     if (!t.steps.empty() && !t.steps[0].tool_calls.empty() && t.steps[0].tool_calls[0].executed) ++fenced;
   }
   std::printf("force_tool ran code on %d of %zu tasks\n", fenced, prompts.size());
