@@ -34,7 +34,7 @@ def test_open_run_tables_and_dtypes(tiny_run):
     e = run.episodes
     assert len(e) == 4 and e["episode_key"].is_unique
     assert isinstance(e["mode"].dtype, pd.CategoricalDtype)
-    assert list(e["mode"].cat.categories) == ["free", "force_tool", "force_text"]
+    assert list(e["mode"].cat.categories) == ["free", "force_tool", "force_text", "no_tools", "distractor"]
     assert list(e["category"].cat.categories)[:2] == ["pure_reasoning", "execution_required"]
     assert isinstance(e["prompt_format"].dtype, pd.CategoricalDtype)
     assert str(e["started_at"].dtype).startswith("datetime64") and e["started_at"].notna().all()
