@@ -40,11 +40,11 @@ class DefaultModelEpisodeTest : public ::testing::Test {
     toolbox_ = std::make_unique<RegistryToolbox>(tools::make_registry(config, sandbox::make_sandbox({})));
     format_ = load_prompt_format(AGENTCODER_PROMPTS_DIR, "tool_description");
   }
-  EpisodeTrace run(const std::string& prompt, Mode mode, int max_tokens_per_step = 192) {
+  EpisodeTrace run(const std::string& prompt, Mode mode) {
     AgentOptions options;
     options.max_steps = 3;
-    options.max_tokens = 2 * max_tokens_per_step;
-    options.max_tokens_per_step = max_tokens_per_step;
+    options.max_tokens = 384;
+    options.max_tokens_per_step = 192;
     EpisodeRunner runner(*engine_, *chat_, *toolbox_, options);
     return runner.run({"t", prompt}, format_, mode, 1);
   }
@@ -105,9 +105,7 @@ TEST_F(DefaultModelEpisodeTest, EpisodesAreTheSameOneAtATimeOrSixAtOnce) {
     std::vector<std::future<EpisodeTrace>> futures;
     std::vector<EpisodeTrace> traces;
     for (const auto& [prompt, mode] : episodes) {
-      // 96 tokens a step is enough for a call and its answer, and keeps the
-      // one-slot pass (the test's cost) short.
-      futures.push_back(std::async(std::launch::async, [&, prompt = prompt, mode = mode] { return run(prompt, mode, 96); }));
+      futures.push_back(std::async(std::launch::async, [&, prompt = prompt, mode = mode] { return run(prompt, mode); }));
       if (parallel == 1) traces.push_back(futures.back().get());
     }
     if (parallel > 1)
@@ -157,14 +155,14 @@ TEST_F(DefaultModelEpisodeTest, ForceToolRunsCodeOnMostTasks) {
       "What is the largest prime number below 100?"};
   // (call_opener in place of automatic measures the old JSON prefill: 0 of 8
   // ran code when this test was written.)
-  AgentOptions options;
-  options.max_steps = 1;
-  options.max_tokens = 192;
-  options.max_tokens_per_step = 192;
-  options.forced_call_form = ForcedCallForm::automatic;
-  EpisodeRunner runner(*engine_, *chat_, *toolbox_, options);
   int fenced = 0;
   for (const auto& prompt : prompts) {
+    AgentOptions options;
+    options.max_steps = 1;
+    options.max_tokens = 192;
+    options.max_tokens_per_step = 192;
+    options.forced_call_form = ForcedCallForm::automatic;
+    EpisodeRunner runner(*engine_, *chat_, *toolbox_, options);
     EpisodeTrace t = runner.run({"t", prompt}, format_, Mode::force_tool, 1);
     EXPECT_NE(t.stop_reason, StopReason::error) << prompt << ": " << t.error;
     if (!t.steps.empty() && !t.steps[0].tool_calls.empty() && t.steps[0].tool_calls[0].executed) ++fenced;
