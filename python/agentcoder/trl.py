@@ -200,14 +200,19 @@ def _calls_in(completion: Any) -> list[str]:
             for c in (m.get("tool_calls") or [])]
 
 
-def _rollout_env(i: int, environments: list[AgentcoderEnv] | None, task: list[str] | None) -> AgentcoderEnv | None:
-    """The rollout's environment, or a fresh one reset to its task row
-    (reward functions called without environments); None without a task."""
-    env = environments[i] if environments else None
-    if env is None and task and task[i] is not None:
-        env = AgentcoderEnv()
-        env.reset(task=task[i])
-    return env
+def _per_rollout(completions: list[Any], environments: list[AgentcoderEnv] | None, task: list[str] | None,
+                 reward: Any) -> list[float | None]:
+    """reward(i, env, completion) for each rollout, its env the rollout's
+    environment or a fresh one reset to its task row (reward functions called
+    without environments); None (TRL: abstain) for a row without a task."""
+    rewards: list[float | None] = []
+    for i, completion in enumerate(completions):
+        env = environments[i] if environments else None
+        if env is None and task and task[i] is not None:
+            env = AgentcoderEnv()
+            env.reset(task=task[i])
+        rewards.append(None if env is None else reward(i, env, completion))
+    return rewards
 
 
 def correctness_reward(completions: list[Any], environments: list[AgentcoderEnv] | None = None,
@@ -223,14 +228,8 @@ def correctness_reward(completions: list[Any], environments: list[AgentcoderEnv]
     learns whatever tool use pays off in answers. Returns None (TRL:
     abstain) for a row without a task.
     """
-    rewards: list[float | None] = []
-    for i, completion in enumerate(completions):
-        env = _rollout_env(i, environments, task)
-        if env is None:
-            rewards.append(None)
-            continue
-        rewards.append(float(env._score(_answer(env, completion))["score"]))
-    return rewards
+    return _per_rollout(completions, environments, task,
+                        lambda i, env, completion: float(env._score(_answer(env, completion))["score"]))
 
 
 def decision_reward(completions: list[Any], environments: list[AgentcoderEnv] | None = None,
@@ -253,23 +252,19 @@ def decision_reward(completions: list[Any], environments: list[AgentcoderEnv] | 
     malformed-call term of ``default_reward`` is not here: TRL does not
     pass a call that failed to parse to the environment.
     """
-    rewards: list[float | None] = []
-    for i, completion in enumerate(completions):
-        env = _rollout_env(i, environments, task)
-        if env is None:
-            rewards.append(None)
-            continue
+    def reward(i: int, env: AgentcoderEnv, completion: Any) -> float:
         s = env._score(_answer(env, completion))
         offered = set(TOOLS) | ({"final_answer"} if isinstance(env, AgentcoderAnswerEnv) else set())
         called = _calls_in(completion)
-        reward = float(s["score"])
+        r = float(s["score"])
         if any(name not in offered for name in called):
-            reward -= 0.25
+            r -= 0.25
         necessary = tool_necessary[i] if tool_necessary else None
         if s["correct"] is True and necessary is False and (env.calls or any(n in TOOLS for n in called)):
-            reward -= 0.1
-        rewards.append(reward)
-    return rewards
+            r -= 0.1
+        return r
+
+    return _per_rollout(completions, environments, task, reward)
 
 
 def build_dataset(tasks: str, split: str | None = None, system_prompt: str | None = None,
