@@ -8,6 +8,7 @@
 
 #include "agent/episode_runner.h"
 #include "training/columns.h"
+#include "training/conversation.h"
 #include "utils/clock.h"
 #include "utils/vocabulary.h"
 
@@ -180,8 +181,7 @@ ojson sample_of(const TrainingSet& set, const TrainingEpisode& t, int epoch, con
 
   EpisodeClock clock;
   clock.start_ms = parse_utc_ms(r.started_at).value_or(parse_utc_ms(set.run.created_at).value_or(0));
-  ojson messages = ojson::array({{{"role", "system"}, {"content", set.context.system_prompts.at(e.prompt_format)}},
-                                 {{"role", "user"}, {"content", prompt}}});
+  ojson messages = prompt_messages(set.context.system_prompts.at(e.prompt_format), prompt);
   ojson events = ojson::array();
   ojson output = {{"model", model}, {"choices", ojson::array()}};
   for (size_t i = 0; i < r.steps.size(); ++i) {
