@@ -438,18 +438,19 @@ ojson regret_json(const Arm& arm) {
     ++tasks;
     free_sum += *t.free;
     best_sum += std::max(*t.force_tool, *t.force_text);
-    if (*t.force_tool > *t.force_text) {
-      ++tool;
-      ++decided;
-      agree += t.label_tool;
-    } else if (*t.force_text > *t.force_tool) {
-      ++text;
-      ++decided;
-      agree += !t.label_tool;
-    } else if (*t.force_tool > 0) {
-      ++either;
-    } else {
-      ++neither;
+    switch (best_choice(*t.force_tool, *t.force_text)) {
+      case BestChoice::tool:
+        ++tool;
+        ++decided;
+        agree += t.label_tool;
+        break;
+      case BestChoice::text:
+        ++text;
+        ++decided;
+        agree += !t.label_tool;
+        break;
+      case BestChoice::either: ++either; break;
+      case BestChoice::neither: ++neither; break;
     }
   }
   std::optional<double> free_acc = ratio(free_sum, static_cast<double>(tasks));

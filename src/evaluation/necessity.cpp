@@ -5,6 +5,20 @@
 #include <tuple>
 
 namespace agentcoder::evaluation {
+
+const char* to_string(BestChoice choice) {
+  switch (choice) {
+    case BestChoice::tool: return "tool";
+    case BestChoice::text: return "text";
+    case BestChoice::either: return "either";
+    case BestChoice::neither: return "neither";
+  }
+  return "?";
+}
+
+BestChoice best_choice(double tool, double text) {
+  return tool > text ? BestChoice::tool : text > tool ? BestChoice::text : tool > 0 ? BestChoice::either : BestChoice::neither;
+}
 namespace {
 
 using ojson = nlohmann::ordered_json;

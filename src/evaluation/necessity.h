@@ -40,6 +40,14 @@ namespace agentcoder::evaluation {
 
 inline constexpr double kDefaultNecessityThreshold = 1.0;
 
+// A task's empirical best choice for one arm, from force_tool's and
+// force_text's solved shares: the mode that solved it more often; either
+// when they tie above 0; neither when both are 0. Regret, the training
+// exports and the sample flips all classify by it.
+enum class BestChoice { tool, text, either, neither };
+const char* to_string(BestChoice choice);
+BestChoice best_choice(double force_tool_share, double force_text_share);
+
 struct SolvedTally {
   int64_t solved = 0, judged = 0;  // episodes correct / episodes with a correctness
   std::optional<double> share() const;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "data/rng.h"
+#include "evaluation/necessity.h"
 #include "evaluation/stats.h"
 
 namespace agentcoder::evaluation {
@@ -157,7 +158,7 @@ ojson sample_flips_json(const std::vector<Condition>& conditions) {
       for (const auto& [sample, p] : samples) {
         if (!p.first || !p.second) continue;
         ++pairs;
-        choices.insert(*p.first && *p.second ? "either" : *p.first ? "tool" : *p.second ? "text" : "neither");
+        choices.insert(to_string(best_choice(*p.first ? 1.0 : 0.0, *p.second ? 1.0 : 0.0)));
       }
       if (pairs < 2) continue;
       ++counted;

@@ -10,15 +10,6 @@
 
 namespace agentcoder::training {
 
-const char* to_string(BestChoice choice) {
-  switch (choice) {
-    case BestChoice::tool: return "tool";
-    case BestChoice::text: return "text";
-    case BestChoice::either: return "either";
-    case BestChoice::neither: return "neither";
-  }
-  return "?";
-}
 
 std::string group_id(const evaluation::ScoredEpisode& e) {
   return e.variant + "/" + e.prompt_format + "/" + e.task_id;
@@ -63,11 +54,7 @@ void compute_best_choices(TrainingSet& set) {
   for (evaluation::TaskNecessity& n : evaluation::task_necessity(scored, set.necessity_threshold)) {
     const std::string group = n.variant + "/" + n.prompt_format + "/" + n.task_id;  // group_id()
     std::optional<double> tool = n.force_tool.share(), text = n.force_text.share();
-    if (tool && text) {
-      const double a = *tool, b = *text;
-      set.best_choices[group] =
-          a > b ? BestChoice::tool : b > a ? BestChoice::text : a > 0 ? BestChoice::either : BestChoice::neither;
-    }
+    if (tool && text) set.best_choices[group] = evaluation::best_choice(*tool, *text);
     set.necessity[group] = std::move(n);
   }
 }

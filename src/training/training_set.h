@@ -65,8 +65,7 @@ struct PromptContext {
 };
 
 // The empirical best choice of one variant, format and task.
-enum class BestChoice { tool, text, either, neither };
-const char* to_string(BestChoice choice);
+using evaluation::BestChoice;  // evaluation/necessity.h
 
 struct TrainingSet {
   store::StoredRun run;
