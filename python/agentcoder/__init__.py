@@ -14,7 +14,15 @@ Bad input raises ValueError with the one-line message the CLI prints; a
 missing file FileNotFoundError.
 """
 
-from ._agentcoder import (
+import os
+
+# llama.cpp's OpenMP threads spin while idle unless told otherwise, and
+# libgomp reads this when it loads, with the extension below (the reason and
+# figures: src/models/llama_runtime.h, kOpenMpWaitPolicy). A value already
+# set is kept.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+from ._agentcoder import (  # noqa: E402
     Sandbox,
     SandboxResult,
     Tools,

@@ -26,6 +26,10 @@ std::filesystem::path module_dir() {
 
 }  // namespace
 
+// Tells llama_runtime.cpp's start-up hook that this process is python, which
+// must not be re-executed (the package sets OMP_WAIT_POLICY itself).
+extern "C" const bool agentcoder_python_module = true;
+
 NB_MODULE(_agentcoder, m) {
   m.doc() = "AgentCoder's C++ harness (sandbox, tools, parser, scorer, store, runner) for Python";
 

@@ -1,8 +1,14 @@
 #include "models/llama_runtime.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "build-info.h"
 #include "ggml-backend.h"
@@ -13,6 +19,35 @@ namespace {
 
 void log_callback(ggml_log_level level, const char* text, void* verbose) {
   if (verbose != nullptr || level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
+}
+
+}  // namespace
+
+// Defined (true) only by the Python extension (python/src/module.cpp): a
+// process that is python must never be re-executed.
+extern "C" {
+__attribute__((weak)) extern const bool agentcoder_python_module;
+}
+
+namespace {
+
+// Passive OpenMP threads (kOpenMpWaitPolicy in llama_runtime.h says why).
+// libgomp reads OMP_WAIT_POLICY in its own constructor, which runs before any
+// of this executable's, so setting it here only takes effect in a fresh
+// image: the executable re-executes itself once with it set. A value the
+// user set is kept. Priority 102: after the sandbox launcher's hook (101),
+// which takes over a re-executed launcher and never returns.
+__attribute__((constructor(102))) void reexec_with_passive_openmp() {
+  if (&agentcoder_python_module != nullptr || std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (cmdline.empty()) return;
+  std::vector<char*> argv;
+  for (size_t at = 0; at < cmdline.size(); at = cmdline.find('\0', at) + 1) argv.push_back(&cmdline[at]);
+  argv.push_back(nullptr);
+  setenv("OMP_WAIT_POLICY", kOpenMpWaitPolicy, 1);
+  execv("/proc/self/exe", argv.data());
+  // Not re-executed (no /proc): run on with llama.cpp's spinning threads.
 }
 
 }  // namespace

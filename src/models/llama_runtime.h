@@ -10,6 +10,18 @@
 
 namespace agentcoder::models {
 
+// llama.cpp's CPU backend runs its threads through OpenMP, whose idle
+// threads spin by default (libgomp: about 300,000 pause instructions before
+// they sleep). An engine is idle between decodes whenever its sequences wait
+// for tools, and with anything else on the machine (a second run, a build,
+// the sandboxed snippets themselves) the spinning threads take the cores the
+// work needs: 36 tiny-model episodes took 38.5 s with spinning threads and
+// 4.9 s with passive ones beside a loaded machine. So every executable that
+// links this file runs with OMP_WAIT_POLICY=passive unless the user set it
+// (llama_runtime.cpp re-executes it once at start), and the Python package
+// sets it before it loads its extension.
+inline constexpr const char* kOpenMpWaitPolicy = "passive";
+
 // Safe to call from any thread, any number of times.
 void ensure_llama_backend();
 
