@@ -15,6 +15,19 @@ def test_the_issue_one_liner_prints_42():
     assert out.stdout.strip() == "42"
 
 
+def test_import_makes_openmp_threads_passive_unless_chosen():
+    # llama.cpp's OpenMP threads read this when the extension loads (src/models/llama_runtime.h).
+    import os
+    code = "import os, agentcoder; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    unset = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert unset.returncode == 0, unset.stderr
+    assert unset.stdout.strip() == "passive"
+    chosen = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_WAIT_POLICY": "active"},
+                            capture_output=True, text=True, timeout=120)
+    assert chosen.stdout.strip() == "active", chosen.stderr
+
+
 def test_result_has_the_cli_json_fields(sandbox):
     r = sandbox.run("import sys; print(input()); sys.stderr.write('e'); sys.exit(3)", stdin="hello")
     assert r.exit_code == 3 and r.stdout == "hello\n" and r.stderr == "e"
