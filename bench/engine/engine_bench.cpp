@@ -24,8 +24,11 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "models/engine.h"
 #include "models/model.h"
+#include "utils/errors.h"
 #include "utils/paths.h"
 
 using namespace agentcoder::models;
@@ -141,18 +144,7 @@ void prefix_sharing(const Model& model, int threads) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::string model_path = agentcoder::default_model_path();
-  int reps = 3, threads = 2, pp = 128, tg = 128;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--reps" && i + 1 < argc) reps = std::stoi(argv[++i]);
-    else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
-    else if (a == "--pp" && i + 1 < argc) pp = std::stoi(argv[++i]);
-    else if (a == "--tg" && i + 1 < argc) tg = std::stoi(argv[++i]);
-    else if (a == "--gpu-layers" && i + 1 < argc) gpu_layers = std::stoi(argv[++i]);
-    else model_path = a;
-  }
+int run(const std::string& model_path, int reps, int threads, int pp, int tg) {
   Model model({model_path, gpu_layers});
   std::printf("model %s, %d threads, prompt %d, generate %d, %d reps (medians)\n", model_path.c_str(), threads, pp, tg,
               reps);
@@ -176,4 +168,29 @@ int main(int argc, char** argv) {
   std::printf("target: ours/theirs >= 0.9 on every row -> %s\n", met ? "met" : "NOT met");
   prefix_sharing(model, threads);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a pipe or file
+  CLI::App app{"engine_bench: our engine's generation throughput against llama-batched-bench"};
+  std::string model_path = agentcoder::default_model_path();
+  int reps = 3, threads = 2, pp = 128, tg = 128;
+  app.add_option("model", model_path, "GGUF model (default: the default model)");
+  app.add_option("--reps", reps, "repetitions (medians)")->check(CLI::Range(1, 100));
+  app.add_option("--threads", threads, "threads")->check(CLI::Range(1, 1024));
+  app.add_option("--pp", pp, "prompt tokens per sequence")->check(CLI::Range(1, 8192));
+  app.add_option("--tg", tg, "generated tokens per sequence")->check(CLI::Range(2, 8192));
+  app.add_option("--gpu-layers", gpu_layers, "layers on the GPU")->check(CLI::Range(0, 1000));
+  try {
+    app.parse(argc, argv);
+    return run(model_path, reps, threads, pp, tg);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "engine_bench: %s\n", e.what());
+    return 2;
+  } catch (const agentcoder::InputError& e) {
+    std::fprintf(stderr, "engine_bench: %s\n", e.what());
+    return 2;
+  }
 }

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <CLI/CLI.hpp>
+
 #include "agent/episode_runner.h"
 #include "agent/registry_toolbox.h"
 #include "data/family.h"
@@ -17,6 +19,7 @@
 #include "data/task_file.h"
 #include "models/model.h"
 #include "tools/tool_config.h"
+#include "utils/errors.h"
 #include "utils/paths.h"
 
 using namespace agentcoder;
@@ -61,15 +64,7 @@ Row measure(const models::Model& model, agent::Toolbox& tools, const agent::Prom
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::string model_path = default_model_path(), tasks_path;
-  int threads = 2;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--tasks" && i + 1 < argc) tasks_path = argv[++i];
-    else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
-    else model_path = a;
-  }
+int run(const std::string& model_path, const std::string& tasks_path, int threads) {
   auto sandbox = std::shared_ptr<sandbox::Sandbox>(sandbox::make_sandbox());
   std::vector<data::Task> tasks;
   if (!tasks_path.empty()) {
@@ -102,4 +97,26 @@ int main(int argc, char** argv) {
   std::printf("\nparallel 8 without the shared prefix: %.1f prompt tokens evaluated per episode\n",
               unshared.prompt_tokens_per_episode);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a pipe or file
+  CLI::App app{"episodes_bench: agent episodes per second at parallelism 1, 8 and 16"};
+  std::string model_path = default_model_path(), tasks_path;
+  int threads = 2;
+  app.add_option("model", model_path, "GGUF model (default: the default model)");
+  app.add_option("--tasks", tasks_path, "task file (default: 64 generated tasks)");
+  app.add_option("--threads", threads, "threads")->check(CLI::Range(1, 1024));
+  try {
+    app.parse(argc, argv);
+    return run(model_path, tasks_path, threads);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "episodes_bench: %s\n", e.what());
+    return 2;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "episodes_bench: %s\n", e.what());
+    return 2;
+  }
 }
