@@ -386,8 +386,8 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
 
 // ---- Per arm: the three modes of one (variant, prompt_format) ----
 
-// One task of an arm seen under every mode. A mode's correctness is the mean
-// over its episodes with a correctness (0 or 1 without repeats).
+// One task of an arm seen under every mode. A mode's correctness is its
+// solved share (necessity.h task_tallies(): 0 or 1 without repeats).
 struct TaskModes {
   std::optional<double> free, force_tool, force_text;
   bool label_tool = false;
@@ -399,30 +399,25 @@ struct Arm {
   std::map<std::string, TaskModes> tasks;  // by task_id
 };
 
-std::vector<Arm> group_arms(const std::vector<Condition>& conditions) {
+std::vector<Arm> group_arms(const std::vector<ScoredEpisode>& episodes, const std::vector<Condition>& conditions) {
+  std::map<std::tuple<std::string, std::string, std::string>, TaskTallies> tallies;
+  for (TaskTallies& t : task_tallies(episodes)) tallies[{t.variant, t.prompt_format, t.task_id}] = std::move(t);
   std::vector<Arm> arms;
   for (const Condition& c : conditions) {
     if (arms.empty() || arms.back().variant != c.variant || arms.back().prompt_format != c.prompt_format)
       arms.push_back(Arm{c.variant, c.prompt_format, {}});
     Arm& arm = arms.back();
-    std::map<std::string, std::pair<double, double>> sums;  // task -> (correct, with correctness)
     for (const ScoredEpisode* e : c.episodes) {
       TaskModes& t = arm.tasks[e->task_id];
       if (labelled(*e)) t.label_tool = label_says_tool(*e);
       // A probe that failed to produce a number (NaN) would break the sort
       // behind the AUROC; it is left out like a missing one.
       if (c.mode == Mode::free && e->p_tool && std::isfinite(*e->p_tool)) t.free_p_tool.push_back(*e->p_tool);
-      if (has_correctness(*e)) {
-        sums[e->task_id].first += *e->correct ? 1 : 0;
-        sums[e->task_id].second += 1;
-      }
-    }
-    for (const auto& [task, s] : sums) {
-      TaskModes& t = arm.tasks[task];
-      double mean = s.first / s.second;
-      if (c.mode == Mode::free) t.free = mean;
-      if (c.mode == Mode::force_tool) t.force_tool = mean;
-      if (c.mode == Mode::force_text) t.force_text = mean;
+      auto it = tallies.find({c.variant, c.prompt_format, e->task_id});
+      if (it == tallies.end()) continue;  // a mode task_tallies() does not count (no_tools, distractor)
+      if (c.mode == Mode::free) t.free = it->second.free.share();
+      if (c.mode == Mode::force_tool) t.force_tool = it->second.force_tool.share();
+      if (c.mode == Mode::force_text) t.force_text = it->second.force_text.share();
     }
   }
   return arms;
@@ -653,7 +648,7 @@ nlohmann::ordered_json compute_metrics(const std::vector<ScoredEpisode>& episode
   out["variants"] = variants_json(episodes, options.variant_resources);
   out["regret"] = ojson::array();
   out["calibration"] = ojson::array();
-  for (const Arm& arm : group_arms(conditions)) {
+  for (const Arm& arm : group_arms(episodes, conditions)) {
     out["regret"].push_back(regret_json(arm));
     out["calibration"].push_back(calibration_json(arm));
   }

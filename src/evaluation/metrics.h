@@ -53,8 +53,8 @@
 //   failure; loops and give-ups count episodes. wrong_result needs at least
 //   one call.
 // - fabrication looks at scored episodes without an executed call.
-// - regret / calibration: with repeats, a mode's correctness on a task is the
-//   mean over its episodes; best choice "tool" when force_tool > force_text,
+// - regret / calibration: a mode's correctness on a task is its solved share
+//   (necessity.h task_tallies(), the count necessity reads too); best choice "tool" when force_tool > force_text,
 //   "either" when equal and > 0. Calibration takes every free episode's
 //   p_tool (scored or not) on tasks where the two forced modes differ.
 // - necessity / boundaries (issue 17): necessity.h (per-model necessity and

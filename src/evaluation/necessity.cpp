@@ -46,23 +46,42 @@ std::optional<double> SolvedTally::share() const {
   return static_cast<double>(solved) / static_cast<double>(judged);
 }
 
-std::vector<TaskNecessity> task_necessity(const std::vector<ScoredEpisode>& episodes, double threshold) {
-  if (!(threshold > 0 && threshold <= 1)) throw std::invalid_argument("necessity threshold must be in (0, 1]");
-  std::map<std::tuple<std::string, std::string, std::string>, TaskNecessity> tasks;
+std::vector<TaskTallies> task_tallies(const std::vector<ScoredEpisode>& episodes) {
+  std::map<std::tuple<std::string, std::string, std::string>, TaskTallies> tasks;
   for (const ScoredEpisode& e : episodes) {
-    if (e.mode != Mode::force_text && e.mode != Mode::force_tool) continue;
-    TaskNecessity& t = tasks[{e.variant, e.prompt_format, e.task_id}];
+    if (e.mode != Mode::free && e.mode != Mode::force_tool && e.mode != Mode::force_text) continue;
+    TaskTallies& t = tasks[{e.variant, e.prompt_format, e.task_id}];
     t.variant = e.variant;
     t.prompt_format = e.prompt_format;
     t.task_id = e.task_id;
-    if (!e.optimal_tool.empty()) t.label_says_tool = e.optimal_tool != "none";
+    SolvedTally& tally = e.mode == Mode::free ? t.free : e.mode == Mode::force_tool ? t.force_tool : t.force_text;
+    tally.episodes += 1;
     if (!e.scored || !e.correct) continue;
-    SolvedTally& tally = e.mode == Mode::force_text ? t.force_text : t.force_tool;
     tally.solved += *e.correct ? 1 : 0;
     tally.judged += 1;
   }
+  std::vector<TaskTallies> out;
+  for (auto& [key, t] : tasks) out.push_back(std::move(t));
+  return out;
+}
+
+std::vector<TaskNecessity> task_necessity(const std::vector<ScoredEpisode>& episodes, double threshold) {
+  if (!(threshold > 0 && threshold <= 1)) throw std::invalid_argument("necessity threshold must be in (0, 1]");
+  std::map<std::tuple<std::string, std::string, std::string>, std::optional<bool>> labels;
+  for (const ScoredEpisode& e : episodes)
+    if ((e.mode == Mode::force_text || e.mode == Mode::force_tool) && !e.optimal_tool.empty())
+      labels[{e.variant, e.prompt_format, e.task_id}] = e.optimal_tool != "none";
   std::vector<TaskNecessity> out;
-  for (auto& [key, t] : tasks) {
+  for (const TaskTallies& tallies : task_tallies(episodes)) {
+    if (tallies.force_text.episodes == 0 && tallies.force_tool.episodes == 0) continue;
+    TaskNecessity t;
+    t.variant = tallies.variant;
+    t.prompt_format = tallies.prompt_format;
+    t.task_id = tallies.task_id;
+    t.force_text = tallies.force_text;
+    t.force_tool = tallies.force_tool;
+    auto label = labels.find({t.variant, t.prompt_format, t.task_id});
+    if (label != labels.end()) t.label_says_tool = label->second;
     std::optional<double> text = t.force_text.share(), tool = t.force_tool.share();
     if (text) t.necessary = *text < threshold;
     if (text && tool) t.benefits = *tool > *text;

@@ -50,8 +50,22 @@ BestChoice best_choice(double force_tool_share, double force_text_share);
 
 struct SolvedTally {
   int64_t solved = 0, judged = 0;  // episodes correct / episodes with a correctness
+  int64_t episodes = 0;            // all of the mode's episodes on the task, judged or not
   std::optional<double> share() const;
 };
+
+// How often each mode solved one task of one arm (variant, prompt format):
+// the one count that necessity, the best choice, regret and calibration
+// read. A mode's share is over its episodes with a correctness (one greedy
+// episode, or K samples).
+struct TaskTallies {
+  std::string variant, prompt_format, task_id;
+  SolvedTally free, force_tool, force_text;
+};
+
+// One row per (variant, prompt format, task) with an episode in free,
+// force_tool or force_text, sorted by those three.
+std::vector<TaskTallies> task_tallies(const std::vector<ScoredEpisode>& episodes);
 
 struct TaskNecessity {
   std::string variant, prompt_format, task_id;

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <tuple>
@@ -56,6 +57,10 @@ std::vector<ProbeExample> probe_examples(const std::vector<ScoredEpisode>& episo
     x.calls = e.first_decision != ReplyKind::text;
     out.push_back(std::move(x));
   }
+  // By identity, not by the order the store happened to hold them: the
+  // folds and resamples follow this order, so a run merged from shards, or
+  // run at another parallelism, gets the same probe.
+  std::sort(out.begin(), out.end(), [](const ProbeExample& a, const ProbeExample& b) { return a.key_id < b.key_id; });
   return out;
 }
 

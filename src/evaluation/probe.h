@@ -34,7 +34,8 @@ struct ProbeExample {
 };
 
 // The free episodes of `episodes` that have a row in `hidden` (the last
-// row of an id), in episode order; "needs the tool" is task_necessity()'s
+// row of an id), ordered by episode id (not by the episodes' order, which
+// the store's insertion order sets: the folds follow this order); "needs the tool" is task_necessity()'s
 // `necessary` at `necessity_threshold` (evaluation/necessity.h).
 std::vector<ProbeExample> probe_examples(const std::vector<ScoredEpisode>& episodes, const store::HiddenStates& hidden,
                                          double necessity_threshold = kDefaultNecessityThreshold);

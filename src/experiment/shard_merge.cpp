@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiment/shard.h"
+#include "store/hidden_states_file.h"
 #include "store/results_path.h"
 #include "store/results_store.h"
 #include "utils/errors.h"
@@ -129,6 +130,47 @@ void add(store::VariantResources& sum, const store::VariantResources& r) {
   if (r.gpu_bytes) sum.gpu_bytes = std::max(sum.gpu_bytes.value_or(0), *r.gpu_bytes);
 }
 
+// A shard's hidden_states.bin (the runner writes it beside the shard's
+// results file under this name), nullopt when it kept none.
+std::optional<store::HiddenStates> shard_hidden_states(const Shard& s) {
+  const fs::path file = fs::path(s.dir) / store::kHiddenStatesFile;
+  if (!fs::exists(file)) return std::nullopt;
+  return store::read_hidden_states(file.string());
+}
+
+std::string describe(const store::HiddenStatesHeader& h) {
+  std::string layers;
+  for (int layer : h.layers) layers += (layers.empty() ? "" : ", ") + std::to_string(layer);
+  return "layers [" + layers + "], " + store::to_string(h.dtype);
+}
+
+// Every shard's hidden states, or none's: all shards ran one config, so a
+// shard without the file, or with other layers or another dtype, is not
+// part of this run's set.
+std::vector<store::HiddenStates> check_hidden_states(const std::vector<Shard>& shards) {
+  std::vector<std::optional<store::HiddenStates>> found;
+  size_t with = shards.size();
+  for (size_t k = 0; k < shards.size(); ++k) {
+    found.push_back(shard_hidden_states(shards[k]));
+    if (found.back() && with == shards.size()) with = k;
+  }
+  if (with == shards.size()) return {};
+  const store::HiddenStatesHeader first = found[with]->header;  // a copy: the rows move out below
+  const std::string first_name = "shard " + std::to_string(shards[with].spec.index);
+  std::vector<store::HiddenStates> out;
+  for (size_t k = 0; k < shards.size(); ++k) {
+    if (!found[k])
+      throw InputError(shards[k].dir + ": no " + store::kHiddenStatesFile + ", but " + first_name +
+                       " kept hidden states; every shard must run with the same [probe] hidden_layers");
+    const store::HiddenStatesHeader& h = found[k]->header;
+    if (h.layers != first.layers || h.dtype != first.dtype)
+      throw InputError(shards[k].dir + ": hidden states of " + describe(h) + ", " + first_name + "'s are of " +
+                       describe(first) + "; every shard must run with the same [probe] hidden_layers and dtype");
+    out.push_back(std::move(*found[k]));
+  }
+  return out;
+}
+
 }  // namespace
 
 MergeSummary merge_shards(const std::vector<std::string>& inputs, std::string out) {
@@ -153,6 +195,11 @@ MergeSummary merge_shards(const std::vector<std::string>& inputs, std::string ou
       if (!stored.count(key)) throw InputError(s.dir + ": incomplete (episode " + key + " is not stored)");
     runs.push_back(*run);
   }
+  const std::vector<store::HiddenStates> hidden = check_hidden_states(shards);
+  // Beside `out`, where readers look for it (store::hidden_states_path()).
+  const std::string hidden_out = (fs::path(out).parent_path() / store::kHiddenStatesFile).string();
+  if (!hidden.empty() && fs::exists(hidden_out))
+    throw InputError(hidden_out + ": exists; remove it to merge again");
 
   const std::string partial = out + ".partial";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(partial + suffix);
@@ -163,6 +210,10 @@ MergeSummary merge_shards(const std::vector<std::string>& inputs, std::string ou
     nlohmann::json manifest = base.manifest;
     if (manifest.is_object()) manifest.erase("variant_resources");  // summed below
     manifest["shards"] = {{"count", shards.size()}, {"build", shards[0].marker.build}};
+    if (!hidden.empty())  // as plan() references an unsharded run's file
+      manifest["hidden_states"] = {{"file", store::kHiddenStatesFile},
+                                   {"layers", hidden[0].header.layers},
+                                   {"dtype", store::to_string(hidden[0].header.dtype)}};
     base.manifest = manifest;
     store::RunSession begun = merged.begin_run(base);
     std::map<std::string, store::VariantResources> resources;
@@ -201,6 +252,23 @@ MergeSummary merge_shards(const std::vector<std::string>& inputs, std::string ou
                "RSS and GPU bytes of one shard";
       merged.put_variant_resources(begun, r);
     }
+  }
+  if (!hidden.empty()) {
+    // Each shard's rows of its own episodes; the file before the results
+    // that reference it, so a crash in between leaves no dangling reference.
+    const std::string hidden_partial = hidden_out + ".partial";
+    fs::remove(hidden_partial);
+    {
+      store::HiddenStatesWriter writer(hidden_partial, hidden[0].header);
+      for (size_t k = 0; k < shards.size(); ++k) {
+        const std::set<std::string> keys(shards[k].marker.keys.begin(), shards[k].marker.keys.end());
+        std::map<std::string, const store::HiddenRow*> rows;  // the last row of an id, as readers take it
+        for (const store::HiddenRow& row : hidden[k].rows)
+          if (keys.count(row.episode_id)) rows[row.episode_id] = &row;
+        for (const auto& [id, row] : rows) writer.append(id, row->values);
+      }
+    }
+    fs::rename(hidden_partial, hidden_out);
   }
   fs::rename(partial, out);
   return summary;

@@ -8,13 +8,19 @@
 // plan and build (agentcoder commit and tree state, llama.cpp commit), no
 // episode is in two shards, and together they hold the whole plan. Any
 // failure is an InputError naming the shard (or file) and what is wrong.
+// Hidden states ([probe] hidden_layers, store/hidden_states_file.h): every
+// shard has its hidden_states.bin, with the same layers and dtype, or none
+// has one.
 //
 // Then it writes `out` (refused if it exists) through a temporary file
 // renamed at the end: the run as the first shard began it, one session per
 // shard (that shard's manifest, with "merged_from"), each shard's episodes
 // with steps and tool calls, the tasks as posed, any scores, and per variant
 // the resources summed over the shards (tokens, episodes, wall time; the
-// largest peak RSS and GPU bytes).
+// largest peak RSS and GPU bytes). With hidden states, also one
+// hidden_states.bin beside `out` (refused if it exists), each shard's rows of
+// its own episodes, referenced from the merged manifest as plan() references
+// an unsharded run's.
 #pragma once
 
 #include <string>

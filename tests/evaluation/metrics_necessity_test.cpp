@@ -89,6 +89,53 @@ TEST(Necessity, PerTaskByDefinition) {
   EXPECT_THROW(task_necessity(fixture(), 1.5), std::invalid_argument);
 }
 
+// The one count of how often each mode solved a task: every mode's episodes,
+// judged or not, in the row of its arm and task; E (free only) has a row.
+TEST(Necessity, TalliesCountEachModesSolvedEpisodes) {
+  std::vector<ScoredEpisode> episodes = fixture();
+  episodes.push_back(episode("C", Mode::force_tool, 2, ReplyKind::tool_call, std::nullopt));  // not judged
+  episodes.push_back(episode("C", Mode::no_tools, 0, ReplyKind::text, true));                // not a counted mode
+  std::vector<TaskTallies> t = task_tallies(episodes);
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t[0].task_id, "A");
+  EXPECT_EQ(t[4].task_id, "E");
+  auto expect = [](const SolvedTally& tally, int64_t solved, int64_t judged, int64_t n, const char* what) {
+    EXPECT_EQ(tally.solved, solved) << what;
+    EXPECT_EQ(tally.judged, judged) << what;
+    EXPECT_EQ(tally.episodes, n) << what;
+  };
+  expect(t[1].force_text, 1, 2, 2, "B force_text");
+  expect(t[1].free, 1, 2, 2, "B free");
+  expect(t[2].force_tool, 1, 2, 3, "C force_tool");
+  expect(t[2].force_text, 0, 2, 2, "C force_text");
+  expect(t[3].force_tool, 0, 0, 0, "D force_tool");
+  expect(t[4].force_text, 0, 0, 0, "E force_text");
+  expect(t[4].free, 1, 2, 2, "E free");
+  EXPECT_EQ(task_necessity(episodes, 1.0).size(), 4u) << "a row for a task with no forced episode";
+}
+
+// Regret reads the same tallies: with two samples a mode's correctness on a
+// task is its solved share. Every free pair is one right, one wrong (0.5).
+//        free  tool  text  best  choice  label   agrees
+//   A    0.5   1     1     1     either  none    -
+//   B    0.5   1     0.5   1     tool    python  yes
+//   C    0.5   0.5   0     0.5   tool    python  yes
+//   D, E lack a forced mode.
+// free 1.5/3, best 2.5/3, regret 1/3.
+TEST(Necessity, RegretWithRepeatsTakesEachModesSolvedShare) {
+  MetricsOptions o;
+  o.bootstrap_samples = 0;
+  ojson r = compute_metrics(fixture(), o)["regret"];
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["tasks"], 3);
+  EXPECT_DOUBLE_EQ(r[0]["free_accuracy"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(r[0]["best_accuracy"].get<double>(), 2.5 / 3);
+  EXPECT_DOUBLE_EQ(r[0]["regret"].get<double>(), 1.0 / 3);
+  EXPECT_EQ(r[0]["best_choice"], (ojson{{"tool", 2}, {"text", 0}, {"either", 1}, {"neither", 0}}));
+  EXPECT_DOUBLE_EQ(r[0]["label_agreement"].get<double>(), 1.0);
+  EXPECT_EQ(r[0]["label_decided_tasks"], 2);
+}
+
 TEST(Necessity, KnowingDoingCellsAtThresholdAll) {
   ojson n = necessity(1.0);
   EXPECT_EQ(n["tasks"], 4);

@@ -8,6 +8,7 @@
 // fitted twice has cosine 1.
 #include "evaluation/probe.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -94,6 +95,30 @@ TEST(ProbeExamples, FreeEpisodesWithARowAndTheirLabels) {
   EXPECT_EQ(x[1].key_id, hex_id(2));
   EXPECT_FALSE(x[1].calls);
   EXPECT_EQ(x[1].needs, false);
+}
+
+// The folds follow the examples' order, so it must not depend on the order
+// the store lists episodes in (insertion order: a merged shard set, or
+// another parallelism, stores them in another).
+TEST(ProbeExamples, TheOrderIsTheEpisodesIdentityNotTheirStorageOrder) {
+  std::vector<ScoredEpisode> e;
+  for (int id : {3, 1, 2}) {
+    e.push_back(episode("t" + std::to_string(id), Mode::free, true));
+    e.back().key_id = hex_id(id);
+  }
+  store::HiddenStates hidden;
+  hidden.header.layers = {0};
+  for (int id = 1; id <= 3; ++id) hidden.rows.push_back({hex_id(id), 1, {float(id)}});
+  std::vector<ProbeExample> x = probe_examples(e, hidden);
+  std::reverse(e.begin(), e.end());
+  std::vector<ProbeExample> y = probe_examples(e, hidden);
+  ASSERT_EQ(x.size(), 3u);
+  ASSERT_EQ(y.size(), 3u);
+  const std::vector<std::string> expected = {hex_id(1), hex_id(2), hex_id(3)};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(x[i].key_id, expected[i]) << i;
+    EXPECT_EQ(y[i].key_id, expected[i]) << i;
+  }
 }
 
 TEST(Probe, SeparableSyntheticCaseGivesTheHandCheckedAnswers) {

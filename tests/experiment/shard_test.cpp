@@ -2,7 +2,10 @@
 // model: every episode in exactly one shard, the same parts every time,
 // balanced, few variants per shard; a run in shards merged is the unsharded
 // run episode for episode; a missing, incomplete, foreign or overlapping
-// shard is refused by name and nothing is written.
+// shard is refused by name and nothing is written. Hidden states
+// ([probe] hidden_layers) merge into one file beside the merged results, row
+// for row the unsharded run's; shards that disagree on them are refused.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +16,7 @@
 #include "experiment/shard.h"
 #include "experiment/shard_merge.h"
 #include "experiment_fixture.h"
+#include "store/hidden_states_file.h"
 #include "utils/errors.h"
 #include "utils/files.h"
 
@@ -181,6 +185,78 @@ TEST_F(ExperimentTest, AMissingIncompleteOrForeignShardIsRefusedByName) {
   expect_refused({p.run_dir}, out, "1-of-3: a shard of 3, the others are of 2");
   fs::remove_all(p.run_dir + "/shards/1-of-2");
   EXPECT_EQ(experiment::merge_shards({p.run_dir}, out).episodes, 6u);
+}
+
+// episode id -> its row's values
+std::map<std::string, std::vector<float>> hidden_rows(const std::string& file) {
+  std::map<std::string, std::vector<float>> out;
+  for (auto& row : store::read_hidden_states(file).rows) out[row.episode_id] = std::move(row.values);
+  return out;
+}
+
+TEST_F(ExperimentTest, ShardsMergeTheirHiddenStatesIntoTheUnshardedRunsFile) {
+  // The free mode only, one thread, two layers: 5 episodes, seconds.
+  experiment::RunConfig c = config("hidden");
+  c.modes = {Mode::free};
+  c.threads = 1;
+  c.hidden_layers = {1, 0};
+  c.hidden_dtype = "f16";
+  experiment::Plan whole = experiment::plan(c, {dir_ + "/whole"});
+  {
+    store::ResultsStore results(whole.results_path);
+    experiment::run(whole, results);
+  }
+  experiment::Plan p = experiment::plan(c, {dir_ + "/sharded"});
+  for (size_t i = 1; i <= 2; ++i) experiment::run_shard(p, {i, 2}, {});
+  experiment::merge_shards({p.run_dir}, "");
+
+  store::ResultsStore results(p.results_path, store::Access::read_only);
+  const nlohmann::json manifest = results.pick_run("hidden").record.manifest;
+  ASSERT_TRUE(manifest.contains("hidden_states"));
+  EXPECT_EQ(manifest["hidden_states"], whole.manifest["hidden_states"]);
+  const std::string file = store::hidden_states_path(p.results_path, manifest);
+  EXPECT_EQ(file, p.run_dir + "/hidden_states.bin");
+  store::HiddenStates merged = store::read_hidden_states(file);
+  EXPECT_EQ(merged.header.layers, (std::vector<int>{1, 0}));
+  EXPECT_EQ(merged.header.dtype, store::HiddenDtype::f16);
+  EXPECT_EQ(merged.rows.size(), 5u) << "one row per free episode, none twice";
+  auto expected = hidden_rows(whole.run_dir + "/hidden_states.bin");
+  auto got = hidden_rows(file);
+  ASSERT_EQ(expected.size(), 5u);
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [id, values] : expected) {
+    ASSERT_TRUE(got.count(id)) << "no merged row for episode " << id;
+    ASSERT_TRUE(results.get_episode(results.pick_run("hidden").run_id, id)) << "a row of no merged episode: " << id;
+    ASSERT_EQ(got[id].size(), values.size());
+    // One row per sequence in a batch of another make-up: the same state
+    // within float rounding, stored as f16.
+    for (size_t v = 0; v < values.size(); ++v)
+      EXPECT_NEAR(got[id][v], values[v], 1e-3 * (1 + std::fabs(values[v]))) << id << " value " << v;
+  }
+}
+
+TEST_F(ExperimentTest, ShardsThatDisagreeOnHiddenStatesAreRefusedByName) {
+  experiment::RunConfig c = config("hidden");
+  c.modes = {Mode::free};
+  c.threads = 1;
+  c.hidden_layers = {0};
+  experiment::Plan p = experiment::plan(c, {dir_ + "/r"});
+  for (size_t i = 1; i <= 2; ++i) experiment::run_shard(p, {i, 2}, {});
+  const std::string out = dir_ + "/merged.sqlite";
+  const std::string second = experiment::shard_dir(p.run_dir, {2, 2}) + "/hidden_states.bin";
+  const std::string kept = dir_ + "/kept.bin";
+  fs::rename(second, kept);
+  expect_refused({p.run_dir}, out, "2-of-2: no hidden_states.bin, but shard 1 kept hidden states");
+  { store::HiddenStatesWriter other(second, {{1}, store::HiddenDtype::f32}); }
+  expect_refused({p.run_dir}, out, "2-of-2: hidden states of layers [1], f32, shard 1's are of layers [0], f32");
+  fs::remove(second);
+  { store::HiddenStatesWriter other(second, {{0}, store::HiddenDtype::f16}); }
+  expect_refused({p.run_dir}, out, "2-of-2: hidden states of layers [0], f16");
+  EXPECT_FALSE(fs::exists(dir_ + "/hidden_states.bin")) << "a refused merge wrote hidden states";
+  fs::remove(second);
+  fs::rename(kept, second);
+  EXPECT_EQ(experiment::merge_shards({p.run_dir}, out).episodes, 5u);
+  EXPECT_EQ(store::read_hidden_states(dir_ + "/hidden_states.bin").rows.size(), 5u);
 }
 
 }  // namespace
