@@ -490,7 +490,7 @@ def print_table(args, ours, theirs, server_command):
     print(f"llama-server: {server_command}")
     print(f"Inspect's tools: {args.inspect_tools}\n")
     print("| stack | episodes/s | vs Inspect | CPU s / episode | generated tok/s | tokens / episode | replies / episode "
-          "| python calls in episodes | their p50 / p95 ms | probe p50 / p95 ms | accuracy (our scorer) |")
+          "| python calls in episodes | in-episode p50 / p95 ms | probe p50 / p95 ms | accuracy (our scorer) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     base = theirs["episodes"] / theirs["span_s"]
     for name, r in [("agentcoder run", ours), ("Inspect AI + llama-server", theirs)]:
