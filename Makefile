@@ -51,6 +51,7 @@ bench: setup
 	./build/bench/sandbox/sandbox_bench
 	./build/bin/episodes_bench
 	PYTHONPATH=build/python $${AGENTCODER_HOME:-$$HOME/.cache/agentcoder}/venv/bin/python bench/python/python_bench.py
+	$${AGENTCODER_HOME:-$$HOME/.cache/agentcoder}/venv/bin/python bench/peers/peers_bench.py
 
 clean:
 	rm -rf build build-asan
