@@ -178,6 +178,7 @@ import atexit
 import ctypes
 import os
 import fcntl
+import gc
 import io
 import resource
 import select
@@ -303,6 +304,7 @@ def _payload(status_fd):
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.setsid()
+    _warm_up()
     msg, fds, _, _ = socket.recv_fds(_ctl, 4096, 8)
     if not msg:
         os._exit(0)  # the supervisor is gone
@@ -346,6 +348,18 @@ def _payload(status_fd):
 
 
 _STDIO = [(f.encoding, f.errors) for f in (sys.stdin, sys.stdout, sys.stderr)]
+
+
+def _warm_up():
+    """Does, on the zygote's /dev/null stdio, what a request does: makes the
+    std streams, compiles and runs a program that prints. The pages of the
+    interpreter that this writes (reference counts, caches, allocator
+    arenas: copy-on-write after the fork) are copied while the run is
+    prepared, not after its request. Leaves nothing a program can see."""
+    streams = [_std_stream(fd, 'wb' if fd else 'rb', '<null>', _STDIO[fd], fd == 2) for fd in range(3)]
+    exec(compile(b'print(1, file=out)\n', '<string>', 'exec'), {'__builtins__': builtins, 'out': streams[1]})
+    for stream in streams[1:]:
+        stream.flush()
 
 
 def _std_stream(fd, mode, name, encoding_errors, line_buffering):
@@ -445,6 +459,10 @@ def _preload():
 def _serve():
     libc.prctl(PR_SET_NAME, b'ac-sbx-zygote', 0, 0, 0)
     _preload()
+    # Everything imported so far lives as long as the zygote: out of the
+    # collector's way, so a run's collections do not write (and so copy)
+    # every page of the zygote's heap.
+    gc.freeze()
     _ctl.send(b'R')
     # One prepared run at a time: it serves the next request, then the
     # zygote prepares another. Its 'P' waits in the socket for that request.
