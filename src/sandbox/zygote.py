@@ -79,6 +79,9 @@ def _source_error(source, error):
     return None
 
 
+_PRECOMPILED = {}  # source bytes -> their code, from the zygote's trusted preload code (_precompile)
+
+
 def _run(source):
     """Runs the program `source` (bytes); returns the exit code."""
     main = type(sys)('__main__')
@@ -86,7 +89,8 @@ def _run(source):
     sys.modules['__main__'] = main
     sys.argv = ['-c']
     message = _unreadable(source)
-    if message is None:
+    code = _PRECOMPILED.get(source) if message is None else None
+    if message is None and code is None:
         try:
             code = compile(source, '<string>', 'exec')
         except (SyntaxError, ValueError) as e:
@@ -438,6 +442,13 @@ def _supervisor_gone():
     return bool(readable) and _ctl.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b''
 
 
+def _precompile(source):
+    """For the preload code: compiles `source` (bytes) as _run would, and
+    keeps it, so a run of exactly those bytes skips the compile."""
+    code = _PRECOMPILED[bytes(source)] = compile(bytes(source), '<string>', 'exec')
+    return code
+
+
 def _preload():
     """Imports what every run of this zygote should find imported (trusted
     modules from the interpreter's own path, before any request)."""
@@ -450,7 +461,8 @@ def _preload():
             pass  # the run's own import reports it
     if code:
         try:
-            exec(compile(bytes.fromhex(code), '<preload>', 'exec'), {'__name__': '__preload__'})
+            exec(compile(bytes.fromhex(code), '<preload>', 'exec'),
+                 {'__name__': '__preload__', 'precompile': _precompile})
         except BaseException:
             pass
         sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
