@@ -1,7 +1,7 @@
 // bench/sandbox: what the sandbox costs per execution, against plain Python
 // measured in the same run.
 //
-//   sandbox_bench [--rounds N] [--throughput-runs M] [--python P]
+//   sandbox_bench [--rounds N] [--throughput-runs M] [--tool-calls K] [--tool-gap-ms G] [--python P]
 //
 // Rounds are interleaved (each round runs every variant once, in a random
 // order) so drift on a shared or virtual machine hits all variants alike:
@@ -11,8 +11,11 @@
 // Then M warm runs from 2 threads give executions per second, and each
 // sandboxed tool (python, math) is called --tool-calls times on the warm
 // sandbox for its per-call cost (math's first, cold, call is shown apart: it
-// starts the slot whose zygote has SymPy imported). It prints p50 and p95 in
-// ms and the ratios the issue sets as targets.
+// starts the slot whose zygote has SymPy imported); --tool-gap-ms G waits G
+// ms before each call, as an agent's call comes after a model's reply, so a
+// call finds its slot's next run prepared (back to back, a call may wait for
+// the preparation of the slot's next run). It prints p50 and p95 in ms and the
+// ratios the issue sets as targets.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -91,17 +94,19 @@ double percentile(std::vector<double> v, double q) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int rounds = 300, throughput_runs = 1000, tool_calls = 50;
+  int rounds = 300, throughput_runs = 1000, tool_calls = 50, tool_gap_ms = 0;
   std::string python = "/usr/bin/python3";
   for (int i = 1; i < argc; i += 2) {
     bool ok = i + 1 < argc;
     if (ok && !std::strcmp(argv[i], "--rounds")) ok = (rounds = std::atoi(argv[i + 1])) > 0;
     else if (ok && !std::strcmp(argv[i], "--throughput-runs")) ok = (throughput_runs = std::atoi(argv[i + 1])) > 0;
     else if (ok && !std::strcmp(argv[i], "--tool-calls")) ok = (tool_calls = std::atoi(argv[i + 1])) > 0;
+    else if (ok && !std::strcmp(argv[i], "--tool-gap-ms")) ok = (tool_gap_ms = std::atoi(argv[i + 1])) >= 0;
     else if (ok && !std::strcmp(argv[i], "--python")) python = argv[i + 1];
     else ok = false;
     if (!ok) {
-      std::fprintf(stderr, "sandbox_bench: bad argument '%s'; usage: %s [--rounds N] [--throughput-runs M] [--tool-calls K] [--python P]\n",
+      std::fprintf(stderr, "sandbox_bench: bad argument '%s'; usage: %s [--rounds N] [--throughput-runs M] [--tool-calls K] "
+                   "[--tool-gap-ms G] [--python P]\n",
                    argv[i], argv[0]);
       return 2;
     }
@@ -158,7 +163,8 @@ int main(int argc, char** argv) {
   namespace t = agentcoder::tools;
   t::PythonTool python_tool(shared, t::PythonToolOptions{});
   t::MathTool math_tool(shared, t::MathToolOptions{});
-  auto call = [](t::Tool& tool, const nlohmann::json& args, const char* expect) {
+  auto call = [tool_gap_ms](t::Tool& tool, const nlohmann::json& args, const char* expect) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(tool_gap_ms));
     auto start = Clock::now();
     t::ToolResult r = tool.invoke(args);
     double ms = ms_since(start);
@@ -185,7 +191,8 @@ int main(int argc, char** argv) {
   std::printf("| sandbox, cold path | %.2f | %.2f |\n", cold50, percentile(cold, 0.95));
   std::printf("| sandbox, warm path | %.2f | %.2f |\n\n", warm50, percentile(warm, 0.95));
   std::printf("warm, 2 workers: %d executions in %.2f s = %.0f executions/s\n\n", throughput_runs, seconds, per_second);
-  std::printf("| tool call (warm, %d calls each, interleaved) | p50 ms | p95 ms |\n|---|---|---|\n", tool_calls);
+  std::printf("| tool call (warm, %d calls each, interleaved, %d ms apart) | p50 ms | p95 ms |\n|---|---|---|\n",
+              tool_calls, tool_gap_ms);
   std::printf("| python `print(6 * 7)` | %.2f | %.2f |\n", percentile(python_calls, 0.5), percentile(python_calls, 0.95));
   std::printf("| math solve x**2 - 4 | %.2f | %.2f |\n", percentile(math_calls, 0.5), percentile(math_calls, 0.95));
   std::printf("| math, first call (starts a SymPy slot) | %.2f | |\n\n", math_first);

@@ -5,14 +5,17 @@
 // and the zygote's. On the last two a run request is a RunRequest header
 // plus four descriptors (stdin, stdout, stderr, a memfd holding the code),
 // sent with SCM_RIGHTS and read by the run prepared for it. Answers:
-//   'P' + a pidfd of the prepared run's pid 1, sent when it is prepared, so
-//         it waits ahead of the request it will serve (to kill the run: the
-//         whole pid namespace dies with it; a later 'P' supersedes one whose
-//         process died unused),
-//   'D' + RunDone once pid 1 has been reaped (so every process of the run
-//         is gone); its wait status is the program's (pid 2), which pid 1,
-//         the run's init, hands its parent before it exits, or pid 1's own
-//         when pid 1 was killed (the deadline), or
+//   'P' + a pidfd of the prepared run's pid 1, sent when it is prepared
+//         (and the previous run's namespaces are gone); the supervisor takes
+//         it before it starts a run's counters and sends the request (to
+//         kill the run: the whole pid namespace dies with it; a later 'P'
+//         supersedes one whose process died unused),
+//   'D' + RunDone once every process of the run is gone; its wait status is
+//         the program's (pid 2). Warm: pid 1, the run's init, kills and
+//         reaps the rest when the program ends and hands the zygote this
+//         report before its own exit, which the zygote waits for after 'D'.
+//         Cold: sent once pid 1 has been reaped. pid 1's own status when
+//         pid 1 was killed (the deadline), or
 //   'E' + one line of text when the sandbox could not be set up.
 // zygote.py unpacks the same layouts with struct ('<4sI5Q', '<iiqq'); keep
 // them in step.

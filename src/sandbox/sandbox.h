@@ -55,7 +55,10 @@ struct ExecRequest {
   // Trusted Python the zygote runs once after those imports, to load what
   // the imports leave for first use (lazy submodules, caches); its output
   // goes nowhere and its errors are ignored. Part of the slot's kind, as
-  // `preload` is.
+  // `preload` is. It may call `precompile(source_bytes)`, which compiles a
+  // program as a run compiles its code and returns it; a warm run whose
+  // code is exactly those bytes takes that code object instead of
+  // compiling (the math tool's program: a few ms a call).
   std::string preload_code;
 };
 

@@ -28,9 +28,9 @@ constexpr const char* kAllowed[] = {
     "chmod", "chown", "clock_getres", "clock_gettime", "clock_nanosleep", "close", "close_range",
     "connect", "copy_file_range", "creat", "dup", "dup2", "dup3", "epoll_create", "epoll_create1",
     "epoll_ctl", "epoll_pwait", "epoll_pwait2", "epoll_wait", "eventfd", "eventfd2", "execve",
-    "execveat", "exit", "exit_group", "faccessat", "faccessat2", "fadvise64", "fallocate", "fchdir",
-    "fchmod", "fchmodat", "fchown", "fchownat", "fcntl", "fdatasync", "fgetxattr", "flistxattr",
-    "flock", "fork", "fremovexattr", "fsetxattr", "fstat", "fstatfs", "fsync", "ftruncate", "futex",
+    "execveat", "exit", "exit_group", "faccessat", "faccessat2", "fallocate", "fchdir",
+    "fchmod", "fchmodat", "fchown", "fchownat", "fdatasync", "fgetxattr", "flistxattr",
+    "fork", "fremovexattr", "fsetxattr", "fstat", "fstatfs", "fsync", "ftruncate", "futex",
     "futex_waitv", "futimesat", "get_robust_list", "getcpu", "getcwd", "getdents", "getdents64",
     "getegid", "geteuid", "getgid", "getgroups", "getitimer", "getpeername", "getpgid", "getpgrp",
     "getpid", "getppid", "getpriority", "getrandom", "getresgid", "getresuid", "getrlimit",
@@ -60,6 +60,23 @@ constexpr const char* kAllowed[] = {
     "times", "tkill", "truncate", "umask", "uname", "unlink", "unlinkat", "utime", "utimensat",
     "utimes", "vfork", "vmsplice", "wait4", "waitid", "write", "writev",
 };
+
+// fcntl commands a program may use (low 32 bits; the kernel ignores the
+// rest); everything else is EPERM: F_NOTIFY (dnotify would show the host's
+// and other runs' use of the shared directories, as inotify), leases, and
+// the lock commands below.
+constexpr unsigned kAllowedFcntl[] = {
+    F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_SETOWN, F_GETOWN, F_SETSIG, F_GETSIG,
+    F_SETOWN_EX, F_GETOWN_EX, F_DUPFD_CLOEXEC, F_SETPIPE_SZ, F_GETPIPE_SZ,
+    F_ADD_SEALS, F_GET_SEALS, F_GET_RW_HINT, F_SET_RW_HINT, F_GET_FILE_RW_HINT, F_SET_FILE_RW_HINT,
+};
+// File locks: every run sees the same inodes of the shared read-only system
+// files and of the /dev nodes, so a lock one run holds (or its absence) is
+// seen by runs in other slots. Refused with ENOSYS, which libraries read as
+// "no locking here" (filelock raises NotImplementedError, SQLite fails a
+// file database at once with "disk I/O error"); ENOLCK or EAGAIN would make
+// them retry until the deadline.
+constexpr unsigned kLockFcntl[] = {F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW};
 
 // prctl options a Python program may use; everything else is EPERM.
 constexpr unsigned long kAllowedPrctl[] = {
@@ -147,6 +164,13 @@ SeccompProgram build_seccomp_program() {
   f.add(SCMP_ACT_ALLOW, "prlimit64", {SCMP_A2(SCMP_CMP_EQ, 0)});
   for (unsigned long option : kAllowedPrctl)
     f.add(SCMP_ACT_ALLOW, "prctl", {SCMP_A0(SCMP_CMP_EQ, option)});
+  for (unsigned cmd : kAllowedFcntl) f.add(SCMP_ACT_ALLOW, "fcntl", {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, cmd)});
+  for (unsigned cmd : kLockFcntl) f.add(SCMP_ACT_ERRNO(ENOSYS), "fcntl", {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, cmd)});
+  f.add(SCMP_ACT_ERRNO(ENOSYS), "flock");
+  // posix_fadvise is advice the kernel may ignore: it succeeds and does
+  // nothing, since POSIX_FADV_DONTNEED on a shared file would evict pages
+  // the host and other runs read (then timing shows who reads them again).
+  f.add(SCMP_ACT_ERRNO(0), "fadvise64");
 
   int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
   if (fd < 0) throw std::runtime_error(std::string("seccomp: memfd_create: ") + std::strerror(errno));

@@ -13,7 +13,11 @@
 //   - ioctl for every command except TIOCSTI and TIOCLINUX, comparing only the
 //     low 32 bits (CVE-2019-10063);
 //   - personality only to query or set PER_LINUX; prctl only for a short list
-//     of harmless options (never PR_SET_PDEATHSIG, PR_SET_MM).
+//     of harmless options (never PR_SET_PDEATHSIG, PR_SET_MM);
+//   - fcntl only for an allow-list of commands (no F_NOTIFY, no leases); file
+//     locks (flock, fcntl's lock commands) give ENOSYS and posix_fadvise is a
+//     no-op, since every run shares the inodes of the system files and /dev
+//     nodes (locks and evictions there are channels between runs).
 // Every libseccomp call is checked; any failure throws std::runtime_error.
 #pragma once
 

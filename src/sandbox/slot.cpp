@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "sandbox/launcher.h"
 #include "sandbox/protocol.h"
@@ -111,15 +112,18 @@ struct RunFds {
   }
 };
 
+const char* helper_name(bool warm) { return warm ? "zygote" : "launcher"; }
+
 // Follows one sent run to its end: feeds its stdin, drains its stdout and
-// stderr into the result, takes the run's pidfd ('P') and its end ('D') off
-// the slot channel, and kills the run at the wall deadline or an output cap.
+// stderr into the result, takes the run's end ('D') off the slot channel,
+// and kills the run (through `pidfd`, the prepared run's 'P') at the wall
+// deadline or an output cap.
 class RunWatch {
  public:
-  RunWatch(int chan, bool warm, const ExecRequest& request, RunFds& fds, ExecResult& result,
+  RunWatch(int chan, bool warm, int run_pidfd, const ExecRequest& request, RunFds& fds, ExecResult& result,
            Clock::time_point start)
       : chan(chan),
-        helper(warm ? "zygote" : "launcher"),
+        helper(helper_name(warm)),
         stdin_data(request.stdin_data),
         max_output(request.limits.max_output_bytes),
         timed_out(result.timed_out),
@@ -130,6 +134,7 @@ class RunWatch {
     streams[1] = {-1, &result.stderr_data, &result.stderr_truncated};
     std::swap(streams[0].fd, fds.out[0]);
     std::swap(streams[1].fd, fds.err[0]);
+    pidfd = run_pidfd;
     if (stdin_data.empty()) shutdown(stdin_fd, SHUT_WR);
   }
   RunWatch(const RunWatch&) = delete;
@@ -165,8 +170,8 @@ class RunWatch {
     }
   }
 
-  // The run is done: pid 1 has been reaped, so every writer is gone and what
-  // is left in the pipes is all there is.
+  // The run is done: every process of it has been reaped, so every writer
+  // is gone and what is left in the pipes is all there is.
   void drain() {
     close_fd(stdin_fd);
     close_fd(pidfd);
@@ -196,9 +201,9 @@ class RunWatch {
   bool& timed_out;
   const Clock::time_point deadline;
   Clock::time_point reap_deadline;  // once killed
-  int pidfd = -1;                   // the run's pid 1, once 'P' came
+  int pidfd = -1;                   // the run's pid 1 (owned)
   bool killed = false;
-  bool done = false;                // 'D' came: pid 1 was reaped
+  bool done = false;                // 'D' came: every process of the run was reaped
   bool helper_died = false;         // the launcher or zygote closed the channel
   RunDone run_done;
   std::string error;
@@ -267,6 +272,29 @@ class RunWatch {
     return false;
   }
 };
+
+// Takes the prepared run's 'P' off `chan` (waiting up to 20 s): its pid 1's
+// pidfd, or -1 with `error` set. The helper sends it once the previous run's
+// namespaces are gone and the next run's pid 1 exists, so a run that waited
+// for it finds its slot's cgroups holding only the helpers.
+int await_prepared(int chan, bool warm, std::string& error) {
+  pollfd p{chan, POLLIN, 0};
+  int rc;
+  do rc = poll(&p, 1, 20000);
+  while (rc < 0 && errno == EINTR);
+  if (rc <= 0) {
+    error = std::string("the ") + helper_name(warm) + " prepared no run within 20 s";
+    return -1;
+  }
+  std::string msg;
+  std::vector<int> fds;
+  long n = receive_message(chan, msg, fds);
+  if (n > 0 && msg[0] == 'P' && fds.size() == 1) return fds[0];
+  for (int fd : fds) close(fd);
+  if (n <= 0) error = std::string("the ") + helper_name(warm) + " died";
+  else error = msg[0] == 'E' ? msg.substr(1) : "unexpected message from the sandbox";
+  return -1;
+}
 
 // Sends the run's request with the child's descriptors. False (errno set)
 // when the launcher or zygote is gone.
@@ -367,6 +395,8 @@ void Slot::wait_ready(int sock, const char* who) {
 }
 
 Slot::~Slot() {
+  close_fd(warm_pidfd_);
+  close_fd(cold_pidfd_);
   if (launcher_sock_ >= 0) send_message(launcher_sock_, "Q", 1);
   close_fd(zygote_sock_);
   close_fd(cold_sock_);
@@ -425,21 +455,41 @@ ExecResult Slot::run(const ExecRequest& request) {
   result.warm = warm;
   result.missing_protections = settings_.missing;
 
+  // The run's pid 1, prepared; before the counters start, so that the
+  // previous run's teardown is not counted as this run's.
+  int& prepared = warm ? warm_pidfd_ : cold_pidfd_;
+  if (prepared < 0) {
+    std::string error;
+    prepared = await_prepared(chan, warm, error);
+    if (prepared < 0) {
+      broken_ = true;
+      throw std::runtime_error("sandbox: " + error);
+    }
+  }
+  const int pidfd = std::exchange(prepared, -1);
+
   CgroupCounters before;
   try {
     before = start_counting(request.limits, warm);
   } catch (...) {
+    close(pidfd);
     broken_ = true;  // a slot whose limits cannot be set is replaced
     throw;
   }
   RunFds fds;
-  fds.open(request.code);
+  try {
+    fds.open(request.code);
+  } catch (...) {
+    prepared = pidfd;  // still unused: the next request takes it
+    throw;
+  }
   const auto start = Clock::now();
   if (!send_run(chan, request.limits, fds)) {
+    close(pidfd);
     broken_ = true;
     throw std::runtime_error(std::string("sandbox: the slot is gone: ") + std::strerror(errno));
   }
-  RunWatch watch(chan, warm, request, fds, result, start);
+  RunWatch watch(chan, warm, pidfd, request, fds, result, start);
   watch.follow();
   const auto end = Clock::now();
   result.wall_seconds = std::chrono::duration<double>(end - start).count();

@@ -66,6 +66,8 @@ class Slot {
   int launcher_sock_ = -1;
   int cold_sock_ = -1;    // cold runs: requests out, P/D/E back
   int zygote_sock_ = -1;  // warm runs: the same, with the zygote
+  int cold_pidfd_ = -1;   // the prepared runs' pid 1 ('P'), taken before their request
+  int warm_pidfd_ = -1;
   bool broken_ = false;
   unsigned runs_ = 0;
 };

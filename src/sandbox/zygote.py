@@ -79,6 +79,9 @@ def _source_error(source, error):
     return None
 
 
+_PRECOMPILED = {}  # source bytes -> their code, from the zygote's trusted preload code (_precompile)
+
+
 def _run(source):
     """Runs the program `source` (bytes); returns the exit code."""
     main = type(sys)('__main__')
@@ -86,7 +89,8 @@ def _run(source):
     sys.modules['__main__'] = main
     sys.argv = ['-c']
     message = _unreadable(source)
-    if message is None:
+    code = _PRECOMPILED.get(source) if message is None else None
+    if message is None and code is None:
         try:
             code = compile(source, '<string>', 'exec')
         except (SyntaxError, ValueError) as e:
@@ -178,6 +182,7 @@ import atexit
 import ctypes
 import os
 import fcntl
+import gc
 import io
 import resource
 import select
@@ -195,6 +200,7 @@ SECCOMP_MODE_FILTER, PR_CAP_AMBIENT_CLEAR_ALL = 2, 4
 SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
 REQUEST = struct.Struct('<4sI5Q')
 DONE = struct.Struct('<iiqq')
+_WALL = 0x40000000  # wait for every child, whatever its exit signal
 INSIDE_ID = 1000
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -249,8 +255,14 @@ def _reap(program, status_fd):
     """pid 1 of a run, the init of its pid namespace, so the program is not
     (an init ignores the signals it sends itself). As launcher.cpp's
     reaper_main: no signal handler, not dumpable, the program's drops and
-    filter; reaps every orphan; when the program ends, writes its wait status
-    to `status_fd` and exits, which ends the namespace."""
+    filter; reaps every orphan. When the program ends it kills and reaps
+    every other process of the run, so no writer of the run's output is
+    left, then writes the run's report (DONE: the program's wait status, the
+    CPU time and peak RSS of all it reaped) to `status_fd` and exits. The
+    report goes out before this process's own exit, which tears down a copy
+    of the zygote and the run's namespaces (about a millisecond): the
+    zygote answers 'D' at once and waits for that exit before it prepares
+    the next run."""
     libc.prctl(PR_SET_NAME, b'ac-sbx-init', 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # the interpreter's handler would let the program in
     os.closerange(0, status_fd)
@@ -258,10 +270,21 @@ def _reap(program, status_fd):
     _drop_privileges()
     _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(_fprog), 0, 0), 'seccomp')
     while True:
-        pid, status = os.wait()
+        pid, status, _ = os.wait4(-1, _WALL)
         if pid == program:
-            os.write(status_fd, struct.pack('<i', status))
-            os._exit(0)
+            break
+    try:
+        os.kill(-1, signal.SIGKILL)  # from the init: every process of the namespace but itself
+    except ProcessLookupError:
+        pass  # none left
+    while True:
+        try:
+            os.wait4(-1, _WALL)
+        except ChildProcessError:
+            break
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    os.write(status_fd, DONE.pack(status, 0, int((ru.ru_utime + ru.ru_stime) * 1e6), ru.ru_maxrss))
+    os._exit(0)
 
 
 def _payload(status_fd):
@@ -285,6 +308,7 @@ def _payload(status_fd):
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.setsid()
+    _warm_up()
     msg, fds, _, _ = socket.recv_fds(_ctl, 4096, 8)
     if not msg:
         os._exit(0)  # the supervisor is gone
@@ -330,6 +354,18 @@ def _payload(status_fd):
 _STDIO = [(f.encoding, f.errors) for f in (sys.stdin, sys.stdout, sys.stderr)]
 
 
+def _warm_up():
+    """Does, on the zygote's /dev/null stdio, what a request does: makes the
+    std streams, compiles and runs a program that prints. The pages of the
+    interpreter that this writes (reference counts, caches, allocator
+    arenas: copy-on-write after the fork) are copied while the run is
+    prepared, not after its request. Leaves nothing a program can see."""
+    streams = [_std_stream(fd, 'wb' if fd else 'rb', '<null>', _STDIO[fd], fd == 2) for fd in range(3)]
+    exec(compile(b'print(1, file=out)\n', '<string>', 'exec'), {'__builtins__': builtins, 'out': streams[1]})
+    for stream in streams[1:]:
+        stream.flush()
+
+
 def _std_stream(fd, mode, name, encoding_errors, line_buffering):
     buffered = io.open(fd, mode, -1, closefd=False)
     buffered.raw.name = name
@@ -348,7 +384,8 @@ libc.syscall.restype = ctypes.c_long
 def _serve_one_run():
     """Clones the next run's pid 1 in fresh namespaces (the user namespace
     first, owning the others), reports it ('P'), waits for it and reports
-    the run's end ('D'); True if pid 1 failed to set the run up. A raw
+    the run's end ('D', as soon as pid 1 reports it, before pid 1's own
+    exit); True if pid 1 failed to set the run up. A raw
     clone() rather than a fork that unshares and forks again: one process
     less per run. The child is a copy of this single-threaded interpreter,
     as after a fork; it runs _payload only, and the program it forks (with
@@ -387,19 +424,29 @@ def _serve_one_run():
         os.close(sync_w)
     socket.send_fds(_ctl, [b'P'], [pidfd.value])
     os.close(pidfd.value)
-    _, status, ru = os.wait4(pid, 0)
-    program = os.read(status_r, 4)  # absent when pid 1 was killed (the deadline, an OOM)
+    # pid 1's report (_reap) comes once every process of the run is gone;
+    # it is absent when pid 1 was killed (the deadline, an OOM).
+    report = os.read(status_r, DONE.size)
     os.close(status_r)
-    if len(program) == 4:
-        status = struct.unpack('<i', program)[0]
-    cpu_usec = int((ru.ru_utime + ru.ru_stime) * 1e6)
-    _ctl.send(b'D' + DONE.pack(status, 0, cpu_usec, ru.ru_maxrss))
-    return len(program) != 4 and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 127
+    if len(report) == DONE.size:
+        _ctl.send(b'D' + report)
+    _, status, ru = os.wait4(pid, 0)  # the namespaces' end: before the next run, after 'D'
+    if len(report) != DONE.size:
+        cpu_usec = int((ru.ru_utime + ru.ru_stime) * 1e6)
+        _ctl.send(b'D' + DONE.pack(status, 0, cpu_usec, ru.ru_maxrss))
+    return len(report) != DONE.size and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 127
 
 
 def _supervisor_gone():
     readable, _, _ = select.select([_ctl], [], [], 0)
     return bool(readable) and _ctl.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b''
+
+
+def _precompile(source):
+    """For the preload code: compiles `source` (bytes) as _run would, and
+    keeps it, so a run of exactly those bytes skips the compile."""
+    code = _PRECOMPILED[bytes(source)] = compile(bytes(source), '<string>', 'exec')
+    return code
 
 
 def _preload():
@@ -414,7 +461,8 @@ def _preload():
             pass  # the run's own import reports it
     if code:
         try:
-            exec(compile(bytes.fromhex(code), '<preload>', 'exec'), {'__name__': '__preload__'})
+            exec(compile(bytes.fromhex(code), '<preload>', 'exec'),
+                 {'__name__': '__preload__', 'precompile': _precompile})
         except BaseException:
             pass
         sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
@@ -423,6 +471,10 @@ def _preload():
 def _serve():
     libc.prctl(PR_SET_NAME, b'ac-sbx-zygote', 0, 0, 0)
     _preload()
+    # Everything imported so far lives as long as the zygote: out of the
+    # collector's way, so a run's collections do not write (and so copy)
+    # every page of the zygote's heap.
+    gc.freeze()
     _ctl.send(b'R')
     # One prepared run at a time: it serves the next request, then the
     # zygote prepares another. Its 'P' waits in the socket for that request.

@@ -70,7 +70,7 @@ const std::string& warm_up_code() {
       hex += "0123456789abcdef"[c & 15];
     }
     return "import io, json, sys\n"
-           "program = compile(bytes.fromhex('" + hex + "'), '<string>', 'exec')\n"
+           "program = precompile(bytes.fromhex('" + hex + "'))  # the sandbox's: runs of it skip the compile\n"
            "for request in [\n"
            "        {'operation': 'solve', 'expression': 'y**3 - 2*y', 'variable': 'y'},\n"
            "        {'operation': 'simplify', 'expression': 'sin(t)**2 + cos(t)**2'},\n"

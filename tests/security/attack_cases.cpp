@@ -1,7 +1,11 @@
 #include "attack_cases.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 namespace agentcoder::sandbox::testing {
 namespace {
@@ -66,6 +70,22 @@ void expect_killed_at_deadline(const ExecResult& r) {
   EXPECT_TRUE(r.timed_out) << r.stderr_data;
   EXPECT_EQ(r.signal, SIGKILL);
   EXPECT_LT(r.wall_seconds, 3.0);
+}
+
+// How many pages of `path` are not in the page cache (reads that would
+// block), -1 if it cannot be read.
+int pages_not_cached(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int missing = 0;
+  char byte;
+  iovec io{&byte, 1};
+  struct stat st{};
+  fstat(fd, &st);
+  for (off_t off = 0; off < st.st_size; off += 4096)
+    if (preadv2(fd, &io, 1, off, RWF_NOWAIT) != 1) ++missing;
+  close(fd);
+  return missing;
 }
 
 }  // namespace
@@ -661,6 +681,86 @@ time.sleep(1.5)
 )PY";
   loop.first_concurrent = true;
   c.push_back(loop);
+
+  // ---- channels through the shared inodes (system files, /dev nodes) --------------
+  // Runs in different slots open the same inodes, so a lock one holds is
+  // seen by the other: locks are refused (ENOSYS) on both ends.
+  AttackCase flock_shared{"xrun_flock_shared_file", R"PY(
+import fcntl
+fd = os.open(os.__file__, os.O_RDONLY)
+verdict(raises(lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), (errno.ENOSYS,)))
+)PY", expect_ok};
+  flock_shared.first = R"PY(
+import fcntl, time
+fd = os.open(os.__file__, os.O_RDONLY)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX)
+except OSError:
+    raise SystemExit(0)  # refused: nothing to hold
+time.sleep(1.5)
+)PY";
+  flock_shared.first_concurrent = true;
+  c.push_back(flock_shared);
+  AttackCase posix_lock{"xrun_posix_lock_dev_null", R"PY(
+import fcntl
+fd = os.open('/dev/null', os.O_WRONLY)
+verdict(raises(lambda: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), (errno.ENOSYS,)))
+)PY", expect_ok};
+  posix_lock.first = R"PY(
+import fcntl, time
+fd = os.open('/dev/null', os.O_WRONLY)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX)
+except OSError:
+    raise SystemExit(0)
+time.sleep(1.5)
+)PY";
+  posix_lock.first_concurrent = true;
+  c.push_back(posix_lock);
+  c.push_back(ok_case("fcntl_lock_commands_refused", R"PY(
+import fcntl
+fd = os.open(os.__file__, os.O_RDONLY)
+lock = ctypes.create_string_buffer(32)  # struct flock, F_RDLCK over the whole file
+ok = True
+for cmd in (5, 6, 7, 36, 37, 38):  # F_GETLK F_SETLK F_SETLKW F_OFD_GETLK F_OFD_SETLK F_OFD_SETLKW
+    for high in (0, 1 << 32):  # the kernel reads 32 bits of the command
+        ok = refused(72, fd, cmd | high, ctypes.addressof(lock), errs=(errno.ENOSYS,)) and ok
+verdict(ok)
+)PY"));
+  // dnotify would show the host's and other runs' reads of shared modules.
+  c.push_back(ok_case("dnotify_shared_dir", R"PY(
+fd = os.open(os.path.dirname(os.__file__), os.O_RDONLY)
+verdict(refused(72, fd, 1026, 0x1 | 0x80000000))  # F_NOTIFY, DN_ACCESS | DN_MULTISHOT
+)PY"));
+  c.push_back(ok_case("fcntl_ordinary_commands_allowed", R"PY(
+import fcntl
+r, w = os.pipe()
+fcntl.fcntl(r, fcntl.F_SETFL, fcntl.fcntl(r, fcntl.F_GETFL) | os.O_NONBLOCK)
+d = fcntl.fcntl(r, fcntl.F_DUPFD_CLOEXEC, 10)
+m = os.memfd_create('x', os.MFD_ALLOW_SEALING)
+fcntl.fcntl(m, fcntl.F_ADD_SEALS, fcntl.F_SEAL_GROW)
+open('/tmp/f', 'w').write('x')
+f = os.open('/tmp/f', os.O_RDONLY)
+os.posix_fadvise(f, 0, 0, os.POSIX_FADV_DONTNEED)  # advice: accepted, ignored
+verdict(d >= 10 and fcntl.fcntl(r, fcntl.F_GETFL) & os.O_NONBLOCK and fcntl.fcntl(r, fcntl.F_GETPIPE_SZ) > 0 and
+        fcntl.fcntl(m, fcntl.F_GET_SEALS) == fcntl.F_SEAL_GROW and not os.get_inheritable(d))
+)PY"));
+  // Evicting a shared file's pages (then timing who reads them back) is a
+  // channel to the host and other runs: posix_fadvise is a no-op. The host
+  // checks that the file the run tried to evict is still all in its cache.
+  c.push_back(result_case("fadvise_dontneed_shared_file", R"PY(
+path = os.path.join(os.path.dirname(os.__file__), 'this.py')
+fd = os.open(path, os.O_RDONLY)
+while os.read(fd, 1 << 16):
+    pass
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+print(path)
+)PY", [](const ExecResult& r) {
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+    std::string path = r.stdout_data.substr(0, r.stdout_data.find('\n'));
+    ASSERT_EQ(path.rfind("/usr/", 0), 0u) << path;
+    EXPECT_EQ(pages_not_cached(path), 0) << path << ": the run evicted these pages of a shared file";
+  }));
   return c;
 }
 
