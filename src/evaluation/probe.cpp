@@ -51,6 +51,7 @@ std::vector<ProbeExample> probe_examples(const std::vector<ScoredEpisode>& episo
     ProbeExample x;
     x.key_id = e.key_id;
     x.variant = e.variant;
+    x.task_id = e.task_id;
     x.row = it->second;
     auto n = necessary.find({e.variant, e.prompt_format, e.task_id});
     if (n != necessary.end()) x.needs = n->second;
@@ -84,7 +85,8 @@ nlohmann::ordered_json run_probe(const std::vector<ProbeExample>& examples, cons
     const int width = members.front()->row->width;
     const std::string matrix = "X-" + std::to_string(g) + ".f32";
     std::ofstream out(dir.path(matrix), std::ios::binary);
-    nlohmann::ordered_json needs = nlohmann::ordered_json::array(), calls = nlohmann::ordered_json::array();
+    nlohmann::ordered_json needs = nlohmann::ordered_json::array(), calls = nlohmann::ordered_json::array(),
+                           tasks = nlohmann::ordered_json::array();
     for (const ProbeExample* x : members) {
       if (x->row->width != width)
         throw InputError("variant '" + order[g] + "': hidden states of two widths (" + std::to_string(width) + ", " +
@@ -93,10 +95,11 @@ nlohmann::ordered_json run_probe(const std::vector<ProbeExample>& examples, cons
                 static_cast<std::streamsize>(x->row->values.size() * sizeof(float)));
       needs.push_back(x->needs ? nlohmann::ordered_json(*x->needs ? 1 : 0) : nlohmann::ordered_json(nullptr));
       calls.push_back(x->calls ? 1 : 0);
+      tasks.push_back(x->task_id);
     }
     if (!out) throw std::runtime_error(dir.path(matrix) + ": cannot write");
     input["groups"].push_back(
-        {{"variant", order[g]}, {"width", width}, {"matrix", matrix}, {"needs", needs}, {"calls", calls}});
+        {{"variant", order[g]}, {"width", width}, {"matrix", matrix}, {"needs", needs}, {"calls", calls}, {"tasks", tasks}});
   }
   write_file_atomically(dir.path("input.json"), input.dump());
   run_script(options.python.empty() ? project_python() : options.python, dir);

@@ -28,6 +28,7 @@ namespace agentcoder::evaluation {
 struct ProbeExample {
   std::string key_id;
   std::string variant;
+  std::string task_id;                    // the folds and resamples keep a task's episodes together
   const store::HiddenRow* row = nullptr;  // into the HiddenStates given
   std::optional<bool> needs;              // the task's necessity for its variant and format (necessity.h)
   bool calls = false;                     // first decision a call or a malformed attempt at one
@@ -42,7 +43,7 @@ std::vector<ProbeExample> probe_examples(const std::vector<ScoredEpisode>& episo
 
 struct ProbeOptions {
   int folds = 5;         // cross-validation folds (fewer when a class is smaller)
-  int bootstrap = 1000;  // resamples of the episodes for each AUROC's CI; 0 = none
+  int bootstrap = 1000;  // resamples of the tasks for each AUROC's CI; 0 = none
   uint64_t seed = 1;     // folds and resamples
   std::string python;    // the interpreter; "" = project_python()
 };

@@ -182,3 +182,47 @@ TEST(Probe, SeparableSyntheticCaseGivesTheHandCheckedAnswers) {
   EXPECT_TRUE(never["cosine"].is_null());
   EXPECT_GT(never["needs"]["auroc"].get<double>(), 0.95);
 }
+
+// One task's episodes (its samples, its prompt formats) share its text and,
+// within a format, the very same hidden state. Folds that split them score a
+// probe on rows it was fitted on: here 30 tasks x 4 samples of random
+// 64-wide states with labels random per task, which episode-level folds
+// "predict" with an AUROC near 1. With a task's episodes in one fold it is
+// chance.
+TEST(Probe, ATasksEpisodesStayInOneFold) {
+  const std::string python = agentcoder::testing::python_or_skip();
+  if (python.empty()) GTEST_SKIP() << "no project Python environment";
+  std::mt19937 rng(11);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::bernoulli_distribution coin(0.5);
+  std::vector<ScoredEpisode> episodes;
+  store::HiddenStates hidden;
+  hidden.header.layers = {0};
+  int id = 0;
+  for (int t = 0; t < 30; ++t) {
+    const std::string task = "t" + std::to_string(t);
+    std::vector<float> state(64);
+    for (float& v : state) v = normal(rng);
+    const bool needs = coin(rng), calls = coin(rng);
+    episodes.push_back(episode(task, Mode::force_text, !needs));
+    for (int sample = 0; sample < 4; ++sample) {
+      ScoredEpisode free = episode(task, Mode::free, true);
+      free.key_id = hex_id(++id);
+      free.first_decision = calls ? ReplyKind::tool_call : ReplyKind::text;
+      episodes.push_back(free);
+      hidden.rows.push_back({free.key_id, 64, state});
+    }
+  }
+  std::vector<ProbeExample> examples = probe_examples(episodes, hidden);
+  ASSERT_EQ(examples.size(), 120u);
+  ProbeOptions options;
+  options.python = python;
+  options.bootstrap = 200;
+  nlohmann::ordered_json r = run_probe(examples, hidden.header, options);
+  const auto& layer = r["groups"][0]["layers"][0];
+  ASSERT_TRUE(layer["needs"].contains("auroc")) << layer.dump();
+  ASSERT_TRUE(layer["calls"].contains("auroc")) << layer.dump();
+  EXPECT_LT(layer["needs"]["auroc"].get<double>(), 0.8) << "a task's rows were on both sides of a fold";
+  EXPECT_LT(layer["calls"]["auroc"].get<double>(), 0.8) << "a task's rows were on both sides of a fold";
+  EXPECT_LE(layer["needs"]["ci_low"].get<double>(), 0.5);
+}
