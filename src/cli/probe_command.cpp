@@ -47,8 +47,9 @@ void print_table(const ojson& result) {
       std::printf("%6d  %-28s  %-28s  %7s\n", l["layer"].get<int>(), auroc_cell(l["needs"]).c_str(),
                   auroc_cell(l["calls"]).c_str(), json_number(l["cosine"], 2).c_str());
   }
-  std::cout << "AUROC from " << result["folds"].get<int>() << "-fold out-of-fold scores (fewer folds where a class "
-            << "is smaller); CIs resample episodes. With tens of episodes these are noise.\n";
+  std::cout << "AUROC from " << result["folds"].get<int>() << "-fold out-of-fold scores, a task's episodes in one "
+            << "fold (fewer folds where a class has fewer tasks); CIs resample tasks. With tens of tasks these are "
+            << "noise.\n";
 }
 
 void run_probe_command(const ProbeArgs& args) {
