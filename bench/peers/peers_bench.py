@@ -525,6 +525,9 @@ def main():
     # server never outlives the script.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
+    # Both stacks' OpenMP threads wait alike: agentcoder makes its own passive
+    # unless this is set (src/models/llama_runtime.h), llama-server inherits it.
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     tasks_path, tasks = write_tasks(args, work)
     sys.path.insert(0, str(ROOT / "build" / "python"))
     binary = build_server()
