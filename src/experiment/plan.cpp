@@ -176,8 +176,7 @@ Plan plan(const RunConfig& config, const PlanOptions& options) {
   p.manifest["tasks"] = {{"file", config.tasks}, {"sha256", sha256_file_hex(config.tasks)}, {"selected", p.tasks.size()}};
   p.manifest["sandbox_missing_protections"] = p.sandbox->missing_protections();
   if (!config.hidden_layers.empty())  // where the run keeps them (store/hidden_states_file.h)
-    p.manifest["hidden_states"] = {
-        {"file", store::kHiddenStatesFile}, {"layers", config.hidden_layers}, {"dtype", config.hidden_dtype}};
+    p.manifest["hidden_states"] = store::hidden_states_manifest(config.hidden_layers, config.hidden_dtype);
   for (const auto& v : config.models) {
     Variant resolved = resolve_variant(v, p.run_dir);
     // Keys hash a variant's content, not its name: a second entry with the

@@ -211,9 +211,8 @@ MergeSummary merge_shards(const std::vector<std::string>& inputs, std::string ou
     if (manifest.is_object()) manifest.erase("variant_resources");  // summed below
     manifest["shards"] = {{"count", shards.size()}, {"build", shards[0].marker.build}};
     if (!hidden.empty())  // as plan() references an unsharded run's file
-      manifest["hidden_states"] = {{"file", store::kHiddenStatesFile},
-                                   {"layers", hidden[0].header.layers},
-                                   {"dtype", store::to_string(hidden[0].header.dtype)}};
+      manifest["hidden_states"] =
+          store::hidden_states_manifest(hidden[0].header.layers, store::to_string(hidden[0].header.dtype));
     base.manifest = manifest;
     store::RunSession begun = merged.begin_run(base);
     std::map<std::string, store::VariantResources> resources;

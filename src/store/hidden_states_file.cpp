@@ -211,6 +211,10 @@ HiddenStates read_hidden_states(const std::string& path) {
   return parse(read_file(path), path, true).states;
 }
 
+nlohmann::json hidden_states_manifest(const std::vector<int>& layers, const std::string& dtype) {
+  return {{"file", kHiddenStatesFile}, {"layers", layers}, {"dtype", dtype}};
+}
+
 std::string hidden_states_path(const std::string& results, const nlohmann::json& manifest) {
   return (std::filesystem::path(resolve_results_file(results)).parent_path() /
           manifest["hidden_states"].value("file", std::string(kHiddenStatesFile)))

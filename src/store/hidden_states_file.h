@@ -73,6 +73,10 @@ struct HiddenStates {
 // trailing partial row is ignored.
 HiddenStates read_hidden_states(const std::string& path);
 
+// The manifest's "hidden_states" entry of a run that keeps them in
+// kHiddenStatesFile beside its results file: {file, layers, dtype}.
+nlohmann::json hidden_states_manifest(const std::vector<int>& layers, const std::string& dtype);
+
 // The hidden-states file of a stored run whose manifest has "hidden_states":
 // beside the results file `results` (a file or its directory), under the
 // name the manifest gives.
