@@ -59,9 +59,13 @@ struct Launcher {
   int zygote_pidfd = -1;
   int cold = -1;  // the cold-run channel: requests from the supervisor, P/D/E to it
   // The next cold run, prepared up to its execve, reading its request from
-  // the cold channel itself; it writes to `next_taken` once it has one.
+  // the cold channel itself; it writes 'T' to `next_taken` once it has one,
+  // and its init the run's RunDone once the program has ended.
   pid_t next = -1;
   int next_pidfd = -1, next_taken = -1, next_err = -1;
+  std::string next_report;     // what `next_taken` gave so far
+  bool next_reported = false;  // 'D' sent: the init reported before its exit
+  bool next_taken_eof = false;
   std::vector<std::string> argv_cold, argv_zygote, env;
 };
 
@@ -131,10 +135,11 @@ int drop_all(const Launcher& l) {
 // would end in SIGSEGV). It holds only `status_fd` (the launcher's `taken`
 // pipe), installs no signal handler (so the program cannot signal it), is
 // not dumpable (the program cannot ptrace or read its memory), runs under
-// the same drops and filter, reaps every orphan, and when the program ends
-// writes the program's wait status to `status_fd` and exits, which kills
-// what is left of the namespace. pid 1 cannot die of the program's signal
-// itself, hence the pipe.
+// the same drops and filter and reaps every orphan. When the program ends it
+// kills and reaps the rest of the namespace, writes the run's RunDone to
+// `status_fd` and only then exits: the launcher reports the run before this
+// process's exit tears down the namespaces (about 1 ms), as the warm init
+// does. pid 1 cannot die of the program's signal itself, hence the pipe.
 [[noreturn]] void reaper_main(const Launcher& l, pid_t program, int status_fd, int err) {
   prctl(PR_SET_NAME, kRunInitComm, 0, 0, 0);
   int keep[2] = {std::min(status_fd, err), std::max(status_fd, err)};
@@ -147,7 +152,16 @@ int drop_all(const Launcher& l) {
     int status = 0;
     pid_t pid = wait4(-1, &status, __WALL, nullptr);
     if (pid == program) {
-      (void)!write(status_fd, &status, sizeof status);
+      kill(-1, SIGKILL);  // every process of the namespace but this one
+      while (wait4(-1, nullptr, __WALL, nullptr) > 0 || errno == EINTR) {
+      }
+      rusage ru{};
+      getrusage(RUSAGE_CHILDREN, &ru);
+      RunDone done;
+      done.wait_status = status;
+      done.cpu_usec = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+      done.max_rss_kb = ru.ru_maxrss;
+      (void)!write(status_fd, &done, sizeof done);
       _exit(0);
     }
     if (pid < 0 && errno != EINTR) _exit(127);  // cannot happen: the program is a child
@@ -369,6 +383,8 @@ void drop_next(Launcher& l) {
   close(l.next_taken);
   close(l.next_err);
   l.next_taken = l.next_err = -1;
+  l.next_report.clear();
+  l.next_reported = l.next_taken_eof = false;
 }
 
 // The error a failed child wrote before exiting, if any.
@@ -378,39 +394,63 @@ std::string child_error(int err_fd) {
   return n > 0 ? std::string(msg, static_cast<size_t>(n)) : "";
 }
 
-// The prepared cold child ended: report its run, then prepare the next.
+// What `next_taken` holds once a run is over: 'T', then the init's RunDone.
+constexpr size_t kTakenReport = 1 + sizeof(RunDone);
+
+void send_done(Launcher& l, const RunDone& done) {
+  char msg[1 + sizeof done];
+  msg[0] = 'D';
+  std::memcpy(msg + 1, &done, sizeof done);
+  send_message(l.cold, msg, sizeof msg);
+}
+
+// Reads what `next_taken` has (it is readable); reports the run ('D') as
+// soon as its init's RunDone is complete, before the init exits.
+void read_taken(Launcher& l) {
+  char buf[kTakenReport];
+  ssize_t n = read(l.next_taken, buf, kTakenReport - l.next_report.size());
+  if (n <= 0) {
+    l.next_taken_eof = n == 0 || errno != EINTR;
+    return;
+  }
+  l.next_report.append(buf, static_cast<size_t>(n));
+  if (l.next_report.size() == kTakenReport && l.next_report[0] == 'T') {
+    RunDone done;
+    std::memcpy(&done, l.next_report.data() + 1, sizeof done);
+    send_done(l, done);
+    l.next_reported = true;
+  }
+}
+
+// The prepared cold child ended: report its run unless its init did, then
+// prepare the next (its 'P' once this run's namespaces are gone).
 void handle_next_exit(Launcher& l) {
   int status = 0;
   rusage ru{};
   if (wait4(l.next, &status, 0, &ru) != l.next) return;
-  // 'T' once it took a request, then the program's wait status from the
-  // run's init (absent when the init was killed: the deadline, an OOM).
-  char taken[1 + sizeof status];
-  size_t got = 0;
-  for (ssize_t n; got < sizeof taken && (n = read(l.next_taken, taken + got, sizeof taken - got)) > 0;)
-    got += static_cast<size_t>(n);
-  bool was_run = got > 0 && taken[0] == 'T';
-  if (was_run && got == sizeof taken) std::memcpy(&status, taken + 1, sizeof status);
+  while (!l.next_reported && !l.next_taken_eof) read_taken(l);  // every writer is gone: EOF ends it
+  bool was_run = !l.next_report.empty() && l.next_report[0] == 'T';
   std::string error = child_error(l.next_err);  // EOF (empty) once execve succeeded
   close(l.next_taken);
   close(l.next_err);
   close(l.next_pidfd);
   l.next = l.next_pidfd = l.next_taken = l.next_err = -1;
+  bool reported = l.next_reported;
+  l.next_report.clear();
+  l.next_reported = l.next_taken_eof = false;
   if (!error.empty()) {
     // The supervisor drops the slot when it reads this; do not loop.
     send_error(l.cold, "sandbox setup failed: " + error);
     return;
   }
-  if (was_run) {
+  if (was_run && !reported) {
+    // The init was killed (the deadline, an OOM) before it could report.
     RunDone done;
     done.wait_status = status;
     done.cpu_usec =
         (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
     done.max_rss_kb = ru.ru_maxrss;
-    char msg[1 + sizeof done];
-    msg[0] = 'D';
-    std::memcpy(msg + 1, &done, sizeof done);
-    send_message(l.cold, msg, sizeof msg);
+    send_done(l, done);
   }
   prepare_next(l);  // (one that died idle is simply replaced; its 'P' is superseded)
 }
@@ -563,11 +603,13 @@ int launcher_main(int sock) {
   send_message(sock, ready.data(), ready.size());
 
   for (;;) {
-    pollfd p[3] = {{sock, POLLIN, 0}, {l.next_pidfd, POLLIN, 0}, {l.zygote_pidfd, POLLIN, 0}};
-    if (poll(p, 3, -1) < 0) {
+    int taken = l.next_reported || l.next_taken_eof ? -1 : l.next_taken;
+    pollfd p[4] = {{sock, POLLIN, 0}, {l.next_pidfd, POLLIN, 0}, {l.zygote_pidfd, POLLIN, 0}, {taken, POLLIN, 0}};
+    if (poll(p, 4, -1) < 0) {
       if (errno == EINTR) continue;
       orphaned(l);
     }
+    if (p[3].revents) read_taken(l);
     if (p[1].revents) handle_next_exit(l);
     if (p[2].revents) reap(l.zygote, l.zygote_pidfd, false);
     if (p[0].revents) {

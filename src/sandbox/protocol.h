@@ -38,10 +38,12 @@ struct RunRequest {
 };
 static_assert(sizeof(RunRequest) == 48);
 
+// A run's end ('D'), as the run's init reports it once every other process
+// of the run is reaped (or, where the init was killed, as its parent saw it).
 struct RunDone {
-  int32_t wait_status = 0;  // as from wait4()
+  int32_t wait_status = 0;  // the program's, as from wait4()
   int32_t reserved = 0;
-  int64_t cpu_usec = 0;     // rusage of pid 1 and the children it reaped
+  int64_t cpu_usec = 0;     // rusage of the processes the init reaped
   int64_t max_rss_kb = 0;
 };
 static_assert(sizeof(RunDone) == 24);

@@ -58,7 +58,10 @@ struct ExecRequest {
   // `preload` is. It may call `precompile(source_bytes)`, which compiles a
   // program as a run compiles its code and returns it; a warm run whose
   // code is exactly those bytes takes that code object instead of
-  // compiling (the math tool's program: a few ms a call).
+  // compiling (the math tool's program: a few ms a call). It may call
+  // `rehearse(f)`: each prepared run calls f() before its request and
+  // outside its counters, so the zygote's pages a typical program writes
+  // are copied before the request, not after it.
   std::string preload_code;
 };
 

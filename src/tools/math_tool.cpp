@@ -61,7 +61,10 @@ std::string answer_text(const json& a) {
 }
 
 // Runs the math program itself once per operation, in the zygote, on
-// requests no model sent; their answers are discarded.
+// requests no model sent; their answers are discarded. Each prepared run
+// answers the solve and the derivative again before its request
+// (`rehearse`, zygote.py), so a call's own solve copies few of the
+// zygote's pages.
 const std::string& warm_up_code() {
   static const std::string code = [] {
     std::string hex;
@@ -71,17 +74,20 @@ const std::string& warm_up_code() {
     }
     return "import io, json, sys\n"
            "program = precompile(bytes.fromhex('" + hex + "'))  # the sandbox's: runs of it skip the compile\n"
-           "for request in [\n"
-           "        {'operation': 'solve', 'expression': 'y**3 - 2*y', 'variable': 'y'},\n"
-           "        {'operation': 'simplify', 'expression': 'sin(t)**2 + cos(t)**2'},\n"
-           "        {'operation': 'differentiate', 'expression': 'z*exp(z)', 'variable': 'z'},\n"
-           "        {'operation': 'integrate', 'expression': 'w*exp(-w)', 'variable': 'w', 'lower': '0', 'upper': 'oo'},\n"
-           "        {'operation': 'evaluate', 'expression': 'sqrt(2)*pi'}]:\n"
+           "def answer(request):\n"
            "    sys.stdin, sys.stdout = io.StringIO(json.dumps(request)), io.StringIO()\n"
            "    try:\n"
            "        exec(program, {'__name__': '__main__'})\n"
            "    except SystemExit:\n"
-           "        pass\n";
+           "        pass\n"
+           "solve = {'operation': 'solve', 'expression': 'y**3 - 2*y', 'variable': 'y'}\n"
+           "differentiate = {'operation': 'differentiate', 'expression': 'z*exp(z)', 'variable': 'z'}\n"
+           "for request in [solve, differentiate,\n"
+           "        {'operation': 'simplify', 'expression': 'sin(t)**2 + cos(t)**2'},\n"
+           "        {'operation': 'integrate', 'expression': 'w*exp(-w)', 'variable': 'w', 'lower': '0', 'upper': 'oo'},\n"
+           "        {'operation': 'evaluate', 'expression': 'sqrt(2)*pi'}]:\n"
+           "    answer(request)\n"
+           "rehearse(lambda: (answer(solve), answer(differentiate)))\n";
   }();
   return code;
 }

@@ -318,6 +318,31 @@ TEST_P(SandboxTest, ColdRunOnAWarmSandbox) {
   EXPECT_EQ(warm.stdout_data, "['ctypes', 'socket']\n");  // forked from the zygote
 }
 
+// The preload code runs once, in the zygote; its rehearsals run in every
+// prepared run before the request, and the run's counters start after them.
+TEST_P(SandboxTest, PreloadRunsOnceAndRehearsalsBeforeEachRunOutsideItsCounters) {
+  if (!GetParam()) GTEST_SKIP() << "cold runs ignore preloads";
+  ExecRequest r;
+  r.preload = {"time"};
+  r.preload_code =
+      "import sys, time, types\n"
+      "marks = sys.modules['rehearsal_marks'] = types.ModuleType('rehearsal_marks')\n"
+      "marks.preloads, marks.rehearsals = 1, 0\n"
+      "def burn():  # 0.3 s of CPU in each prepared run\n"
+      "    marks.rehearsals += 1\n"
+      "    start = time.process_time()\n"
+      "    while time.process_time() - start < 0.3:\n"
+      "        pass\n"
+      "rehearse(burn)\n";
+  r.code = "import rehearsal_marks as m\nprint(m.preloads, m.rehearsals)";
+  for (int i = 0; i < 3; ++i) {  // the first request comes while its run still prepares
+    ExecResult result = sandbox().run(r);
+    EXPECT_TRUE(result.warm);
+    EXPECT_EQ(result.stdout_data, "1 1\n");
+    EXPECT_LT(result.cpu_seconds, 0.15) << "run " << i;
+  }
+}
+
 TEST_P(SandboxTest, NothingLeftAfterRuns) {
   auto mounts = host_mounts();
   run("import os\nif os.fork() == 0:\n    os.setsid()\n    import time; time.sleep(60)\nprint('bye')");
