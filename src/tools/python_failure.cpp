@@ -87,6 +87,10 @@ PythonFailure classify_python_failure(const sandbox::ExecResult& r) {
   else if ((t == "ImportError" || t == "ModuleNotFoundError") &&
            f.exception_message.find("cannot open shared object file") != std::string::npos)
     f.error_class = "sandbox_denied";
+  // SQLite on a file: the filter refuses file locks (channels between runs,
+  // src/sandbox/README.md), which SQLite reports as an I/O error.
+  else if (t == "sqlite3.OperationalError" && f.exception_message == "disk I/O error")
+    f.error_class = "sandbox_denied";
   else if (t == "SyntaxError" || t == "IndentationError" || t == "TabError") f.error_class = "syntax_error";
   else if (t == "NameError" || t == "UnboundLocalError") f.error_class = "name_error";
   else if (t == "ImportError" || t == "ModuleNotFoundError") f.error_class = "import_error";

@@ -7,8 +7,9 @@
 //   output_limit    it wrote more than the sandbox lets a run write
 //   sandbox_denied  the sandbox refused something: killed by SIGSYS
 //                   (seccomp), PermissionError, or an OSError for EPERM,
-//                   EACCES, EROFS, ENOSYS or an unreachable network, or an
-//                   ImportError for a shared library missing from its view
+//                   EACCES, EROFS, ENOSYS or an unreachable network, an
+//                   ImportError for a shared library missing from its view,
+//                   or SQLite's "disk I/O error" (file locks are refused)
 //   syntax_error    SyntaxError, IndentationError, TabError
 //   name_error      NameError, UnboundLocalError
 //   import_error    ImportError, ModuleNotFoundError

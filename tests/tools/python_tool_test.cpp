@@ -70,6 +70,11 @@ TEST(PythonTool, FailureClassesOfRealRuns) {
       {"import json\njson.loads('{')\n", "runtime_error", "json.decoder.JSONDecodeError"},
       {"open('/etc/passwd-new', 'w')\n", "sandbox_denied", "OSError"},
       {"import socket\nsocket.create_connection(('192.0.2.1', 80), timeout=1)\n", "sandbox_denied", "OSError"},
+      // File locks are refused; SQLite on a file needs them.
+      {"import sqlite3\nc = sqlite3.connect('/tmp/t.db')\nc.execute('create table t (x)')\n", "sandbox_denied",
+       "sqlite3.OperationalError"},
+      {"import sqlite3\nsqlite3.connect(':memory:').execute('select * from missing')\n", "runtime_error",
+       "sqlite3.OperationalError"},
       {"import sys\nsys.exit(3)\n", "nonzero_exit", ""},
       {"import sys\nsys.exit('Error: custom message')\n", "nonzero_exit", ""},
       {"raise MemoryError()\n", "memory", "MemoryError"},
