@@ -1,6 +1,8 @@
 # The Python side of the sandbox, embedded into the binary and run as
-#   python3 -s -S -B -c <this file> cold|zygote[=modules] <sys.path entries...>
-# inside a sandbox the launcher has already built (launcher.h).
+#   python3 -s -S -B -c <this file> zygote[=modules] <sys.path entries...>
+#   python3 -s -S -B /proc/self/fd/4 cold <sys.path entries...>
+# inside a sandbox the launcher has already built (launcher.h); fd 4 of a
+# cold run holds the part of this file before the zygote's, compiled.
 #
 # cold:   fd 3 holds the code; run it as __main__ and exit.
 # zygote: fd 3 is a SOCK_SEQPACKET socket to the supervisor, fd 4 a memfd with
@@ -169,6 +171,7 @@ if MODE == 'cold':
     _source = _read_all(3)
     import posix
     posix.close(3)
+    posix.close(4)  # this runner, compiled (launcher.cpp's compile_cold_runner)
     del posix
     del _read_all
     _rc = _run(_source)
