@@ -132,6 +132,14 @@ int drop_all(const Launcher& l) {
   return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
 }
 
+RunDone run_done(int wait_status, const rusage& ru) {
+  RunDone done;
+  done.wait_status = wait_status;
+  done.cpu_usec = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+  done.max_rss_kb = ru.ru_maxrss;
+  return done;
+}
+
 // pid 1 of a cold run: init of the run's pid namespace, so the program
 // itself is not (an init ignores the signals it sends itself, and abort()
 // would end in SIGSEGV). It holds only `status_fd` (the launcher's `taken`
@@ -159,10 +167,7 @@ int drop_all(const Launcher& l) {
       }
       rusage ru{};
       getrusage(RUSAGE_CHILDREN, &ru);
-      RunDone done;
-      done.wait_status = status;
-      done.cpu_usec = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-      done.max_rss_kb = ru.ru_maxrss;
+      RunDone done = run_done(status, ru);
       (void)!write(status_fd, &done, sizeof done);
       _exit(0);
     }
@@ -495,13 +500,7 @@ void handle_next_exit(Launcher& l) {
     return;
   }
   if (was_run && !reported) {
-    // The init was killed (the deadline, an OOM) before it could report.
-    RunDone done;
-    done.wait_status = status;
-    done.cpu_usec =
-        (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-    done.max_rss_kb = ru.ru_maxrss;
-    send_done(l, done);
+    send_done(l, run_done(status, ru));  // the init was killed (the deadline, an OOM) before it could report
   }
   prepare_next(l);  // (one that died idle is simply replaced; its 'P' is superseded)
 }
