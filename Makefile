@@ -49,6 +49,7 @@ fuzz: setup
 bench: setup
 	./build/bin/engine_bench
 	./build/bench/sandbox/sandbox_bench
+	./build/bench/sandbox/cache_channel_bench
 	./build/bin/episodes_bench
 	PYTHONPATH=build/python $${AGENTCODER_HOME:-$$HOME/.cache/agentcoder}/venv/bin/python bench/python/python_bench.py
 	$${AGENTCODER_HOME:-$$HOME/.cache/agentcoder}/venv/bin/python bench/peers/peers_bench.py
