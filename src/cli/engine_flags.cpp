@@ -30,7 +30,7 @@ void EngineFlags::add_engine_flags(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
   app.add_option("--kv-type", engine.kv_type, "KV-cache type")
-      ->check(CLI::IsMember({"f16", "f32", "bf16", "q8_0", "q4_0"}))
+      ->check(CLI::IsMember(models::kv_cache_types()))
       ->capture_default_str();
   app.add_option("--lora", lora, "LoRA adapter, PATH or PATH:SCALE (repeatable)");
 }

@@ -29,7 +29,8 @@ json key_settings(const RunConfig& c) {
                    {"fenced_code_is_call", c.fenced_code_is_call},
                    {"context_per_sequence", c.context_per_sequence},
                    {"sandbox", {{"timeout", c.sandbox_timeout}, {"memory_mb", c.sandbox_memory_mb}, {"cpus", c.sandbox_cpus}}}};
-  // Only when set, so that the keys of configs without it stay as they were.
+  // Only when set, so that the keys of configs without them stay as they were.
+  if (c.kv_type != "f16") settings["kv_type"] = c.kv_type;
   // A docs index counts by its content, not by where it was found from.
   if (!c.tools_options.empty()) {
     json options = c.tools_options;

@@ -12,6 +12,7 @@
 #include "adapters/registry.h"
 #include "agent/episode.h"
 #include "agent/episode_runner.h"
+#include "models/engine.h"
 #include "models/lora.h"
 #include "store/hidden_states_file.h"
 #include "tools/tool_config.h"
@@ -277,6 +278,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& path) {
   engine.get("parallel", c.parallel);
   engine.get("context_per_sequence", c.context_per_sequence);
   engine.get("threads", c.threads);
+  engine.get("kv_type", c.kv_type);
 
   Section sandbox = top.section("sandbox");
   sandbox.get("timeout", c.sandbox_timeout);
@@ -326,6 +328,12 @@ RunConfig parse_run_config(const std::string& text, const std::string& path) {
   engine.check_range("parallel", c.parallel, 1, 512);
   engine.check_range("context_per_sequence", c.context_per_sequence, 1, 1 << 20);
   engine.check_range("threads", c.threads, 0, 1024);  // 0: llama.cpp's choice
+  const std::vector<std::string>& kv_types = models::kv_cache_types();
+  if (std::find(kv_types.begin(), kv_types.end(), c.kv_type) == kv_types.end()) {
+    std::string known;
+    for (const std::string& t : kv_types) known += (known.empty() ? "" : ", ") + t;
+    engine.fail("kv_type", "unknown KV-cache type '" + c.kv_type + "' (" + known + ")");
+  }
   agent.check_range("max_steps", c.max_steps, 1, 1000);
   agent.check_range("max_tokens", c.max_tokens, 1, 1 << 20);
   agent.check_range("max_tokens_per_step", c.max_tokens_per_step, 1, 1 << 20);

@@ -115,6 +115,7 @@ models::EngineOptions engine_options(const RunConfig& c, size_t format_count) {
   o.max_prefixes = prefixes;
   o.context_size = c.context_per_sequence * (c.parallel + prefixes);
   o.threads = c.threads;
+  o.kv_type = c.kv_type;
   o.hidden_layers = c.hidden_layers;
   return o;
 }

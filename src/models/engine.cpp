@@ -21,12 +21,13 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+const std::pair<const char*, ggml_type> kKvTypes[] = {
+    {"f16", GGML_TYPE_F16}, {"f32", GGML_TYPE_F32}, {"bf16", GGML_TYPE_BF16},
+    {"q8_0", GGML_TYPE_Q8_0}, {"q4_0", GGML_TYPE_Q4_0}};
+
 ggml_type parse_kv_type(const std::string& name) {
-  if (name == "f16") return GGML_TYPE_F16;
-  if (name == "f32") return GGML_TYPE_F32;
-  if (name == "bf16") return GGML_TYPE_BF16;
-  if (name == "q8_0") return GGML_TYPE_Q8_0;
-  if (name == "q4_0") return GGML_TYPE_Q4_0;
+  for (const auto& [text, type] : kKvTypes)
+    if (name == text) return type;
   throw std::invalid_argument("unknown KV-cache type '" + name + "' (f16, f32, bf16, q8_0, q4_0)");
 }
 
@@ -86,6 +87,15 @@ double probability_of(const float* logits, int n_vocab, int32_t token) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& kv_cache_types() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& entry : kKvTypes) v.push_back(entry.first);
+    return v;
+  }();
+  return names;
+}
 
 struct Engine::Pending {
   GenerationRequest request;

@@ -61,6 +61,23 @@ TEST_F(ExperimentTest, KeysHashTheFirstTurnTheModelSees) {
   EXPECT_EQ(run_into(p, false).ran, p.episodes.size());
 }
 
+// A KV-cache type other than the default is part of every key and reaches
+// the engine; the default adds nothing, so older runs keep their keys.
+TEST_F(ExperimentTest, AKvCacheTypeIsPartOfTheKeysAndReachesTheEngine) {
+  experiment::RunConfig c = config("kv");
+  experiment::Plan f16 = experiment::plan(c, {dir_ + "/r"});
+  c.kv_type = "q8_0";
+  experiment::Plan q8 = experiment::plan(c, {dir_ + "/r"});
+  ASSERT_EQ(f16.episodes.size(), q8.episodes.size());
+  for (size_t i = 0; i < f16.episodes.size(); ++i) {
+    EXPECT_FALSE(f16.episodes[i].key.settings.contains("kv_type"));
+    EXPECT_EQ(q8.episodes[i].key.settings["kv_type"], "q8_0");
+    EXPECT_NE(f16.episodes[i].key.id(), q8.episodes[i].key.id());
+  }
+  EXPECT_EQ(experiment::engine_options(c, 1).kv_type, "q8_0");
+  EXPECT_EQ(run_into(q8, false).ran, q8.episodes.size());
+}
+
 TEST_F(ExperimentTest, ResumeAfterAToolInstructionChangeReusesNoEpisodeThatSawThem) {
   // The harness's tool instructions are text in code, in no file the key
   // names: only the rendered first turn carries them into the key. (The tiny

@@ -58,29 +58,42 @@ TEST_F(EngineTest, GreedyIsDeterministic) {
 }
 
 // Sequences join and leave the batch between steps (different lengths, more
-// requests than slots); each must get exactly what it gets decoded alone.
+// requests than slots); each must get exactly what it gets decoded alone,
+// to the bit of its first logits, with the default KV cache and a quantized one.
 TEST_F(EngineTest, BatchedGreedyMatchesAlone) {
-  std::vector<GenerationResult> alone;
-  {
-    Engine engine(*model_, options(1));
-    for (size_t i = 0; i < kPrompts.size(); ++i)
-      alone.push_back(engine.generate(request(engine, kPrompts[i], 6 + 3 * static_cast<int>(i))));
+  for (const char* kv : {"f16", "q8_0"}) {
+    auto make = [&](int parallel) {
+      EngineOptions o = options(parallel);
+      o.kv_type = kv;
+      return o;
+    };
+    auto ask = [&](Engine& engine, size_t i) {
+      GenerationRequest r = request(engine, kPrompts[i], 6 + 3 * static_cast<int>(i));
+      r.keep_first_logits = true;
+      return r;
+    };
+    std::vector<GenerationResult> alone;
+    {
+      Engine engine(*model_, make(1));
+      for (size_t i = 0; i < kPrompts.size(); ++i) alone.push_back(engine.generate(ask(engine, i)));
+    }
+    Engine engine(*model_, make(4));
+    std::vector<std::future<GenerationResult>> futures;
+    for (size_t i = 0; i < kPrompts.size(); ++i) futures.push_back(engine.submit(ask(engine, i)));
+    for (size_t i = 0; i < futures.size(); ++i) {
+      GenerationResult r = futures[i].get();
+      ASSERT_NE(alone[i].stop, GenerationStop::error) << kv << ": " << alone[i].error;
+      EXPECT_FALSE(alone[i].tokens.empty()) << kv << ", prompt " << i << ": nothing to compare";
+      EXPECT_EQ(r.tokens, alone[i].tokens) << kv << ", prompt " << i;
+      EXPECT_EQ(r.stop, alone[i].stop);
+      ASSERT_FALSE(alone[i].first_logits.empty()) << kv;
+      EXPECT_EQ(r.first_logits, alone[i].first_logits) << kv << ", prompt " << i << ": first logits differ";
+    }
+    auto totals = engine.totals();
+    EXPECT_EQ(totals.requests_done, kPrompts.size());
+    // Batching means fewer decode calls than tokens generated.
+    EXPECT_LT(totals.decode_calls, totals.tokens_generated);
   }
-  Engine engine(*model_, options(4));
-  std::vector<std::future<GenerationResult>> futures;
-  for (size_t i = 0; i < kPrompts.size(); ++i)
-    futures.push_back(engine.submit(request(engine, kPrompts[i], 6 + 3 * static_cast<int>(i))));
-  for (size_t i = 0; i < futures.size(); ++i) {
-    GenerationResult r = futures[i].get();
-    ASSERT_NE(alone[i].stop, GenerationStop::error) << alone[i].error;
-    EXPECT_FALSE(alone[i].tokens.empty()) << "prompt " << i << ": nothing to compare";
-    EXPECT_EQ(r.tokens, alone[i].tokens) << "prompt " << i;
-    EXPECT_EQ(r.stop, alone[i].stop);
-  }
-  auto totals = engine.totals();
-  EXPECT_EQ(totals.requests_done, kPrompts.size());
-  // Batching means fewer decode calls than tokens generated.
-  EXPECT_LT(totals.decode_calls, totals.tokens_generated);
 }
 
 TEST_F(EngineTest, SharedPrefixIsEvaluatedOnceAndGivesTheSameResult) {
