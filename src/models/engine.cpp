@@ -26,9 +26,12 @@ const std::pair<const char*, ggml_type> kKvTypes[] = {
     {"q8_0", GGML_TYPE_Q8_0}, {"q4_0", GGML_TYPE_Q4_0}};
 
 ggml_type parse_kv_type(const std::string& name) {
-  for (const auto& [text, type] : kKvTypes)
+  std::string known;
+  for (const auto& [text, type] : kKvTypes) {
     if (name == text) return type;
-  throw std::invalid_argument("unknown KV-cache type '" + name + "' (f16, f32, bf16, q8_0, q4_0)");
+    known += (known.empty() ? "" : ", ") + std::string(text);
+  }
+  throw std::invalid_argument("unknown KV-cache type '" + name + "' (" + known + ")");
 }
 
 llama_flash_attn_type parse_flash_attention(const std::string& name) {
