@@ -34,6 +34,15 @@ ScoredEpisode episode(const std::string& task, Mode mode, std::optional<bool> co
   return e;
 }
 
+// The probe through `python`, with 200 resamples for each CI.
+nlohmann::ordered_json probe_with(const std::string& python, const std::vector<ProbeExample>& examples,
+                                  const store::HiddenStatesHeader& header) {
+  ProbeOptions options;
+  options.python = python;
+  options.bootstrap = 200;
+  return run_probe(examples, header, options);
+}
+
 std::string hex_id(int i) {
   char buf[65];
   std::snprintf(buf, sizeof buf, "%064x", i);
@@ -149,10 +158,7 @@ TEST(Probe, SeparableSyntheticCaseGivesTheHandCheckedAnswers) {
   }
   std::vector<ProbeExample> examples = probe_examples(episodes, hidden);
   ASSERT_EQ(examples.size(), 180u);
-  ProbeOptions options;
-  options.python = python;
-  options.bootstrap = 200;
-  nlohmann::ordered_json r = run_probe(examples, hidden.header, options);
+  nlohmann::ordered_json r = probe_with(python, examples, hidden.header);
   ASSERT_EQ(r["groups"].size(), 3u);
 
   const auto& v = r["groups"][0];
@@ -215,10 +221,7 @@ TEST(Probe, ATasksEpisodesStayInOneFold) {
   }
   std::vector<ProbeExample> examples = probe_examples(episodes, hidden);
   ASSERT_EQ(examples.size(), 120u);
-  ProbeOptions options;
-  options.python = python;
-  options.bootstrap = 200;
-  nlohmann::ordered_json r = run_probe(examples, hidden.header, options);
+  nlohmann::ordered_json r = probe_with(python, examples, hidden.header);
   const auto& layer = r["groups"][0]["layers"][0];
   ASSERT_TRUE(layer["needs"].contains("auroc")) << layer.dump();
   ASSERT_TRUE(layer["calls"].contains("auroc")) << layer.dump();
