@@ -547,6 +547,7 @@ def fig_probe_layers(m):
     for col, g in enumerate(groups):
         top, bottom = axes[0][col], axes[1][col]
         layers = [entry["layer"] for entry in g["layers"]]
+        missing = []  # a probe with no fit at any layer: why, in place of its curve
         for label, color in (("needs", "tab:blue"), ("calls", "tab:orange")):
             xs, ys, lo, hi = [], [], [], []
             for entry in g["layers"]:
@@ -555,28 +556,36 @@ def fig_probe_layers(m):
                     continue
                 xs.append(entry["layer"])
                 ys.append(fit["auroc"])
-                lo.append(fit["auroc"] - fit.get("ci_low", fit["auroc"]))
-                hi.append(fit.get("ci_high", fit["auroc"]) - fit["auroc"])
+                # A percentile interval can miss its estimate; errorbar refuses negative lengths.
+                lo.append(max(0.0, fit["auroc"] - fit.get("ci_low", fit["auroc"])))
+                hi.append(max(0.0, fit.get("ci_high", fit["auroc"]) - fit["auroc"]))
             if xs:
                 top.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, color=color,
                              label="%s the tool (n=%d)" % (label, g["layers"][0][label]["n"]))
+            else:
+                missing.append("%s: %s" % (label, g["layers"][0][label].get("why", "no fit")))
         top.axhline(0.5, color="grey", linestyle="--", linewidth=0.8)
         top.set_ylim(0, 1.05)
         top.set_ylabel("AUROC (out of fold)", fontsize=8)
         top.set_title("%s: %d free episodes" % (g["variant"], g["episodes"]), fontsize=9)
         top.legend(fontsize=7, loc="lower right")
+        if missing:
+            top.text(0.02, 0.04, "no probe for " + "; ".join(missing), fontsize=7, color="0.4",
+                     transform=top.transAxes)
+        top.set_xlabel("layer", fontsize=8)
+        top.set_xticks(layers)
+        top.tick_params(labelsize=7)
         cos = [(entry["layer"], entry["cosine"]) for entry in g["layers"] if entry["cosine"] is not None]
-        if cos:
-            bottom.plot([c[0] for c in cos], [c[1] for c in cos], marker="s", color="tab:green")
-        else:
-            no_data(bottom, "no cosine: a probe is missing")
+        if not cos:
+            no_data(bottom, "no cosine: it needs both probes")
+            continue
+        bottom.plot([c[0] for c in cos], [c[1] for c in cos], marker="s", color="tab:green")
         bottom.axhline(0, color="grey", linestyle="--", linewidth=0.8)
         bottom.set_ylim(-1.05, 1.05)
         bottom.set_ylabel("cosine(needs, calls)", fontsize=8)
         bottom.set_xlabel("layer", fontsize=8)
-        for ax in (top, bottom):
-            ax.set_xticks(layers)
-            ax.tick_params(labelsize=7)
+        bottom.set_xticks(layers)
+        bottom.tick_params(labelsize=7)
     fig.tight_layout()
     return fig
 
