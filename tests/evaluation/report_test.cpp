@@ -740,3 +740,25 @@ TEST(ReportProbe, HiddenStatesAddTheProbeFigure) {
   EXPECT_NE(figure_markup(html, "probe_layers").find("<svg"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir.path("r/figures/probe_layers.png")));
 }
+
+// A percentile interval can miss its own estimate (a skewed bootstrap), and a
+// probe can have no fit at any layer: the figure is still drawn.
+TEST(ReportProbe, AnIntervalThatMissesItsEstimateStillDraws) {
+  ReportInput in = fixture_input();
+  ojson missed = {{"n", 40}, {"positives", 20}, {"folds", 5}, {"auroc", 0.7}, {"ci_low", 0.75}, {"ci_high", 0.9}};
+  ojson none = {{"n", 40}, {"positives", 40}, {"why", "0 in the smaller class, 2 needed"}};
+  in.metrics["probe"] = {
+      {"layers", {0}},
+      {"folds", 5},
+      {"bootstrap", 100},
+      {"groups",
+       {{{"variant", "base"},
+         {"width", 576},
+         {"episodes", 40},
+         {"layers", {{{"layer", 0}, {"needs", none}, {"calls", missed}, {"cosine", nullptr}}}}}}}};
+  TempDir dir;
+  ReportOutput out = write_report(in, dir.path("r"));
+  ASSERT_EQ(out.figures.size(), report_figure_names().size() + 1);
+  EXPECT_EQ(out.figures.back().name, "probe_layers");
+  EXPECT_TRUE(fs::exists(dir.path("r/figures/probe_layers.png")));
+}
