@@ -567,11 +567,11 @@ def fig_probe_layers(m):
         top.axhline(0.5, color="grey", linestyle="--", linewidth=0.8)
         top.set_ylim(0, 1.05)
         top.set_ylabel("AUROC (out of fold)", fontsize=8)
-        top.set_title("%s: %d free episodes" % (g["variant"], g["episodes"]), fontsize=9)
-        top.legend(fontsize=7, loc="lower right")
+        title = "%s: %d free episodes" % (g["variant"], g["episodes"])
         if missing:
-            top.text(0.02, 0.04, "no probe for " + "; ".join(missing), fontsize=7, color="0.4",
-                     transform=top.transAxes)
+            title += "\nno probe for " + "; ".join(missing)
+        top.set_title(title, fontsize=9)
+        top.legend(fontsize=7, loc="lower right")
         top.set_xlabel("layer", fontsize=8)
         top.set_xticks(layers)
         top.tick_params(labelsize=7)
