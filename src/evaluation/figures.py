@@ -571,7 +571,8 @@ def fig_probe_layers(m):
         if missing:
             title += "\nno probe for " + "; ".join(missing)
         top.set_title(title, fontsize=9)
-        top.legend(fontsize=7, loc="lower right")
+        if len(missing) < 2:
+            top.legend(fontsize=7, loc="lower right")
         top.set_xlabel("layer", fontsize=8)
         top.set_xticks(layers)
         top.tick_params(labelsize=7)
