@@ -6,6 +6,7 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include <toml++/toml.h>
 
@@ -328,11 +329,10 @@ RunConfig parse_run_config(const std::string& text, const std::string& path) {
   engine.check_range("parallel", c.parallel, 1, 512);
   engine.check_range("context_per_sequence", c.context_per_sequence, 1, 1 << 20);
   engine.check_range("threads", c.threads, 0, 1024);  // 0: llama.cpp's choice
-  const std::vector<std::string>& kv_types = models::kv_cache_types();
-  if (std::find(kv_types.begin(), kv_types.end(), c.kv_type) == kv_types.end()) {
-    std::string known;
-    for (const std::string& t : kv_types) known += (known.empty() ? "" : ", ") + t;
-    engine.fail("kv_type", "unknown KV-cache type '" + c.kv_type + "' (" + known + ")");
+  try {
+    models::check_kv_cache_type(c.kv_type);
+  } catch (const std::invalid_argument& e) {
+    engine.fail("kv_type", e.what());
   }
   agent.check_range("max_steps", c.max_steps, 1, 1000);
   agent.check_range("max_tokens", c.max_tokens, 1, 1 << 20);

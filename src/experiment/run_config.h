@@ -82,7 +82,7 @@ struct RunConfig {
   int parallel = 8;
   int context_per_sequence = 2048;
   int threads = 0;
-  std::string kv_type = "f16";  // models::kv_cache_types(); part of the episodes' keys
+  std::string kv_type = "f16";  // one of models::kv_cache_types(); part of the episodes' keys
 
   // The sandbox's own defaults (sandbox::Limits) unless the config says.
   double sandbox_timeout = sandbox::Limits{}.wall_seconds;

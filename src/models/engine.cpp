@@ -100,6 +100,8 @@ const std::vector<std::string>& kv_cache_types() {
   return names;
 }
 
+void check_kv_cache_type(const std::string& name) { parse_kv_type(name); }
+
 struct Engine::Pending {
   GenerationRequest request;
   std::promise<GenerationResult> promise;

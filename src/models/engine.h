@@ -66,6 +66,8 @@ struct EngineOptions {
 // q4_0. On a CPU, q8_0 decodes long contexts about 3 times faster than f16
 // (flash attention's dot products on f16 are slow there; README, "The engine").
 const std::vector<std::string>& kv_cache_types();
+// Throws std::invalid_argument naming the types unless `name` is one of them.
+void check_kv_cache_type(const std::string& name);
 
 struct GenerationRequest {
   std::vector<int32_t> prompt_tokens;  // use Engine::tokenize for text
