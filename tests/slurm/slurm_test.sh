@@ -65,7 +65,14 @@ wait_job() {
   done
   echo "STILL_${state:-UNKNOWN}"
 }
-show_logs() { tail -n 20 "$1"/sharded/slurm/*.log >&2 || true; squeue >&2 || true; }
+# On a failure: the shards' logs, the queue, every job's record and the
+# controller's log (the temporary directory goes with the test).
+show_logs() {
+  tail -n 20 "$1"/sharded/slurm/*.log >&2 || true
+  squeue >&2 || true
+  scontrol show job >&2 || true
+  tail -n 60 "$tmp/cluster/slurmctld.log" >&2 || true
+}
 submit() {  # $1: results dir; sets array and merge
   "$bin" slurm "$cfg" --shards 3 --cpus-per-task 1 --results "$1" --submit > "$1.submit" \
     || fail "agentcoder slurm --submit: $(cat "$1.submit")"
