@@ -4,7 +4,8 @@
 // only touches a marker file, proves it fires for a crash outside the
 // sandbox, crashes a run on each path, and always puts the old pattern back.
 // It needs to write /proc/sys/kernel/core_pattern (root on the host); where
-// it cannot, it skips and says so.
+// it cannot, it skips and says so. The pattern is host-wide and every dump
+// is counted, so ctest runs this test alone (RUN_SERIAL).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
