@@ -34,7 +34,10 @@ SlurmUser=$(id -un)
 SlurmctldPort=$(cluster_free_port)
 SlurmdPort=$(cluster_free_port)
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge/munge.sock
+# cred_expire: how long a requeued job waits before it starts again (120 s by
+# default). The wait is needed: slurmd refuses a credential issued in the
+# second its old one was revoked ("Job credential revoked"), and the job fails.
+AuthInfo=socket=$dir/munge/munge.sock,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
@@ -54,7 +57,7 @@ ReturnToService=2
 JobRequeue=1
 KillWait=5
 MinJobAge=600
-SchedulerParameters=bf_interval=1
+SchedulerParameters=bf_interval=1,sched_interval=1
 $node NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
