@@ -74,12 +74,13 @@ std::string format_boundaries(const ojson& boundaries) {
       {"arm", "family", "knob", "tasks", "call 50%", "n", "competence 50%", "n", "gap (call - competence)"}};
   for (const ojson& b : boundaries) {
     const ojson& g = b.at("gap");
-    rows.push_back({arm(b), b.at("family").get<std::string>(), b.at("knob").get<std::string>(), json_number(b.at("tasks")),
+    std::string knob = b.at("knob").get<std::string>() + (b.at("scale") == "log10" ? " (log)" : "");
+    rows.push_back({arm(b), b.at("family").get<std::string>(), knob, json_number(b.at("tasks")),
                     crossing(b.at("call")), json_number(b.at("call").at("n")), crossing(b.at("competence")),
                     json_number(b.at("competence").at("n")), with_ci(g.at("value"), g.at("lo"), g.at("hi"), 2)});
   }
   return table("Decision boundary (P(call | free) = 50%) against competence boundary (P(correct | force_text) = 50%), "
-               "over each family's difficulty knob; 95% CI",
+               "over each family's difficulty knob (log: fitted over log10 of a knob spanning 100x or more); 95% CI",
                rows);
 }
 

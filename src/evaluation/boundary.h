@@ -13,6 +13,11 @@
 // calling at a harder knob value than where it stops answering alone (lost
 // accuracy in between); negative, it calls where it could still answer.
 //
+// Scale: a family whose knob values (over every arm) are positive and span
+// at least 100x is fitted over log10(knob) ("scale": "log10"); the others
+// over the knob itself. x50, its interval, the separation values and the gap
+// are in knob units either way; intercept and slope are on the fitted axis.
+//
 // Intervals: 95% percentile bootstrap over the family's tasks (a task's
 // episodes, every sample, in both modes, move together; tasks in id order),
 // `bootstrap_samples` resamples drawn from data::derive_seed(seed,

@@ -438,6 +438,9 @@ def fig_boundaries(m):
         no_data(axes[0], "no family with a fitted 50% point")
         return fig
     for ax, b in zip(axes, rows):
+        log = get(b, "scale") == "log10"  # fitted over log10(knob); x50 and points in knob units
+        if log:
+            ax.set_xscale("log")
         for part, color, label in (("call", "tab:blue", "P(call | free)"),
                                    ("competence", "tab:orange", "P(correct | force_text)")):
             curve = get(b, part)
@@ -449,8 +452,9 @@ def fig_boundaries(m):
             b0, b1 = num(get(curve, "intercept")), num(get(curve, "slope"))
             if b0 is not None and b1 is not None and points:
                 lo, hi = min(p[0] for p in points), max(p[0] for p in points)
-                grid = np.linspace(lo, hi, 100)
-                ax.plot(grid, 1 / (1 + np.exp(-(b0 + b1 * grid))), color=color, linewidth=1.2, label=label)
+                grid = np.geomspace(lo, hi, 100) if log else np.linspace(lo, hi, 100)
+                axis = np.log10(grid) if log else grid
+                ax.plot(grid, 1 / (1 + np.exp(-(b0 + b1 * axis))), color=color, linewidth=1.2, label=label)
             x50 = num(get(curve, "x50"))
             if x50 is not None:
                 ax.axvline(x50, color=color, linestyle="--", linewidth=1)
@@ -462,7 +466,8 @@ def fig_boundaries(m):
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
         gap = num(get(b, "gap", "value"))
-        ax.set_title("%s (%s)\n%s, gap %s" % (get(b, "family"), get(b, "knob"), arm_label(b), fmt(gap)), fontsize=8)
+        knob = get(b, "knob") + (", log scale" if log else "")
+        ax.set_title("%s (%s)\n%s, gap %s" % (get(b, "family"), knob, arm_label(b), fmt(gap)), fontsize=8)
     axes[0].legend(fontsize=6, loc="best")
     fig.supxlabel("difficulty knob (the family's first)", fontsize=9)
     fig.supylabel("rate", fontsize=9)

@@ -483,7 +483,7 @@ std::string boundaries_table(const ojson& m) {
     std::string gap = number(at(g, "value"), 2);
     if (lo && lo->is_number()) gap += " [" + number(lo, 2) + ", " + number(at(g, "hi"), 2) + "]";
     rows.push_back({e(text_of(at(b, "variant")) + " / " + text_of(at(b, "prompt_format"))), e(text_of(at(b, "family"))),
-                    e(text_of(at(b, "knob"))), count(at(b, "tasks")),
+                    e(text_of(at(b, "knob")) + (text_of(at(b, "scale")) == "log10" ? " (log)" : "")), count(at(b, "tasks")),
                     e(crossing_text(at(b, "call"))) + " (n=" + count(at(b, "call", "n")) + ")",
                     e(crossing_text(at(b, "competence"))) + " (n=" + count(at(b, "competence", "n")) + ")", gap});
   }
@@ -494,7 +494,8 @@ std::string boundaries_table(const ojson& m) {
          "tasks. Where no 50% point exists the status says why: separated (the outcome switches between two knob "
          "values with no overlap, so the curve is a step), one_outcome, one_knob_value, flat, or no_crossing (the "
          "fitted curve crosses outside the knob values seen). No interval: more than 2.5% of the resamples had no "
-         "crossing.</p>\n";
+         "crossing. A knob marked (log) has positive values spanning 100x or more and is fitted over its log10; "
+         "its 50% points and gaps are still in knob units.</p>\n";
 }
 
 std::string efficiency(const ojson& m) {

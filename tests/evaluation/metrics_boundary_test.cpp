@@ -9,8 +9,11 @@
 //   answering alone.
 // Replicating every task s times leaves the estimates unchanged.
 #include "evaluation/boundary.h"
+#include "evaluation/logistic.h"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 using namespace agentcoder;
 using namespace agentcoder::evaluation;
@@ -67,6 +70,7 @@ TEST(Boundary, FiftyPercentPointsAndGap) {
   const ojson& f = b[0];
   EXPECT_EQ(f["family"], "exec.big_multiply");
   EXPECT_EQ(f["knob"], "digits");
+  EXPECT_EQ(f["scale"], "linear");  // 4 to 8 digits: 2x
   EXPECT_EQ(f["tasks"], 12);
   EXPECT_EQ(f["call"]["status"], "ok");
   EXPECT_EQ(f["call"]["n"], 12);
@@ -125,4 +129,49 @@ TEST(Boundary, SeparationAndOneOutcomeAreSaidNotNumbered) {
   EXPECT_TRUE(f["competence"]["x50"].is_null());
   EXPECT_TRUE(f["gap"]["value"].is_null());
   EXPECT_TRUE(f["gap"]["lo"].is_null());
+}
+
+// Knob values 10, 100, 1000 (100x and more): fitted over log10(knob), where
+// the multiply fixture's pattern sits at 1, 2, 3. Calls 1/4, 2/4, 3/4 are
+// symmetric about log10 = 2: x50 = 100 (over the raw knob the same points
+// cross at about 354, pulled up by the long stretch from 100 to 1000).
+// Correct 3/4 at 10 and 1/4 at 100 saturate at log10 = 1.5: x50 = 10^1.5.
+// The gap stays in knob units.
+TEST(Boundary, AKnobSpanningOrdersOfMagnitudeIsFittedOnItsLog) {
+  std::vector<ScoredEpisode> eps;
+  tasks(eps, "multi.data_pipeline", 10, 4, 1, 3, true);
+  tasks(eps, "multi.data_pipeline", 100, 4, 2, 1, true);
+  tasks(eps, "multi.data_pipeline", 1000, 4, 3, 0, false);
+  const ojson f = boundaries(eps, 0)[0];
+  EXPECT_EQ(f["scale"], "log10");
+  EXPECT_EQ(f["call"]["status"], "ok");
+  EXPECT_NEAR(f["call"]["x50"].get<double>(), 100.0, 1e-6);
+  EXPECT_NEAR(f["competence"]["x50"].get<double>(), std::pow(10.0, 1.5), 1e-6);
+  EXPECT_NEAR(f["gap"]["value"].get<double>(), 100.0 - std::pow(10.0, 1.5), 1e-6);
+  // The curve is on the log axis: P = 1/2 at log10(x50).
+  EXPECT_NEAR(f["call"]["intercept"].get<double>() + f["call"]["slope"].get<double>() * 2.0, 0.0, 1e-9);
+  EXPECT_EQ(f["call"]["points"][2]["knob"], 1000.0);  // observed points keep knob units
+  std::vector<LogisticPoint> raw;  // the call points over the raw knob
+  for (const ScoredEpisode& e : eps)
+    if (e.mode == Mode::free) raw.push_back({*e.knob_value, e.first_decision == ReplyKind::tool_call});
+  LogisticFit linear = fit_logistic(raw);
+  ASSERT_TRUE(linear.x50) << to_string(linear.status);
+  EXPECT_GT(*linear.x50, 300.0);
+
+  // The same knob values shifted to include 0 cannot take a log: linear.
+  std::vector<ScoredEpisode> with_zero;
+  tasks(with_zero, "multi.data_pipeline", 0, 4, 1, 3, true);
+  tasks(with_zero, "multi.data_pipeline", 1000, 4, 3, 0, false);
+  EXPECT_EQ(boundaries(with_zero, 0)[0]["scale"], "linear");
+}
+
+TEST(Boundary, SeparationOnTheLogAxisIsReportedInKnobUnits) {
+  std::vector<ScoredEpisode> eps;
+  tasks(eps, "exec.sum_of_powers", 20, 3, 0, 3, true);    // always right at n = 20
+  tasks(eps, "exec.sum_of_powers", 2000, 3, 0, 0, true);  // always wrong at n = 2000
+  const ojson f = boundaries(eps, 100)[0];
+  EXPECT_EQ(f["scale"], "log10");
+  EXPECT_EQ(f["competence"]["status"], "separated");
+  EXPECT_NEAR(f["competence"]["separation"]["lo"].get<double>(), 20.0, 1e-9);
+  EXPECT_NEAR(f["competence"]["separation"]["hi"].get<double>(), 2000.0, 1e-9);
 }

@@ -218,7 +218,8 @@ ojson fixture_metrics() {
                      {"mismatch", cell(3, 0.375, 0.125, 0.625)},
                      {"label_agreement", {{"value", 0.625}, {"n", 8}}},
                      {"per_task", ojson::array()}}};
-  auto curve = [](const char* status, ojson x50, ojson lo, ojson hi, ojson intercept, ojson slope, ojson separation) {
+  auto curve = [](const char* status, ojson x50, ojson lo, ojson hi, ojson intercept, ojson slope, ojson separation,
+                  double knob_lo = 4.0, double knob_hi = 8.0) {
     return ojson{{"n", 8},
                  {"status", status},
                  {"x50", x50},
@@ -228,16 +229,27 @@ ojson fixture_metrics() {
                  {"intercept", intercept},
                  {"slope", slope},
                  {"separation", separation},
-                 {"points", {{{"knob", 4.0}, {"n", 4}, {"rate", 0.25}}, {{"knob", 8.0}, {"n", 4}, {"rate", 0.75}}}}};
+                 {"points", {{{"knob", knob_lo}, {"n", 4}, {"rate", 0.25}}, {{"knob", knob_hi}, {"n", 4}, {"rate", 0.75}}}}};
   };
   m["boundaries"] = {
       {{"variant", "base"},
        {"prompt_format", "direct"},
        {"family", "exec.big_multiply"},
        {"knob", "digits"},
+       {"scale", "linear"},
        {"tasks", 8},
        {"call", curve("ok", 6.0, 5.25, 6.75, -3.2958, 0.5493, nullptr)},
        {"competence", curve("separated", nullptr, nullptr, nullptr, nullptr, nullptr, {{"lo", 4.0}, {"hi", 8.0}})},
+       {"gap", {{"value", nullptr}, {"lo", nullptr}, {"hi", nullptr}, {"undefined_resamples", 1000}}}},
+      // Fitted over log10(n): the curve crosses 50% at log10 = 2, n = 100.
+      {{"variant", "base"},
+       {"prompt_format", "direct"},
+       {"family", "multi.data_pipeline"},
+       {"knob", "n"},
+       {"scale", "log10"},
+       {"tasks", 8},
+       {"call", curve("ok", 100.0, 40.0, 250.0, -2.1972, 1.0986, nullptr, 10.0, 1000.0)},
+       {"competence", curve("one_outcome", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, 10.0, 1000.0)},
        {"gap", {{"value", nullptr}, {"lo", nullptr}, {"hi", nullptr}, {"undefined_resamples", 1000}}}}};
   m["sample_flips"] = {{{"variant", "base"}, {"prompt_format", "direct"}, {"tasks", 3}, {"flip_share", 0.666},
                         {"tool_text_flip_share", 0.333}}};
@@ -392,6 +404,10 @@ TEST_F(Report, ShowsTheHeadlineTablesManifestAndConfig) {
   EXPECT_NE(html.find("separated between 4.0 and 8.0 (n=8)"), std::string::npos);
   EXPECT_NE(figure_markup(html, "boundaries").find("exec.big_multiply"), std::string::npos)
       << "the family's panel in the figure";
+  // A knob fitted over its log10 says so; its 50% point is in knob units.
+  EXPECT_NE(html.find(">n (log)</td>"), std::string::npos) << html;
+  EXPECT_NE(html.find("100.00 [40.00, 250.00] (n=8)"), std::string::npos);
+  EXPECT_NE(figure_markup(html, "boundaries").find("multi.data_pipeline"), std::string::npos);
 }
 
 // Hallucinated calls for every condition; repeated samples where a
