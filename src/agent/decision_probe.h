@@ -1,5 +1,7 @@
-// The decision probe: at the first reply of a free episode, the probability
-// that the reply starts a tool call, before any token of it is sampled.
+// The decision probe: at the first reply of an episode where the model
+// decides (free, no_tools, distractor: model_decides()), the probability
+// that the reply starts a tool call, before any token of it is sampled. In
+// no_tools and distractor that is the propensity to a hallucinated call.
 //
 // p_tool = sum over the openers o of P(reply's tokens begin with tokens(o)),
 // each term by the chain rule, teacher-forced after the prompt

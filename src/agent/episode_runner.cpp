@@ -182,7 +182,7 @@ models::GenerationResult EpisodeRunner::generate(Episode& e, const models::Rende
   request.prompt_tokens = engine_.tokenize(rendered.prompt + prefill);
   // The decision probe, where the model decides freely: the forced modes decide nothing.
   std::vector<ProbeOpener> openers;
-  if (step == 0 && e.mode == Mode::free) openers = probe_openers(engine_, rendered);
+  if (step == 0 && model_decides(e.mode)) openers = probe_openers(engine_, rendered);
   for (const auto& o : openers) request.probe_sequences.push_back(o.tokens);
   const bool capture = step == 0 && e.mode == Mode::free && options_.keep_hidden_states;
   request.capture_hidden = capture;

@@ -62,15 +62,23 @@ std::string interval(const ojson& estimate) {
 // mode was made to measure them; repeated samples (samples_metrics.h) where
 // a condition has them.
 void print_hallucination_and_samples(std::ostream& out, const ojson& m) {
-  std::vector<std::vector<std::string>> halluc = {{"condition", "n", "calls", "rate", "95% CI"}};
+  std::vector<std::vector<std::string>> halluc = {
+      {"condition", "n", "calls", "rate", "95% CI", "probed", "mean p_tool", "95% CI"}};
   bool any = false;
   for (const ojson& c : m.at("conditions")) {
     const std::string mode = c.at("mode").get<std::string>();
     any |= mode == "no_tools" || mode == "distractor" || c.at("hallucinated_calls").get<int64_t>() > 0;
-    halluc.push_back({condition_name(c), json_number(c.at("n")), json_number(c.at("hallucinated_calls")), json_number(c.at("hallucination_rate")),
-                      interval(c.at("hallucination_ci"))});
+    const ojson& p = c.at("p_tool");
+    halluc.push_back({condition_name(c), json_number(c.at("n")), json_number(c.at("hallucinated_calls")),
+                      json_number(c.at("hallucination_rate")), interval(c.at("hallucination_ci")), json_number(p.at("n")),
+                      json_significant(p.at("mean")),
+                      p.at("lo").is_null() ? "-" : "[" + json_significant(p.at("lo")) + ", " + json_significant(p.at("hi")) + "]"});
   }
-  if (any) print_table(out, "Hallucinated calls (to a tool not offered; any call in distractor): episodes with one", halluc);
+  if (any)
+    print_table(out,
+                "Hallucinated calls (to a tool not offered; any call in distractor): episodes with one; "
+                "p_tool: the first reply's probability of opening a call, where the model decides",
+                halluc);
 
   std::vector<std::vector<std::string>> samples = {{"condition", "K", "accuracy", "95% CI", "tool use", "95% CI",
                                                     "consistency", "unanimous", "pass@1", "pass@K"}};

@@ -23,6 +23,9 @@ const std::vector<std::string> kTools = {"python", "math", "docs"};
 
 ojson nullable(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
 
+// A decision probe the metrics read: where the model decides, and finite.
+bool has_probe(const ScoredEpisode& e) { return model_decides(e.mode) && e.p_tool && std::isfinite(*e.p_tool); }
+
 std::optional<double> ratio(double num, double den) {
   if (den == 0) return std::nullopt;
   return num / den;
@@ -380,6 +383,11 @@ ojson condition_json(const Condition& c, const MetricsOptions& options) {
   Estimate h = estimate_with_ci(eps, hallucination_rate_of, options.bootstrap_samples, options.seed,
                                 ci_label(c, "hallucination_rate"));
   j["hallucination_ci"] = {{"lo", h.ci ? ojson(h.ci->lo) : ojson(nullptr)}, {"hi", h.ci ? ojson(h.ci->hi) : ojson(nullptr)}};
+  Estimate p = estimate_with_ci(eps, mean_p_tool_of, options.bootstrap_samples, options.seed, ci_label(c, "p_tool"));
+  j["p_tool"] = {{"n", std::count_if(eps.begin(), eps.end(), [](const ScoredEpisode* e) { return has_probe(*e); })},
+                 {"mean", nullable(p.value)},
+                 {"lo", p.ci ? ojson(p.ci->lo) : ojson(nullptr)},
+                 {"hi", p.ci ? ojson(p.ci->hi) : ojson(nullptr)}};
   j["samples"] = samples_json(c, options.bootstrap_samples, options.seed);
   return j;
 }
@@ -551,6 +559,16 @@ std::optional<double> tool_use_rate_of(const EpisodeRefs& episodes) {
   double calls = 0;
   for (const ScoredEpisode* e : episodes) calls += e->first_decision == ReplyKind::tool_call;
   return ratio(calls, static_cast<double>(episodes.size()));
+}
+
+std::optional<double> mean_p_tool_of(const EpisodeRefs& episodes) {
+  double sum = 0, n = 0;
+  for (const ScoredEpisode* e : episodes)
+    if (has_probe(*e)) {
+      sum += *e->p_tool;
+      ++n;
+    }
+  return ratio(sum, n);
 }
 
 std::optional<double> DecisionCounts::precision() const {

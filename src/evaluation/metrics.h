@@ -37,6 +37,9 @@
 //   tools not offered, and in distractor mode every call); hallucination_rate
 //   is the share of episodes with at least one, hallucination_ci its
 //   interval {lo, hi} (estimate_with_ci, metric "hallucination_rate").
+//   p_tool {n, mean, lo, hi}: mean_p_tool_of() over the n episodes with a
+//   probe and its interval (metric "p_tool"); in no_tools and distractor the
+//   propensity to a hallucinated call, graded where the counts are 0.
 // - samples (last key of a condition): samples_metrics.h, null unless some
 //   task has two samples; the top level's sample_flips, per arm, too.
 // - unnecessary_tool_calls counts every call (run or not) in episodes
@@ -147,6 +150,12 @@ std::optional<double> process_rate_of(const EpisodeRefs& episodes);
 // Share of episodes whose first action is a valid tool call; nullopt when
 // there are no episodes.
 std::optional<double> tool_use_rate_of(const EpisodeRefs& episodes);
+
+// Mean decision probe (p_tool) over the episodes where the model decides
+// (model_decides(): free, no_tools, distractor) and p_tool was measured;
+// nullopt when none was. Forced modes are never read: files before schema
+// version 4 stored a probe there.
+std::optional<double> mean_p_tool_of(const EpisodeRefs& episodes);
 
 // Binary decision counts: label positive when optimal_tool != "none",
 // predicted positive when the first action is a call (a malformed attempt

@@ -340,16 +340,36 @@ std::string interval_pct(const ojson* estimate) {
   return "[" + number_pct(at(estimate, "lo")) + ", " + number_pct(at(estimate, "hi")) + "]";
 }
 
+// 3 significant digits: p_tool spans orders of magnitude (1e-13 in no_tools, 0.1 in free).
+std::string significant(const ojson* v) {
+  if (!v || !v->is_number()) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", v->get<double>());
+  return buf;
+}
+
+std::string interval_significant(const ojson* estimate) {
+  if (!at(estimate, "lo")) return "–";
+  return "[" + significant(at(estimate, "lo")) + ", " + significant(at(estimate, "hi")) + "]";
+}
+
 std::string hallucination(const ojson& m) {
   std::vector<std::vector<std::string>> rows;
   for (const ojson* c : list(&m, "conditions"))
     rows.push_back({e(condition_name(*c)), count(at(c, "n")), count(at(c, "hallucinated_calls")),
-                    percent(at(c, "hallucination_rate")), interval_pct(at(c, "hallucination_ci"))});
-  return table({"condition", "episodes", "hallucinated calls", "episodes with one", "95% CI"}, rows, "No conditions.") +
+                    percent(at(c, "hallucination_rate")), interval_pct(at(c, "hallucination_ci")),
+                    significant(at(c, "p_tool", "mean")) + " (" + count(at(c, "p_tool", "n")) + ")",
+                    interval_significant(at(c, "p_tool"))});
+  return table({"condition", "episodes", "hallucinated calls", "episodes with one", "95% CI", "mean p_tool (probed)",
+                "95% CI"},
+               rows, "No conditions.") +
          "<p>A hallucinated call is a call to a tool the episode was not offered; in the <code>distractor</code> "
          "mode (only an irrelevant weather lookup offered) every call is one, and in <code>no_tools</code> and "
          "<code>force_text</code> (nothing offered) every call is one too. The rate is the share of episodes with at "
-         "least one; its interval resamples tasks.</p>\n";
+         "least one; its interval resamples tasks. p_tool is the decision probe: the first reply's probability, "
+         "before it is sampled, of opening a call in the episode's format, measured where the model decides (free, "
+         "no_tools, distractor); in the last two it is the propensity to a hallucinated call, graded where the "
+         "counts are 0.</p>\n";
 }
 
 // Empty when no condition has repeated samples.

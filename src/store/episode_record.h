@@ -77,8 +77,9 @@ struct EpisodeRecord {
   std::string final_answer;
   std::string first_decision;  // ReplyKind of the first reply
   std::string first_tool;      // tool of the first call, if the first reply made one
-  // Decision probe at the first reply of a free episode; nullopt when not
-  // measured (the forced modes). p_text is never measured: files written
+  // Decision probe at the first reply of a free, no_tools or distractor
+  // episode; nullopt when not measured (the forced modes, and no_tools and
+  // distractor episodes of runs made before the probe covered them). p_text is never measured: files written
   // before the harness stored it as 1 - p_tool in every mode, now it is unset.
   std::optional<double> p_tool;
   std::optional<double> p_text;

@@ -14,9 +14,11 @@
 // arguments failing the schema) or stopped by our machinery. Opening an
 // older file read-write upgrades it in place (the values are corrected from
 // each call's record); a read-only reader corrects them as it loads. Files
-// written since version 4 also leave episodes.p_tool NULL outside free mode
-// and p_text always NULL; older files keep the values they were written with
-// (a probe in every mode, p_text = 1 - p_tool), which the metrics never read.
+// written since version 4 also leave episodes.p_tool NULL in the forced
+// modes (it is measured in free, and in no_tools and distractor in runs made
+// since the probe covered them) and p_text always NULL; older files keep the
+// values they were written with (a probe in every mode, p_text = 1 - p_tool),
+// which the metrics never read: they read p_tool only where the model decides.
 // Version 5 added episodes.probe_openers, the terms of p_tool as JSON text
 // [{"opener": "<tool_call>", "tokens": [ids], "p": x}], NULL where p_tool
 // is. Since version 5 p_tool is the probability that the first reply begins

@@ -38,6 +38,13 @@ inline constexpr std::array kModes = {Mode::free, Mode::force_tool, Mode::force_
 // (force_text, no_tools) or only the distractor.
 constexpr bool offers_run_tools(Mode mode) { return mode == Mode::free || mode == Mode::force_tool; }
 
+// Whether the model decides for itself whether to call (free, and no_tools
+// and distractor, where any call is hallucinated) rather than being forced:
+// where the decision probe (p_tool) is measured.
+constexpr bool model_decides(Mode mode) {
+  return mode == Mode::free || mode == Mode::no_tools || mode == Mode::distractor;
+}
+
 // Intent is told apart from parse success: a reply that opens a tool call
 // (or a code fence, where those count) but does not parse is malformed.
 enum class ReplyKind { tool_call, text, malformed };

@@ -9,6 +9,7 @@
 
 #include "agent/distractor_tool.h"
 #include "models/model.h"
+#include "models/tool_call_parser.h"
 #include "utils/errors.h"
 
 using namespace agentcoder;
@@ -180,6 +181,27 @@ TEST_F(EpisodeRunnerTest, ProbeIsAProbability) {
   EXPECT_FALSE(forced.p_tool.has_value());
   EXPECT_TRUE(forced.probe_openers.empty());
   EXPECT_FALSE(r.run({"t6", "What is 6*7?"}, format_, Mode::force_text, 1).p_tool.has_value());
+}
+
+// Where the model decides with nothing useful offered (no_tools,
+// distractor), the probe measures the propensity to a hallucinated call: in
+// the harness format only the call syntax opens one there, since a fenced
+// block is a python call only where python is offered.
+TEST_F(EpisodeRunnerTest, TheHallucinationModesAreProbedForTheCallSyntaxAlone) {
+  chat_->force_harness_format();
+  EpisodeRunner r = runner(small(1));
+  EpisodeTrace free = r.run({"t7", "What is 6*7?"}, format_, Mode::free, 1);
+  ASSERT_GT(free.probe_openers.size(), 1u) << "free: the call opener and the python fences";
+  for (Mode mode : {Mode::no_tools, Mode::distractor}) {
+    SCOPED_TRACE(to_string(mode));
+    EpisodeTrace t = r.run({"t7", "What is 6*7?"}, format_, mode, 1);
+    ASSERT_TRUE(t.p_tool.has_value());
+    ASSERT_EQ(t.probe_openers.size(), 1u);
+    EXPECT_EQ(t.probe_openers[0].opener, models::harness_call_opener());
+    EXPECT_DOUBLE_EQ(*t.p_tool, t.probe_openers[0].p);
+    EXPECT_GE(*t.p_tool, 0.0);
+    EXPECT_LE(*t.p_tool, 1.0);
+  }
 }
 
 // Many episodes at once give the same traces as one at a time (greedy).

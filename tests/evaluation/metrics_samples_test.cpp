@@ -178,4 +178,41 @@ TEST(Hallucination, DistractorCallsAndCallsToToolsNotOffered) {
   EXPECT_EQ(by_mode["no_tools"]["hallucination_ci"]["hi"], 1.0);
 }
 
+// The decision probe per condition: the mean p_tool where the model decides
+// (free, no_tools, distractor), with an interval over tasks; never read in
+// a forced mode (files before schema 4 stored one there).
+TEST(Hallucination, MeanProbeWhereTheModelDecides) {
+  ScoredEpisode free = sample("A", Mode::free, 0, ReplyKind::tool_call, true);
+  free.p_tool = 0.9;
+  ScoredEpisode b = sample("B", Mode::no_tools, 0, ReplyKind::text, false);
+  b.p_tool = 0.25;
+  ScoredEpisode c = sample("C", Mode::no_tools, 0, ReplyKind::text, false);
+  c.p_tool = 0.05;
+  ScoredEpisode unprobed = sample("D", Mode::no_tools, 0, ReplyKind::text, false);  // no probe: left out
+  ScoredEpisode forced = sample("A", Mode::force_text, 0, ReplyKind::text, false);
+  forced.p_tool = 0.7;  // as an old file stored it
+  EXPECT_NEAR(*mean_p_tool_of({&b, &c, &unprobed}), 0.15, 1e-12);
+  EXPECT_FALSE(mean_p_tool_of({&forced}).has_value());
+  EXPECT_FALSE(mean_p_tool_of({&unprobed}).has_value());
+
+  MetricsOptions options;
+  options.bootstrap_samples = 200;
+  ojson m = compute_metrics({free, b, c, unprobed, forced}, options);
+  std::map<std::string, ojson> by_mode;
+  for (const ojson& cond : m["conditions"]) by_mode[cond["mode"]] = cond;
+  const ojson& no_tools = by_mode["no_tools"]["p_tool"];
+  EXPECT_EQ(no_tools["n"], 2);
+  EXPECT_NEAR(no_tools["mean"].get<double>(), 0.15, 1e-12);
+  // Three tasks, one unprobed: a resample's mean is 0.05, 0.15 or 0.25 (or
+  // none, when it draws D alone), so the interval lies within [0.05, 0.25].
+  ASSERT_TRUE(no_tools["lo"].is_number()) << no_tools.dump();
+  EXPECT_GE(no_tools["lo"].get<double>(), 0.05 - 1e-12);
+  EXPECT_LT(no_tools["lo"].get<double>(), 0.15);
+  EXPECT_GT(no_tools["hi"].get<double>(), 0.15);
+  EXPECT_LE(no_tools["hi"].get<double>(), 0.25 + 1e-12);
+  EXPECT_NEAR(by_mode["free"]["p_tool"]["mean"].get<double>(), 0.9, 1e-12);
+  EXPECT_EQ(by_mode["force_text"]["p_tool"]["n"], 0);
+  EXPECT_TRUE(by_mode["force_text"]["p_tool"]["mean"].is_null());
+}
+
 }  // namespace

@@ -197,7 +197,7 @@ TEST(Metrics, TopLevelAndKeysAsInTheReadme) {
                                       "tool_use_rate", "labelled_tool_rate", "decision", "irrelevance", "tool_selection_accuracy", "per_tool", "confusion",
                                       "over_use_rate", "under_use_rate", "hallucinated_calls", "hallucination_rate",
                                       "by_category", "by_difficulty", "by_source", "efficiency", "errors",
-                                      "fabrication", "hallucination_ci", "samples"}));
+                                      "fabrication", "hallucination_ci", "p_tool", "samples"}));
   EXPECT_EQ(keys(c["by_source"][0]),
             (std::vector<std::string>{"source", "n", "judged", "accuracy", "tool_use_rate", "f1"}));
   EXPECT_EQ(keys(c["accuracy"]), (std::vector<std::string>{"value", "lo", "hi", "n"}));

@@ -103,6 +103,7 @@ ojson fixture_metrics() {
       {"fabrication",
        {{"episodes_without_execution", 5}, {"claims", 2}, {"rate", 0.4}, {"checked", 1}, {"false_claims", 1}}},
       {"hallucination_ci", {{"lo", 0.0}, {"hi", 0.25}}},
+      {"p_tool", {{"n", 12}, {"mean", 0.41}, {"lo", 3.2e-7}, {"hi", 0.525}}},
       {"samples",
        {{"per_task", {{"min", 4}, {"max", 4}}},
         {"accuracy", {{"value", 0.5}, {"lo", 0.25}, {"hi", 0.75}, {"tasks", 3}}},
@@ -151,6 +152,7 @@ ojson fixture_metrics() {
                      {"errors", nullptr},
                      {"fabrication", nullptr},
                      {"hallucination_ci", {{"lo", nullptr}, {"hi", nullptr}}},
+                     {"p_tool", {{"n", 0}, {"mean", nullptr}, {"lo", nullptr}, {"hi", nullptr}}},
                      {"samples", nullptr}};
   ojson m = {{"run", kHostile}, {"episodes", 24}, {"scored", 22}, {"conditions", {free_cond, text_cond}}};
   // One variant measured on a CPU (GPU null), one never measured.
@@ -416,9 +418,12 @@ TEST_F(Report, ShowsHallucinatedCallsAndRepeatedSamples) {
   std::string html = read_file(out.index_html);
   EXPECT_NE(html.find("id=\"hallucination\""), std::string::npos);
   EXPECT_NE(html.find("<td>base / direct / free</td><td class=\"num\">12</td><td class=\"num\">1</td>"
-                      "<td class=\"num\">8.3%</td><td class=\"num\">[0.0, 25.0]</td>"),
+                      "<td class=\"num\">8.3%</td><td class=\"num\">[0.0, 25.0]</td>"
+                      "<td class=\"num\">0.41 (12)</td><td class=\"num\">[3.2e-07, 0.525]</td>"),
             std::string::npos)
       << html;
+  // A forced condition has no probe: nothing measured, not 0.
+  EXPECT_NE(html.find("<td class=\"num\">– (0)</td><td class=\"num\">–</td>"), std::string::npos);
   EXPECT_NE(html.find("href=\"#samples\""), std::string::npos);
   EXPECT_NE(html.find("<td>base / direct / free</td><td class=\"num\">4</td><td class=\"num\">50.0% [25.0, 75.0]</td>"
                       "<td class=\"num\">50.0% [12.5, 87.5]</td><td class=\"num\">62.5% [50.0, 75.0]</td>"
