@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/decision_tables.h"
+#include "cli/json_number.h"
 #include "cli/scored_run.h"
 #include "cli/variant_table.h"
 #include "evaluation/compare.h"
@@ -62,6 +63,10 @@ std::string rtrim(const std::string& s) {
   return out;
 }
 
+// p_tool, with 3 significant digits, spans orders of magnitude (1e-13 in
+// no_tools, 0.1 in free) and needs the wider column.
+size_t column_width(const ojson& metric) { return metric == "p_tool" ? 30 : 24; }
+
 std::string format_conditions(const ojson& tables) {
   std::ostringstream out;
   out << "run " << tables.at("run").get<std::string>() << ": conditions by " << tables.at("by").get<std::string>()
@@ -75,16 +80,17 @@ std::string format_conditions(const ojson& tables) {
     size_t width = 9;
     for (const ojson& row : table.at("rows")) width = std::max(width, row.at("condition").get<std::string>().size() + 2);
     out << pad("condition", width) << pad("n", 6) << pad("judged", 8);
-    for (const ojson& m : tables.at("metrics")) out << pad(m.get<std::string>(), 24);
+    for (const ojson& m : tables.at("metrics")) out << pad(m.get<std::string>(), column_width(m));
     out << pad("prompt tok/s", 14) << "gen tok/s\n";
     for (const ojson& row : table.at("rows")) {
       out << pad(row.at("condition").get<std::string>(), width) << pad(std::to_string(row.at("n").get<int64_t>()), 6)
           << pad(std::to_string(row.at("judged").get<int64_t>()), 8);
       for (const ojson& m : tables.at("metrics")) {
         const ojson& v = row[m.get<std::string>()];
-        std::string cell = format_value(v.at("value"));
-        if (!v.at("lo").is_null()) cell += " [" + format_value(v.at("lo")) + "," + format_value(v.at("hi")) + "]";
-        out << pad(cell, 24);
+        auto text = [&](const ojson& x) { return m == "p_tool" ? json_significant(x) : format_value(x); };
+        std::string cell = text(v.at("value"));
+        if (!v.at("lo").is_null()) cell += " [" + text(v.at("lo")) + "," + text(v.at("hi")) + "]";
+        out << pad(cell, column_width(m));
       }
       const ojson& t = row.at("throughput");
       out << pad(format_value(t.at("prompt_tokens_per_s"), 1), 14) << format_value(t.at("generation_tokens_per_s"), 1)

@@ -52,6 +52,7 @@ const std::vector<TableMetric>& table_metrics() {
       {"over_use_rate", over_use_rate_of},
       {"under_use_rate", under_use_rate_of},
       {"hallucination_rate", hallucination_rate_of},  // hallucination.h
+      {"p_tool", mean_p_tool_of},                     // mean decision probe where the model decides
   };
   return metrics;
 }

@@ -147,7 +147,7 @@ TEST(Compare, ConditionTablesWithIntervals) {
   ojson t = compare_conditions(fixture(), options);
   EXPECT_EQ(t["by"], "variant");
   EXPECT_EQ(t["metrics"], (ojson{"accuracy", "tool_use_rate", "decision_f1", "tool_selection_accuracy", "over_use_rate",
-                                "under_use_rate", "hallucination_rate"}));
+                                "under_use_rate", "hallucination_rate", "p_tool"}));
   // One table per (prompt_format, mode): direct/free, direct/force_tool.
   ASSERT_EQ(t["tables"].size(), 2u);
   EXPECT_EQ(t["tables"][0]["fixed"], (ojson{{"prompt_format", "direct"}, {"mode", "free"}}));
@@ -212,11 +212,14 @@ TEST(Compare, BySourceSplitsEachConditionByItsTasksSource) {
 
 // One accuracy, one interval: compute_metrics (behind metrics, report and
 // export-metrics) and compare_conditions resample the same tasks with the
-// same seed. The episodes are stored out of task order, as a resumed or
+// same seed; p_tool likewise. The episodes are stored out of task order, as a resumed or
 // parallel run stores them.
 TEST(Compare, TheSameAccuracyHasTheSameIntervalAsInTheMetrics) {
   std::vector<ScoredEpisode> episodes = fixture();
   std::reverse(episodes.begin(), episodes.end());
+  double probe = 0;  // and the decision probe where the model decides (free)
+  for (ScoredEpisode& e : episodes)
+    if (e.mode == Mode::free) e.p_tool = probe += 0.1;
   MetricsOptions m;
   m.bootstrap_samples = 200;
   m.seed = 11;
@@ -236,6 +239,10 @@ TEST(Compare, TheSameAccuracyHasTheSameIntervalAsInTheMetrics) {
         EXPECT_EQ(row["accuracy"]["value"], condition["accuracy"]["value"]);
         EXPECT_EQ(row["accuracy"]["lo"], condition["accuracy"]["lo"]);
         EXPECT_EQ(row["accuracy"]["hi"], condition["accuracy"]["hi"]);
+        EXPECT_EQ(row["p_tool"]["value"], condition["p_tool"]["mean"]);
+        EXPECT_EQ(row["p_tool"]["lo"], condition["p_tool"]["lo"]);
+        EXPECT_EQ(row["p_tool"]["hi"], condition["p_tool"]["hi"]);
+        EXPECT_EQ(row["p_tool"]["value"].is_null(), row["mode"] != "free");
       }
   EXPECT_EQ(compared, 4);
 }
