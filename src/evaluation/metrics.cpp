@@ -420,7 +420,7 @@ std::vector<Arm> group_arms(const std::vector<ScoredEpisode>& episodes, const st
       if (labelled(*e)) t.label_tool = label_says_tool(*e);
       // A probe that failed to produce a number (NaN) would break the sort
       // behind the AUROC; it is left out like a missing one.
-      if (c.mode == Mode::free && e->p_tool && std::isfinite(*e->p_tool)) t.free_p_tool.push_back(*e->p_tool);
+      if (c.mode == Mode::free && has_probe(*e)) t.free_p_tool.push_back(*e->p_tool);
       auto it = tallies.find({c.variant, c.prompt_format, e->task_id});
       if (it == tallies.end()) continue;  // a mode task_tallies() does not count (no_tools, distractor)
       if (c.mode == Mode::free) t.free = it->second.free.share();
